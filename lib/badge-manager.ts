@@ -1,0 +1,151 @@
+import { MAX_TRACKS_PER_MESSAGE, type TrackResult } from './messaging';
+import { scanTrackRows, type TrackRow } from './spotify-dom';
+import type { TrackId } from './track-id';
+
+/** What a badge shows: waiting for the background, or its answer. */
+export type BadgeState = { readonly status: 'pending' } | TrackResult;
+
+/** One badge on the page, created by the content script's UI layer. */
+export interface BadgeView {
+  /** The element inserted into the row (a shadow host). */
+  readonly host: Element;
+  /** Renders `state` for `trackId`. */
+  show(trackId: TrackId, state: BadgeState): void;
+  /** Unmounts and removes the host. */
+  remove(): void;
+}
+
+/** Dependencies of {@link createBadgeManager}. */
+export interface BadgeManagerDeps {
+  /** Where to look for track rows (the document body). */
+  readonly root: ParentNode;
+  /** Asks the background for results (`sendClassify`). One result per ID. */
+  readonly classify: (trackIds: readonly TrackId[]) => Promise<TrackResult[]>;
+  /** Creates a badge view and inserts its host into `row` next to the title link. */
+  readonly createBadge: (row: TrackRow) => BadgeView;
+  /** Delay that gathers IDs into one message, in ms. */
+  readonly batchDelayMs?: number;
+}
+
+/** Keeps exactly one up-to-date badge on every track row. */
+export interface BadgeManager {
+  /** Reconciles badges with the rows now in the DOM; call after every DOM change. */
+  scan(): void;
+  /** Resolves when every queued request has been answered (tests and shutdown). */
+  idle(): Promise<void>;
+  /** Removes every badge and stops sending. */
+  dispose(): void;
+}
+
+/** Name of the badge host element; also how stray badges are found. */
+export const BADGE_HOST_TAG = 'playlist-predictor-badge';
+
+interface Entry {
+  view: BadgeView;
+  trackId: TrackId;
+}
+
+/**
+ * Creates the badge manager. Rows are keyed by element for their badge and by track ID for
+ * results, because Spotify reuses row elements for other tracks while scrolling: a reused row's
+ * badge is updated in place, never duplicated. Results are cached per page by track ID, and
+ * IDs are sent in batches of at most {@link MAX_TRACKS_PER_MESSAGE}. A failed request shows an
+ * error on the affected badges instead of leaving them pending.
+ */
+export function createBadgeManager(deps: BadgeManagerDeps): BadgeManager {
+  const entries = new Map<HTMLElement, Entry>();
+  const results = new Map<TrackId, BadgeState>();
+  const queue = new Set<TrackId>();
+  const inFlight = new Set<Promise<void>>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let disposed = false;
+
+  const stateOf = (id: TrackId): BadgeState => results.get(id) ?? { status: 'pending' };
+
+  function render(id: TrackId): void {
+    for (const entry of entries.values()) if (entry.trackId === id) entry.view.show(id, stateOf(id));
+  }
+
+  function request(id: TrackId): void {
+    if (results.has(id) || queue.has(id)) return;
+    results.set(id, { status: 'pending' });
+    queue.add(id);
+    timer ??= setTimeout(flush, deps.batchDelayMs ?? 30);
+  }
+
+  function flush(): void {
+    timer = undefined;
+    const ids = [...queue];
+    queue.clear();
+    for (let i = 0; i < ids.length; i += MAX_TRACKS_PER_MESSAGE) {
+      const batch = ids.slice(i, i + MAX_TRACKS_PER_MESSAGE);
+      const done = deps
+        .classify(batch)
+        .then(
+          (answer) => {
+            const byId = new Map(answer.map((r) => [r.trackId, r]));
+            for (const id of batch) {
+              results.set(id, byId.get(id) ?? { trackId: id, status: 'error', message: 'no answer for this track' });
+            }
+          },
+          (error: unknown) => {
+            const message = error instanceof Error ? error.message : String(error);
+            for (const id of batch) results.set(id, { trackId: id, status: 'error', message });
+          },
+        )
+        .then(() => {
+          if (!disposed) for (const id of batch) render(id);
+        });
+      inFlight.add(done);
+      void done.finally(() => inFlight.delete(done));
+    }
+  }
+
+  function reconcile({ row, link, trackId }: TrackRow): void {
+    let entry = entries.get(row);
+    if (entry && !(entry.view.host.isConnected && row.contains(entry.view.host))) {
+      entry.view.remove();
+      entry = undefined;
+    }
+    for (const stray of row.querySelectorAll(BADGE_HOST_TAG)) if (stray !== entry?.view.host) stray.remove();
+    if (!entry) {
+      entry = { view: deps.createBadge({ row, link, trackId }), trackId };
+      entries.set(row, entry);
+      entry.view.show(trackId, stateOf(trackId));
+    } else if (entry.trackId !== trackId) {
+      entry.trackId = trackId;
+      entry.view.show(trackId, stateOf(trackId));
+    }
+    request(trackId);
+  }
+
+  return {
+    scan() {
+      if (disposed) return;
+      const found = scanTrackRows(deps.root);
+      const live = new Set(found.map((r) => r.row));
+      for (const [row, entry] of entries) {
+        if (!live.has(row)) {
+          entry.view.remove();
+          entries.delete(row);
+        }
+      }
+      for (const row of found) reconcile(row);
+    },
+    async idle() {
+      while (timer !== undefined || inFlight.size > 0) {
+        if (timer !== undefined) {
+          clearTimeout(timer);
+          flush();
+        }
+        await Promise.all(inFlight);
+      }
+    },
+    dispose() {
+      disposed = true;
+      if (timer !== undefined) clearTimeout(timer);
+      for (const entry of entries.values()) entry.view.remove();
+      entries.clear();
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import { pickTheme, type Classifier } from '@/model/classifier';
+import type { AudioFeatures } from '@/model/features';
+import { defaultEnabledThemes } from '@/model/metadata';
+import type { ThemeId } from '@/model/themes';
+import type { FeatureCache, FeatureRecord } from './cache';
+import type { TrackResult } from './messaging';
+import type { AudioFeatureProvider } from './providers/types';
+import type { TrackId } from './track-id';
+
+/** What the theme service needs; all injected so tests can swap each part. */
+export interface ThemeServiceDeps {
+  /** Resolves the loaded classifier (loaded once, lazily, by the caller). */
+  readonly classifier: () => Promise<Classifier>;
+  readonly cache: FeatureCache;
+  readonly provider: AudioFeatureProvider;
+  /** Themes the badge may show; defaults to the model's non-experimental themes. */
+  readonly enabledThemes?: () => Promise<readonly ThemeId[]>;
+  readonly now?: () => number;
+  readonly log?: Pick<Console, 'warn'>;
+}
+
+/** The background's classification service. */
+export interface ThemeService {
+  /**
+   * Classifies tracks by ID: audio features from the cache, else from the provider (fetched
+   * features are stored before answering), then the model. One result per ID, in order.
+   * Never rejects for a per-track problem: such tracks get `status: "error"` with a message.
+   */
+  classify(trackIds: readonly TrackId[]): Promise<TrackResult[]>;
+}
+
+/** Creates the {@link ThemeService}. */
+export function createThemeService(deps: ThemeServiceDeps): ThemeService {
+  const now = deps.now ?? Date.now;
+  const log = deps.log ?? console;
+  return {
+    async classify(trackIds) {
+      const features = new Map<TrackId, AudioFeatures | null>();
+      const errors = new Map<TrackId, string>();
+      let cached = new Map<TrackId, FeatureRecord>();
+      try {
+        cached = await deps.cache.get(trackIds, now());
+      } catch (error) {
+        log.warn('Playlist Predictor: feature cache unreadable, asking the provider', error);
+      }
+      for (const [id, record] of cached) features.set(id, record.features);
+
+      const missing = [...new Set(trackIds)].filter((id) => !features.has(id));
+      if (missing.length > 0) {
+        const answer = await deps.provider.getAudioFeatures(missing);
+        const fetchedAt = now();
+        const records: FeatureRecord[] = [];
+        for (const id of missing) {
+          const error = answer.errors.get(id);
+          if (error !== undefined) {
+            errors.set(id, error);
+            continue;
+          }
+          const f = answer.features.get(id) ?? null;
+          features.set(id, f);
+          records.push({ trackId: id, features: f, provider: deps.provider.id, fetchedAt });
+        }
+        try {
+          await deps.cache.put(records);
+        } catch (error) {
+          log.warn(`Playlist Predictor: could not cache ${records.length} tracks' audio features`, error);
+        }
+      }
+
+      let classifier: Classifier;
+      try {
+        classifier = await deps.classifier();
+      } catch (error) {
+        const message = `model unavailable: ${error instanceof Error ? error.message : String(error)}`;
+        return trackIds.map((trackId) => ({ trackId, status: 'error', message }));
+      }
+      const { labels } = classifier.metadata;
+      const enabled = deps.enabledThemes ? await deps.enabledThemes() : defaultEnabledThemes(classifier.metadata);
+      const known = trackIds.filter((id) => features.get(id));
+      const probabilities = classifier.predict(known.map((id) => features.get(id)).filter((f): f is AudioFeatures => f != null));
+      const byId = new Map(known.map((id, i) => [id, probabilities[i] ?? []]));
+
+      return trackIds.map((trackId): TrackResult => {
+        const error = errors.get(trackId);
+        if (error !== undefined) return { trackId, status: 'error', message: error };
+        const p = byId.get(trackId);
+        if (!p) return { trackId, status: 'unknown' };
+        return {
+          trackId,
+          status: 'ok',
+          theme: pickTheme(p, labels, enabled).theme,
+          probabilities: Object.fromEntries(labels.map((l, i) => [l, p[i] ?? 0])),
+        };
+      });
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
+import { ENCODED_LENGTH, encodeBatch, type AudioFeatures } from './features';
+import { parseModelMetadata, type ModelMetadata } from './metadata';
+import type { ThemeId } from './themes';
+
+/** A loaded theme classifier: the network plus the metadata it was checked against. */
+export interface Classifier {
+  readonly metadata: ModelMetadata;
+  /**
+   * Theme probabilities for each track: one array per input row, `metadata.labels.length`
+   * values in `metadata.labels` order, each in [0, 1] and summing to 1 (softmax output).
+   */
+  predict(rows: readonly AudioFeatures[]): number[][];
+  /** Frees the model's tensors. */
+  dispose(): void;
+}
+
+/**
+ * Loads the classifier on TF.js's CPU backend (the MV3 service worker has no WebGL; the CPU
+ * backend also runs unchanged in Node, so the extension and the CLIs give the same numbers).
+ *
+ * @param model `model.json` URL (fetched with the global `fetch`) or any TF.js `IOHandler`
+ *   (the Node CLIs pass one that reads files).
+ * @param metadataJson the parsed-JSON content of `metadata.json`, validated here.
+ * @throws Error when the metadata is invalid, or the network's input is not
+ *   `[null, ENCODED_LENGTH]` or its output is not `[null, labels.length]`.
+ */
+export async function loadClassifier(
+  model: string | tf.io.IOHandler,
+  metadataJson: unknown,
+): Promise<Classifier> {
+  const metadata = parseModelMetadata(metadataJson);
+  if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
+  await tf.ready();
+  const network = await loadLayersModel(model);
+  checkShapes(network, metadata);
+  return {
+    metadata,
+    predict(rows) {
+      if (rows.length === 0) return [];
+      const input = encodeBatch(rows, metadata.features.normalization);
+      const probabilities = tf.tidy(() => {
+        const x = tf.tensor2d(input, [rows.length, ENCODED_LENGTH]);
+        const y = network.predict(x);
+        if (Array.isArray(y)) throw new Error('Classifier must have exactly one output');
+        return y.dataSync();
+      });
+      const k = metadata.labels.length;
+      return rows.map((_, i) => Array.from(probabilities.subarray(i * k, (i + 1) * k)));
+    },
+    dispose() {
+      network.dispose();
+    },
+  };
+}
+
+function checkShapes(network: LayersModel, metadata: ModelMetadata): void {
+  const input = network.inputs[0]?.shape;
+  const output = network.outputs[0]?.shape;
+  if (network.inputs.length !== 1 || input?.length !== 2 || input[1] !== ENCODED_LENGTH) {
+    throw new Error(`Model input shape ${JSON.stringify(input)} does not match the ${ENCODED_LENGTH} encoded features`);
+  }
+  if (network.outputs.length !== 1 || output?.length !== 2 || output[1] !== metadata.labels.length) {
+    throw new Error(
+      `Model output shape ${JSON.stringify(output)} does not match the ${metadata.labels.length} labels in metadata`,
+    );
+  }
+}
+
+/** The chosen theme for one track and its probability among the enabled themes. */
+export interface ThemeChoice {
+  readonly theme: ThemeId;
+  /** Probability of `theme` renormalized over the enabled themes, in [0, 1]. */
+  readonly probability: number;
+}
+
+/**
+ * Picks the most probable enabled theme. Probabilities are renormalized over `enabled`
+ * (disabled themes' mass is dropped), so the result is the model's best guess given that the
+ * track is one of the enabled themes. Ties go to the earlier label.
+ *
+ * @param probabilities one value per label, in `labels` order.
+ * @throws Error when no label is enabled or the lengths differ.
+ */
+export function pickTheme(
+  probabilities: readonly number[],
+  labels: readonly ThemeId[],
+  enabled: readonly ThemeId[],
+): ThemeChoice {
+  if (probabilities.length !== labels.length) {
+    throw new Error(`Expected ${labels.length} probabilities, got ${probabilities.length}`);
+  }
+  let best = -1;
+  let total = 0;
+  labels.forEach((label, i) => {
+    if (!enabled.includes(label)) return;
+    const p = probabilities[i] ?? 0;
+    total += p;
+    if (best < 0 || p > (probabilities[best] ?? 0)) best = i;
+  });
+  const theme = labels[best];
+  if (theme === undefined) throw new Error('pickTheme needs at least one enabled theme');
+  return { theme, probability: total > 0 ? (probabilities[best] ?? 0) / total : 0 };
+}

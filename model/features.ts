@@ -1,0 +1,138 @@
+import { z } from 'zod';
+
+/**
+ * The audio features the classifier reads: the 11 that both Spotify's
+ * `GET /v1/audio-features` and ReccoBeats' `GET /v1/audio-features` return
+ * (developer.spotify.com/documentation/web-api/reference/get-audio-features; reccobeats.com/docs).
+ * `time_signature` and `duration_ms` are left out because ReccoBeats does not return them.
+ *
+ * Order matters only for documentation and CSV columns; the encoded vector's layout is
+ * {@link ENCODED_FEATURE_NAMES}.
+ */
+export const AUDIO_FEATURE_NAMES = [
+  'acousticness',
+  'danceability',
+  'energy',
+  'instrumentalness',
+  'key',
+  'liveness',
+  'loudness',
+  'mode',
+  'speechiness',
+  'tempo',
+  'valence',
+] as const;
+
+/** One of the 11 audio-feature names. */
+export type AudioFeatureName = (typeof AUDIO_FEATURE_NAMES)[number];
+
+const unit = z.number().min(0).max(1);
+
+/**
+ * zod schema of one track's audio features, with Spotify's documented ranges:
+ * the seven perceptual features in [0, 1]; `loudness` in dB (Spotify documents about -60..0;
+ * a few masters are louder than 0, so up to +10 is accepted); `tempo` in BPM (0..300);
+ * `key` a pitch class 0..11 with -1 for "no key detected"; `mode` 1 major, 0 minor.
+ * Unknown keys are stripped, so a provider's extra fields (id, href, isrc) pass through parse.
+ */
+export const AudioFeaturesSchema = z.object({
+  acousticness: unit,
+  danceability: unit,
+  energy: unit,
+  instrumentalness: unit,
+  key: z.number().int().min(-1).max(11),
+  liveness: unit,
+  loudness: z.number().min(-80).max(10),
+  mode: z.union([z.literal(0), z.literal(1)]),
+  speechiness: unit,
+  tempo: z.number().min(0).max(300),
+  valence: unit,
+});
+
+/** One track's audio features (see {@link AudioFeaturesSchema} for units and ranges). */
+export type AudioFeatures = z.infer<typeof AudioFeaturesSchema>;
+
+/** Features that are standardized as `(x - mean) / std` with training-set constants. */
+export const CONTINUOUS_FEATURE_NAMES = [
+  'acousticness',
+  'danceability',
+  'energy',
+  'instrumentalness',
+  'liveness',
+  'loudness',
+  'mode',
+  'speechiness',
+  'tempo',
+  'valence',
+] as const satisfies readonly AudioFeatureName[];
+
+/** Number of pitch classes; `key` is one-hot encoded over them (key -1 encodes as all zeros). */
+export const KEY_CLASSES = 12;
+
+/**
+ * Names of the encoded input vector's positions, in order: the 10 standardized continuous
+ * features, then `key_0` .. `key_11`. Length {@link ENCODED_LENGTH} (22).
+ */
+export const ENCODED_FEATURE_NAMES: readonly string[] = [
+  ...CONTINUOUS_FEATURE_NAMES,
+  ...Array.from({ length: KEY_CLASSES }, (_, k) => `key_${k}`),
+];
+
+/** Length of the encoded input vector. */
+export const ENCODED_LENGTH = ENCODED_FEATURE_NAMES.length;
+
+/** Standardization constants per continuous feature, computed on the training split. */
+export interface Normalization {
+  /** Mean per feature in {@link CONTINUOUS_FEATURE_NAMES} order, in the feature's own unit. */
+  readonly mean: readonly number[];
+  /** Standard deviation per feature, same order; never 0 (see {@link computeNormalization}). */
+  readonly std: readonly number[];
+}
+
+/**
+ * Computes standardization constants from training rows: the population mean and standard
+ * deviation of each continuous feature. A feature with zero spread gets std 1 so encoding
+ * never divides by zero. Throws `Error` on an empty input.
+ */
+export function computeNormalization(rows: readonly AudioFeatures[]): Normalization {
+  if (rows.length === 0) throw new Error('computeNormalization needs at least one row');
+  const mean: number[] = [];
+  const std: number[] = [];
+  for (const name of CONTINUOUS_FEATURE_NAMES) {
+    let sum = 0;
+    for (const r of rows) sum += r[name];
+    const m = sum / rows.length;
+    let sq = 0;
+    for (const r of rows) sq += (r[name] - m) ** 2;
+    const s = Math.sqrt(sq / rows.length);
+    mean.push(m);
+    std.push(s > 1e-12 ? s : 1);
+  }
+  return { mean, std };
+}
+
+/**
+ * Encodes one track's audio features as the model's input vector: 22 float32 values,
+ * laid out as {@link ENCODED_FEATURE_NAMES}. Training and the extension both call this,
+ * so the vector is the same in both. Writes into `out` at `offset` when given (for batching).
+ */
+export function encodeFeatures(
+  features: AudioFeatures,
+  normalization: Normalization,
+  out: Float32Array = new Float32Array(ENCODED_LENGTH),
+  offset = 0,
+): Float32Array {
+  CONTINUOUS_FEATURE_NAMES.forEach((name, i) => {
+    out[offset + i] = (features[name] - (normalization.mean[i] ?? 0)) / (normalization.std[i] ?? 1);
+  });
+  const keyBase = offset + CONTINUOUS_FEATURE_NAMES.length;
+  for (let k = 0; k < KEY_CLASSES; k++) out[keyBase + k] = features.key === k ? 1 : 0;
+  return out;
+}
+
+/** Encodes many tracks into one row-major `[rows.length, ENCODED_LENGTH]` Float32Array. */
+export function encodeBatch(rows: readonly AudioFeatures[], normalization: Normalization): Float32Array {
+  const out = new Float32Array(rows.length * ENCODED_LENGTH);
+  rows.forEach((r, i) => encodeFeatures(r, normalization, out, i * ENCODED_LENGTH));
+  return out;
+}

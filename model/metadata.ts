@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { CONTINUOUS_FEATURE_NAMES, ENCODED_FEATURE_NAMES, AUDIO_FEATURE_NAMES } from './features';
+import { THEME_IDS, type ThemeId } from './themes';
+
+/** Version of the `metadata.json` layout described by {@link ModelMetadataSchema}. */
+export const METADATA_FORMAT_VERSION = 1;
+
+const ThemeIdSchema = z.enum(THEME_IDS as [ThemeId, ...ThemeId[]]);
+
+const ClassMetricsSchema = z.object({
+  precision: z.number().min(0).max(1),
+  recall: z.number().min(0).max(1),
+  f1: z.number().min(0).max(1),
+  support: z.number().int().min(0),
+});
+
+/** Test-split metrics of one model variant (float32, uint8, baseline). */
+export const EvaluationSchema = z.object({
+  accuracy: z.number().min(0).max(1),
+  macroF1: z.number().min(0).max(1),
+  perTheme: z.record(z.string(), ClassMetricsSchema),
+  /** Rows are true themes, columns predicted themes, both in `labels` order. */
+  confusionMatrix: z.array(z.array(z.number().int().min(0))),
+});
+
+/** Test-split evaluation of one model variant. */
+export type Evaluation = z.infer<typeof EvaluationSchema>;
+
+/**
+ * zod schema of `public/model/metadata.json`, the file that travels next to `model.json`.
+ * Beyond field types it checks that the model and this build agree: every label is a known
+ * theme id and appears once, the encoded feature names are exactly this build's
+ * {@link ENCODED_FEATURE_NAMES}, and the normalization has one constant per continuous feature.
+ * The output size of the network itself is checked against `labels` when the model loads
+ * (`model/classifier.ts`).
+ */
+export const ModelMetadataSchema = z
+  .object({
+    formatVersion: z.literal(METADATA_FORMAT_VERSION),
+    /** Content hash of the weights, so caches of predictions can be keyed by model. */
+    modelVersion: z.string().min(1),
+    /** Theme ids in the model's output order. */
+    labels: z.array(ThemeIdSchema).min(2),
+    /** Themes with fewer than `minTracksPerTheme` training tracks: off by default. */
+    experimental: z.array(ThemeIdSchema),
+    minTracksPerTheme: z.number().int().min(0),
+    features: z.object({
+      input: z.array(z.string()),
+      encoded: z.array(z.string()),
+      normalization: z.object({ mean: z.array(z.number()), std: z.array(z.number().positive()) }),
+    }),
+    quantization: z.object({
+      dtype: z.literal('uint8'),
+      /** Affine per tensor: value = q * scale + min, q in 0..255. */
+      scheme: z.literal('affine-per-tensor'),
+      weightBytes: z.number().int().positive(),
+    }),
+    training: z.object({
+      seed: z.number().int(),
+      /** Labelled tracks per theme over all splits, after deduplication and conflict rules. */
+      trackCounts: z.record(z.string(), z.number().int().min(0)),
+      splits: z.object({ train: z.number().int(), validation: z.number().int(), test: z.number().int() }),
+      sources: z.array(z.object({ name: z.string(), file: z.string(), rows: z.number().int(), license: z.string() })),
+    }),
+    metrics: z.object({
+      float32: EvaluationSchema,
+      uint8: EvaluationSchema,
+      majorityBaseline: EvaluationSchema,
+    }),
+  })
+  .superRefine((m, ctx) => {
+    if (new Set(m.labels).size !== m.labels.length) {
+      ctx.addIssue({ code: 'custom', path: ['labels'], message: 'labels must not repeat' });
+    }
+    for (const t of m.experimental) {
+      if (!m.labels.includes(t)) {
+        ctx.addIssue({ code: 'custom', path: ['experimental'], message: `experimental theme "${t}" is not a label` });
+      }
+    }
+    if (m.features.input.join(',') !== AUDIO_FEATURE_NAMES.join(',')) {
+      ctx.addIssue({ code: 'custom', path: ['features', 'input'], message: `expected input features ${AUDIO_FEATURE_NAMES.join(',')}` });
+    }
+    if (m.features.encoded.join(',') !== ENCODED_FEATURE_NAMES.join(',')) {
+      ctx.addIssue({ code: 'custom', path: ['features', 'encoded'], message: `expected encoded features ${ENCODED_FEATURE_NAMES.join(',')}` });
+    }
+    const n = CONTINUOUS_FEATURE_NAMES.length;
+    if (m.features.normalization.mean.length !== n || m.features.normalization.std.length !== n) {
+      ctx.addIssue({ code: 'custom', path: ['features', 'normalization'], message: `expected ${n} mean and std values` });
+    }
+  });
+
+/** Parsed, validated model metadata. */
+export type ModelMetadata = z.infer<typeof ModelMetadataSchema>;
+
+/**
+ * Parses `metadata.json` content. Throws `Error` whose message lists every problem
+ * (zod's issues, prefixed with their paths) when the value does not match this build.
+ */
+export function parseModelMetadata(value: unknown): ModelMetadata {
+  const result = ModelMetadataSchema.safeParse(value);
+  if (!result.success) {
+    throw new Error(`Invalid model metadata: ${z.prettifyError(result.error)}`);
+  }
+  return result.data;
+}
+
+/** The themes on by default: every label not marked experimental, in output order. */
+export function defaultEnabledThemes(metadata: ModelMetadata): ThemeId[] {
+  return metadata.labels.filter((t) => !metadata.experimental.includes(t));
+}

@@ -1,0 +1,263 @@
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { AUDIO_FEATURE_NAMES, AudioFeaturesSchema, type AudioFeatures } from '../model/features';
+import { THEME_IDS, themeForGenre, themesForPlaylistName, type ThemeId } from '../model/themes';
+
+/**
+ * Loading and labelling of the training data in `shared/data` (see its README for the files).
+ *
+ * Label rule, stated once: every themed source a track is in casts one vote for that theme —
+ * each distinct playlist whose name matches exactly one theme (TidyTuesday and MPD), and the
+ * track's occasion genre (spotify-tracks). A playlist name that matches several themes
+ * ("Chill Party") casts no vote. The track's label is the theme with the most votes; a track
+ * whose top themes tie is left out as ambiguous and counted.
+ */
+
+/** Where a label vote came from. */
+export type LabelSource = 'tidytuesday' | 'mpd' | 'genres';
+
+/** A track with audio features and its single-theme label. */
+export interface LabelledTrack {
+  /** Spotify track ID (22-character base62), the smallest ID of its duplicate group. */
+  readonly trackId: string;
+  readonly title: string;
+  /** Lower-cased primary artist, the split grouping key. */
+  readonly artist: string;
+  readonly features: AudioFeatures;
+  readonly theme: ThemeId;
+  /** Votes per theme summed over the duplicate group, by source. */
+  readonly votes: Readonly<Record<LabelSource, Partial<Record<ThemeId, number>>>>;
+}
+
+/** Counts describing how the data set was built, printed by the CLI and kept in metadata. */
+export interface DataStats {
+  readonly sources: { name: string; file: string; rows: number; license: string }[];
+  /** Rows skipped because a feature was missing or out of range, per file. */
+  readonly invalidRows: Record<string, number>;
+  /** Tracks per theme that received at least one vote from each source (before conflicts). */
+  readonly votesBySource: Record<LabelSource, Record<ThemeId, number>>;
+  /** Playlist names that matched several themes and so cast no vote. */
+  readonly ambiguousPlaylists: number;
+  /** Track IDs merged into another because title+artist or the feature vector was identical. */
+  readonly duplicateIds: number;
+  /** Labelled groups dropped because two or more themes tied for the most votes. */
+  readonly tiedTracks: number;
+  /** Final labelled tracks per theme. */
+  readonly trackCounts: Record<ThemeId, number>;
+}
+
+interface TrackInfo {
+  trackId: string;
+  title: string;
+  artist: string;
+  features: AudioFeatures;
+}
+
+type Votes = Record<LabelSource, Partial<Record<ThemeId, number>>>;
+
+const emptyThemeCounts = (): Record<ThemeId, number> =>
+  Object.fromEntries(THEME_IDS.map((t) => [t, 0])) as Record<ThemeId, number>;
+
+function readCsv(file: string): Record<string, string>[] {
+  return parse(readFileSync(file), { columns: true, skip_empty_lines: true, relax_column_count: true });
+}
+
+/** Why a CSV record's audio features could not be read: the column and what is wrong with it. */
+export interface FeatureColumnError {
+  readonly column: string;
+  readonly message: string;
+}
+
+/**
+ * Parses the 11 audio features from a CSV record's string columns (Spotify's column names,
+ * e.g. `danceability`). Returns the features, or the first column that is missing, not a
+ * number, or outside {@link AudioFeaturesSchema}'s documented range.
+ */
+export function parseFeatureColumns(record: Record<string, string | undefined>): { features: AudioFeatures } | { error: FeatureColumnError } {
+  const raw: Record<string, number> = {};
+  for (const column of AUDIO_FEATURE_NAMES) {
+    const text = record[column]?.trim();
+    if (text === undefined || text === '') return { error: { column, message: 'missing value' } };
+    const value = Number(text);
+    if (!Number.isFinite(value)) return { error: { column, message: `not a number: "${text}"` } };
+    raw[column] = value;
+  }
+  const parsed = AudioFeaturesSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { error: { column: String(issue?.path[0] ?? ''), message: `${issue?.message ?? 'invalid'} (got ${String(raw[String(issue?.path[0])])})` } };
+  }
+  return { features: parsed.data };
+}
+
+function addVote(votes: Map<string, Votes>, trackId: string, source: LabelSource, theme: ThemeId): void {
+  let v = votes.get(trackId);
+  if (!v) {
+    v = { tidytuesday: {}, mpd: {}, genres: {} };
+    votes.set(trackId, v);
+  }
+  v[source][theme] = (v[source][theme] ?? 0) + 1;
+}
+
+/**
+ * Reads every source under `dataDir` and returns the labelled, deduplicated tracks sorted by
+ * track ID (deterministic), with statistics. Throws `Error` naming the missing file when a
+ * source file is absent.
+ */
+export function loadLabelledTracks(dataDir: string): { tracks: LabelledTrack[]; stats: DataStats } {
+  const ttFile = join(dataDir, 'tidytuesday', 'spotify_songs.csv');
+  const mpdPlaylistsFile = join(dataDir, 'mpd', 'playlists.csv');
+  const mpdTracksFile = join(dataDir, 'mpd', 'playlist_tracks.csv');
+  const genreDir = join(dataDir, 'spotify-tracks-genres');
+  for (const f of [ttFile, mpdPlaylistsFile, mpdTracksFile, genreDir]) {
+    if (!existsSync(f)) throw new Error(`Training data not found: ${f} (see shared/data/README.md)`);
+  }
+
+  const info = new Map<string, TrackInfo>();
+  const votes = new Map<string, Votes>();
+  const invalidRows: Record<string, number> = {};
+  const sources: DataStats['sources'] = [];
+  let ambiguousPlaylists = 0;
+
+  // TidyTuesday: one row per (track, playlist).
+  const tt = readCsv(ttFile);
+  sources.push({ name: 'TidyTuesday 2020-01-21 Spotify songs', file: 'tidytuesday/spotify_songs.csv', rows: tt.length, license: 'MIT (rfordatascience/tidytuesday)' });
+  const ttPlaylistsSeen = new Set<string>();
+  for (const r of tt) {
+    const parsed = parseFeatureColumns(r);
+    const trackId = r.track_id ?? '';
+    if ('error' in parsed || trackId === '') {
+      invalidRows[ttFile] = (invalidRows[ttFile] ?? 0) + 1;
+      continue;
+    }
+    const { features } = parsed;
+    if (!info.has(trackId)) {
+      info.set(trackId, { trackId, title: r.track_name ?? '', artist: (r.track_artist ?? '').trim().toLowerCase(), features });
+    }
+    const themes = themesForPlaylistName(r.playlist_name ?? '');
+    const key = `${r.playlist_id}|${trackId}`;
+    if (ttPlaylistsSeen.has(key)) continue;
+    ttPlaylistsSeen.add(key);
+    if (themes.length === 1 && themes[0]) addVote(votes, trackId, 'tidytuesday', themes[0]);
+  }
+  ambiguousPlaylists += new Set(tt.filter((r) => themesForPlaylistName(r.playlist_name ?? '').length > 1).map((r) => r.playlist_id)).size;
+
+  // spotify-tracks occasion genres.
+  for (const file of readdirSync(genreDir).filter((f) => f.endsWith('.csv')).sort()) {
+    const path = join(genreDir, file);
+    const rows = readCsv(path);
+    sources.push({ name: `spotify-tracks-dataset genre ${file.replace(/\.csv$/, '')}`, file: `spotify-tracks-genres/${file}`, rows: rows.length, license: 'BSD (maharshipandya/spotify-tracks-dataset)' });
+    for (const r of rows) {
+      const parsed = parseFeatureColumns(r);
+      const trackId = r.track_id ?? '';
+      if ('error' in parsed || trackId === '') {
+        invalidRows[path] = (invalidRows[path] ?? 0) + 1;
+        continue;
+      }
+      const { features } = parsed;
+      if (!info.has(trackId)) {
+        const artist = (r.artists ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+        info.set(trackId, { trackId, title: r.track_name ?? '', artist, features });
+      }
+      const theme = themeForGenre(r.track_genre ?? '');
+      if (theme) addVote(votes, trackId, 'genres', theme);
+    }
+  }
+
+  // MPD sample: playlist names joined on track_id to tracks that have features.
+  const mpdPlaylists = readCsv(mpdPlaylistsFile);
+  const mpdTracks = readCsv(mpdTracksFile);
+  sources.push({ name: 'Spotify Million Playlist Dataset sample: playlists', file: 'mpd/playlists.csv', rows: mpdPlaylists.length, license: 'Spotify MPD Challenge terms (research, non-commercial)' });
+  sources.push({ name: 'Spotify Million Playlist Dataset sample: playlist tracks', file: 'mpd/playlist_tracks.csv', rows: mpdTracks.length, license: 'Spotify MPD Challenge terms (research, non-commercial)' });
+  const playlistTheme = new Map<string, ThemeId>();
+  for (const p of mpdPlaylists) {
+    const themes = themesForPlaylistName(p.playlist_name ?? '');
+    if (themes.length === 1 && themes[0]) playlistTheme.set(p.pid ?? '', themes[0]);
+    else if (themes.length > 1) ambiguousPlaylists++;
+  }
+  const mpdSeen = new Set<string>();
+  for (const r of mpdTracks) {
+    const theme = playlistTheme.get(r.pid ?? '');
+    const trackId = r.track_id ?? '';
+    const key = `${r.pid}|${trackId}`;
+    if (!theme || !info.has(trackId) || mpdSeen.has(key)) continue;
+    mpdSeen.add(key);
+    addVote(votes, trackId, 'mpd', theme);
+  }
+
+  const votesBySource: DataStats['votesBySource'] = { tidytuesday: emptyThemeCounts(), mpd: emptyThemeCounts(), genres: emptyThemeCounts() };
+  for (const v of votes.values()) {
+    for (const source of ['tidytuesday', 'mpd', 'genres'] as const) {
+      for (const t of Object.keys(v[source]) as ThemeId[]) votesBySource[source][t]++;
+    }
+  }
+
+  // Deduplicate labelled tracks: same title + artist, or identical feature vector, is one recording.
+  const labelledIds = [...votes.keys()].sort();
+  const groupOf = new Map<string, string>();
+  const byKey = new Map<string, string>();
+  let duplicateIds = 0;
+  for (const id of labelledIds) {
+    const t = info.get(id);
+    if (!t) continue;
+    const keys = [
+      `name:${t.title.trim().toLowerCase()}|${t.artist}`,
+      `features:${AUDIO_FEATURE_NAMES.map((n) => t.features[n]).join(',')}`,
+    ];
+    const existing = keys.map((k) => byKey.get(k)).find((g) => g !== undefined);
+    const group = existing ?? id;
+    if (existing) duplicateIds++;
+    groupOf.set(id, group);
+    for (const k of keys) if (!byKey.has(k)) byKey.set(k, group);
+  }
+  const groupVotes = new Map<string, Votes>();
+  for (const id of labelledIds) {
+    const group = groupOf.get(id);
+    const v = votes.get(id);
+    if (!group || !v) continue;
+    const g = groupVotes.get(group) ?? { tidytuesday: {}, mpd: {}, genres: {} };
+    for (const source of ['tidytuesday', 'mpd', 'genres'] as const) {
+      for (const [t, n] of Object.entries(v[source]) as [ThemeId, number][]) g[source][t] = (g[source][t] ?? 0) + n;
+    }
+    groupVotes.set(group, g);
+  }
+
+  const tracks: LabelledTrack[] = [];
+  const trackCounts = emptyThemeCounts();
+  let tiedTracks = 0;
+  for (const [group, v] of [...groupVotes.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const t = info.get(group);
+    if (!t) continue;
+    const theme = majorityTheme(v);
+    if (!theme) {
+      tiedTracks++;
+      continue;
+    }
+    trackCounts[theme]++;
+    tracks.push({ ...t, theme, votes: v });
+  }
+  return { tracks, stats: { sources, invalidRows, votesBySource, ambiguousPlaylists, duplicateIds, tiedTracks, trackCounts } };
+}
+
+/** The theme with strictly the most votes over all sources, or `undefined` on a tie. */
+export function majorityTheme(votes: Votes): ThemeId | undefined {
+  const total = new Map<ThemeId, number>();
+  for (const source of ['tidytuesday', 'mpd', 'genres'] as const) {
+    for (const [t, n] of Object.entries(votes[source]) as [ThemeId, number][]) total.set(t, (total.get(t) ?? 0) + n);
+  }
+  let best: ThemeId | undefined;
+  let bestN = 0;
+  let tie = false;
+  for (const t of THEME_IDS) {
+    const n = total.get(t) ?? 0;
+    if (n > bestN) {
+      best = t;
+      bestN = n;
+      tie = false;
+    } else if (n === bestN && n > 0) {
+      tie = true;
+    }
+  }
+  return tie ? undefined : best;
+}
