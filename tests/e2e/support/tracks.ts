@@ -1,0 +1,98 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import seedrandom from 'seedrandom';
+import { AUDIO_FEATURE_NAMES, type AudioFeatures } from '../../../model/features';
+import { THEME_IDS } from '../../../model/themes';
+import { loadLabelledTracks } from '../../../training/data';
+import type { PageTrack } from './fake-spotify';
+
+/** A track on a test page together with the audio features the fake provider serves for it. */
+export interface FixtureTrack extends PageTrack {
+  /** `undefined` = the provider does not know this track. */
+  readonly features: AudioFeatures | undefined;
+}
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** `count` tracks with seeded random IDs and audio features spread over Spotify's ranges. */
+export function syntheticTracks(count: number, seed: string): FixtureTrack[] {
+  const rng = seedrandom(seed);
+  const id = () => Array.from({ length: 22 }, () => BASE62[Math.floor(rng() * 62)]).join('');
+  return Array.from({ length: count }, (_, i) => ({
+    id: id(),
+    title: `Synthetic track ${i + 1}`,
+    artist: `Artist ${Math.floor(rng() * 40)}`,
+    features: {
+      acousticness: rng(),
+      danceability: rng(),
+      energy: rng(),
+      instrumentalness: rng() < 0.5 ? rng() * 0.05 : rng(),
+      key: Math.floor(rng() * 13) - 1,
+      liveness: rng() * 0.6,
+      loudness: -30 + rng() * 28,
+      mode: rng() < 0.6 ? 1 : 0,
+      speechiness: rng() * 0.4,
+      tempo: 60 + rng() * 120,
+      valence: rng(),
+    },
+  }));
+}
+
+/** Where real data is looked for: `PLAYLIST_PREDICTOR_DATA`, else `../shared/data`. */
+export const REAL_DATA_DIR = resolve(process.env.PLAYLIST_PREDICTOR_DATA ?? '../shared/data');
+
+/** Whether the real data is present, and if not, why the real-data test skips. */
+export function realDataSkipReason(): string | undefined {
+  return existsSync(join(REAL_DATA_DIR, 'tidytuesday', 'spotify_songs.csv'))
+    ? undefined
+    : `real data not found at ${REAL_DATA_DIR} (set PLAYLIST_PREDICTOR_DATA to the shared/data folder to run this test)`;
+}
+
+/**
+ * `count` real tracks (real IDs, titles, artists and audio features) from the labelled training
+ * data, sampled with a seeded shuffle round-robin across themes so every theme is represented.
+ */
+export function realTracks(count: number, seed: string): FixtureTrack[] {
+  const { tracks } = loadLabelledTracks(REAL_DATA_DIR);
+  const rng = seedrandom(seed);
+  const byTheme = THEME_IDS.map((t) => {
+    const list = tracks.filter((x) => x.theme === t);
+    for (let i = list.length - 1; i > 0; i--) {
+      const j = Math.floor(rng() * (i + 1));
+      [list[i], list[j]] = [list[j] as (typeof list)[number], list[i] as (typeof list)[number]];
+    }
+    return list;
+  });
+  const out: FixtureTrack[] = [];
+  for (let round = 0; out.length < count; round++) {
+    let added = false;
+    for (const list of byTheme) {
+      const t = list[round];
+      if (t && out.length < count) {
+        out.push({ id: t.trackId, title: t.title, artist: t.artist, features: t.features });
+        added = true;
+      }
+    }
+    if (!added) break;
+  }
+  return out;
+}
+
+/**
+ * The theme `npm run classify` gives each track with features, by running the real CLI on a CSV
+ * of the tracks' audio features.
+ */
+export function themesFromClassifyCli(tracks: readonly FixtureTrack[]): Map<string, string> {
+  const dir = mkdtempSync(join(tmpdir(), 'pp-e2e-'));
+  const input = join(dir, 'tracks.csv');
+  const output = join(dir, 'themes.csv');
+  const known = tracks.filter((t) => t.features);
+  writeFileSync(input, stringify([['track_id', ...AUDIO_FEATURE_NAMES], ...known.map((t) => [t.id, ...AUDIO_FEATURE_NAMES.map((n) => t.features?.[n])])]));
+  execFileSync('npm', ['run', '--silent', 'classify', '--', '--input', input, '--output', output], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const rows: { track_id: string; theme: string }[] = parse(readFileSync(output), { columns: true });
+  return new Map(rows.map((r) => [r.track_id, r.theme]));
+}
