@@ -69,6 +69,20 @@ test.describe('theme badges on a Spotify playlist page', () => {
     expect(new Set(asked).size).toBe(asked.length);
   });
 
+  test('after in-app navigation to another playlist, the new rows get their own badges', async ({ context }) => {
+    const first = syntheticTracks(25, 'e2e-nav-first');
+    const second = syntheticTracks(25, 'e2e-nav-second');
+    const expected = themesFromClassifyCli([...first, ...second]);
+    await new FakeReccoBeats(featureTable([...first, ...second])).install(context);
+    const playlist = await SpotifyPlaylistPage.open(context, '37i9dQZF1DX5555555555556', 'Before Navigation', first);
+    expectRowsMatch(await playlist.settledRows(), expected);
+
+    await playlist.navigateInApp('37i9dQZF1DX6666666666666', 'After Navigation', second);
+    const rows = await playlist.settledRows();
+    expect(rows.map((r) => r.trackId)).toEqual(second.slice(0, ROW_POOL_SIZE).map((t) => t.id));
+    expectRowsMatch(rows, expected);
+  });
+
   test('unknown tracks show an "unknown" badge, never a guessed theme', async ({ context }) => {
     const tracks = syntheticTracks(5, 'e2e-unknown');
     await new FakeReccoBeats(new Map()).install(context);

@@ -74,6 +74,18 @@ export class SpotifyPlaylistPage {
     });
   }
 
+  /** Navigates inside the single-page app (pushState, no reload) to another playlist. */
+  async navigateInApp(playlistId: string, name: string, tracks: readonly PageTrack[]): Promise<void> {
+    await this.page.evaluate(
+      ({ path, name, tracks }) => {
+        const navigate: unknown = Reflect.get(window, 'fakeSpotifyNavigate');
+        if (typeof navigate !== 'function') throw new Error('fake page has no navigation hook');
+        navigate(path, name, tracks);
+      },
+      { path: `/playlist/${playlistId}`, name, tracks: tracks.map(({ id, title, artist }) => ({ id, title, artist })) },
+    );
+  }
+
   /** Scrolls the list so that list position `index` is near the top. */
   async scrollToIndex(index: number): Promise<void> {
     await this.page.evaluate(

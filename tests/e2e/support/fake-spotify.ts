@@ -45,7 +45,7 @@ export function playlistPageHtml(name: string, tracks: readonly PageTrack[]): st
 </div>
 <script>
 (() => {
-  const tracks = ${data};
+  let tracks = ${data};
   const scroller = document.getElementById('scroller');
   const rows = document.getElementById('rows');
   const pool = [];
@@ -84,6 +84,17 @@ export function playlistPageHtml(name: string, tracks: readonly PageTrack[]): st
     }
   }
   scroller.addEventListener('scroll', render, { passive: true });
+  // Client-side navigation, as Spotify's SPA does it: new URL, old rows unmounted, new list drawn.
+  window.fakeSpotifyNavigate = (path, name, nextTracks) => {
+    history.pushState({}, '', path);
+    document.querySelector('h1').textContent = name;
+    document.querySelector('[data-testid="playlist-tracklist"]').setAttribute('aria-rowcount', String(nextTracks.length + 1));
+    tracks = nextTracks;
+    pool.splice(0).forEach((el) => el.remove());
+    rows.style.height = (tracks.length * ${ROW_HEIGHT}) + 'px';
+    scroller.scrollTop = 0;
+    render();
+  };
   render();
 })();
 </script>
