@@ -52,19 +52,13 @@ export const AudioFeaturesSchema = z.object({
 /** One track's audio features (see {@link AudioFeaturesSchema} for units and ranges). */
 export type AudioFeatures = z.infer<typeof AudioFeaturesSchema>;
 
-/** Features that are standardized as `(x - mean) / std` with training-set constants. */
-export const CONTINUOUS_FEATURE_NAMES = [
-  'acousticness',
-  'danceability',
-  'energy',
-  'instrumentalness',
-  'liveness',
-  'loudness',
-  'mode',
-  'speechiness',
-  'tempo',
-  'valence',
-] as const satisfies readonly AudioFeatureName[];
+/**
+ * Features that are standardized as `(x - mean) / std` with training-set constants: every audio
+ * feature but `key`, in {@link AUDIO_FEATURE_NAMES} order. (`mode` is 0/1 and standardizes fine.)
+ */
+export const CONTINUOUS_FEATURE_NAMES: readonly Exclude<AudioFeatureName, 'key'>[] = AUDIO_FEATURE_NAMES.filter(
+  (name): name is Exclude<AudioFeatureName, 'key'> => name !== 'key',
+);
 
 /** Number of pitch classes; `key` is one-hot encoded over them (key -1 encodes as all zeros). */
 export const KEY_CLASSES = 12;

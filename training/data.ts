@@ -120,21 +120,25 @@ export function loadLabelledTracks(dataDir: string): { tracks: LabelledTrack[]; 
   const sources: DataStats['sources'] = [];
   let ambiguousPlaylists = 0;
 
+  /** Registers a row's track and features; counts and skips rows without a valid ID and features. */
+  const registerRow = (file: string, r: Record<string, string>, artist: string): string | undefined => {
+    const parsed = parseFeatureColumns(r);
+    const trackId = r.track_id ?? '';
+    if ('error' in parsed || trackId === '') {
+      invalidRows[file] = (invalidRows[file] ?? 0) + 1;
+      return undefined;
+    }
+    if (!info.has(trackId)) info.set(trackId, { trackId, title: r.track_name ?? '', artist: artist.trim().toLowerCase(), features: parsed.features });
+    return trackId;
+  };
+
   // TidyTuesday: one row per (track, playlist).
   const tt = readCsv(ttFile);
   sources.push({ name: 'TidyTuesday 2020-01-21 Spotify songs', file: 'tidytuesday/spotify_songs.csv', rows: tt.length, license: 'MIT (rfordatascience/tidytuesday)' });
   const ttPlaylistsSeen = new Set<string>();
   for (const r of tt) {
-    const parsed = parseFeatureColumns(r);
-    const trackId = r.track_id ?? '';
-    if ('error' in parsed || trackId === '') {
-      invalidRows[ttFile] = (invalidRows[ttFile] ?? 0) + 1;
-      continue;
-    }
-    const { features } = parsed;
-    if (!info.has(trackId)) {
-      info.set(trackId, { trackId, title: r.track_name ?? '', artist: (r.track_artist ?? '').trim().toLowerCase(), features });
-    }
+    const trackId = registerRow(ttFile, r, r.track_artist ?? '');
+    if (trackId === undefined) continue;
     const themes = themesForPlaylistName(r.playlist_name ?? '');
     const key = `${r.playlist_id}|${trackId}`;
     if (ttPlaylistsSeen.has(key)) continue;
@@ -149,17 +153,8 @@ export function loadLabelledTracks(dataDir: string): { tracks: LabelledTrack[]; 
     const rows = readCsv(path);
     sources.push({ name: `spotify-tracks-dataset genre ${file.replace(/\.csv$/, '')}`, file: `spotify-tracks-genres/${file}`, rows: rows.length, license: 'BSD (maharshipandya/spotify-tracks-dataset)' });
     for (const r of rows) {
-      const parsed = parseFeatureColumns(r);
-      const trackId = r.track_id ?? '';
-      if ('error' in parsed || trackId === '') {
-        invalidRows[path] = (invalidRows[path] ?? 0) + 1;
-        continue;
-      }
-      const { features } = parsed;
-      if (!info.has(trackId)) {
-        const artist = (r.artists ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-        info.set(trackId, { trackId, title: r.track_name ?? '', artist, features });
-      }
+      const trackId = registerRow(path, r, (r.artists ?? '').split(';')[0] ?? '');
+      if (trackId === undefined) continue;
       const theme = themeForGenre(r.track_genre ?? '');
       if (theme) addVote(votes, trackId, 'genres', theme);
     }
