@@ -25,7 +25,13 @@ export interface BadgeManagerDeps {
   readonly createBadge: (row: TrackRow) => BadgeView;
   /** Delay that gathers IDs into one message, in ms. */
   readonly batchDelayMs?: number;
+  /** After this many ms a failed track is asked for again at the next scan. */
+  readonly errorRetryMs?: number;
+  readonly now?: () => number;
 }
+
+/** Default wait before a failed track is asked for again: long enough not to hammer a struggling provider. */
+export const ERROR_RETRY_MS = 30_000;
 
 /** Keeps exactly one up-to-date badge on every track row. */
 export interface BadgeManager {
@@ -50,12 +56,15 @@ interface Entry {
  * results, because Spotify reuses row elements for other tracks while scrolling: a reused row's
  * badge is updated in place, never duplicated. Results are cached per page by track ID, and
  * IDs are sent in batches of at most {@link MAX_TRACKS_PER_MESSAGE}. A failed request shows an
- * error on the affected badges instead of leaving them pending.
+ * error on the affected badges instead of leaving them pending, and is asked again at the first
+ * scan after {@link ERROR_RETRY_MS}.
  */
 export function createBadgeManager(deps: BadgeManagerDeps): BadgeManager {
   const entries = new Map<HTMLElement, Entry>();
   const results = new Map<TrackId, BadgeState>();
   const queue = new Set<TrackId>();
+  const failedAt = new Map<TrackId, number>();
+  const now = deps.now ?? Date.now;
   const inFlight = new Set<Promise<void>>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let disposed = false;
@@ -67,6 +76,11 @@ export function createBadgeManager(deps: BadgeManagerDeps): BadgeManager {
   }
 
   function request(id: TrackId): void {
+    const failed = failedAt.get(id);
+    if (failed !== undefined && now() - failed >= (deps.errorRetryMs ?? ERROR_RETRY_MS)) {
+      failedAt.delete(id);
+      results.delete(id);
+    }
     if (results.has(id) || queue.has(id)) return;
     results.set(id, { status: 'pending' });
     queue.add(id);
@@ -85,12 +99,17 @@ export function createBadgeManager(deps: BadgeManagerDeps): BadgeManager {
           (answer) => {
             const byId = new Map(answer.map((r) => [r.trackId, r]));
             for (const id of batch) {
-              results.set(id, byId.get(id) ?? { trackId: id, status: 'error', message: 'no answer for this track' });
+              const result = byId.get(id) ?? { trackId: id, status: 'error', message: 'no answer for this track' };
+              results.set(id, result);
+              if (result.status === 'error') failedAt.set(id, now());
             }
           },
           (error: unknown) => {
             const message = error instanceof Error ? error.message : String(error);
-            for (const id of batch) results.set(id, { trackId: id, status: 'error', message });
+            for (const id of batch) {
+              results.set(id, { trackId: id, status: 'error', message });
+              failedAt.set(id, now());
+            }
           },
         )
         .then(() => {
@@ -144,6 +163,8 @@ export function createBadgeManager(deps: BadgeManagerDeps): BadgeManager {
     dispose() {
       disposed = true;
       if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      queue.clear();
       for (const entry of entries.values()) entry.view.remove();
       entries.clear();
     },

@@ -40,7 +40,7 @@ export function classifyCsv(input: string, classifier: Classifier): ClassifyCsvR
     relax_column_count: true,
     info: true,
   });
-  const header = records[0] ? Object.keys(records[0].record) : parse(input, { to_line: 1 })[0] ?? [];
+  const header: string[] = parse(input, { to_line: 1 })[0] ?? [];
   const missing = AUDIO_FEATURE_NAMES.filter((c) => !header.includes(c));
   if (missing.length > 0) throw new Error(`Input CSV lacks audio-feature columns: ${missing.join(', ')}`);
 

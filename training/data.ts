@@ -9,8 +9,9 @@ import { THEME_IDS, themeForGenre, themesForPlaylistName, type ThemeId } from '.
  *
  * Label rule, stated once: every themed source a track is in casts one vote for that theme —
  * each distinct playlist whose name matches exactly one theme (TidyTuesday and MPD), and the
- * track's occasion genre (spotify-tracks). A playlist name that matches several themes
- * ("Chill Party") casts no vote. The track's label is the theme with the most votes; a track
+ * track's occasion genre (spotify-tracks). A playlist name that matches several themes after
+ * the themes' `excludes` (say "Workout Party") casts no vote; "Dinner Party" and "Chill Party"
+ * are dinner and chill by their excludes. The track's label is the theme with the most votes; a track
  * whose top themes tie is left out as ambiguous and counted.
  */
 

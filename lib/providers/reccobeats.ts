@@ -25,6 +25,18 @@ export interface ReccoBeatsOptions {
   readonly timeoutMs?: number;
 }
 
+/**
+ * The wait a `Retry-After` header asks for, in ms: delay-seconds or an HTTP-date
+ * (RFC 9110 §10.2.3). `undefined` when absent or unparseable.
+ */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
 /** The response envelope; items are validated one by one so one bad item spoils nothing else. */
 const ResponseSchema = z.object({ content: z.array(z.unknown()) });
 const ItemSchema = z.object({ href: z.string() });
@@ -38,6 +50,7 @@ const ItemSchema = z.object({ href: z.string() });
  * its IDs in `errors`; other batches' results are kept.
  */
 export function createReccoBeatsProvider(options: ReccoBeatsOptions = {}): AudioFeatureProvider {
+  const maxRetryAfter = options.maxRetryAfterMs ?? 60_000;
   const api = ky.create({
     prefixUrl: options.baseUrl ?? RECCOBEATS_API,
     fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
@@ -47,7 +60,14 @@ export function createReccoBeatsProvider(options: ReccoBeatsOptions = {}): Audio
       methods: ['get'],
       statusCodes: [408, 429, 500, 502, 503, 504],
       afterStatusCodes: [429, 503],
-      maxRetryAfter: options.maxRetryAfterMs ?? 60_000,
+      maxRetryAfter,
+      // ky caps a longer Retry-After at maxRetryAfter and retries anyway; asking again before
+      // the server allows it only earns another 429, so give up at once and show the error.
+      shouldRetry: ({ error }) => {
+        if (!(error instanceof HTTPError) || ![429, 503].includes(error.response.status)) return undefined;
+        const wait = retryAfterMs(error.response.headers.get('Retry-After'));
+        return wait !== undefined && wait > maxRetryAfter ? false : undefined;
+      },
     },
   });
 

@@ -1,0 +1,280 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Classifier } from '@/model/classifier';
+import type { AudioFeatures } from '@/model/features';
+import { parseModelMetadata } from '@/model/metadata';
+import type { ThemeId } from '@/model/themes';
+import { PredictorDatabase, UNKNOWN_TTL_MS, createFeatureCache, type FeatureCache, type FeatureRecord } from '@/lib/cache';
+import type { AudioFeatureProvider, ProviderResult } from '@/lib/providers/types';
+import { createThemeService } from '@/lib/theme-service';
+import { makeFeatures, makeMetadataJson, trackId } from './support/fixtures';
+
+const openDatabases: PredictorDatabase[] = [];
+
+/** A fresh database with a name no other test uses. */
+function freshDb(): PredictorDatabase {
+  const db = new PredictorDatabase(`test-${crypto.randomUUID()}`);
+  openDatabases.push(db);
+  return db;
+}
+
+afterEach(async () => {
+  for (const db of openDatabases.splice(0)) await db.delete();
+});
+
+const T0 = 1_700_000_000_000;
+const record = (id: string, features: AudioFeatures | null, fetchedAt = T0): FeatureRecord => ({ trackId: id, features, provider: 'reccobeats', fetchedAt });
+
+describe('feature cache (IndexedDB)', () => {
+  it('round-trips records and leaves unknown IDs out', async () => {
+    const cache = createFeatureCache(freshDb());
+    const [a, b, c] = [trackId(1), trackId(2), trackId(3)];
+    await cache.put([record(a, makeFeatures({ tempo: 90 })), record(b, null)]);
+    const got = await cache.get([a, b, c], T0 + 1000);
+    expect([...got.keys()].sort()).toEqual([a, b].sort());
+    expect(got.get(a)).toEqual(record(a, makeFeatures({ tempo: 90 })));
+    expect(got.get(b)).toEqual(record(b, null));
+    expect(got.has(c)).toBe(false);
+  });
+
+  it('overwrites a record for the same track', async () => {
+    const cache = createFeatureCache(freshDb());
+    const a = trackId(1);
+    await cache.put([record(a, null)]);
+    await cache.put([record(a, makeFeatures({ energy: 0.33 }), T0 + 5)]);
+    expect((await cache.get([a], T0 + 10)).get(a)?.features?.energy).toBe(0.33);
+  });
+
+  it('expires "unknown" records after UNKNOWN_TTL_MS but keeps known features of any age', async () => {
+    expect(UNKNOWN_TTL_MS).toBe(24 * 60 * 60 * 1000);
+    const cache = createFeatureCache(freshDb());
+    const [unknown, known] = [trackId(1), trackId(2)];
+    await cache.put([record(unknown, null, T0), record(known, makeFeatures(), T0)]);
+    expect((await cache.get([unknown], T0 + UNKNOWN_TTL_MS - 1)).has(unknown)).toBe(true);
+    expect((await cache.get([unknown], T0 + UNKNOWN_TTL_MS + 1)).has(unknown)).toBe(false);
+    expect((await cache.get([known], T0 + 365 * UNKNOWN_TTL_MS)).has(known)).toBe(true);
+  });
+
+  it('treats a corrupted or outdated record as missing', async () => {
+    const db = freshDb();
+    const cache = createFeatureCache(db);
+    const [a, b, c, d] = [trackId(1), trackId(2), trackId(3), trackId(4)];
+    await db.features.bulkPut([
+      { trackId: a, features: { ...makeFeatures(), energy: 'loud' }, provider: 'reccobeats', fetchedAt: T0 } as unknown as FeatureRecord,
+      { trackId: b, features: makeFeatures(), provider: 'spotify', fetchedAt: T0 } as unknown as FeatureRecord,
+      { trackId: c, features: makeFeatures() } as unknown as FeatureRecord,
+      record(d, makeFeatures()),
+    ]);
+    const got = await cache.get([a, b, c, d], T0);
+    expect([...got.keys()]).toEqual([d]);
+  });
+});
+
+/** A provider that knows `known`, fails `failing`, and records what it was asked. */
+function fakeProvider(known: Map<string, AudioFeatures>, failing = new Map<string, string>()) {
+  const requests: string[][] = [];
+  const provider: AudioFeatureProvider = {
+    id: 'reccobeats',
+    async getAudioFeatures(trackIds) {
+      requests.push([...trackIds]);
+      const result: ProviderResult = { features: new Map(), errors: new Map() };
+      for (const id of trackIds) {
+        const error = failing.get(id);
+        if (error !== undefined) result.errors.set(id, error);
+        else {
+          const f = known.get(id);
+          if (f) result.features.set(id, f);
+        }
+      }
+      return result;
+    },
+  };
+  return { provider, requests };
+}
+
+/**
+ * A classifier whose prediction for a track is chosen by the test from the track's tempo
+ * (`probabilitiesByTempo`), so the service's mapping of rows to IDs can be checked.
+ */
+function fakeClassifier(labels: ThemeId[], experimental: ThemeId[], probabilitiesByTempo: Map<number, number[]>, events: string[] = []) {
+  const metadata = parseModelMetadata(makeMetadataJson({ labels, experimental }));
+  const predicted: AudioFeatures[][] = [];
+  const classifier: Classifier = {
+    metadata,
+    predict(rows) {
+      events.push('predict');
+      predicted.push([...rows]);
+      return rows.map((r) => {
+        const p = probabilitiesByTempo.get(r.tempo);
+        if (!p) throw new Error(`test set no probabilities for tempo ${r.tempo}`);
+        return p;
+      });
+    },
+    dispose() {},
+  };
+  return { classifier, predicted };
+}
+
+const LABELS: ThemeId[] = ['workout', 'party', 'dinner', 'sleep'];
+
+describe('theme service', () => {
+  const fast = makeFeatures({ tempo: 170 });
+  const slow = makeFeatures({ tempo: 60 });
+  const dinnerish = makeFeatures({ tempo: 100 });
+  const probabilities = new Map([
+    [170, [0.7, 0.2, 0.05, 0.05]],
+    [60, [0.05, 0.05, 0.1, 0.8]],
+    // dinner (experimental) is the most probable; party is the best enabled theme.
+    [100, [0.1, 0.3, 0.55, 0.05]],
+  ]);
+  const quietLog = () => ({ warn: vi.fn() });
+
+  it('answers ok / unknown / error per track, in request order', async () => {
+    const [a, b, c, d] = [trackId(1), trackId(2), trackId(3), trackId(4)];
+    const { provider } = fakeProvider(new Map([[a, fast], [c, slow]]), new Map([[d, 'reccobeats: HTTP 500 for audio features']]));
+    const { classifier } = fakeClassifier(LABELS, [], probabilities);
+    const service = createThemeService({ classifier: async () => classifier, cache: createFeatureCache(freshDb()), provider, now: () => T0, log: quietLog() });
+    const results = await service.classify([d, c, b, a]);
+    expect(results).toEqual([
+      { trackId: d, status: 'error', message: 'reccobeats: HTTP 500 for audio features' },
+      { trackId: c, status: 'ok', theme: 'sleep', probabilities: { workout: 0.05, party: 0.05, dinner: 0.1, sleep: 0.8 } },
+      { trackId: b, status: 'unknown' },
+      { trackId: a, status: 'ok', theme: 'workout', probabilities: { workout: 0.7, party: 0.2, dinner: 0.05, sleep: 0.05 } },
+    ]);
+  });
+
+  it('does not re-fetch cached tracks (known or unknown) and stores fetched ones before answering', async () => {
+    const [a, b, c] = [trackId(1), trackId(2), trackId(3)];
+    const db = freshDb();
+    const cache = createFeatureCache(db);
+    await cache.put([record(a, fast, T0 - 10 * UNKNOWN_TTL_MS), record(b, null, T0 - 1000)]);
+    const events: string[] = [];
+    const tracked: FeatureCache = {
+      get: (ids, now) => cache.get(ids, now),
+      put: async (records) => {
+        await cache.put(records);
+        events.push('put');
+      },
+    };
+    const { provider, requests } = fakeProvider(new Map([[a, slow], [c, slow]]));
+    const { classifier } = fakeClassifier(LABELS, [], probabilities, events);
+    const service = createThemeService({ classifier: async () => classifier, cache: tracked, provider, now: () => T0, log: quietLog() });
+
+    const results = await service.classify([a, b, c]);
+    expect(requests).toEqual([[c]]);
+    // a: from the cache (fast → workout), not the provider's (slow) answer.
+    expect(results.map((r) => (r.status === 'ok' ? r.theme : r.status))).toEqual(['workout', 'unknown', 'sleep']);
+    expect(events).toEqual(['put', 'predict']);
+    const stored = await db.features.get(c);
+    expect(stored).toEqual(record(c, slow, T0));
+
+    // Asked again: everything is cached now.
+    await service.classify([c, a]);
+    expect(requests).toEqual([[c]]);
+  });
+
+  it('caches "unknown" answers too, and asks again once they expire', async () => {
+    const a = trackId(1);
+    let now = T0;
+    const { provider, requests } = fakeProvider(new Map());
+    const { classifier } = fakeClassifier(LABELS, [], probabilities);
+    const service = createThemeService({ classifier: async () => classifier, cache: createFeatureCache(freshDb()), provider, now: () => now, log: quietLog() });
+    expect(await service.classify([a])).toEqual([{ trackId: a, status: 'unknown' }]);
+    now = T0 + UNKNOWN_TTL_MS / 2;
+    await service.classify([a]);
+    expect(requests).toEqual([[a]]);
+    now = T0 + UNKNOWN_TTL_MS + 1;
+    await service.classify([a]);
+    expect(requests).toEqual([[a], [a]]);
+  });
+
+  it('does not cache provider errors', async () => {
+    const a = trackId(1);
+    const db = freshDb();
+    const { provider, requests } = fakeProvider(new Map(), new Map([[a, 'reccobeats: request timed out']]));
+    const { classifier } = fakeClassifier(LABELS, [], probabilities);
+    const service = createThemeService({ classifier: async () => classifier, cache: createFeatureCache(db), provider, now: () => T0, log: quietLog() });
+    expect(await service.classify([a])).toEqual([{ trackId: a, status: 'error', message: 'reccobeats: request timed out' }]);
+    expect(await db.features.count()).toBe(0);
+    await service.classify([a]);
+    expect(requests).toHaveLength(2);
+  });
+
+  it('never chooses an experimental theme by default, but still reports its probability', async () => {
+    const a = trackId(1);
+    const { provider } = fakeProvider(new Map([[a, dinnerish]]));
+    const { classifier } = fakeClassifier(LABELS, ['dinner'], probabilities);
+    const service = createThemeService({ classifier: async () => classifier, cache: createFeatureCache(freshDb()), provider, log: quietLog() });
+    const [result] = await service.classify([a]);
+    expect(result).toMatchObject({ status: 'ok', theme: 'party', probabilities: { dinner: 0.55 } });
+  });
+
+  it('uses the injected enabled themes when given', async () => {
+    const a = trackId(1);
+    const { provider } = fakeProvider(new Map([[a, dinnerish]]));
+    const { classifier } = fakeClassifier(LABELS, ['dinner'], probabilities);
+    const service = createThemeService({
+      classifier: async () => classifier,
+      cache: createFeatureCache(freshDb()),
+      provider,
+      enabledThemes: async () => ['dinner', 'sleep'],
+      log: quietLog(),
+    });
+    expect((await service.classify([a]))[0]).toMatchObject({ status: 'ok', theme: 'dinner' });
+  });
+
+  it('predicts each distinct track with its own features', async () => {
+    const [a, b] = [trackId(1), trackId(2)];
+    const { provider } = fakeProvider(new Map([[a, fast], [b, slow]]));
+    const { classifier, predicted } = fakeClassifier(LABELS, [], probabilities);
+    const service = createThemeService({ classifier: async () => classifier, cache: createFeatureCache(freshDb()), provider, log: quietLog() });
+    const results = await service.classify([b, a, b]);
+    expect(results.map((r) => r.trackId)).toEqual([b, a, b]);
+    expect(results.map((r) => (r.status === 'ok' ? r.theme : r.status))).toEqual(['sleep', 'workout', 'sleep']);
+    expect(predicted.flat().every((f) => f.tempo === 60 || f.tempo === 170)).toBe(true);
+  });
+
+  it('still answers when the cache cannot store (QuotaExceededError) and logs a warning', async () => {
+    const [a, b] = [trackId(1), trackId(2)];
+    const real = createFeatureCache(freshDb());
+    const full: FeatureCache = {
+      get: (ids, now) => real.get(ids, now),
+      put: () => Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError')),
+    };
+    const { provider } = fakeProvider(new Map([[a, fast], [b, slow]]));
+    const { classifier } = fakeClassifier(LABELS, [], probabilities);
+    const log = quietLog();
+    const service = createThemeService({ classifier: async () => classifier, cache: full, provider, log });
+    const results = await service.classify([a, b]);
+    expect(results.map((r) => r.status)).toEqual(['ok', 'ok']);
+    expect(log.warn).toHaveBeenCalledTimes(1);
+    expect(String(log.warn.mock.calls[0]?.[0])).toMatch(/could not cache 2 tracks/);
+  });
+
+  it('still answers when the cache cannot be read', async () => {
+    const a = trackId(1);
+    const broken: FeatureCache = { get: () => Promise.reject(new Error('IndexedDB is closed')), put: async () => {} };
+    const { provider, requests } = fakeProvider(new Map([[a, fast]]));
+    const { classifier } = fakeClassifier(LABELS, [], probabilities);
+    const log = quietLog();
+    const service = createThemeService({ classifier: async () => classifier, cache: broken, provider, log });
+    expect((await service.classify([a]))[0]).toMatchObject({ status: 'ok', theme: 'workout' });
+    expect(requests).toEqual([[a]]);
+    expect(log.warn).toHaveBeenCalled();
+  });
+
+  it('answers every track with an error when the model cannot be loaded', async () => {
+    const [a, b] = [trackId(1), trackId(2)];
+    const { provider } = fakeProvider(new Map([[a, fast]]));
+    const service = createThemeService({
+      classifier: () => Promise.reject(new Error('metadata.json: HTTP 404')),
+      cache: createFeatureCache(freshDb()),
+      provider,
+      log: quietLog(),
+    });
+    expect(await service.classify([a, b])).toEqual([
+      { trackId: a, status: 'error', message: 'model unavailable: metadata.json: HTTP 404' },
+      { trackId: b, status: 'error', message: 'model unavailable: metadata.json: HTTP 404' },
+    ]);
+  });
+});

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { THEMES, THEME_IDS, getTheme, normalizePlaylistName, themeForGenre, themesForPlaylistName } from '@/model/themes';
+
+describe('themesForPlaylistName', () => {
+  it.each([
+    // Two-theme names from the data README's caveats: the excludes in model/themes.ts make
+    // "Dinner Party" a dinner playlist and "Chill Party" a chill one, not also party.
+    ['Dinner Party', ['dinner']],
+    ['dinner party vibes', ['dinner']],
+    ['Chill Party', ['chill']],
+    // An artist or song name that is not an occasion.
+    ['Keith Sweat', []],
+    ['Fast Car', []],
+    ['Hard Rock Workout!', ['workout']],
+    ['Party', ['party']],
+    ['Saturday night PARTY', ['party']],
+    ['Sleep', ['sleep']],
+    ['Study Beats', ['focus']],
+    ['Road Trip', ['roadtrip']],
+    ['Date Night', ['romance']],
+    ['Pop Hits', []],
+    ['', []],
+  ])('"%s" → %j', (name, expected) => {
+    expect(themesForPlaylistName(name)).toEqual(expected);
+  });
+
+  it('ignores emoji and punctuation around and between words', () => {
+    expect(themesForPlaylistName('🔥💪 WORKOUT 💪🔥')).toEqual(['workout']);
+    expect(themesForPlaylistName('...sleep...')).toEqual(['sleep']);
+    expect(themesForPlaylistName('road-trip!!!')).toEqual(['roadtrip']);
+    expect(themesForPlaylistName('Chill-Out 🌴')).toEqual(['chill']);
+    expect(themesForPlaylistName('beast_mode')).toEqual(['workout']);
+  });
+
+  it('ignores accents', () => {
+    expect(themesForPlaylistName('Fiésta Latina')).toEqual(['party']);
+  });
+
+  it('matches whole words only', () => {
+    expect(themesForPlaylistName('Partyhard')).toEqual([]);
+    expect(themesForPlaylistName('Gymnopédies')).toEqual([]);
+    expect(themesForPlaylistName('Runaway')).toEqual([]);
+    expect(themesForPlaylistName('Sleepless')).toEqual([]);
+    expect(themesForPlaylistName('Overdrive')).toEqual([]);
+  });
+
+  it('returns every matching theme in catalogue order for a name with several', () => {
+    // "Party" and "Workout" both match, and no exclude applies.
+    expect(themesForPlaylistName('Workout Party')).toEqual(['workout', 'party']);
+    expect(themesForPlaylistName('party workout')).toEqual(['workout', 'party']);
+    expect(themesForPlaylistName('Sleep & Study')).toEqual(['sleep', 'focus']);
+  });
+});
+
+describe('normalizePlaylistName', () => {
+  it('lower-cases, collapses non-alphanumerics to single spaces and pads both ends', () => {
+    expect(normalizePlaylistName('  Hard--Rock   WORKOUT!! ')).toBe(' hard rock workout ');
+    expect(normalizePlaylistName('🎉')).toBe('  ');
+  });
+});
+
+describe('themeForGenre', () => {
+  it.each([
+    ['study', 'focus'],
+    ['sleep', 'sleep'],
+    ['chill', 'chill'],
+    ['romance', 'romance'],
+    ['party', 'party'],
+    ['club', 'party'],
+    [' Sleep ', 'sleep'],
+  ])('%j → %s', (genre, theme) => {
+    expect(themeForGenre(genre)).toBe(theme);
+  });
+
+  it.each(['happy', 'sad', 'dance', 'acoustic', 'piano', 'ambient', 'new-age', ''])('%j → undefined (not an occasion)', (genre) => {
+    expect(themeForGenre(genre)).toBeUndefined();
+  });
+});
+
+describe('catalogue', () => {
+  it('has unique ids and THEME_IDS in THEMES order', () => {
+    expect(new Set(THEME_IDS).size).toBe(THEMES.length);
+    expect(THEME_IDS).toEqual(THEMES.map((t) => t.id));
+    expect(getTheme('sleep').name).toBe('Sleep');
+    expect(() => getTheme('disco')).toThrow(/Unknown theme id "disco"/);
+  });
+
+  it('keywords are lower case with single spaces, so they can match a normalized name', () => {
+    for (const theme of THEMES) {
+      for (const k of [...theme.keywords, ...theme.excludes]) {
+        expect(normalizePlaylistName(k), `${theme.id}: "${k}"`).toBe(` ${k} `);
+        // Every keyword on its own matches its theme (an exclude may not switch it off).
+        if (theme.keywords.includes(k)) expect(themesForPlaylistName(k), `${theme.id}: "${k}"`).toContain(theme.id);
+      }
+    }
+  });
+});
+
+/** WCAG 2.x relative luminance of a `#rrggbb` colour. */
+function relativeLuminance(hex: string): number {
+  const match = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
+  if (!match) throw new Error(`not a #rrggbb colour: ${hex}`);
+  const [r, g, b] = match.slice(1).map((h) => {
+    const c = parseInt(h, 16) / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  }) as [number, number, number];
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+function contrastRatio(a: string, b: string): number {
+  const [hi, lo] = [relativeLuminance(a), relativeLuminance(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+describe('theme colours', () => {
+  it('the contrast formula is right on known pairs', () => {
+    expect(contrastRatio('#000000', '#ffffff')).toBeCloseTo(21, 10);
+    expect(contrastRatio('#ffffff', '#ffffff')).toBeCloseTo(1, 10);
+    // #767676 is the well-known lightest grey that passes AA on white (4.54:1).
+    expect(contrastRatio('#767676', '#ffffff')).toBeCloseTo(4.54, 2);
+  });
+
+  it.each(THEMES.map((t) => [t.id, t.color]))('%s (%s) has contrast >= 4.5:1 against white text', (_, color) => {
+    expect(contrastRatio(color, '#ffffff')).toBeGreaterThanOrEqual(4.5);
+  });
+
+  it('colours are distinct', () => {
+    expect(new Set(THEMES.map((t) => t.color.toLowerCase())).size).toBe(THEMES.length);
+  });
+});

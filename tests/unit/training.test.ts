@@ -1,0 +1,560 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { loadLayersModel } from '@tensorflow/tfjs-layers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadClassifier } from '@/model/classifier';
+import { parseModelMetadata, type ModelMetadata } from '@/model/metadata';
+import { THEME_IDS, type ThemeId } from '@/model/themes';
+import { loadLabelledTracks, majorityTheme, type DataStats, type LabelledTrack } from '@/training/data';
+import { evaluate } from '@/training/metrics';
+import { ModelJsonSchema, fileModelHandler, type ModelJson } from '@/training/model-files';
+import { dequantizeUint8, quantizeUint8 } from '@/training/quantize';
+import { groupedSplit } from '@/training/split';
+import { runTraining } from '@/training/train';
+import { REPO_ROOT, makeFeatures, realDataDir, trackId } from './support/fixtures';
+
+/* ------------------------------------------------------------------------------------------ */
+/* Synthetic data in the layout of shared/data (see its README), built here in code.           */
+/* ------------------------------------------------------------------------------------------ */
+
+/** mulberry32: a tiny seeded generator, so the synthetic data is the same on every run. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Features = ReturnType<typeof makeFeatures>;
+
+/** Where each theme's tracks sit in feature space, so that the data carries signal. */
+const CENTRES: Record<ThemeId, Partial<Features>> = {
+  workout: { energy: 0.9, danceability: 0.65, tempo: 160, loudness: -4, acousticness: 0.05, valence: 0.5 },
+  party: { energy: 0.8, danceability: 0.85, tempo: 124, loudness: -5, acousticness: 0.1, valence: 0.8 },
+  dinner: { energy: 0.35, danceability: 0.5, tempo: 100, loudness: -12, acousticness: 0.7, valence: 0.6 },
+  sleep: { energy: 0.05, danceability: 0.15, tempo: 65, loudness: -30, acousticness: 0.95, instrumentalness: 0.9, valence: 0.1 },
+  focus: { energy: 0.3, danceability: 0.7, tempo: 85, loudness: -11, acousticness: 0.6, instrumentalness: 0.85, valence: 0.4 },
+  chill: { energy: 0.4, danceability: 0.6, tempo: 95, loudness: -9, acousticness: 0.45, valence: 0.45 },
+  romance: { energy: 0.45, danceability: 0.55, tempo: 90, loudness: -8, acousticness: 0.4, valence: 0.55, speechiness: 0.08 },
+  roadtrip: { energy: 0.7, danceability: 0.55, tempo: 120, loudness: -6, acousticness: 0.2, valence: 0.65 },
+};
+
+const clip = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+const round = (v: number, digits: number) => Number(v.toFixed(digits));
+
+function featuresNear(theme: ThemeId, random: () => number): Features {
+  const c = makeFeatures({ instrumentalness: 0.05, speechiness: 0.05, liveness: 0.15, ...CENTRES[theme] });
+  const jitter = (v: number, spread: number, lo: number, hi: number, digits = 4) => round(clip(v + (random() - 0.5) * 2 * spread, lo, hi), digits);
+  return {
+    acousticness: jitter(c.acousticness, 0.1, 0, 1),
+    danceability: jitter(c.danceability, 0.1, 0, 1),
+    energy: jitter(c.energy, 0.1, 0, 1),
+    instrumentalness: jitter(c.instrumentalness, 0.05, 0, 1),
+    key: Math.floor(random() * 13) - 1,
+    liveness: jitter(c.liveness, 0.1, 0, 1),
+    loudness: jitter(c.loudness, 2, -60, 0, 3),
+    mode: random() < 0.6 ? 1 : 0,
+    speechiness: jitter(c.speechiness, 0.03, 0, 1),
+    tempo: jitter(c.tempo, 10, 40, 220, 3),
+    valence: jitter(c.valence, 0.1, 0, 1),
+  };
+}
+
+interface SynthTrack {
+  readonly id: string;
+  readonly title: string;
+  readonly artist: string;
+  readonly features: Features;
+}
+
+const TT_COLUMNS = [
+  'track_id', 'track_name', 'track_artist', 'track_popularity', 'track_album_id', 'track_album_name', 'track_album_release_date',
+  'playlist_name', 'playlist_id', 'playlist_genre', 'playlist_subgenre', 'danceability', 'energy', 'key', 'loudness', 'mode',
+  'speechiness', 'acousticness', 'instrumentalness', 'liveness', 'valence', 'tempo', 'duration_ms',
+];
+const GENRE_COLUMNS = [
+  'index', 'track_id', 'artists', 'album_name', 'track_name', 'popularity', 'duration_ms', 'explicit', 'danceability', 'energy',
+  'key', 'loudness', 'mode', 'speechiness', 'acousticness', 'instrumentalness', 'liveness', 'valence', 'tempo', 'time_signature', 'track_genre',
+];
+
+/** What the synthetic data set should label, decided when it is generated (independent of data.ts). */
+interface Synthetic {
+  readonly dir: string;
+  /** Track ID → the label a correct loader gives it. */
+  readonly expected: Map<string, ThemeId>;
+  /** Track ID → its audio features, for every generated track. */
+  readonly features: Map<string, Features>;
+  readonly special: { dupA: string; dupB: string; majority: string; tie: string; badTempo: string; badEnergy: string };
+  readonly ttFile: string;
+  readonly sleepFile: string;
+}
+
+function writeSyntheticData(dir: string): Synthetic {
+  const random = rng(20240601);
+  let serial = 0;
+  const expected = new Map<string, ThemeId>();
+  const features = new Map<string, Features>();
+  const ttRows: Record<string, string | number>[] = [];
+  const genreRows = new Map<string, Record<string, string | number>[]>();
+  const mpdPlaylists: { pid: number; playlist_name: string; num_tracks: number }[] = [];
+  const mpdTracks: { pid: number; pos: number; track_id: string }[] = [];
+
+  const newTrack = (theme: ThemeId | undefined, artistNo: number, prefix = 'S'): SynthTrack => {
+    serial++;
+    const t = {
+      id: trackId(serial, prefix),
+      title: `Song ${serial}`,
+      artist: `Artist ${artistNo}`,
+      features: featuresNear(theme ?? THEME_IDS[serial % THEME_IDS.length] as ThemeId, random),
+    };
+    features.set(t.id, t.features);
+    return t;
+  };
+  const tt = (t: SynthTrack, playlist: string, pid: string, overrides: Record<string, string> = {}) =>
+    ttRows.push({
+      track_id: t.id, track_name: t.title, track_artist: t.artist, track_popularity: 50, track_album_id: 'A'.repeat(22),
+      track_album_name: 'Album', track_album_release_date: '2019-01-01', playlist_name: playlist, playlist_id: pid,
+      playlist_genre: 'pop', playlist_subgenre: 'dance pop', ...t.features, duration_ms: 200000, ...overrides,
+    });
+  const genre = (t: SynthTrack, name: string, overrides: Record<string, string> = {}) => {
+    const rows = genreRows.get(name) ?? [];
+    genreRows.set(name, rows);
+    rows.push({
+      index: rows.length, track_id: t.id, artists: `${t.artist};Guest ${rows.length}`, album_name: 'Album', track_name: t.title,
+      popularity: 40, duration_ms: 180000, explicit: 'FALSE', ...t.features, time_signature: 4, track_genre: name, ...overrides,
+    });
+  };
+  const mpd = (name: string, ids: readonly string[]) => {
+    const pid = 1000 + mpdPlaylists.length;
+    mpdPlaylists.push({ pid, playlist_name: name, num_tracks: ids.length });
+    ids.forEach((track_id, pos) => mpdTracks.push({ pid, pos, track_id }));
+  };
+
+  // Each theme gets 50 tracks by 25 artists (2 each), from the sources the README describes.
+  let artistNo = 0;
+  const block = (theme: ThemeId, n = 50) =>
+    Array.from({ length: n }, (_, i) => {
+      if (i % 2 === 0) artistNo++;
+      const t = newTrack(theme, artistNo);
+      expected.set(t.id, theme);
+      return t;
+    });
+  for (const t of block('workout')) tt(t, 'Beast Mode Workout', 'ttWorkout');
+  const party = block('party');
+  party.slice(0, 25).forEach((t) => tt(t, 'Party Bangers', 'ttParty'));
+  party.slice(25).forEach((t) => genre(t, 'party'));
+  // dinner: only MPD names it; the tracks' features come from a non-themed TidyTuesday playlist.
+  const dinner = block('dinner');
+  dinner.forEach((t) => tt(t, 'Pop Hits', 'ttPop'));
+  mpd('Sunday Dinner 🍝', dinner.map((t) => t.id));
+  block('sleep').forEach((t) => genre(t, 'sleep'));
+  block('focus').forEach((t) => genre(t, 'study'));
+  const chill = block('chill');
+  chill.slice(0, 25).forEach((t) => genre(t, 'chill'));
+  chill.slice(25).forEach((t) => tt(t, 'Pop Hits', 'ttPop'));
+  // "Chill Party" is a chill playlist (party's excludes).
+  mpd('Chill Party', chill.slice(25).map((t) => t.id));
+  block('romance').forEach((t) => genre(t, 'romance'));
+  block('roadtrip').forEach((t) => tt(t, 'Late Night Drive', 'ttDrive'));
+
+  // Unlabelled: a genre that is not an occasion, tracks only in non-themed playlists.
+  for (let i = 0; i < 20; i++) genre(newTrack(undefined, 5000 + i), 'happy');
+  for (let i = 0; i < 20; i++) tt(newTrack(undefined, 6000 + i), 'Pop Hits', 'ttPop');
+  // Noise in MPD: an artist name with no theme, an ambiguous name, a track without features.
+  mpd('Keith Sweat', [trackId(1, 'S'), trackId(2, 'S')]);
+  mpd('Workout Party', party.slice(0, 5).map((t) => t.id));
+  mpd('gym', [trackId(999_999, 'Z')]);
+
+  // Special cases.
+  const dupA = newTrack('workout', 7001, 'D');
+  const dupB = { ...newTrack('workout', 7001, 'E'), title: dupA.title };
+  tt(dupA, 'Beast Mode Workout', 'ttWorkout');
+  tt(dupB, 'Beast Mode Workout', 'ttWorkout');
+  expected.set(dupA.id, 'workout');
+
+  const majority = newTrack('workout', 7002);
+  tt(majority, 'Chill Vibes', 'ttChill');
+  tt(majority, 'Beast Mode Workout', 'ttWorkout');
+  mpd('gym', [majority.id]);
+  expected.set(majority.id, 'workout');
+
+  const tie = newTrack('chill', 7003);
+  tt(tie, 'Chill Vibes', 'ttChill');
+  tt(tie, 'Beast Mode Workout', 'ttWorkout');
+
+  const badTempo = newTrack('workout', 7004);
+  tt(badTempo, 'Beast Mode Workout', 'ttWorkout', { tempo: 'fast' });
+  const badEnergy = newTrack('sleep', 7005);
+  genre(badEnergy, 'sleep', { energy: '' });
+
+  mkdirSync(join(dir, 'tidytuesday'), { recursive: true });
+  mkdirSync(join(dir, 'mpd'), { recursive: true });
+  mkdirSync(join(dir, 'spotify-tracks-genres'), { recursive: true });
+  const ttFile = join(dir, 'tidytuesday', 'spotify_songs.csv');
+  writeFileSync(ttFile, stringify(ttRows, { header: true, columns: TT_COLUMNS }));
+  writeFileSync(join(dir, 'mpd', 'playlists.csv'), stringify(mpdPlaylists, { header: true, columns: ['pid', 'playlist_name', 'num_tracks'] }));
+  writeFileSync(join(dir, 'mpd', 'playlist_tracks.csv'), stringify(mpdTracks, { header: true, columns: ['pid', 'pos', 'track_id'] }));
+  for (const [name, rows] of genreRows) {
+    writeFileSync(join(dir, 'spotify-tracks-genres', `${name}.csv`), stringify(rows, { header: true, columns: GENRE_COLUMNS }));
+  }
+  return {
+    dir,
+    expected,
+    features,
+    special: { dupA: dupA.id, dupB: dupB.id, majority: majority.id, tie: tie.id, badTempo: badTempo.id, badEnergy: badEnergy.id },
+    ttFile,
+    sleepFile: join(dir, 'spotify-tracks-genres', 'sleep.csv'),
+  };
+}
+
+let work: string;
+let data: Synthetic;
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'pp-training-'));
+  data = writeSyntheticData(join(work, 'data'));
+});
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+/* ------------------------------------------------------------------------------------------ */
+
+describe('loadLabelledTracks on synthetic data', () => {
+  let tracks: LabelledTrack[];
+  let stats: DataStats;
+  beforeAll(() => {
+    ({ tracks, stats } = loadLabelledTracks(data.dir));
+  });
+
+  it('labels every themed track with its theme and nothing else', () => {
+    const got = new Map(tracks.map((t) => [t.trackId, t.theme]));
+    expect(got).toEqual(data.expected);
+    const counts = Object.fromEntries(THEME_IDS.map((t) => [t, [...data.expected.values()].filter((x) => x === t).length]));
+    expect(stats.trackCounts).toEqual(counts);
+  });
+
+  it('returns tracks sorted by ID with lower-cased primary artists', () => {
+    const ids = tracks.map((t) => t.trackId);
+    expect(ids).toEqual([...ids].sort());
+    expect(tracks.every((t) => /^artist \d+$/.test(t.artist))).toBe(true);
+  });
+
+  it('merges the same title and artist under two IDs into the smaller ID, summing votes', () => {
+    const ids = tracks.map((t) => t.trackId);
+    expect(ids).toContain(data.special.dupA);
+    expect(ids).not.toContain(data.special.dupB);
+    expect(tracks.find((t) => t.trackId === data.special.dupA)?.votes.tidytuesday).toEqual({ workout: 2 });
+    expect(stats.duplicateIds).toBe(1);
+  });
+
+  it('labels a track in one chill and two workout playlists as workout', () => {
+    const t = tracks.find((x) => x.trackId === data.special.majority);
+    expect(t?.theme).toBe('workout');
+    expect(t?.votes).toEqual({ tidytuesday: { chill: 1, workout: 1 }, mpd: { workout: 1 }, genres: {} });
+  });
+
+  it('drops a track whose themes tie', () => {
+    expect(tracks.map((t) => t.trackId)).not.toContain(data.special.tie);
+    expect(stats.tiedTracks).toBe(1);
+  });
+
+  it('counts rows with a non-numeric or missing feature as invalid, per file', () => {
+    expect(stats.invalidRows).toEqual({ [data.ttFile]: 1, [data.sleepFile]: 1 });
+    const ids = tracks.map((t) => t.trackId);
+    expect(ids).not.toContain(data.special.badTempo);
+    expect(ids).not.toContain(data.special.badEnergy);
+  });
+
+  it('counts playlists that match several themes', () => {
+    // "Workout Party" only; "Chill Party" is chill by the excludes rule.
+    expect(stats.ambiguousPlaylists).toBe(1);
+  });
+
+  it('throws naming the missing file', () => {
+    expect(() => loadLabelledTracks(join(work, 'nowhere'))).toThrow(/Training data not found: .*nowhere.*spotify_songs\.csv/);
+  });
+});
+
+/* ------------------------------------------------------------------------------------------ */
+
+describe('runTraining (short run on synthetic data)', () => {
+  let outA: string;
+  let outB: string;
+  let result: Awaited<ReturnType<typeof runTraining>>;
+  let modelJson: ModelJson;
+
+  beforeAll(async () => {
+    outA = join(work, 'model-a');
+    outB = join(work, 'model-b');
+    const lines: string[] = [];
+    result = await runTraining({ dataDir: data.dir, outDir: outA, seed: 7, epochs: 3, log: (l) => lines.push(l) });
+    await runTraining({ dataDir: data.dir, outDir: outB, seed: 7, epochs: 3, log: () => {} });
+    modelJson = ModelJsonSchema.parse(JSON.parse(readFileSync(join(outA, 'model.json'), 'utf8')));
+  });
+
+  it('writes a model.json with every weight stored as uint8', () => {
+    const specs = modelJson.weightsManifest[0]?.weights ?? [];
+    expect(specs.length).toBeGreaterThan(0);
+    for (const spec of specs) {
+      expect(spec.dtype).toBe('float32');
+      expect(spec.quantization.dtype).toBe('uint8');
+      expect(spec.quantization.scale).toBeGreaterThan(0);
+    }
+    expect(modelJson.weightsManifest[0]?.paths).toEqual(['group1-shard1of1.bin']);
+  });
+
+  it('writes one byte per parameter, as many as the topology has', () => {
+    const specs = modelJson.weightsManifest[0]?.weights ?? [];
+    const fromSpecs = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+    const binSize = statSync(join(outA, 'group1-shard1of1.bin')).size;
+    expect(binSize).toBe(fromSpecs);
+
+    // Independently from the topology: dense layers of `units`, fed by 22 inputs.
+    const layers = (modelJson.modelTopology as { config: { layers: { class_name: string; config: { units: number } }[] } }).config.layers;
+    let inputs = 22;
+    let params = 0;
+    for (const layer of layers.filter((l) => l.class_name === 'Dense')) {
+      params += inputs * layer.config.units + layer.config.units;
+      inputs = layer.config.units;
+    }
+    expect(inputs).toBe(THEME_IDS.length);
+    expect(binSize).toBe(params);
+  });
+
+  it('writes metadata.json that parses and matches the weights', () => {
+    const metadata: ModelMetadata = parseModelMetadata(JSON.parse(readFileSync(join(outA, 'metadata.json'), 'utf8')));
+    const binSize = statSync(join(outA, 'group1-shard1of1.bin')).size;
+    expect(metadata.quantization.weightBytes).toBe(binSize);
+    expect(result.weightBytes).toBe(binSize);
+    expect(metadata.labels).toEqual([...THEME_IDS]);
+    expect(metadata.training.seed).toBe(7);
+    const { train, validation, test } = metadata.training.splits;
+    expect(train + validation + test).toBe(data.expected.size);
+    expect(train).toBeGreaterThan(validation);
+    // Fewer than 300 tracks per theme here: every theme is experimental.
+    expect(metadata.experimental).toEqual([...THEME_IDS]);
+    expect(metadata).toEqual(result.metadata);
+  });
+
+  it('gives a byte-identical model for the same data and seed', () => {
+    const a = readFileSync(join(outA, 'group1-shard1of1.bin'));
+    const b = readFileSync(join(outB, 'group1-shard1of1.bin'));
+    expect(a.length).toBeGreaterThan(0);
+    expect(a.equals(b)).toBe(true);
+    expect(readFileSync(join(outA, 'model.json'), 'utf8')).toBe(readFileSync(join(outB, 'model.json'), 'utf8'));
+    expect(readFileSync(join(outA, 'metadata.json'), 'utf8')).toBe(readFileSync(join(outB, 'metadata.json'), 'utf8'));
+  });
+
+  it('stores weights that TF.js decodes as q * scale + min, in manifest order', async () => {
+    const bin = readFileSync(join(outA, 'group1-shard1of1.bin'));
+    const model = await loadLayersModel(fileModelHandler(join(outA, 'model.json')));
+    const specs = modelJson.weightsManifest[0]?.weights ?? [];
+    let offset = 0;
+    specs.forEach((spec, i) => {
+      const n = spec.shape.reduce((a, b) => a * b, 1);
+      const loaded = model.weights[i]?.read().dataSync() as Float32Array;
+      expect(loaded.length).toBe(n);
+      for (let j = 0; j < n; j++) {
+        const q = bin[offset + j] as number;
+        expect(loaded[j]).toBe(Math.fround(q * spec.quantization.scale + spec.quantization.min));
+      }
+      offset += n;
+    });
+    expect(offset).toBe(bin.length);
+    model.dispose();
+  });
+
+  it('loads with loadClassifier and predicts probabilities summing to 1', async () => {
+    const metadata: unknown = JSON.parse(readFileSync(join(outA, 'metadata.json'), 'utf8'));
+    const classifier = await loadClassifier(fileModelHandler(join(outA, 'model.json')), metadata);
+    const labelled = [...data.expected.entries()];
+    const predictions = classifier.predict(labelled.map(([id]) => data.features.get(id) as Features));
+    expect(predictions).toHaveLength(labelled.length);
+    for (const p of predictions) {
+      expect(p).toHaveLength(THEME_IDS.length);
+      expect(p.every((x) => x >= 0 && x <= 1)).toBe(true);
+      expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    }
+    // The synthetic themes are separable: even 3 epochs, quantized, do far better than chance (1/8).
+    const correct = predictions.filter((p, i) => THEME_IDS[p.indexOf(Math.max(...p))] === labelled[i]?.[1]).length;
+    expect(correct / labelled.length).toBeGreaterThan(0.3);
+    classifier.dispose();
+  });
+
+  it('reports test metrics where the uint8 model tracks the float32 one and beats the baseline', () => {
+    const { float32, uint8, majorityBaseline } = result.metadata.metrics;
+    const testSize = result.metadata.training.splits.test;
+    for (const e of [float32, uint8, majorityBaseline]) {
+      expect(e.confusionMatrix.flat().reduce((a, b) => a + b, 0)).toBe(testSize);
+    }
+    expect(Math.abs(float32.accuracy - uint8.accuracy)).toBeLessThanOrEqual(0.1);
+    expect(float32.accuracy).toBeGreaterThan(majorityBaseline.accuracy);
+  });
+});
+
+/* ------------------------------------------------------------------------------------------ */
+
+describe('groupedSplit', () => {
+  // 300 rows over 60 groups of 1..9 rows.
+  const groups: string[] = [];
+  const random = rng(11);
+  for (let g = 0; g < 60; g++) {
+    const size = 1 + Math.floor(random() * 9);
+    for (let i = 0; i < size; i++) groups.push(`artist ${g}`);
+  }
+  // Interleave so that a group's rows are not contiguous.
+  const shuffledGroups = groups.map((g, i) => ({ g, k: (i * 7919) % groups.length })).sort((a, b) => a.k - b.k).map((x) => x.g);
+
+  it('puts every index in exactly one split and no group in two', () => {
+    const splits = groupedSplit(shuffledGroups, { validation: 0.15, test: 0.15 }, 7);
+    const all = [...splits.train, ...splits.validation, ...splits.test].sort((a, b) => a - b);
+    expect(all).toEqual(shuffledGroups.map((_, i) => i));
+    const splitOf = new Map<string, string>();
+    for (const name of ['train', 'validation', 'test'] as const) {
+      for (const i of splits[name]) {
+        const g = shuffledGroups[i] as string;
+        expect(splitOf.get(g) ?? name, `group ${g}`).toBe(name);
+        splitOf.set(g, name);
+      }
+    }
+  });
+
+  it('fills test and validation to about their share', () => {
+    const n = shuffledGroups.length;
+    const splits = groupedSplit(shuffledGroups, { validation: 0.15, test: 0.15 }, 7);
+    // Whole groups of at most 9 rows: each share is reached and overshoots by less than a group.
+    for (const part of [splits.test, splits.validation]) {
+      expect(part.length).toBeGreaterThanOrEqual(Math.round(n * 0.15));
+      expect(part.length).toBeLessThan(Math.round(n * 0.15) + 9);
+    }
+    expect(splits.train.length).toBeGreaterThan(n * 0.6);
+  });
+
+  it('is deterministic per seed and differs between seeds', () => {
+    const a = groupedSplit(shuffledGroups, { validation: 0.15, test: 0.15 }, 7);
+    const b = groupedSplit(shuffledGroups, { validation: 0.15, test: 0.15 }, 7);
+    const c = groupedSplit(shuffledGroups, { validation: 0.15, test: 0.15 }, 8);
+    expect(b).toEqual(a);
+    expect(c.test).not.toEqual(a.test);
+  });
+
+  it('does not depend on the order rows (and so groups) come in', () => {
+    const reversed = [...shuffledGroups].reverse();
+    const groupsIn = (indices: number[], g: readonly string[]) => [...new Set(indices.map((i) => g[i]))].sort();
+    for (const seed of [1, 2, 3]) {
+      const a = groupedSplit(shuffledGroups, { validation: 0.15, test: 0.15 }, seed);
+      const b = groupedSplit(reversed, { validation: 0.15, test: 0.15 }, seed);
+      expect(groupsIn(b.test, reversed)).toEqual(groupsIn(a.test, shuffledGroups));
+      expect(groupsIn(b.validation, reversed)).toEqual(groupsIn(a.validation, shuffledGroups));
+    }
+  });
+});
+
+describe('uint8 quantization', () => {
+  it('round-trips every value to within scale / 2', () => {
+    const random = rng(3);
+    const values = Float32Array.from({ length: 2000 }, () => random() * 5 - 3);
+    let min = Infinity;
+    let max = -Infinity;
+    for (const v of values) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    const q = quantizeUint8(values);
+    const scale = (max - min) / 255;
+    expect(q.values).toBeInstanceOf(Uint8Array);
+    expect(q.values.length).toBe(values.length);
+    expect(q.min).toBe(min);
+    expect(q.scale).toBeCloseTo(scale, 12);
+    expect(q.values[values.indexOf(min)]).toBe(0);
+    expect(q.values[values.indexOf(max)]).toBe(255);
+    const back = dequantizeUint8(q);
+    values.forEach((v, i) => expect(Math.abs((back[i] as number) - v)).toBeLessThanOrEqual(scale / 2 + 1e-6));
+  });
+
+  it('keeps a constant tensor exact', () => {
+    const values = new Float32Array(10).fill(0.7);
+    const q = quantizeUint8(values);
+    expect(Array.from(q.values)).toEqual(new Array(10).fill(0));
+    expect(q.scale).toBe(1);
+    expect(Array.from(dequantizeUint8(q))).toEqual(Array.from(values));
+  });
+
+  it('rejects empty and non-finite tensors', () => {
+    expect(() => quantizeUint8(new Float32Array(0))).toThrow(/empty/);
+    expect(() => quantizeUint8(Float32Array.from([1, Number.NaN]))).toThrow(/non-finite/);
+    expect(() => quantizeUint8(Float32Array.from([1, Number.POSITIVE_INFINITY]))).toThrow(/non-finite/);
+  });
+});
+
+describe('evaluate', () => {
+  it('computes accuracy, per-class metrics, macro-F1 over all labels and the confusion matrix', () => {
+    // truth     a a b b c c      confusion (rows true, cols predicted):
+    // predicted a b b b a c        a: [1 1 0 0]   b: [0 2 0 0]   c: [1 0 1 0]   d: [0 0 0 0]
+    // a: precision 1/2, recall 1/2, F1 1/2
+    // b: precision 2/3, recall 2/2, F1 2·(2/3)·1 / (2/3 + 1) = 4/5
+    // c: precision 1/1, recall 1/2, F1 2·1·(1/2) / (3/2) = 2/3
+    // d: no support, never predicted: all 0 (zero_division = 0)
+    // macro-F1 = (1/2 + 4/5 + 2/3 + 0) / 4 = (59/30) / 4 = 59/120; accuracy 4/6.
+    const e = evaluate([0, 0, 1, 1, 2, 2], [0, 1, 1, 1, 0, 2], ['a', 'b', 'c', 'd']);
+    expect(e.accuracy).toBeCloseTo(4 / 6, 12);
+    expect(e.macroF1).toBeCloseTo(59 / 120, 12);
+    expect(e.confusionMatrix).toEqual([[1, 1, 0, 0], [0, 2, 0, 0], [1, 0, 1, 0], [0, 0, 0, 0]]);
+    expect(e.perTheme.a).toEqual({ precision: 0.5, recall: 0.5, f1: 0.5, support: 2 });
+    expect(e.perTheme.b?.precision).toBeCloseTo(2 / 3, 12);
+    expect(e.perTheme.b?.recall).toBe(1);
+    expect(e.perTheme.b?.f1).toBeCloseTo(0.8, 12);
+    expect(e.perTheme.c?.f1).toBeCloseTo(2 / 3, 12);
+    expect(e.perTheme.d).toEqual({ precision: 0, recall: 0, f1: 0, support: 0 });
+  });
+
+  it('rejects mismatched lengths and out-of-range classes', () => {
+    expect(() => evaluate([0, 1], [0], ['a', 'b'])).toThrow(/2 rows, predictions 1/);
+    expect(() => evaluate([0, 2], [0, 1], ['a', 'b'])).toThrow(/out of range/);
+    expect(() => evaluate([0, 1], [0, -1], ['a', 'b'])).toThrow(/out of range/);
+  });
+});
+
+describe('majorityTheme', () => {
+  it('picks the theme with strictly the most votes summed over sources', () => {
+    expect(majorityTheme({ tidytuesday: { chill: 1, workout: 1 }, mpd: { workout: 1 }, genres: {} })).toBe('workout');
+    expect(majorityTheme({ tidytuesday: {}, mpd: {}, genres: { sleep: 1 } })).toBe('sleep');
+    expect(majorityTheme({ tidytuesday: { workout: 1, party: 1 }, mpd: {}, genres: { romance: 3 } })).toBe('romance');
+  });
+
+  it('returns undefined on a tie or without votes', () => {
+    expect(majorityTheme({ tidytuesday: { workout: 1 }, mpd: { chill: 1 }, genres: {} })).toBeUndefined();
+    expect(majorityTheme({ tidytuesday: { workout: 2, party: 1 }, mpd: { party: 1 }, genres: { dinner: 1 } })).toBeUndefined();
+    expect(majorityTheme({ tidytuesday: {}, mpd: {}, genres: {} })).toBeUndefined();
+  });
+});
+
+/* ------------------------------------------------------------------------------------------ */
+
+const real = realDataDir();
+if (!real.exists) {
+  console.log(`[training.test] skipping the real-data labelling check: no training data at ${real.dir} (set PLAYLIST_PREDICTOR_DATA to its folder)`);
+}
+
+describe.skipIf(!real.exists)('the committed model and the real data', () => {
+  it('were labelled by the current rules: same track counts and sources as in public/model/metadata.json', () => {
+    const metadata = parseModelMetadata(JSON.parse(readFileSync(join(REPO_ROOT, 'public/model/metadata.json'), 'utf8')));
+    const { tracks, stats } = loadLabelledTracks(real.dir);
+    expect(stats.trackCounts).toEqual(metadata.training.trackCounts);
+    expect(stats.sources).toEqual(metadata.training.sources);
+    const { train, validation, test } = metadata.training.splits;
+    expect(train + validation + test).toBe(tracks.length);
+    // Labels are single themes with a strict majority; ties were left out.
+    for (const t of tracks.slice(0, 2000)) expect(majorityTheme(t.votes)).toBe(t.theme);
+    // Experimental is exactly the themes under the threshold.
+    expect(metadata.experimental).toEqual(THEME_IDS.filter((t) => (stats.trackCounts[t] ?? 0) < metadata.minTracksPerTheme));
+  });
+});
