@@ -6,6 +6,8 @@ const NEUTRAL = '#5f6368';
 
 /** Props of {@link ThemeBadge}. */
 export interface ThemeBadgeProps {
+  /** The track the badge is about (rendered as `data-track-id`, so what is shown is traceable). */
+  readonly trackId: string;
   readonly state: BadgeState;
 }
 
@@ -29,10 +31,10 @@ function describe(state: BadgeState): { label: string; color: string; title: str
  * The small pill shown next to a track title: the predicted theme in its colour, or a neutral
  * pending / unknown / error state. The full explanation is in the tooltip and the accessible name.
  */
-export function ThemeBadge({ state }: ThemeBadgeProps) {
+export function ThemeBadge({ trackId, state }: ThemeBadgeProps) {
   const { label, color, title } = describe(state);
   return (
-    <span className="badge" data-status={state.status} data-theme={state.status === 'ok' ? state.theme : undefined} title={title} aria-label={title} style={{ backgroundColor: color }}>
+    <span className="badge" data-track-id={trackId} data-status={state.status} data-theme={state.status === 'ok' ? state.theme : undefined} title={title} aria-label={title} style={{ backgroundColor: color }}>
       {label}
     </span>
   );

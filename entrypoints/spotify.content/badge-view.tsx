@@ -21,7 +21,7 @@ export function createShadowBadge({ link }: TrackRow): BadgeView {
     host,
     show(trackId, state) {
       host.dataset.trackId = trackId;
-      root.render(<ThemeBadge state={state} />);
+      root.render(<ThemeBadge trackId={trackId} state={state} />);
     },
     remove() {
       root.unmount();

@@ -9,7 +9,7 @@ export interface RenderedRow {
   readonly marker: string | null;
   readonly trackId: string;
   readonly badgeCount: number;
-  /** Track ID the badge was rendered for, and its state (`ok`, `unknown`, `error`, `pending`). */
+  /** Track ID the badge's content was rendered for (React renders asynchronously), and its state (`ok`, `unknown`, `error`, `pending`). */
   readonly badgeTrackId: string | null;
   readonly status: string | null;
   readonly theme: string | null;
@@ -42,7 +42,7 @@ export class SpotifyPlaylistPage {
           marker: wrapper?.getAttribute('data-e2e-marker') ?? null,
           trackId: href.replace('/track/', ''),
           badgeCount: badges.length,
-          badgeTrackId: badges[0]?.getAttribute('data-track-id') ?? null,
+          badgeTrackId: pill?.dataset.trackId ?? null,
           status: pill?.dataset.status ?? null,
           theme: pill?.dataset.theme ?? null,
         };
