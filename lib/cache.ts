@@ -2,7 +2,7 @@ import Dexie, { type EntityTable } from 'dexie';
 import { z } from 'zod';
 import { AudioFeaturesSchema, type AudioFeatures } from '@/model/features';
 import { TrackIdSchema, type TrackId } from './track-id';
-import type { ProviderId } from './providers/types';
+import { ProviderIdSchema, type ProviderId } from './providers/types';
 
 /**
  * How long a "provider does not know this track" answer is trusted before asking again, in ms.
@@ -23,7 +23,7 @@ export interface FeatureRecord {
 const FeatureRecordSchema = z.object({
   trackId: TrackIdSchema,
   features: AudioFeaturesSchema.nullable(),
-  provider: z.literal('reccobeats'),
+  provider: ProviderIdSchema,
   fetchedAt: z.number(),
 });
 

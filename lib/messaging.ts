@@ -1,6 +1,7 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import { z } from 'zod';
 import { THEME_IDS, type ThemeId } from '@/model/themes';
+import { ProviderIdSchema } from './providers/types';
 import { TrackIdSchema } from './track-id';
 
 /**
@@ -28,9 +29,16 @@ export const TrackResultSchema = z.discriminatedUnion('status', [
   z.object({
     trackId: TrackIdSchema,
     status: z.literal('ok'),
+    /** The most probable enabled theme (see `pickTheme`). */
     theme: ThemeIdSchema,
+    /** Probability of `theme` renormalized over the enabled themes, in [0, 1]. */
+    probability: z.number().min(0).max(1),
+    /** True when `probability` is below the uncertainty threshold: the badge says "uncertain". */
+    uncertain: z.boolean(),
     /** Model probability per theme id, each in [0, 1]. */
     probabilities: z.record(z.string(), z.number().min(0).max(1)),
+    /** Which provider the audio features came from. */
+    provider: ProviderIdSchema,
   }),
   z.object({ trackId: TrackIdSchema, status: z.literal('unknown') }),
   z.object({ trackId: TrackIdSchema, status: z.literal('error'), message: z.string() }),

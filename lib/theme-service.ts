@@ -4,7 +4,7 @@ import { defaultEnabledThemes } from '@/model/metadata';
 import type { ThemeId } from '@/model/themes';
 import type { FeatureCache, FeatureRecord } from './cache';
 import type { TrackResult } from './messaging';
-import type { AudioFeatureProvider } from './providers/types';
+import type { AudioFeatureProvider, ProviderId } from './providers/types';
 import type { TrackId } from './track-id';
 
 /** What the theme service needs; all injected so tests can swap each part. */
@@ -15,6 +15,11 @@ export interface ThemeServiceDeps {
   readonly provider: AudioFeatureProvider;
   /** Themes the badge may show; defaults to the model's non-experimental themes. */
   readonly enabledThemes?: () => Promise<readonly ThemeId[]>;
+  /**
+   * Renormalized probability below which a result is flagged `uncertain`, in [0, 1];
+   * defaults to 0 (never uncertain).
+   */
+  readonly uncertainThreshold?: () => Promise<number>;
   readonly now?: () => number;
   readonly log?: Pick<Console, 'warn'>;
 }
@@ -36,6 +41,7 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
   return {
     async classify(trackIds) {
       const features = new Map<TrackId, AudioFeatures | null>();
+      const providerOf = new Map<TrackId, ProviderId>();
       const errors = new Map<TrackId, string>();
       let cached = new Map<TrackId, FeatureRecord>();
       try {
@@ -43,7 +49,10 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
       } catch (error) {
         log.warn('Playlist Predictor: feature cache unreadable, asking the provider', error);
       }
-      for (const [id, record] of cached) features.set(id, record.features);
+      for (const [id, record] of cached) {
+        features.set(id, record.features);
+        providerOf.set(id, record.provider);
+      }
 
       const missing = [...new Set(trackIds)].filter((id) => !features.has(id));
       if (missing.length > 0) {
@@ -58,6 +67,7 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
           }
           const f = answer.features.get(id) ?? null;
           features.set(id, f);
+          providerOf.set(id, deps.provider.id);
           records.push({ trackId: id, features: f, provider: deps.provider.id, fetchedAt });
         }
         try {
@@ -76,6 +86,7 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
       }
       const { labels } = classifier.metadata;
       const enabled = deps.enabledThemes ? await deps.enabledThemes() : defaultEnabledThemes(classifier.metadata);
+      const threshold = deps.uncertainThreshold ? await deps.uncertainThreshold() : 0;
       const known = trackIds.filter((id) => features.get(id));
       const probabilities = classifier.predict(known.map((id) => features.get(id)).filter((f): f is AudioFeatures => f != null));
       const byId = new Map(known.map((id, i) => [id, probabilities[i] ?? []]));
@@ -84,12 +95,17 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
         const error = errors.get(trackId);
         if (error !== undefined) return { trackId, status: 'error', message: error };
         const p = byId.get(trackId);
-        if (!p) return { trackId, status: 'unknown' };
+        const provider = providerOf.get(trackId);
+        if (!p || !provider) return { trackId, status: 'unknown' };
+        const choice = pickTheme(p, labels, enabled);
         return {
           trackId,
           status: 'ok',
-          theme: pickTheme(p, labels, enabled).theme,
+          theme: choice.theme,
+          probability: choice.probability,
+          uncertain: choice.probability < threshold,
           probabilities: Object.fromEntries(labels.map((l, i) => [l, p[i] ?? 0])),
+          provider,
         };
       });
     },

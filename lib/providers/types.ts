@@ -1,8 +1,15 @@
+import { z } from 'zod';
 import type { AudioFeatures } from '@/model/features';
 import type { TrackId } from '../track-id';
 
+/** Identifiers of the audio-features providers, in their default order. */
+export const PROVIDER_IDS = ['spotify', 'reccobeats'] as const;
+
+/** zod schema of a {@link ProviderId}. */
+export const ProviderIdSchema = z.enum(PROVIDER_IDS);
+
 /** Identifier of an audio-features provider, stored with every cached record. */
-export type ProviderId = 'reccobeats';
+export type ProviderId = (typeof PROVIDER_IDS)[number];
 
 /** What a provider answered for a set of track IDs. */
 export interface ProviderResult {

@@ -46,7 +46,7 @@ function fakeClassify(options: { fail?: (ids: readonly TrackId[]) => Error | und
     await new Promise((r) => setTimeout(r, 1));
     const error = options.fail?.(ids);
     if (error) throw error;
-    return ids.map((id) => ({ trackId: id, status: 'ok', theme: themeOf(id), probabilities: { [themeOf(id)]: 0.9 } }));
+    return ids.map((id) => ({ trackId: id, status: 'ok', theme: themeOf(id), probability: 0.9, uncertain: false, probabilities: { [themeOf(id)]: 0.9 }, provider: 'reccobeats' }));
   };
   return { classify, calls };
 }
@@ -116,7 +116,7 @@ describe('badge manager', () => {
     manager.scan();
     expect(badges.created[0]?.shows).toEqual([{ trackId: id, state: { status: 'pending' } }]);
     await manager.idle();
-    expect(badges.created[0]?.shows.at(-1)).toEqual({ trackId: id, state: { trackId: id, status: 'ok', theme: themeOf(id), probabilities: { [themeOf(id)]: 0.9 } } });
+    expect(badges.created[0]?.shows.at(-1)).toEqual({ trackId: id, state: { trackId: id, status: 'ok', theme: themeOf(id), probability: 0.9, uncertain: false, probabilities: { [themeOf(id)]: 0.9 }, provider: 'reccobeats' } });
   });
 
   it('updates the same badge when a reused row switches to another track', async () => {

@@ -61,7 +61,7 @@ describe('feature cache (IndexedDB)', () => {
     const [a, b, c, d] = [trackId(1), trackId(2), trackId(3), trackId(4)];
     await db.features.bulkPut([
       { trackId: a, features: { ...makeFeatures(), energy: 'loud' }, provider: 'reccobeats', fetchedAt: T0 } as unknown as FeatureRecord,
-      { trackId: b, features: makeFeatures(), provider: 'spotify', fetchedAt: T0 } as unknown as FeatureRecord,
+      { trackId: b, features: makeFeatures(), provider: 'some-old-provider', fetchedAt: T0 } as unknown as FeatureRecord,
       { trackId: c, features: makeFeatures() } as unknown as FeatureRecord,
       record(d, makeFeatures()),
     ]);
@@ -137,9 +137,9 @@ describe('theme service', () => {
     const results = await service.classify([d, c, b, a]);
     expect(results).toEqual([
       { trackId: d, status: 'error', message: 'reccobeats: HTTP 500 for audio features' },
-      { trackId: c, status: 'ok', theme: 'sleep', probabilities: { workout: 0.05, party: 0.05, dinner: 0.1, sleep: 0.8 } },
+      { trackId: c, status: 'ok', theme: 'sleep', probability: 0.8, uncertain: false, probabilities: { workout: 0.05, party: 0.05, dinner: 0.1, sleep: 0.8 }, provider: 'reccobeats' },
       { trackId: b, status: 'unknown' },
-      { trackId: a, status: 'ok', theme: 'workout', probabilities: { workout: 0.7, party: 0.2, dinner: 0.05, sleep: 0.05 } },
+      { trackId: a, status: 'ok', theme: 'workout', probability: 0.7, uncertain: false, probabilities: { workout: 0.7, party: 0.2, dinner: 0.05, sleep: 0.05 }, provider: 'reccobeats' },
     ]);
   });
 
@@ -221,6 +221,27 @@ describe('theme service', () => {
       log: quietLog(),
     });
     expect((await service.classify([a]))[0]).toMatchObject({ status: 'ok', theme: 'dinner' });
+  });
+
+  it('renormalizes over the enabled themes and flags results below the uncertainty threshold', async () => {
+    const [a, b] = [trackId(1), trackId(2)];
+    const { provider } = fakeProvider(new Map([[a, dinnerish], [b, slow]]));
+    const { classifier } = fakeClassifier(LABELS, [], probabilities);
+    const service = createThemeService({
+      classifier: async () => classifier,
+      cache: createFeatureCache(freshDb()),
+      provider,
+      enabledThemes: async () => ['workout', 'party'],
+      uncertainThreshold: async () => 0.7,
+      log: quietLog(),
+    });
+    const [ra, rb] = await service.classify([a, b]);
+    // a: workout 0.1, party 0.3 → party at 0.3 / 0.4 = 0.75, above 0.7.
+    expect(ra).toMatchObject({ status: 'ok', theme: 'party', uncertain: false });
+    expect(ra?.status === 'ok' && ra.probability).toBeCloseTo(0.75, 12);
+    // b: workout 0.05, party 0.05 → a tie at 0.5, below 0.7.
+    expect(rb).toMatchObject({ status: 'ok', theme: 'workout', uncertain: true });
+    expect(rb?.status === 'ok' && rb.probability).toBeCloseTo(0.5, 12);
   });
 
   it('predicts each distinct track with its own features', async () => {
