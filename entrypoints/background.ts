@@ -1,6 +1,6 @@
 import { createFeatureCache } from '@/lib/cache';
 import { loadBundledClassifier } from '@/lib/bundled-model';
-import { onClassify } from '@/lib/messaging';
+import { onMessage } from '@/lib/messaging';
 import { createReccoBeatsProvider } from '@/lib/providers/reccobeats';
 import { createThemeService } from '@/lib/theme-service';
 import type { Classifier } from '@/model/classifier';
@@ -19,6 +19,6 @@ export default defineBackground({
       cache: createFeatureCache(),
       provider: createReccoBeatsProvider(),
     });
-    onClassify((request) => service.classify(request.trackIds));
+    onMessage('classify', (request) => service.classify(request.trackIds));
   },
 });

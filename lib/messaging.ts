@@ -14,9 +14,18 @@ export const MAX_TRACKS_PER_MESSAGE = 100;
 
 const ThemeIdSchema = z.enum(THEME_IDS as [ThemeId, ...ThemeId[]]);
 
-/** `classify` request: the track IDs to badge. */
+/** What the content script saw of a track row: shown in the popup's search over seen tracks. */
+export const SeenTrackSchema = z.object({
+  trackId: TrackIdSchema,
+  name: z.string().max(500),
+  artists: z.array(z.string().max(500)).max(20),
+});
+export type SeenTrack = z.infer<typeof SeenTrackSchema>;
+
+/** `classify` request: the track IDs to badge, and optionally what the page shows of them. */
 export const ClassifyRequestSchema = z.object({
   trackIds: z.array(TrackIdSchema).min(1).max(MAX_TRACKS_PER_MESSAGE),
+  seen: z.array(SeenTrackSchema).max(MAX_TRACKS_PER_MESSAGE).optional(),
 });
 export type ClassifyRequest = z.infer<typeof ClassifyRequestSchema>;
 
@@ -48,26 +57,108 @@ export type TrackResult = z.infer<typeof TrackResultSchema>;
 /** `classify` response: one result per requested ID, in request order. */
 export const ClassifyResponseSchema = z.array(TrackResultSchema);
 
-interface ProtocolMap {
-  classify(request: ClassifyRequest): TrackResult[];
-}
+/** A track found by the popup's search, with its classification. */
+export const SearchHitSchema = z.object({
+  trackId: TrackIdSchema,
+  /** Title and artists, when known (Spotify search, or a row seen on open.spotify.com). */
+  name: z.string().nullable(),
+  artists: z.array(z.string()),
+  result: TrackResultSchema,
+});
+export type SearchHit = z.infer<typeof SearchHitSchema>;
+
+/** `search` request: free text, or a pasted track URL / URI. */
+export const SearchRequestSchema = z.object({ query: z.string().trim().min(1).max(200) });
+export type SearchRequest = z.infer<typeof SearchRequestSchema>;
+
+/**
+ * `search` response. `source`: `link` for a pasted track URL or URI, `spotify` for Spotify
+ * search (when connected), `seen` for tracks already seen on open.spotify.com. `notice`
+ * explains a fallback (e.g. why Spotify search was not used).
+ */
+export const SearchResponseSchema = z.object({
+  source: z.enum(['link', 'spotify', 'seen']),
+  hits: z.array(SearchHitSchema),
+  notice: z.string().optional(),
+});
+export type SearchResponse = z.infer<typeof SearchResponseSchema>;
+
+/** Whether the user's Spotify app may read audio features: unknown until first asked. */
+export const AudioFeaturesAccessSchema = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('unknown') }),
+  z.object({ state: z.literal('available') }),
+  /** Spotify answered 403 (apps created after 2024-11-27 are refused): no longer asked. */
+  z.object({ state: z.literal('unavailable'), reason: z.string(), since: z.number() }),
+]);
+
+/** `status` response: the Spotify connection, the feature cache and the model, for popup and options. */
+export const StatusSchema = z.object({
+  spotify: z.object({
+    /** The redirect URI to register in the Spotify app (`browser.identity.getRedirectURL()`). */
+    redirectUri: z.string(),
+    clientId: z.string().nullable(),
+    connected: z.boolean(),
+    audioFeatures: AudioFeaturesAccessSchema,
+  }),
+  cache: z.object({ tracks: z.number().int().min(0), bytes: z.number().int().min(0) }),
+});
+export type Status = z.infer<typeof StatusSchema>;
+
+/** `connectSpotify` request: the client ID of the user's own Spotify app. */
+export const ConnectRequestSchema = z.object({ clientId: z.string().trim().min(1).max(100) });
+
+const EmptySchema = z.object({}).strict();
+
+/**
+ * The protocol: every message's request and response schema. The receiver parses requests,
+ * the sender parses responses, so neither side trusts the other's shape.
+ */
+export const PROTOCOL = {
+  classify: { request: ClassifyRequestSchema, response: ClassifyResponseSchema },
+  search: { request: SearchRequestSchema, response: SearchResponseSchema },
+  status: { request: EmptySchema, response: StatusSchema },
+  connectSpotify: { request: ConnectRequestSchema, response: StatusSchema },
+  disconnectSpotify: { request: EmptySchema, response: StatusSchema },
+  clearCache: { request: EmptySchema, response: StatusSchema },
+} as const;
+
+/** Name of a message in {@link PROTOCOL}. */
+export type MessageName = keyof typeof PROTOCOL;
+/** The request a message carries. */
+export type RequestOf<N extends MessageName> = z.input<(typeof PROTOCOL)[N]['request']>;
+/** The response a message resolves with. */
+export type ResponseOf<N extends MessageName> = z.infer<(typeof PROTOCOL)[N]['response']>;
+
+type ProtocolMap = { [N in MessageName]: (request: RequestOf<N>) => ResponseOf<N> };
 
 const messaging = defineExtensionMessaging<ProtocolMap>();
 
 /**
- * Asks the background to classify tracks. Resolves with one validated result per ID.
- * @throws Error when the background is unreachable or answers with something malformed.
+ * Sends a message to the background and resolves with its validated response.
+ * @throws Error when the request is invalid (zod), the background is unreachable or its handler
+ *   threw (the handler's message), or the response is malformed.
  */
-export async function sendClassify(trackIds: readonly string[]): Promise<TrackResult[]> {
-  const request = ClassifyRequestSchema.parse({ trackIds });
-  return ClassifyResponseSchema.parse(await messaging.sendMessage('classify', request));
+export async function sendMessage<N extends MessageName>(name: N, request: RequestOf<N>): Promise<ResponseOf<N>> {
+  const { request: requestSchema, response: responseSchema } = PROTOCOL[name];
+  const data = requestSchema.parse(request);
+  // The messaging library types each message separately; the schemas above are the real check.
+  const answer: unknown = await (messaging.sendMessage as (n: MessageName, d: unknown) => Promise<unknown>)(name, data);
+  return responseSchema.parse(answer) as ResponseOf<N>;
 }
 
 /**
- * Registers the background's `classify` handler. The request is validated first; a malformed
- * request is rejected with the zod error (the sender sees it as a rejected promise).
- * Returns a function that removes the handler.
+ * Registers the background's handler for `name`. The request is validated first: a malformed
+ * one is rejected with zod's error, which the sender sees as a rejected promise. Returns a
+ * function that removes the handler.
  */
-export function onClassify(handler: (request: ClassifyRequest) => Promise<TrackResult[]>): () => void {
-  return messaging.onMessage('classify', (message) => handler(ClassifyRequestSchema.parse(message.data)));
+export function onMessage<N extends MessageName>(name: N, handler: (request: z.infer<(typeof PROTOCOL)[N]['request']>) => Promise<ResponseOf<N>>): () => void {
+  const schema = PROTOCOL[name].request;
+  return (messaging.onMessage as (n: MessageName, h: (m: { data: unknown }) => Promise<unknown>) => () => void)(name, (message) =>
+    handler(schema.parse(message.data) as z.infer<(typeof PROTOCOL)[N]['request']>),
+  );
+}
+
+/** Asks the background to classify tracks (see {@link sendMessage}); one result per ID. */
+export function sendClassify(trackIds: readonly string[], seen?: readonly SeenTrack[]): Promise<TrackResult[]> {
+  return sendMessage('classify', { trackIds: [...trackIds], ...(seen ? { seen: [...seen] } : {}) });
 }
