@@ -1,4 +1,4 @@
-import { MAX_TRACKS_PER_MESSAGE, type TrackResult } from './messaging';
+import { MAX_TRACKS_PER_MESSAGE, type SeenTrack, type TrackResult } from './messaging';
 import { scanTrackRows, type TrackRow } from './spotify-dom';
 import type { TrackId } from './track-id';
 
@@ -19,8 +19,11 @@ export interface BadgeView {
 export interface BadgeManagerDeps {
   /** Where to look for track rows (the document body). */
   readonly root: ParentNode;
-  /** Asks the background for results (`sendClassify`). One result per ID. */
-  readonly classify: (trackIds: readonly TrackId[]) => Promise<TrackResult[]>;
+  /**
+   * Asks the background for results (`sendClassify`). One result per ID. `seen` carries the
+   * title and artists the page shows for those IDs (for the popup's search over seen tracks).
+   */
+  readonly classify: (trackIds: readonly TrackId[], seen: readonly SeenTrack[]) => Promise<TrackResult[]>;
   /** Creates a badge view and inserts its host into `row` next to the title link. */
   readonly createBadge: (row: TrackRow) => BadgeView;
   /** Delay that gathers IDs into one message, in ms. */
@@ -39,6 +42,13 @@ export interface BadgeManager {
   scan(): void;
   /** Resolves when every queued request has been answered (tests and shutdown). */
   idle(): Promise<void>;
+  /**
+   * Asks again for every track on the page (the settings that choose the theme changed). Badges
+   * keep their current state until the new answer arrives, so nothing flickers.
+   */
+  refresh(): void;
+  /** Renders every badge again with its current state (e.g. after a colour change). */
+  rerender(): void;
   /** Removes every badge and stops sending. */
   dispose(): void;
 }
@@ -62,6 +72,9 @@ interface Entry {
 export function createBadgeManager(deps: BadgeManagerDeps): BadgeManager {
   const entries = new Map<HTMLElement, Entry>();
   const results = new Map<TrackId, BadgeState>();
+  /** Answers from before {@link BadgeManager.refresh}, shown while the new answer is pending. */
+  let previous = new Map<TrackId, BadgeState>();
+  const seenInfo = new Map<TrackId, SeenTrack>();
   const queue = new Set<TrackId>();
   const failedAt = new Map<TrackId, number>();
   const now = deps.now ?? Date.now;
@@ -69,7 +82,10 @@ export function createBadgeManager(deps: BadgeManagerDeps): BadgeManager {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let disposed = false;
 
-  const stateOf = (id: TrackId): BadgeState => results.get(id) ?? { status: 'pending' };
+  const stateOf = (id: TrackId): BadgeState => {
+    const state = results.get(id);
+    return state && state.status !== 'pending' ? state : (previous.get(id) ?? { status: 'pending' });
+  };
 
   function render(id: TrackId): void {
     for (const entry of entries.values()) if (entry.trackId === id) entry.view.show(id, stateOf(id));
@@ -93,12 +109,17 @@ export function createBadgeManager(deps: BadgeManagerDeps): BadgeManager {
     queue.clear();
     for (let i = 0; i < ids.length; i += MAX_TRACKS_PER_MESSAGE) {
       const batch = ids.slice(i, i + MAX_TRACKS_PER_MESSAGE);
+      const seen = batch.flatMap((id) => {
+        const info = seenInfo.get(id);
+        return info ? [info] : [];
+      });
       const done = deps
-        .classify(batch)
+        .classify(batch, seen)
         .then(
           (answer) => {
             const byId = new Map(answer.map((r) => [r.trackId, r]));
             for (const id of batch) {
+              previous.delete(id);
               const result = byId.get(id) ?? { trackId: id, status: 'error', message: 'no answer for this track' };
               results.set(id, result);
               if (result.status === 'error') failedAt.set(id, now());
@@ -107,6 +128,7 @@ export function createBadgeManager(deps: BadgeManagerDeps): BadgeManager {
           (error: unknown) => {
             const message = error instanceof Error ? error.message : String(error);
             for (const id of batch) {
+              previous.delete(id);
               results.set(id, { trackId: id, status: 'error', message });
               failedAt.set(id, now());
             }
@@ -120,7 +142,9 @@ export function createBadgeManager(deps: BadgeManagerDeps): BadgeManager {
     }
   }
 
-  function reconcile({ row, link, trackId }: TrackRow): void {
+  function reconcile(found: TrackRow): void {
+    const { row, trackId } = found;
+    if (found.name !== '') seenInfo.set(trackId, { trackId, name: found.name.slice(0, 500), artists: found.artists.slice(0, 20).map((a) => a.slice(0, 500)) });
     let entry = entries.get(row);
     if (entry && !(entry.view.host.isConnected && row.contains(entry.view.host))) {
       entry.view.remove();
@@ -128,7 +152,7 @@ export function createBadgeManager(deps: BadgeManagerDeps): BadgeManager {
     }
     for (const stray of row.querySelectorAll(BADGE_HOST_TAG)) if (stray !== entry?.view.host) stray.remove();
     if (!entry) {
-      entry = { view: deps.createBadge({ row, link, trackId }), trackId };
+      entry = { view: deps.createBadge(found), trackId };
       entries.set(row, entry);
       entry.view.show(trackId, stateOf(trackId));
     } else if (entry.trackId !== trackId) {
@@ -159,6 +183,17 @@ export function createBadgeManager(deps: BadgeManagerDeps): BadgeManager {
         }
         await Promise.all(inFlight);
       }
+    },
+    refresh() {
+      if (disposed) return;
+      previous = new Map([...previous, ...[...results].filter(([, state]) => state.status !== 'pending')]);
+      results.clear();
+      failedAt.clear();
+      for (const entry of entries.values()) request(entry.trackId);
+    },
+    rerender() {
+      if (disposed) return;
+      for (const entry of entries.values()) entry.view.show(entry.trackId, stateOf(entry.trackId));
     },
     dispose() {
       disposed = true;

@@ -17,7 +17,14 @@ export interface TrackRow {
   /** The track link; the badge goes right after it, next to the title. */
   readonly link: HTMLAnchorElement;
   readonly trackId: TrackId;
+  /** The title as the link shows it (empty when the link has no text). */
+  readonly name: string;
+  /** Names of the row's artist links (`a[href*="/artist/"]`), in order; may be empty. */
+  readonly artists: string[];
 }
+
+/** Artist links inside a row. */
+export const ARTIST_LINK_SELECTOR = 'a[href*="/artist/"]';
 
 /**
  * Finds every track row under `root` that has a link to a valid `/track/<id>`. Rows without one
@@ -30,7 +37,10 @@ export function scanTrackRows(root: ParentNode): TrackRow[] {
   for (const row of root.querySelectorAll<HTMLElement>(TRACK_ROW_SELECTOR)) {
     const link = findTrackLink(row);
     const trackId = link ? trackIdFromUrl(link.getAttribute('href') ?? '') : undefined;
-    if (link && trackId) rows.push({ row, link, trackId });
+    if (link && trackId) {
+      const artists = [...row.querySelectorAll(ARTIST_LINK_SELECTOR)].map((a) => a.textContent.trim()).filter((a) => a !== '');
+      rows.push({ row, link, trackId, name: link.textContent.trim(), artists });
+    }
   }
   return rows;
 }

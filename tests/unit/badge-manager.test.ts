@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
 import { BADGE_HOST_TAG, createBadgeManager, type BadgeManager, type BadgeState, type BadgeView } from '@/lib/badge-manager';
-import type { TrackResult } from '@/lib/messaging';
+import type { SeenTrack, TrackResult } from '@/lib/messaging';
 import type { TrackRow } from '@/lib/spotify-dom';
 import type { TrackId } from '@/lib/track-id';
 import type { ThemeId } from '@/model/themes';
@@ -39,16 +39,24 @@ const THEMES: ThemeId[] = ['workout', 'party', 'sleep', 'chill'];
 const themeOf = (id: string): ThemeId => THEMES[id.charCodeAt(21) % THEMES.length] as ThemeId;
 
 /** A fake `classify` that answers ok for every ID and records each request. */
-function fakeClassify(options: { fail?: (ids: readonly TrackId[]) => Error | undefined } = {}) {
+function fakeClassify(options: { fail?: (ids: readonly TrackId[]) => Error | undefined; shift?: boolean } = {}) {
   const calls: TrackId[][] = [];
-  const classify = async (ids: readonly TrackId[]): Promise<TrackResult[]> => {
+  const seen: SeenTrack[][] = [];
+  let round = 0;
+  const classify = async (ids: readonly TrackId[], seenTracks: readonly SeenTrack[]): Promise<TrackResult[]> => {
     calls.push([...ids]);
+    seen.push([...seenTracks]);
     await new Promise((r) => setTimeout(r, 1));
     const error = options.fail?.(ids);
     if (error) throw error;
-    return ids.map((id) => ({ trackId: id, status: 'ok', theme: themeOf(id), probability: 0.9, uncertain: false, probabilities: { [themeOf(id)]: 0.9 }, provider: 'reccobeats' }));
+    const theme = (id: string) => (options.shift ? (THEMES[(THEMES.indexOf(themeOf(id)) + round) % THEMES.length] as ThemeId) : themeOf(id));
+    return ids.map((id) => ({ trackId: id, status: 'ok', theme: theme(id), probability: 0.9, uncertain: false, probabilities: { [theme(id)]: 0.9 }, provider: 'reccobeats' }));
   };
-  return { classify, calls };
+  /** With `shift`, every answer after {@link nextRound} gives each track the next theme. */
+  const nextRound = () => {
+    round++;
+  };
+  return { classify, calls, seen, nextRound };
 }
 
 /** Appends a Spotify-like row for `id` to the list and returns its wrapper. */
@@ -58,7 +66,7 @@ function addRow(id: string, index = document.querySelectorAll('[role="row"]').le
   const wrapper = document.createElement('div');
   wrapper.setAttribute('role', 'row');
   wrapper.setAttribute('aria-rowindex', String(index + 2));
-  wrapper.innerHTML = `<div data-testid="tracklist-row"><div role="gridcell" aria-colindex="2"><a data-testid="internal-track-link" href="/track/${id}">Song</a><span><a href="/artist/x">Artist</a></span></div></div>`;
+  wrapper.innerHTML = `<div data-testid="tracklist-row"><div role="gridcell" aria-colindex="2"><a data-testid="internal-track-link" href="/track/${id}">Song ${index}</a><span><a href="/artist/x">Artist</a>, <a href="/artist/y">Other</a></span></div></div>`;
   list.append(wrapper);
   return wrapper;
 }
@@ -332,5 +340,50 @@ describe('failed tracks are asked for again later', () => {
     await manager.idle();
     expect(api.calls).toEqual([[id], [id]]);
     expect(document.querySelector(HOST)?.getAttribute('data-status')).toBe('ok');
+  });
+});
+
+describe('settings changes on an open page', () => {
+  it('refresh asks again for every track on the page and shows the new answers, keeping the old ones meanwhile', async () => {
+    const ids = [trackId(1), trackId(2), trackId(3)];
+    document.body.innerHTML = '<div data-testid="playlist-tracklist" role="grid"><div id="rows"></div></div>';
+    const rows = ids.map((id, i) => addRow(id, i));
+    const badges = fakeBadges();
+    const api = fakeClassify({ shift: true });
+    const manager = createBadgeManager({ root: document.body, classify: api.classify, createBadge: badges.createBadge, batchDelayMs: 5 });
+    managers.push(manager);
+    manager.scan();
+    await manager.idle();
+    api.nextRound();
+    manager.refresh();
+    // Until the new answer arrives, no badge goes back to pending.
+    for (const b of badges.created) expect(b.shows.at(-1)?.state.status).toBe('ok');
+    await manager.idle();
+    expect(api.calls).toEqual([ids, ids]);
+    rows.forEach((row, i) => {
+      const id = ids[i] as string;
+      const shifted = THEMES[(THEMES.indexOf(themeOf(id)) + 1) % THEMES.length];
+      expect(badgesIn(row)).toHaveLength(1);
+      expect(badgesIn(row)[0]?.textContent).toBe(shifted);
+    });
+  });
+
+  it('rerender shows every badge again without asking the background', async () => {
+    const ids = [trackId(1), trackId(2)];
+    const { badges, api, manager } = setup(ids);
+    manager.scan();
+    await manager.idle();
+    const before = badges.created.map((b) => b.shows.length);
+    manager.rerender();
+    expect(badges.created.map((b) => b.shows.length)).toEqual(before.map((n) => n + 1));
+    expect(api.calls).toHaveLength(1);
+  });
+
+  it('sends the title and artists the rows show along with the IDs', async () => {
+    const ids = [trackId(1), trackId(2)];
+    const { api, manager } = setup(ids);
+    manager.scan();
+    await manager.idle();
+    expect(api.seen).toEqual([ids.map((id, i) => ({ trackId: id, name: `Song ${i}`, artists: ['Artist', 'Other'] }))]);
   });
 });

@@ -53,6 +53,14 @@ describe('scanTrackRows', () => {
     });
   });
 
+  it('reads the title from the track link and the artists from the artist links', () => {
+    const id = trackId(1);
+    page([rowHtml(0, testIdLink(`/track/${id}`, '  Blinding Lights '))]);
+    const [row] = scanTrackRows(document.body);
+    expect(row?.name).toBe('Blinding Lights');
+    expect(row?.artists).toEqual(['Artist 0']);
+  });
+
   it('reads absolute links with query strings and locale paths', () => {
     const [a, b] = [trackId(1), trackId(2)];
     page([
