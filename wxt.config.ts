@@ -1,25 +1,45 @@
 import { defineConfig } from 'wxt';
 
 /**
+ * Public half of the key that pins the Chrome extension ID to `fgoeenodbimpnlcedfdaladkedgdeghi`
+ * (the ID is derived from this key: developer.chrome.com/docs/extensions/reference/manifest/key),
+ * so the OAuth redirect URI `https://<id>.chromiumapp.org/` that users register in their Spotify
+ * app stays the same for every unpacked build. The private half is not needed and not kept.
+ */
+export const CHROME_PUBLIC_KEY = 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEApFhwbxxGNSKwGX9vArNtNs1hp0gCSnnNbwSmH2KqTGx0qlzl8O9PJDvmwMbNLQaHMQ+7Fa0lKYzb7V60TMU4KgAfayk/l0LI/KUaSFD2DliMIF6/18em3sIJzP1YCATMu3CCh4J2SMgR+RNCcEK0VR+Cn5Zcgs1ycU/MXh8+RY8msEF7xWoCXAX/OlNjavdEFz2yITcbJlJeHaLaKjJ78Gu9s8EAe34+QSBt5vTyUKRPhLpg+UY2O7sspM37RrQX03qqSRRuq2naVy2GxZDUWbZTkKayNK16uwKzg/gds9FmCaRuMZXbgLWZaMM4nv2dLNHNm6laUWoXbKlud/HoUQIDAQAB';
+
+/** Add-on ID in Firefox, which fixes its redirect URI `https://<sha1>.extensions.allizom.org/`. */
+export const GECKO_ID = 'playlist-predictor@playlist-predictor.dev';
+
+/**
  * WXT build configuration (https://wxt.dev/api/config.html).
  *
- * Permissions are the minimum the extension uses: host access only to the ReccoBeats
- * audio-features API that the background calls (IndexedDB needs no permission). The content
- * script's match pattern (`https://open.spotify.com/*`) is declared in its entrypoint and grants
- * access to that host only.
+ * Permissions are the minimum the extension uses: `storage` for the settings, `identity` for the
+ * Spotify sign-in window, and host access only to the APIs the background calls (ReccoBeats,
+ * Spotify's Web API and its accounts service for tokens; IndexedDB needs no permission). The
+ * content script's match pattern (`https://open.spotify.com/*`) is declared in its entrypoint.
+ * The `e2e` mode (`npm run build:e2e`, written to `.output/chrome-mv3-e2e`) may also reach the
+ * local fake authorization server of the end-to-end tests; production builds cannot.
  */
 export default defineConfig({
   modules: ['@wxt-dev/module-react'],
-  manifest: ({ browser }) => ({
+  manifest: ({ browser, mode }) => ({
     name: 'Playlist Predictor',
     description:
       'Shows which occasion (workout, party, sleep, focus, ...) each Spotify track suits, predicted on your device from its audio features.',
-    host_permissions: ['https://api.reccobeats.com/*'],
+    permissions: ['storage', 'identity'],
+    host_permissions: [
+      'https://api.reccobeats.com/*',
+      'https://api.spotify.com/*',
+      'https://accounts.spotify.com/*',
+      ...(mode === 'e2e' ? ['http://127.0.0.1/*'] : []),
+    ],
+    action: { default_title: 'Playlist Predictor' },
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {
             gecko: {
-              id: 'playlist-predictor@playlist-predictor.dev',
+              id: GECKO_ID,
               // Required for new Firefox add-ons since 2025-11-03 (shared/notes/platform.md).
               // Track IDs are sent to api.reccobeats.com to look up public audio features;
               // no personal data leaves the browser.
@@ -27,6 +47,6 @@ export default defineConfig({
             },
           },
         }
-      : {}),
+      : { key: CHROME_PUBLIC_KEY }),
   }),
 });

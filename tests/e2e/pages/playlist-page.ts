@@ -13,6 +13,10 @@ export interface RenderedRow {
   readonly badgeTrackId: string | null;
   readonly status: string | null;
   readonly theme: string | null;
+  /** Feature provider the badge names (`spotify`, `reccobeats`), for `ok` badges. */
+  readonly provider: string | null;
+  /** The badge's background colour as computed (`rgb(r, g, b)`). */
+  readonly color: string | null;
 }
 
 /** Page object for the fake open.spotify.com playlist page (see support/fake-spotify.ts). */
@@ -45,6 +49,8 @@ export class SpotifyPlaylistPage {
           badgeTrackId: pill?.dataset.trackId ?? null,
           status: pill?.dataset.status ?? null,
           theme: pill?.dataset.theme ?? null,
+          provider: pill?.dataset.provider ?? null,
+          color: pill ? getComputedStyle(pill).backgroundColor : null,
         };
       }),
     );

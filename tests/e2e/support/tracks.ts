@@ -82,17 +82,48 @@ export function realTracks(count: number, seed: string): FixtureTrack[] {
   return out;
 }
 
+/** What `npm run classify` gives one track: the theme column and the `p_<theme>` columns. */
+export interface CliRow {
+  readonly theme: string;
+  readonly probabilities: Record<string, number>;
+}
+
 /**
- * The theme `npm run classify` gives each track with features, by running the real CLI on a CSV
- * of the tracks' audio features.
+ * Runs the real classify CLI on a CSV of the tracks' audio features (tracks without features are
+ * left out) and returns each track's row.
  */
-export function themesFromClassifyCli(tracks: readonly FixtureTrack[]): Map<string, string> {
+export function classifyWithCli(tracks: readonly FixtureTrack[]): Map<string, CliRow> {
   const dir = mkdtempSync(join(tmpdir(), 'pp-e2e-'));
   const input = join(dir, 'tracks.csv');
   const output = join(dir, 'themes.csv');
   const known = tracks.filter((t) => t.features);
   writeFileSync(input, stringify([['track_id', ...AUDIO_FEATURE_NAMES], ...known.map((t) => [t.id, ...AUDIO_FEATURE_NAMES.map((n) => t.features?.[n])])]));
   execFileSync('npm', ['run', '--silent', 'classify', '--', '--input', input, '--output', output], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const rows: { track_id: string; theme: string }[] = parse(readFileSync(output), { columns: true });
-  return new Map(rows.map((r) => [r.track_id, r.theme]));
+  const rows: Record<string, string>[] = parse(readFileSync(output), { columns: true });
+  return new Map(
+    rows.map((r) => [
+      r.track_id ?? '',
+      {
+        theme: r.theme ?? '',
+        probabilities: Object.fromEntries(Object.entries(r).flatMap(([k, v]) => (k.startsWith('p_') ? [[k.slice(2), Number(v)]] : []))),
+      },
+    ]),
+  );
+}
+
+/** The theme `npm run classify` gives each track with features (see {@link classifyWithCli}). */
+export function themesFromClassifyCli(tracks: readonly FixtureTrack[]): Map<string, string> {
+  return new Map([...classifyWithCli(tracks)].map(([id, row]) => [id, row.theme]));
+}
+
+/**
+ * The theme a badge should show when only `enabled` themes are on: the most probable of them in
+ * the CLI's probabilities (ties to the earlier theme in `order`), and its renormalized probability.
+ */
+export function expectedTheme(row: CliRow, enabled: readonly string[], order: readonly string[]): { theme: string; probability: number } {
+  const on = order.filter((t) => enabled.includes(t));
+  const total = on.reduce((sum, t) => sum + (row.probabilities[t] ?? 0), 0);
+  let best = on[0] ?? '';
+  for (const t of on) if ((row.probabilities[t] ?? 0) > (row.probabilities[best] ?? 0)) best = t;
+  return { theme: best, probability: total > 0 ? (row.probabilities[best] ?? 0) / total : 0 };
 }

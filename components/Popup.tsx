@@ -1,0 +1,139 @@
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import type { SearchResponse, Status } from '@/lib/messaging';
+import type { EffectiveThemeSettings } from '@/lib/settings';
+import { SearchResult } from './SearchResult';
+
+/** Props of {@link Popup}; every effect is a callback, so the view runs anywhere. */
+export interface PopupProps {
+  /** Runs a search in the background (rejects with a message the user can read). */
+  readonly search: (query: string) => Promise<SearchResponse>;
+  /** Connection and cache status, `undefined` while loading. */
+  readonly status: Status | undefined;
+  /** Themes, colours and threshold in effect, `undefined` while loading. */
+  readonly themes: EffectiveThemeSettings | undefined;
+  readonly onOpenOptions: () => void;
+}
+
+type SearchState =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'loading'; readonly query: string }
+  | { readonly kind: 'done'; readonly query: string; readonly response: SearchResponse }
+  | { readonly kind: 'error'; readonly query: string; readonly message: string };
+
+const SOURCE_LABEL: Record<SearchResponse['source'], string> = {
+  link: 'Track from the pasted link',
+  spotify: 'Spotify search',
+  seen: 'Tracks you have seen on open.spotify.com',
+};
+
+/** Delay after the last keystroke before searching, in ms. */
+export const SEARCH_DEBOUNCE_MS = 350;
+
+/**
+ * The toolbar popup: a search box (Spotify search when connected, otherwise tracks already seen;
+ * a pasted track URL or URI is classified directly), results with badges and probability bars,
+ * the connection status and a link to the options page. Arrow keys move between results.
+ */
+export function Popup({ search, status, themes, onOpenOptions }: PopupProps) {
+  const [query, setQuery] = useState('');
+  const [state, setState] = useState<SearchState>({ kind: 'idle' });
+  const latest = useRef(0);
+  const listRef = useRef<HTMLDivElement>(null);
+
+  function run(text: string): void {
+    const q = text.trim();
+    const ticket = ++latest.current;
+    if (q === '') {
+      setState({ kind: 'idle' });
+      return;
+    }
+    setState({ kind: 'loading', query: q });
+    search(q).then(
+      (response) => {
+        if (ticket === latest.current) setState({ kind: 'done', query: q, response });
+      },
+      (error: unknown) => {
+        if (ticket === latest.current) setState({ kind: 'error', query: q, message: error instanceof Error ? error.message : String(error) });
+      },
+    );
+  }
+
+  useEffect(() => {
+    const timer = setTimeout(() => run(query), SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+    // `run` is recreated every render; the search depends on the query only.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [query]);
+
+  function onResultsKeyDown(event: KeyboardEvent<HTMLDivElement>): void {
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+    const items = [...(listRef.current?.querySelectorAll<HTMLElement>('.result') ?? [])];
+    const index = items.findIndex((el) => el === document.activeElement);
+    const next = items[event.key === 'ArrowDown' ? Math.min(items.length - 1, index + 1) : Math.max(0, index - 1)];
+    next?.focus();
+    event.preventDefault();
+  }
+
+  function onInputKeyDown(event: KeyboardEvent<HTMLInputElement>): void {
+    if (event.key === 'ArrowDown') {
+      listRef.current?.querySelector<HTMLElement>('.result')?.focus();
+      event.preventDefault();
+    }
+  }
+
+  const connected = status?.spotify.connected ?? false;
+  return (
+    <main className="popup">
+      <header className="popup-head">
+        <h1>Playlist Predictor</h1>
+        <button type="button" className="link" onClick={onOpenOptions}>
+          Options
+        </button>
+      </header>
+      <p className="status-line" data-testid="connection-status">
+        {status === undefined ? 'Checking the Spotify connection…' : connected ? 'Spotify connected: searching Spotify.' : 'Not connected to Spotify: searching tracks you have seen.'}
+      </p>
+      <form
+        role="search"
+        onSubmit={(event) => {
+          event.preventDefault();
+          run(query);
+        }}
+      >
+        <label className="visually-hidden" htmlFor="search">
+          Search a song or paste a Spotify track link
+        </label>
+        <input
+          id="search"
+          type="search"
+          autoFocus
+          autoComplete="off"
+          placeholder="Search a song, or paste a track link"
+          value={query}
+          onChange={(event) => setQuery(event.target.value)}
+          onKeyDown={onInputKeyDown}
+        />
+      </form>
+      <div className="results" ref={listRef} onKeyDown={onResultsKeyDown} aria-live="polite" aria-busy={state.kind === 'loading'}>
+        {state.kind === 'idle' && <p className="muted">Type a title or an artist, or paste a link such as https://open.spotify.com/track/…</p>}
+        {state.kind === 'loading' && <p className="muted">Searching…</p>}
+        {state.kind === 'error' && (
+          <p className="error" role="alert">
+            Search failed: {state.message}
+          </p>
+        )}
+        {state.kind === 'done' && (
+          <>
+            <p className="muted small" data-testid="search-source">
+              {SOURCE_LABEL[state.response.source]}
+              {state.response.notice ? ` · ${state.response.notice}` : ''}
+            </p>
+            {state.response.hits.length === 0 && <p className="muted">No tracks found for “{state.query}”.</p>}
+            {themes &&
+              state.response.hits.map((hit) => <SearchResult key={hit.trackId} hit={hit} enabled={themes.enabled} colors={themes.colors} />)}
+          </>
+        )}
+      </div>
+    </main>
+  );
+}

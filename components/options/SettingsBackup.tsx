@@ -1,0 +1,60 @@
+import { useState } from 'react';
+
+/** Props of {@link SettingsBackup}. */
+export interface SettingsBackupProps {
+  /** The current settings as export JSON text. */
+  readonly exportText: () => string;
+  /** Validates and applies an imported file's text; rejects with what is wrong with it. */
+  readonly onImport: (text: string) => Promise<void>;
+}
+
+/** Export the settings as a JSON file, or import one (validated before anything changes). */
+export function SettingsBackup({ exportText, onImport }: SettingsBackupProps) {
+  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string }>();
+  return (
+    <section aria-labelledby="backup-heading">
+      <h2 id="backup-heading">Back up settings</h2>
+      <div className="row">
+        <button
+          type="button"
+          onClick={() => {
+            const url = URL.createObjectURL(new Blob([exportText()], { type: 'application/json' }));
+            const a = document.createElement('a');
+            a.href = url;
+            a.download = 'playlist-predictor-settings.json';
+            a.click();
+            URL.revokeObjectURL(url);
+          }}
+        >
+          Export…
+        </button>
+        <label className="button">
+          Import…
+          <input
+            type="file"
+            accept="application/json,.json"
+            className="visually-hidden"
+            data-testid="import-settings"
+            onChange={(event) => {
+              const file = event.target.files?.[0];
+              event.target.value = '';
+              if (!file) return;
+              file
+                .text()
+                .then(onImport)
+                .then(
+                  () => setMessage({ kind: 'ok', text: `Imported ${file.name}.` }),
+                  (e: unknown) => setMessage({ kind: 'error', text: `Nothing was changed. ${e instanceof Error ? e.message : String(e)}` }),
+                );
+            }}
+          />
+        </label>
+      </div>
+      {message && (
+        <p className={message.kind === 'error' ? 'error' : 'ok'} role={message.kind === 'error' ? 'alert' : 'status'}>
+          {message.text}
+        </p>
+      )}
+    </section>
+  );
+}

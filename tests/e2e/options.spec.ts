@@ -1,0 +1,76 @@
+import type { AudioFeatures } from '../../model/features';
+import { THEMES, THEME_IDS } from '../../model/themes';
+import { OptionsPage } from './pages/options-page';
+import { SpotifyPlaylistPage, type RenderedRow } from './pages/playlist-page';
+import { FakeReccoBeats } from './support/fake-reccobeats';
+import { expect, test } from './support/fixtures';
+import { classifyWithCli, expectedTheme, syntheticTracks, type CliRow, type FixtureTrack } from './support/tracks';
+
+function featureTable(tracks: readonly FixtureTrack[]): Map<string, AudioFeatures> {
+  return new Map(tracks.flatMap((t) => (t.features ? [[t.id, t.features] as const] : [])));
+}
+
+/** Waits until every rendered row shows the theme expected with only `enabled` themes on. */
+async function expectBadgesFollow(playlist: SpotifyPlaylistPage, cli: ReadonlyMap<string, CliRow>, enabled: readonly string[]): Promise<RenderedRow[]> {
+  let rows: RenderedRow[] = [];
+  await expect
+    .poll(
+      async () => {
+        rows = await playlist.renderedRows();
+        return rows.filter((r) => {
+          const row = cli.get(r.trackId);
+          return !row || r.badgeCount !== 1 || r.theme !== expectedTheme(row, enabled, THEME_IDS).theme;
+        }).length;
+      },
+      { message: `every badge shows the best of ${enabled.join(', ')}` },
+    )
+    .toBe(0);
+  return rows;
+}
+
+test.describe('options page', () => {
+  test('turning themes off and recolouring them changes the badges on an open Spotify tab, without a reload', async ({ context, extensionId }) => {
+    const tracks = syntheticTracks(30, 'e2e-options');
+    const cli = classifyWithCli(tracks);
+    await new FakeReccoBeats(featureTable(tracks)).install(context);
+    const playlist = await SpotifyPlaylistPage.open(context, '37i9dQZF1DX7777777777777', 'Options Follow', tracks);
+    await playlist.settledRows();
+    const defaults = THEME_IDS.filter((t) => !['dinner', 'roadtrip'].includes(t));
+    const before = await expectBadgesFollow(playlist, cli, defaults);
+
+    // Turn off the theme most rows show now, and one more, so the badges must change.
+    const counts = new Map<string, number>();
+    for (const r of before) if (r.theme) counts.set(r.theme, (counts.get(r.theme) ?? 0) + 1);
+    const [top] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? [];
+    const off = [top, defaults.find((t) => t !== top)].filter((t): t is string => t !== undefined);
+    const options = await OptionsPage.open(context, extensionId);
+    for (const id of off) await options.setThemeEnabled(THEMES.find((t) => t.id === id)?.name ?? id, false);
+    const enabled = defaults.filter((t) => !off.includes(t));
+
+    await playlist.page.bringToFront();
+    const after = await expectBadgesFollow(playlist, cli, enabled);
+    expect(after.some((r) => r.theme && off.includes(r.theme))).toBe(false);
+    expect(after.filter((r, i) => r.theme !== before[i]?.theme).length).toBeGreaterThan(0);
+
+    // A new colour for a theme that is on shows on its badges.
+    const shown = after.find((r) => r.theme)?.theme ?? '';
+    const name = THEMES.find((t) => t.id === shown)?.name ?? shown;
+    await options.setThemeColor(name, '#123456');
+    await expect.poll(async () => (await playlist.renderedRows()).filter((r) => r.theme === shown).every((r) => r.color === 'rgb(18, 52, 86)')).toBe(true);
+    // Nothing reloaded the page: the same row elements carry the badges.
+    expect(await playlist.page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(1);
+  });
+
+  test('never lets fewer than two themes stay enabled', async ({ context, extensionId }) => {
+    const options = await OptionsPage.open(context, extensionId);
+    const names = THEMES.filter((t) => !['dinner', 'roadtrip'].includes(t.id)).map((t) => t.name);
+    for (const name of names.slice(0, -2)) await options.setThemeEnabled(name, false);
+    const [lastButOne, last] = names.slice(-2);
+    const a = options.themeCheckbox(lastButOne ?? '');
+    const b = options.themeCheckbox(last ?? '');
+    await expect(a).toBeChecked();
+    await expect(b).toBeChecked();
+    await expect(a).toBeDisabled();
+    await expect(b).toBeDisabled();
+  });
+});

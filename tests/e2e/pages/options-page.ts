@@ -1,0 +1,56 @@
+import type { BrowserContext, Locator, Page } from '@playwright/test';
+
+/** Page object for the extension's options page. */
+export class OptionsPage {
+  private constructor(readonly page: Page) {}
+
+  static async open(context: BrowserContext, extensionId: string): Promise<OptionsPage> {
+    const page = await context.newPage();
+    await page.goto(`chrome-extension://${extensionId}/options.html`);
+    await page.getByRole('heading', { name: 'Themes' }).waitFor();
+    return new OptionsPage(page);
+  }
+
+  /** The enable checkbox of a theme, by its display name. */
+  themeCheckbox(name: string): Locator {
+    return this.page.getByRole('checkbox', { name, exact: true });
+  }
+
+  async setThemeEnabled(name: string, on: boolean): Promise<void> {
+    await this.themeCheckbox(name).setChecked(on);
+  }
+
+  /** Sets a theme's badge colour through its colour input (`#rrggbb`). */
+  async setThemeColor(name: string, color: string): Promise<void> {
+    await this.page.getByLabel(`${name} colour`).fill(color);
+  }
+
+  async setThreshold(percent: number): Promise<void> {
+    await this.page.locator('#threshold').fill(String(percent));
+  }
+
+  redirectUri(): Locator {
+    return this.page.getByTestId('redirect-uri');
+  }
+
+  async connect(clientId: string): Promise<void> {
+    await this.page.getByLabel('Client ID').fill(clientId);
+    await this.page.getByRole('button', { name: 'Connect' }).click();
+  }
+
+  connectedCard(): Locator {
+    return this.page.getByTestId('spotify-connected');
+  }
+
+  audioFeaturesState(): Locator {
+    return this.page.getByTestId('audio-features-state');
+  }
+
+  alert(): Locator {
+    return this.page.getByRole('alert');
+  }
+
+  cacheSummary(): Locator {
+    return this.page.getByTestId('cache-summary');
+  }
+}

@@ -1,0 +1,54 @@
+import type { BrowserContext, Locator, Page } from '@playwright/test';
+
+/** One search result as the popup shows it. */
+export interface PopupResult {
+  readonly trackId: string;
+  readonly title: string;
+  readonly status: string | null;
+  readonly theme: string | null;
+  readonly provider: string | null;
+  /** Bar labels in display order, e.g. `["Party 61 %", ...]`. */
+  readonly bars: string[];
+}
+
+/** Page object for the toolbar popup, opened as a tab (`popup.html`). */
+export class PopupPage {
+  private constructor(readonly page: Page) {}
+
+  static async open(context: BrowserContext, extensionId: string): Promise<PopupPage> {
+    const page = await context.newPage();
+    await page.goto(`chrome-extension://${extensionId}/popup.html`);
+    await page.getByRole('searchbox').waitFor();
+    return new PopupPage(page);
+  }
+
+  connectionStatus(): Locator {
+    return this.page.getByTestId('connection-status');
+  }
+
+  searchSource(): Locator {
+    return this.page.getByTestId('search-source');
+  }
+
+  async search(query: string): Promise<void> {
+    await this.page.getByRole('searchbox').fill(query);
+    await this.page.getByRole('searchbox').press('Enter');
+    await this.searchSource().or(this.page.getByRole('alert')).waitFor();
+  }
+
+  async results(): Promise<PopupResult[]> {
+    return this.page.locator('article.result').evaluateAll((articles) =>
+      articles.map((a) => {
+        const badge = a.querySelector<HTMLElement>('.badge');
+        return {
+          trackId: a.getAttribute('data-track-id') ?? '',
+          title: a.querySelector('strong')?.textContent ?? '',
+          status: badge?.dataset.status ?? null,
+          theme: badge?.dataset.theme ?? null,
+          provider: badge?.dataset.provider ?? null,
+          bars: [...a.querySelectorAll('.bar')].map((b) => b.getAttribute('aria-label') ?? ''),
+        };
+      }),
+    );
+  }
+}
