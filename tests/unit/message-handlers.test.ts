@@ -1,0 +1,107 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createMessageHandlers, SEARCH_LIMIT, type SpotifyAccount, type SeenTrackStore } from '@/lib/message-handlers';
+import type { SeenTrack, TrackResult } from '@/lib/messaging';
+import type { ThemeService } from '@/lib/theme-service';
+import { trackId } from './support/fixtures';
+
+const ok = (id: string): TrackResult => ({ trackId: id, status: 'ok', theme: 'party', probability: 0.8, uncertain: false, probabilities: { party: 0.8, sleep: 0.2 }, provider: 'reccobeats' });
+
+function fakes(options: { connected?: boolean; searchFails?: string } = {}) {
+  const classified: string[][] = [];
+  const themes: ThemeService = {
+    async classify(ids) {
+      classified.push([...ids]);
+      return ids.map(ok);
+    },
+  };
+  const remembered: SeenTrack[][] = [];
+  const store = new Map<string, SeenTrack>();
+  const seen: SeenTrackStore = {
+    async remember(tracks) {
+      remembered.push([...tracks]);
+      for (const t of tracks) store.set(t.trackId, t);
+    },
+    async search(query) {
+      const q = query.toLowerCase();
+      return [...store.values()].filter((t) => `${t.name} ${t.artists.join(' ')}`.toLowerCase().includes(q));
+    },
+    async get(ids) {
+      return new Map(ids.flatMap((id) => (store.has(id) ? [[id, store.get(id) as SeenTrack] as const] : [])));
+    },
+  };
+  const spotifySearches: { query: string; limit: number }[] = [];
+  const account: SpotifyAccount = {
+    redirectUri: () => 'https://fgoeenodbimpnlcedfdaladkedgdeghi.chromiumapp.org/',
+    status: async () => ({ clientId: options.connected ? 'c'.repeat(32) : null, connected: options.connected ?? false, audioFeatures: { state: 'unknown' } }),
+    connect: vi.fn(async () => undefined),
+    disconnect: vi.fn(async () => undefined),
+    async searchTracks(query, limit) {
+      spotifySearches.push({ query, limit });
+      if (options.searchFails) throw new Error(options.searchFails);
+      return [{ trackId: trackId(900), name: `Spotify hit for ${query}`, artists: ['Someone'] }];
+    },
+  };
+  const cache = { stats: async () => ({ tracks: 3, bytes: 1200 }), clear: vi.fn(async () => undefined) };
+  const handlers = createMessageHandlers({ themes, account, seen, cache, log: { warn: vi.fn() } });
+  return { handlers, classified, remembered, spotifySearches, account, cache, seen };
+}
+
+describe('message handlers', () => {
+  it('classify stores what the page showed of the tracks, then classifies them', async () => {
+    const { handlers, classified, remembered } = fakes();
+    const [a, b] = [trackId(1), trackId(2)];
+    const results = await handlers.classify({ trackIds: [a, b], seen: [{ trackId: a, name: 'Song A', artists: ['X'] }] });
+    expect(results.map((r) => r.trackId)).toEqual([a, b]);
+    expect(classified).toEqual([[a, b]]);
+    expect(remembered).toEqual([[{ trackId: a, name: 'Song A', artists: ['X'] }]]);
+  });
+
+  it('search classifies a pasted track URL directly, with the title when it was seen', async () => {
+    const { handlers, spotifySearches } = fakes({ connected: true });
+    const a = trackId(7);
+    await handlers.classify({ trackIds: [a], seen: [{ trackId: a, name: 'Seen Song', artists: ['Band'] }] });
+    const response = await handlers.search({ query: `https://open.spotify.com/track/${a}?si=abc` });
+    expect(response.source).toBe('link');
+    expect(response.hits).toEqual([{ trackId: a, name: 'Seen Song', artists: ['Band'], result: ok(a) }]);
+    expect(spotifySearches).toEqual([]);
+  });
+
+  it('search uses Spotify search with limit 10 when connected', async () => {
+    const { handlers, spotifySearches } = fakes({ connected: true });
+    const response = await handlers.search({ query: 'night drive' });
+    expect(SEARCH_LIMIT).toBe(10);
+    expect(spotifySearches).toEqual([{ query: 'night drive', limit: 10 }]);
+    expect(response).toMatchObject({ source: 'spotify', hits: [{ trackId: trackId(900), name: 'Spotify hit for night drive', result: { status: 'ok' } }] });
+  });
+
+  it('search falls back to seen tracks, saying why, when Spotify search fails', async () => {
+    const { handlers } = fakes({ connected: true, searchFails: 'spotify: HTTP 429' });
+    const a = trackId(3);
+    await handlers.classify({ trackIds: [a], seen: [{ trackId: a, name: 'Night Drive', artists: ['Band'] }] });
+    const response = await handlers.search({ query: 'night' });
+    expect(response.source).toBe('seen');
+    expect(response.notice).toContain('spotify: HTTP 429');
+    expect(response.hits.map((h) => h.trackId)).toEqual([a]);
+  });
+
+  it('search without a connection looks through seen tracks only', async () => {
+    const { handlers, spotifySearches } = fakes();
+    expect(await handlers.search({ query: 'nothing seen yet' })).toEqual({ source: 'seen', hits: [] });
+    expect(spotifySearches).toEqual([]);
+  });
+
+  it('status, connect, disconnect and clearCache answer with the status', async () => {
+    const { handlers, account, cache } = fakes();
+    const status = await handlers.status({});
+    expect(status).toEqual({
+      spotify: { redirectUri: 'https://fgoeenodbimpnlcedfdaladkedgdeghi.chromiumapp.org/', clientId: null, connected: false, audioFeatures: { state: 'unknown' } },
+      cache: { tracks: 3, bytes: 1200 },
+    });
+    expect(await handlers.connectSpotify({ clientId: 'a'.repeat(32) })).toEqual(status);
+    expect(account.connect).toHaveBeenCalledWith('a'.repeat(32));
+    await handlers.disconnectSpotify({});
+    expect(account.disconnect).toHaveBeenCalledOnce();
+    await handlers.clearCache({});
+    expect(cache.clear).toHaveBeenCalledOnce();
+  });
+});
