@@ -39,20 +39,22 @@ export function ProviderSettings({ settings, onChange, spotifyNote }: ProviderSe
       <ol className="providers">
         {order.map((provider, i) => (
           <li key={provider} data-provider={provider}>
-            <label>
-              <input type="checkbox" checked={!disabled.includes(provider)} onChange={(event) => setEnabled(provider, event.target.checked)} />{' '}
-              <strong>{PROVIDER_NAMES[provider]}</strong>
-            </label>
-            <span className="muted small"> {DESCRIPTIONS[provider]}</span>
-            {provider === 'spotify' && spotifyNote && <span className="note small"> {spotifyNote}</span>}
-            <span className="move">
-              <button type="button" aria-label={`Move ${PROVIDER_NAMES[provider]} up`} disabled={i === 0} onClick={() => move(i, -1)}>
-                ↑
-              </button>
-              <button type="button" aria-label={`Move ${PROVIDER_NAMES[provider]} down`} disabled={i === order.length - 1} onClick={() => move(i, 1)}>
-                ↓
-              </button>
-            </span>
+            <div className="provider-head">
+              <label>
+                <input type="checkbox" checked={!disabled.includes(provider)} onChange={(event) => setEnabled(provider, event.target.checked)} />{' '}
+                <strong>{PROVIDER_NAMES[provider]}</strong>
+              </label>
+              <span className="move">
+                <button type="button" aria-label={`Move ${PROVIDER_NAMES[provider]} up`} disabled={i === 0} onClick={() => move(i, -1)}>
+                  ↑
+                </button>
+                <button type="button" aria-label={`Move ${PROVIDER_NAMES[provider]} down`} disabled={i === order.length - 1} onClick={() => move(i, 1)}>
+                  ↓
+                </button>
+              </span>
+            </div>
+            <div className="muted small">{DESCRIPTIONS[provider]}</div>
+            {provider === 'spotify' && spotifyNote && <div className="note small">{spotifyNote}</div>}
           </li>
         ))}
       </ol>

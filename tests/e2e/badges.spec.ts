@@ -3,29 +3,29 @@ import { SpotifyPlaylistPage, type RenderedRow } from './pages/playlist-page';
 import { FakeReccoBeats } from './support/fake-reccobeats';
 import { ROW_POOL_SIZE } from './support/fake-spotify';
 import { expect, test } from './support/fixtures';
-import { realDataSkipReason, realTracks, syntheticTracks, themesFromClassifyCli, type FixtureTrack } from './support/tracks';
+import { classifyWithCli, expectedBadge, realDataSkipReason, realTracks, syntheticTracks, type CliRow, type FixtureTrack } from './support/tracks';
 
 function featureTable(tracks: readonly FixtureTrack[]): Map<string, AudioFeatures> {
   return new Map(tracks.flatMap((t) => (t.features ? [[t.id, t.features] as const] : [])));
 }
 
 /** Every rendered row has one badge showing what the classify CLI says (or "unknown"). */
-function expectRowsMatch(rows: readonly RenderedRow[], expected: ReadonlyMap<string, string>): void {
+function expectRowsMatch(rows: readonly RenderedRow[], expected: ReadonlyMap<string, CliRow>): void {
   expect(rows.length).toBeGreaterThan(0);
   for (const row of rows) {
     expect(row.badgeCount, `row ${row.rowIndex} (${row.trackId}) badge count`).toBe(1);
     expect(row.badgeTrackId, `row ${row.rowIndex} badge is for its current track`).toBe(row.trackId);
-    const theme = expected.get(row.trackId);
-    if (theme === undefined) {
+    const cli = expected.get(row.trackId);
+    if (cli === undefined) {
       expect(row.status, `row ${row.rowIndex} (${row.trackId}) is unknown to the provider`).toBe('unknown');
     } else {
-      expect({ status: row.status, theme: row.theme }, `row ${row.rowIndex} (${row.trackId})`).toEqual({ status: 'ok', theme });
+      expect({ status: row.status, theme: row.theme }, `row ${row.rowIndex} (${row.trackId})`).toEqual(expectedBadge(cli));
     }
   }
 }
 
 /** Scrolls through the whole list, checking the badges of every window of rows. Returns the IDs seen. */
-async function checkWholeList(playlist: SpotifyPlaylistPage, trackCount: number, expected: ReadonlyMap<string, string>): Promise<Set<string>> {
+async function checkWholeList(playlist: SpotifyPlaylistPage, trackCount: number, expected: ReadonlyMap<string, CliRow>): Promise<Set<string>> {
   const seen = new Set<string>();
   const first = await playlist.settledRows();
   expect(first).toHaveLength(Math.min(ROW_POOL_SIZE, trackCount));
@@ -52,7 +52,7 @@ test.describe('theme badges on a Spotify playlist page', () => {
     // Three tracks the provider does not know, inside the first screen.
     const unknown = new Set([tracks[2]?.id, tracks[7]?.id, tracks[55]?.id]);
     const fixture = tracks.map((t) => (unknown.has(t.id) ? { ...t, features: undefined } : t));
-    const expected = themesFromClassifyCli(fixture);
+    const expected = classifyWithCli(fixture);
     expect(expected.size).toBe(117);
     const reccobeats = new FakeReccoBeats(featureTable(fixture));
     await reccobeats.install(context);
@@ -72,7 +72,7 @@ test.describe('theme badges on a Spotify playlist page', () => {
   test('after in-app navigation to another playlist, the new rows get their own badges', async ({ context }) => {
     const first = syntheticTracks(25, 'e2e-nav-first');
     const second = syntheticTracks(25, 'e2e-nav-second');
-    const expected = themesFromClassifyCli([...first, ...second]);
+    const expected = classifyWithCli([...first, ...second]);
     await new FakeReccoBeats(featureTable([...first, ...second])).install(context);
     const playlist = await SpotifyPlaylistPage.open(context, '37i9dQZF1DX5555555555556', 'Before Navigation', first);
     expectRowsMatch(await playlist.settledRows(), expected);
@@ -93,7 +93,7 @@ test.describe('theme badges on a Spotify playlist page', () => {
 
   test('a 429 with Retry-After followed by success still badges every row', async ({ context }) => {
     const tracks = syntheticTracks(30, 'e2e-429');
-    const expected = themesFromClassifyCli(tracks);
+    const expected = classifyWithCli(tracks);
     const reccobeats = new FakeReccoBeats(featureTable(tracks));
     reccobeats.failNext({ status: 429, headers: { 'Retry-After': '1' }, body: '{"error":"Too Many Requests"}' });
     await reccobeats.install(context);
@@ -124,7 +124,7 @@ test.describe('theme badges on 100 real tracks', () => {
   test('real IDs and real audio features: every row shows the theme npm run classify gives', async ({ context }) => {
     const tracks = realTracks(100, 'e2e-real-100');
     expect(tracks).toHaveLength(100);
-    const expected = themesFromClassifyCli(tracks);
+    const expected = classifyWithCli(tracks);
     await new FakeReccoBeats(featureTable(tracks)).install(context);
     const playlist = await SpotifyPlaylistPage.open(context, '37i9dQZF1DX4444444444444', 'Real Tracks', tracks);
     const seen = await checkWholeList(playlist, tracks.length, expected);

@@ -6,7 +6,9 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import seedrandom from 'seedrandom';
 import { AUDIO_FEATURE_NAMES, type AudioFeatures } from '../../../model/features';
+import { parseModelMetadata } from '../../../model/metadata';
 import { THEME_IDS } from '../../../model/themes';
+import { modelThemeInfo } from '../../../lib/bundled-model';
 import { loadLabelledTracks } from '../../../training/data';
 import type { PageTrack } from './fake-spotify';
 
@@ -126,4 +128,21 @@ export function expectedTheme(row: CliRow, enabled: readonly string[], order: re
   let best = on[0] ?? '';
   for (const t of on) if ((row.probabilities[t] ?? 0) > (row.probabilities[best] ?? 0)) best = t;
   return { theme: best, probability: total > 0 ? (row.probabilities[best] ?? 0) / total : 0 };
+}
+
+/** The bundled model's default themes and threshold, as the extension reads them from `public/model/metadata.json`. */
+export function bundledModelDefaults(): { enabled: string[]; uncertainThreshold: number } {
+  const info = modelThemeInfo(parseModelMetadata(JSON.parse(readFileSync(resolve('public/model/metadata.json'), 'utf8'))));
+  return { enabled: info.labels.filter((t) => !info.experimental.includes(t)), uncertainThreshold: info.uncertainThreshold };
+}
+
+/**
+ * The badge a row should show for the CLI's answer with the default settings: status `ok`, or
+ * `uncertain` when the renormalized probability of the theme is below the model's threshold.
+ */
+export function expectedBadge(row: CliRow): { status: 'ok' | 'uncertain'; theme: string } {
+  const { enabled, uncertainThreshold } = bundledModelDefaults();
+  const { theme, probability } = expectedTheme(row, enabled, THEME_IDS);
+  if (theme !== row.theme) throw new Error(`the CLI chose ${row.theme}, the default settings ${theme}`);
+  return { status: probability < uncertainThreshold ? 'uncertain' : 'ok', theme };
 }
