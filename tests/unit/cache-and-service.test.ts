@@ -299,3 +299,57 @@ describe('theme service', () => {
     ]);
   });
 });
+
+describe('feature cache: stats, clear and seen-track search', () => {
+  it('counts tracks and estimates bytes as the UTF-8 JSON length of the stored records', async () => {
+    const db = freshDb();
+    const cache = createFeatureCache(db);
+    expect(await cache.stats()).toEqual({ tracks: 0, bytes: 0 });
+    const records = [record(trackId(1), makeFeatures()), record(trackId(2), null)];
+    await cache.put(records);
+    await cache.putTrackInfo([{ trackId: trackId(1), name: 'Café del Mar', artists: ['Energy 52'] }], T0);
+    const expectedBytes =
+      records.reduce((n, r) => n + Buffer.byteLength(JSON.stringify(r)), 0) +
+      Buffer.byteLength(JSON.stringify({ trackId: trackId(1), name: 'Café del Mar', artists: ['Energy 52'], seenAt: T0 }));
+    const stats = await cache.stats();
+    expect(stats.tracks).toBe(2);
+    // Property order in IndexedDB may differ from the literal's; the length does not.
+    expect(stats.bytes).toBe(expectedBytes);
+  });
+
+  it('clear() empties features and seen tracks but not the Spotify connection', async () => {
+    const db = freshDb();
+    const cache = createFeatureCache(db);
+    await cache.put([record(trackId(1), makeFeatures())]);
+    await cache.putTrackInfo([{ trackId: trackId(1), name: 'Song', artists: ['Band'] }]);
+    await db.connection.put({ key: 'spotify', clientId: 'x' });
+    await cache.clear();
+    expect(await cache.stats()).toEqual({ tracks: 0, bytes: 0 });
+    expect(await cache.searchSeen('song')).toEqual([]);
+    expect(await db.connection.count()).toBe(1);
+  });
+
+  it('finds seen tracks by every word of the query in title or artists, ignoring case and accents, newest first', async () => {
+    const cache = createFeatureCache(freshDb());
+    const [a, b, c] = [trackId(1), trackId(2), trackId(3)];
+    await cache.putTrackInfo([{ trackId: a, name: 'Café del Mar', artists: ['Energy 52'] }], T0);
+    await cache.putTrackInfo([{ trackId: b, name: 'Mar Azul', artists: ['Beyoncé', 'Someone'] }], T0 + 1);
+    await cache.putTrackInfo([{ trackId: c, name: 'Unrelated', artists: ['Nobody'] }], T0 + 2);
+    expect((await cache.searchSeen('MAR')).map((t) => t.trackId)).toEqual([b, a]);
+    expect(await cache.searchSeen('cafe energy')).toEqual([{ trackId: a, name: 'Café del Mar', artists: ['Energy 52'] }]);
+    expect((await cache.searchSeen('beyonce mar')).map((t) => t.trackId)).toEqual([b]);
+    expect(await cache.searchSeen('mar', 1)).toHaveLength(1);
+    expect(await cache.searchSeen('   ')).toEqual([]);
+    expect(await cache.searchSeen('nothing like this')).toEqual([]);
+    await expect(cache.searchSeen('mar', 0)).rejects.toThrow(RangeError);
+  });
+
+  it('skips invalid seen-track entries and overwrites older ones', async () => {
+    const cache = createFeatureCache(freshDb());
+    const a = trackId(1);
+    expect(await cache.putTrackInfo([{ trackId: 'bad', name: 'X', artists: [] }, { trackId: a, name: '', artists: [] }])).toBe(0);
+    expect(await cache.putTrackInfo([{ trackId: a, name: 'Old title', artists: ['A'] }])).toBe(1);
+    await cache.putTrackInfo([{ trackId: a, name: 'New title', artists: ['A'] }]);
+    expect(await cache.searchSeen('title')).toEqual([{ trackId: a, name: 'New title', artists: ['A'] }]);
+  });
+});
