@@ -73,3 +73,33 @@ export const connection = (overrides: Partial<StoredConnection> = {}): StoredCon
   connectedAt: 0,
   ...overrides,
 });
+
+/** One request the fake Spotify Web API received. */
+export interface ApiCall {
+  readonly url: URL;
+  /** Path after `/v1/`, e.g. `audio-features`. */
+  readonly path: string;
+  /** The `ids` query parameter, split. */
+  readonly ids: string[];
+  /** The bearer token sent. */
+  readonly token: string | undefined;
+}
+
+/** A fake `fetch` for `https://api.spotify.com/v1/...` that records every request. */
+export function fakeSpotifyApi(handler: (call: ApiCall, index: number) => Response | Promise<Response>) {
+  const calls: ApiCall[] = [];
+  const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init);
+    const url = new URL(request.url);
+    if (url.origin !== 'https://api.spotify.com' || !url.pathname.startsWith('/v1/')) throw new Error(`unexpected request to ${url.href}`);
+    const call: ApiCall = {
+      url,
+      path: url.pathname.slice('/v1/'.length),
+      ids: (url.searchParams.get('ids') ?? '').split(',').filter((s) => s !== ''),
+      token: /^Bearer (.+)$/.exec(request.headers.get('authorization') ?? '')?.[1],
+    };
+    calls.push(call);
+    return handler(call, calls.length - 1);
+  };
+  return { fetch, calls };
+}
