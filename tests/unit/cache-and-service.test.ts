@@ -5,7 +5,8 @@ import type { AudioFeatures } from '@/model/features';
 import { parseModelMetadata } from '@/model/metadata';
 import type { ThemeId } from '@/model/themes';
 import { PredictorDatabase, UNKNOWN_TTL_MS, createFeatureCache, type FeatureCache, type FeatureRecord } from '@/lib/cache';
-import type { AudioFeatureProvider, ProviderResult } from '@/lib/providers/types';
+import { createProviderChain } from '@/lib/providers/chain';
+import type { AudioFeatureProvider, ProviderId, ProviderResult } from '@/lib/providers/types';
 import { createThemeService } from '@/lib/theme-service';
 import { makeFeatures, makeMetadataJson, trackId } from './support/fixtures';
 
@@ -71,10 +72,10 @@ describe('feature cache (IndexedDB)', () => {
 });
 
 /** A provider that knows `known`, fails `failing`, and records what it was asked. */
-function fakeProvider(known: Map<string, AudioFeatures>, failing = new Map<string, string>()) {
+function fakeProvider(known: Map<string, AudioFeatures>, failing = new Map<string, string>(), id: ProviderId = 'reccobeats') {
   const requests: string[][] = [];
   const provider: AudioFeatureProvider = {
-    id: 'reccobeats',
+    id,
     async getAudioFeatures(trackIds) {
       requests.push([...trackIds]);
       const result: ProviderResult = { features: new Map(), errors: new Map() };
@@ -297,6 +298,39 @@ describe('theme service', () => {
       { trackId: a, status: 'error', message: 'model unavailable: metadata.json: HTTP 404' },
       { trackId: b, status: 'error', message: 'model unavailable: metadata.json: HTTP 404' },
     ]);
+  });
+});
+
+describe('theme service over the provider chain', () => {
+  it('answers and caches each track with the provider it came from; unknown with the last provider asked; errors not cached', async () => {
+    const [a, b, c, d] = [trackId(1), trackId(2), trackId(3), trackId(4)];
+    const fast = makeFeatures({ tempo: 170 });
+    const slow = makeFeatures({ tempo: 60 });
+    const spotify = fakeProvider(new Map([[a, fast]]), new Map([[d, 'spotify: HTTP 500 for audio features']]), 'spotify');
+    const recco = fakeProvider(new Map([[b, slow]]), new Map(), 'reccobeats');
+    const chain = createProviderChain({ providers: [spotify.provider, recco.provider] });
+    const { classifier } = fakeClassifier(LABELS, [], new Map([[170, [0.7, 0.2, 0.05, 0.05]], [60, [0.05, 0.05, 0.1, 0.8]]]));
+    const db = freshDb();
+    const service = createThemeService({ classifier: async () => classifier, cache: createFeatureCache(db), provider: chain, now: () => T0, log: { warn: vi.fn() } });
+
+    const results = await service.classify([a, b, c, d]);
+    expect(results.map((r) => [r.status, r.status === 'ok' ? r.provider : undefined])).toEqual([
+      ['ok', 'spotify'],
+      ['ok', 'reccobeats'],
+      ['unknown', undefined],
+      ['error', undefined],
+    ]);
+    expect(results[3]).toEqual({ trackId: d, status: 'error', message: 'spotify: HTTP 500 for audio features' });
+    expect(await db.features.get(a)).toEqual({ trackId: a, features: fast, provider: 'spotify', fetchedAt: T0 });
+    expect(await db.features.get(b)).toEqual({ trackId: b, features: slow, provider: 'reccobeats', fetchedAt: T0 });
+    expect(await db.features.get(c)).toEqual({ trackId: c, features: null, provider: 'reccobeats', fetchedAt: T0 });
+    expect(await db.features.get(d)).toBeUndefined();
+
+    // Cached answers keep their provider on the next call and are not fetched again.
+    const again = await service.classify([a, b]);
+    expect(again.map((r) => (r.status === 'ok' ? r.provider : r.status))).toEqual(['spotify', 'reccobeats']);
+    expect(spotify.requests).toEqual([[a, b, c, d]]);
+    expect(recco.requests).toEqual([[b, c, d]]);
   });
 });
 
