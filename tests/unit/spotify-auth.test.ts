@@ -1,5 +1,6 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { SPOTIFY_PRODUCTION_ENDPOINTS, e2eEndpoints, SPOTIFY_ACCOUNTS_ENDPOINTS } from '@/lib/auth/endpoints';
 import { createPkceRequest, pkceChallenge } from '@/lib/auth/pkce';
 import { REFRESH_MARGIN_MS, buildAuthorizeUrl, createSpotifyAuth, getRedirectUri, type LockApi, type SpotifyAuthError } from '@/lib/auth/spotify-auth';
@@ -13,7 +14,11 @@ function freshStore(): TokenStore {
   openDatabases.push(db);
   return createTokenStore(db);
 }
+beforeEach(() => {
+  fakeBrowser.reset();
+});
 afterEach(async () => {
+  vi.restoreAllMocks();
   for (const db of openDatabases.splice(0)) await db.delete();
 });
 
@@ -174,6 +179,19 @@ describe('connect (authorization code with PKCE)', () => {
     const token = fakeTokenEndpoint(() => jsonResponse({ access_token: 'acc', token_type: 'Bearer', expires_in: 3600 }));
     const auth = createSpotifyAuth({ store: freshStore(), identity: approving().identity, fetch: token.fetch, locks: null });
     await expectAuthError(auth.connect(CLIENT_ID), 'token-request-failed', /refresh token/);
+  });
+
+  it('uses browser.identity by default', async () => {
+    const getRedirectURL = vi.spyOn(fakeBrowser.identity, 'getRedirectURL').mockReturnValue(REDIRECT);
+    const launch = vi
+      .spyOn(fakeBrowser.identity, 'launchWebAuthFlow')
+      .mockImplementation(async ({ url }) => `${REDIRECT}?code=c&state=${new URL(url).searchParams.get('state') ?? ''}`);
+    const token = fakeTokenEndpoint(() => jsonResponse({ access_token: 'acc', token_type: 'Bearer', expires_in: 3600, refresh_token: 'ref' }));
+    expect(getRedirectUri()).toBe(REDIRECT);
+    const status = await createSpotifyAuth({ store: freshStore(), fetch: token.fetch, locks: null }).connect(CLIENT_ID);
+    expect(status.connected).toBe(true);
+    expect(launch).toHaveBeenCalledWith(expect.objectContaining({ interactive: true }));
+    expect(getRedirectURL).toHaveBeenCalled();
   });
 
   it('exposes the redirect URI to register', () => {
