@@ -68,7 +68,12 @@ export type SpotifyAuthErrorCode =
   /** `invalid_grant` on refresh: the refresh token expired, was revoked or was already used; tokens were cleared. */
   | 'invalid-grant'
   /** Offline, timed out, or the token endpoint unreachable; stored tokens are kept. */
-  | 'network';
+  | 'network'
+  /**
+   * New tokens could not be stored (IndexedDB failed, e.g. `QuotaExceededError`); they are not
+   * handed out either, since a rotated refresh token that is not stored is lost at the next restart.
+   */
+  | 'storage';
 
 /** A Spotify connection failure with a message for the user. */
 export class SpotifyAuthError extends Error {
@@ -130,7 +135,7 @@ export interface SpotifyAuth {
    * `launchWebAuthFlow` window, checks `state`, exchanges the code and stores the tokens,
    * replacing any previous connection. Requests no scope ({@link SPOTIFY_SCOPES}).
    * @throws SpotifyAuthError `invalid-client-id`, `cancelled`, `authorization-failed`,
-   *   `invalid-response`, `token-request-failed` or `network`; nothing is stored then.
+   *   `invalid-response`, `token-request-failed`, `network` or `storage`; nothing is stored then.
    */
   connect(clientId: string): Promise<SpotifyConnectionStatus>;
   /**
@@ -145,7 +150,7 @@ export interface SpotifyAuth {
    * are serialized (one token request however many callers, across contexts via Web Locks), and
    * the rotated refresh token is stored before the new access token is returned.
    * @throws SpotifyAuthError `not-connected`; on refresh `invalid-grant` (tokens cleared),
-   *   `token-request-failed` or `network` (tokens kept).
+   *   `token-request-failed` or `network` (tokens kept), `storage` (new tokens not storable).
    */
   getAccessToken(): Promise<UsableAccessToken>;
   /**
@@ -308,8 +313,16 @@ export function createSpotifyAuth(deps: SpotifyAuthDeps = {}): SpotifyAuth {
       scope: tokens.data.scope ?? current.scope,
     };
     // Persist before anyone uses the new access token: the old refresh token is now spent.
-    await store.save(next);
+    await saveOrThrow(next);
     return next;
+  }
+
+  async function saveOrThrow(connection: StoredConnection): Promise<void> {
+    try {
+      await store.save(connection);
+    } catch (error) {
+      throw new SpotifyAuthError('storage', `could not store the Spotify sign-in (${describe(error)}); free some disk space and connect again if this persists`, { cause: error });
+    }
   }
 
   const usable = (c: StoredConnection): UsableAccessToken => ({ accessToken: c.accessToken, clientId: c.clientId, expiresAt: c.expiresAt });
@@ -382,7 +395,7 @@ export function createSpotifyAuth(deps: SpotifyAuthDeps = {}): SpotifyAuth {
         scope: tokens.data.scope ?? '',
         connectedAt,
       };
-      await exclusive(() => store.save(connection));
+      await exclusive(() => saveOrThrow(connection));
       return status();
     },
 

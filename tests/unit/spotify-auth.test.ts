@@ -306,6 +306,16 @@ describe('access tokens and refresh-token rotation', () => {
     }
   });
 
+  it('does not hand out a new access token whose rotated refresh token could not be stored', async () => {
+    const inner = freshStore();
+    await inner.save(connection({ expiresAt: T0 }));
+    const full: TokenStore = { ...inner, save: () => Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError')) };
+    const token = rotating();
+    const auth = createSpotifyAuth({ store: full, identity: noIdentity, fetch: token.fetch, now: () => T0, locks: null });
+    await expectAuthError(auth.getAccessToken(), 'storage', /quota/);
+    expect(token.calls).toHaveLength(1);
+  });
+
   it('says "not connected" when nothing is stored', async () => {
     const auth = createSpotifyAuth({ store: freshStore(), identity: noIdentity, locks: null });
     await expectAuthError(auth.getAccessToken(), 'not-connected');
