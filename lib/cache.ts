@@ -123,6 +123,12 @@ export interface FeatureCacheStore extends FeatureCache {
   /** Deletes every cached feature record and seen-track record (never the Spotify connection). */
   clear(): Promise<void>;
   /**
+   * Deletes the cached "unknown" answers only, so they are asked again at once (e.g. after the
+   * user connects Spotify, which may know tracks ReccoBeats does not).
+   * @returns how many were deleted.
+   */
+  clearUnknown(): Promise<number>;
+  /**
    * Records seen tracks' titles and artists (overwriting older ones); invalid entries (bad track
    * ID, empty name) are skipped. `now` in ms since the epoch.
    * @returns how many were stored.
@@ -173,6 +179,9 @@ export function createFeatureCache(db: PredictorDatabase = new PredictorDatabase
         await db.features.clear();
         await db.tracks.clear();
       });
+    },
+    async clearUnknown() {
+      return db.features.filter((row) => row.features === null).delete();
     },
     async putTrackInfo(tracks, now = Date.now()) {
       const rows: TrackInfoRecord[] = [];

@@ -363,6 +363,14 @@ describe('feature cache: stats, clear and seen-track search', () => {
     expect(await db.connection.count()).toBe(1);
   });
 
+  it('clearUnknown() deletes only the "unknown" answers', async () => {
+    const cache = createFeatureCache(freshDb());
+    const [a, b, c] = [trackId(1), trackId(2), trackId(3)];
+    await cache.put([record(a, makeFeatures()), record(b, null), record(c, null)]);
+    expect(await cache.clearUnknown()).toBe(2);
+    expect([...(await cache.get([a, b, c], T0)).keys()]).toEqual([a]);
+  });
+
   it('finds seen tracks by every word of the query in title or artists, ignoring case and accents, newest first', async () => {
     const cache = createFeatureCache(freshDb());
     const [a, b, c] = [trackId(1), trackId(2), trackId(3)];
