@@ -4,6 +4,7 @@ import { defaultEnabledThemes } from '@/model/metadata';
 import type { ThemeId } from '@/model/themes';
 import type { FeatureCache, FeatureRecord } from './cache';
 import type { TrackResult } from './messaging';
+import type { ProviderChain, SourcedResult } from './providers/chain';
 import type { AudioFeatureProvider, ProviderId } from './providers/types';
 import type { TrackId } from './track-id';
 
@@ -12,7 +13,11 @@ export interface ThemeServiceDeps {
   /** Resolves the loaded classifier (loaded once, lazily, by the caller). */
   readonly classifier: () => Promise<Classifier>;
   readonly cache: FeatureCache;
-  readonly provider: AudioFeatureProvider;
+  /**
+   * Where uncached features come from: the provider chain (`createProviderChain`), which says
+   * per track which provider answered, or a single provider.
+   */
+  readonly provider: ProviderChain | AudioFeatureProvider;
   /** Themes the badge may show; defaults to the model's non-experimental themes. */
   readonly enabledThemes?: () => Promise<readonly ThemeId[]>;
   /**
@@ -34,7 +39,17 @@ export interface ThemeService {
   classify(trackIds: readonly TrackId[]): Promise<TrackResult[]>;
 }
 
-/** Creates the {@link ThemeService}. */
+/** A single provider's answer in the chain's shape: every track attributed to that provider. */
+async function askSource(source: ProviderChain | AudioFeatureProvider, trackIds: readonly TrackId[]): Promise<SourcedResult> {
+  if (source.id === 'chain') return source.getAudioFeatures(trackIds);
+  const answer = await source.getAudioFeatures(trackIds);
+  return { ...answer, providerOf: new Map(trackIds.map((id) => [id, source.id])) };
+}
+
+/**
+ * Creates the {@link ThemeService}. Fetched answers are cached with the provider they came
+ * from: features with the provider that gave them, "unknown" with the last provider asked.
+ */
 export function createThemeService(deps: ThemeServiceDeps): ThemeService {
   const now = deps.now ?? Date.now;
   const log = deps.log ?? console;
@@ -56,7 +71,7 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
 
       const missing = [...new Set(trackIds)].filter((id) => !features.has(id));
       if (missing.length > 0) {
-        const answer = await deps.provider.getAudioFeatures(missing);
+        const answer = await askSource(deps.provider, missing);
         const fetchedAt = now();
         const records: FeatureRecord[] = [];
         for (const id of missing) {
@@ -66,9 +81,14 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
             continue;
           }
           const f = answer.features.get(id) ?? null;
+          const provider = answer.providerOf.get(id);
+          if (provider === undefined) {
+            errors.set(id, 'no provider answered for this track');
+            continue;
+          }
           features.set(id, f);
-          providerOf.set(id, deps.provider.id);
-          records.push({ trackId: id, features: f, provider: deps.provider.id, fetchedAt });
+          providerOf.set(id, provider);
+          records.push({ trackId: id, features: f, provider, fetchedAt });
         }
         try {
           await deps.cache.put(records);

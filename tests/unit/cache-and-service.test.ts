@@ -5,7 +5,8 @@ import type { AudioFeatures } from '@/model/features';
 import { parseModelMetadata } from '@/model/metadata';
 import type { ThemeId } from '@/model/themes';
 import { PredictorDatabase, UNKNOWN_TTL_MS, createFeatureCache, type FeatureCache, type FeatureRecord } from '@/lib/cache';
-import type { AudioFeatureProvider, ProviderResult } from '@/lib/providers/types';
+import { createProviderChain } from '@/lib/providers/chain';
+import type { AudioFeatureProvider, ProviderId, ProviderResult } from '@/lib/providers/types';
 import { createThemeService } from '@/lib/theme-service';
 import { makeFeatures, makeMetadataJson, trackId } from './support/fixtures';
 
@@ -71,10 +72,10 @@ describe('feature cache (IndexedDB)', () => {
 });
 
 /** A provider that knows `known`, fails `failing`, and records what it was asked. */
-function fakeProvider(known: Map<string, AudioFeatures>, failing = new Map<string, string>()) {
+function fakeProvider(known: Map<string, AudioFeatures>, failing = new Map<string, string>(), id: ProviderId = 'reccobeats') {
   const requests: string[][] = [];
   const provider: AudioFeatureProvider = {
-    id: 'reccobeats',
+    id,
     async getAudioFeatures(trackIds) {
       requests.push([...trackIds]);
       const result: ProviderResult = { features: new Map(), errors: new Map() };
@@ -297,5 +298,100 @@ describe('theme service', () => {
       { trackId: a, status: 'error', message: 'model unavailable: metadata.json: HTTP 404' },
       { trackId: b, status: 'error', message: 'model unavailable: metadata.json: HTTP 404' },
     ]);
+  });
+});
+
+describe('theme service over the provider chain', () => {
+  it('answers and caches each track with the provider it came from; unknown with the last provider asked; errors not cached', async () => {
+    const [a, b, c, d] = [trackId(1), trackId(2), trackId(3), trackId(4)];
+    const fast = makeFeatures({ tempo: 170 });
+    const slow = makeFeatures({ tempo: 60 });
+    const spotify = fakeProvider(new Map([[a, fast]]), new Map([[d, 'spotify: HTTP 500 for audio features']]), 'spotify');
+    const recco = fakeProvider(new Map([[b, slow]]), new Map(), 'reccobeats');
+    const chain = createProviderChain({ providers: [spotify.provider, recco.provider] });
+    const { classifier } = fakeClassifier(LABELS, [], new Map([[170, [0.7, 0.2, 0.05, 0.05]], [60, [0.05, 0.05, 0.1, 0.8]]]));
+    const db = freshDb();
+    const service = createThemeService({ classifier: async () => classifier, cache: createFeatureCache(db), provider: chain, now: () => T0, log: { warn: vi.fn() } });
+
+    const results = await service.classify([a, b, c, d]);
+    expect(results.map((r) => [r.status, r.status === 'ok' ? r.provider : undefined])).toEqual([
+      ['ok', 'spotify'],
+      ['ok', 'reccobeats'],
+      ['unknown', undefined],
+      ['error', undefined],
+    ]);
+    expect(results[3]).toEqual({ trackId: d, status: 'error', message: 'spotify: HTTP 500 for audio features' });
+    expect(await db.features.get(a)).toEqual({ trackId: a, features: fast, provider: 'spotify', fetchedAt: T0 });
+    expect(await db.features.get(b)).toEqual({ trackId: b, features: slow, provider: 'reccobeats', fetchedAt: T0 });
+    expect(await db.features.get(c)).toEqual({ trackId: c, features: null, provider: 'reccobeats', fetchedAt: T0 });
+    expect(await db.features.get(d)).toBeUndefined();
+
+    // Cached answers keep their provider on the next call and are not fetched again.
+    const again = await service.classify([a, b]);
+    expect(again.map((r) => (r.status === 'ok' ? r.provider : r.status))).toEqual(['spotify', 'reccobeats']);
+    expect(spotify.requests).toEqual([[a, b, c, d]]);
+    expect(recco.requests).toEqual([[b, c, d]]);
+  });
+});
+
+describe('feature cache: stats, clear and seen-track search', () => {
+  it('counts tracks and estimates bytes as the UTF-8 JSON length of the stored records', async () => {
+    const db = freshDb();
+    const cache = createFeatureCache(db);
+    expect(await cache.stats()).toEqual({ tracks: 0, bytes: 0 });
+    const records = [record(trackId(1), makeFeatures()), record(trackId(2), null)];
+    await cache.put(records);
+    await cache.putTrackInfo([{ trackId: trackId(1), name: 'Café del Mar', artists: ['Energy 52'] }], T0);
+    const expectedBytes =
+      records.reduce((n, r) => n + Buffer.byteLength(JSON.stringify(r)), 0) +
+      Buffer.byteLength(JSON.stringify({ trackId: trackId(1), name: 'Café del Mar', artists: ['Energy 52'], seenAt: T0 }));
+    const stats = await cache.stats();
+    expect(stats.tracks).toBe(2);
+    // Property order in IndexedDB may differ from the literal's; the length does not.
+    expect(stats.bytes).toBe(expectedBytes);
+  });
+
+  it('clear() empties features and seen tracks but not the Spotify connection', async () => {
+    const db = freshDb();
+    const cache = createFeatureCache(db);
+    await cache.put([record(trackId(1), makeFeatures())]);
+    await cache.putTrackInfo([{ trackId: trackId(1), name: 'Song', artists: ['Band'] }]);
+    await db.connection.put({ key: 'spotify', clientId: 'x' });
+    await cache.clear();
+    expect(await cache.stats()).toEqual({ tracks: 0, bytes: 0 });
+    expect(await cache.searchSeen('song')).toEqual([]);
+    expect(await db.connection.count()).toBe(1);
+  });
+
+  it('clearUnknown() deletes only the "unknown" answers', async () => {
+    const cache = createFeatureCache(freshDb());
+    const [a, b, c] = [trackId(1), trackId(2), trackId(3)];
+    await cache.put([record(a, makeFeatures()), record(b, null), record(c, null)]);
+    expect(await cache.clearUnknown()).toBe(2);
+    expect([...(await cache.get([a, b, c], T0)).keys()]).toEqual([a]);
+  });
+
+  it('finds seen tracks by every word of the query in title or artists, ignoring case and accents, newest first', async () => {
+    const cache = createFeatureCache(freshDb());
+    const [a, b, c] = [trackId(1), trackId(2), trackId(3)];
+    await cache.putTrackInfo([{ trackId: a, name: 'Café del Mar', artists: ['Energy 52'] }], T0);
+    await cache.putTrackInfo([{ trackId: b, name: 'Mar Azul', artists: ['Beyoncé', 'Someone'] }], T0 + 1);
+    await cache.putTrackInfo([{ trackId: c, name: 'Unrelated', artists: ['Nobody'] }], T0 + 2);
+    expect((await cache.searchSeen('MAR')).map((t) => t.trackId)).toEqual([b, a]);
+    expect(await cache.searchSeen('cafe energy')).toEqual([{ trackId: a, name: 'Café del Mar', artists: ['Energy 52'] }]);
+    expect((await cache.searchSeen('beyonce mar')).map((t) => t.trackId)).toEqual([b]);
+    expect(await cache.searchSeen('mar', 1)).toHaveLength(1);
+    expect(await cache.searchSeen('   ')).toEqual([]);
+    expect(await cache.searchSeen('nothing like this')).toEqual([]);
+    await expect(cache.searchSeen('mar', 0)).rejects.toThrow(RangeError);
+  });
+
+  it('skips invalid seen-track entries and overwrites older ones', async () => {
+    const cache = createFeatureCache(freshDb());
+    const a = trackId(1);
+    expect(await cache.putTrackInfo([{ trackId: 'bad', name: 'X', artists: [] }, { trackId: a, name: '', artists: [] }])).toBe(0);
+    expect(await cache.putTrackInfo([{ trackId: a, name: 'Old title', artists: ['A'] }])).toBe(1);
+    await cache.putTrackInfo([{ trackId: a, name: 'New title', artists: ['A'] }]);
+    expect(await cache.searchSeen('title')).toEqual([{ trackId: a, name: 'New title', artists: ['A'] }]);
   });
 });

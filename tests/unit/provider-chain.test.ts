@@ -1,0 +1,130 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { AudioFeatures } from '@/model/features';
+import { createProviderChain, DEFAULT_PROVIDER_SETTINGS, type ProviderSettings } from '@/lib/providers/chain';
+import type { AudioFeatureProvider, ProviderId, ProviderResult, ProviderSkip } from '@/lib/providers/types';
+import { makeFeatures, trackId } from './support/fixtures';
+
+interface FakeSpec {
+  known?: Map<string, AudioFeatures>;
+  failing?: Map<string, string>;
+  skip?: ProviderSkip;
+  throws?: Error;
+}
+
+/** A provider that knows `known`, fails `failing`, and records what it was asked. */
+function fake(id: ProviderId, spec: FakeSpec = {}) {
+  const requests: string[][] = [];
+  const provider: AudioFeatureProvider = {
+    id,
+    async skipReason() {
+      return spec.skip;
+    },
+    async getAudioFeatures(trackIds) {
+      requests.push([...trackIds]);
+      if (spec.throws) throw spec.throws;
+      const result: ProviderResult = { features: new Map(), errors: new Map() };
+      for (const t of trackIds) {
+        const error = spec.failing?.get(t);
+        const f = spec.known?.get(t);
+        if (error !== undefined) result.errors.set(t, error);
+        else if (f) result.features.set(t, f);
+      }
+      return result;
+    },
+  };
+  return { provider, requests };
+}
+
+const [a, b, c, d] = [trackId(1), trackId(2), trackId(3), trackId(4)];
+const fa = makeFeatures({ tempo: 101 });
+const fb = makeFeatures({ tempo: 102 });
+const fc = makeFeatures({ tempo: 103 });
+const settings = (s: ProviderSettings) => async () => s;
+
+describe('provider chain', () => {
+  it('asks Spotify first, then ReccoBeats only for what Spotify lacked, and records who answered', async () => {
+    const spotify = fake('spotify', { known: new Map([[a, fa]]) });
+    const recco = fake('reccobeats', { known: new Map([[b, fb], [a, fc]]) });
+    const chain = createProviderChain({ providers: [recco.provider, spotify.provider] });
+    const result = await chain.getAudioFeatures([a, b, c]);
+    expect(spotify.requests).toEqual([[a, b, c]]);
+    expect(recco.requests).toEqual([[b, c]]);
+    expect(result.features).toEqual(new Map([[a, fa], [b, fb]]));
+    expect(result.providerOf).toEqual(new Map([[a, 'spotify'], [b, 'reccobeats'], [c, 'reccobeats']]));
+    expect(result.errors.size).toBe(0);
+    expect(DEFAULT_PROVIDER_SETTINGS).toEqual({ order: ['spotify', 'reccobeats'], disabled: [] });
+  });
+
+  it('follows the user\'s order', async () => {
+    const spotify = fake('spotify', { known: new Map([[a, fa]]) });
+    const recco = fake('reccobeats', { known: new Map([[a, fc]]) });
+    const chain = createProviderChain({ providers: [spotify.provider, recco.provider], settings: settings({ order: ['reccobeats', 'spotify'], disabled: [] }) });
+    const result = await chain.getAudioFeatures([a]);
+    expect(result.features.get(a)).toEqual(fc);
+    expect(result.providerOf.get(a)).toBe('reccobeats');
+    expect(spotify.requests).toEqual([]);
+  });
+
+  it('skips a disabled provider and a provider that says why it cannot be asked, and reports both', async () => {
+    const skip: ProviderSkip = { reason: 'not-connected', message: 'Spotify is not connected' };
+    const spotify = fake('spotify', { known: new Map([[a, fa]]), skip });
+    const recco = fake('reccobeats', { known: new Map([[a, fc]]) });
+    const chain = createProviderChain({ providers: [spotify.provider, recco.provider] });
+    expect((await chain.getAudioFeatures([a])).providerOf.get(a)).toBe('reccobeats');
+    expect(spotify.requests).toEqual([]);
+    expect(await chain.states()).toEqual([{ id: 'spotify', active: false, ...skip }, { id: 'reccobeats', active: true }]);
+
+    const off = createProviderChain({ providers: [fake('spotify').provider, recco.provider], settings: settings({ order: ['spotify', 'reccobeats'], disabled: ['spotify'] }) });
+    expect(await off.states()).toEqual([
+      { id: 'spotify', active: false, reason: 'disabled', message: 'spotify is turned off in the options' },
+      { id: 'reccobeats', active: true },
+    ]);
+  });
+
+  it('moves a failed track on to the next provider; errors only when no one has features', async () => {
+    const spotify = fake('spotify', { failing: new Map([[a, 'spotify: HTTP 500 for audio features'], [b, 'spotify: request timed out'], [c, 'spotify: HTTP 429 for audio features']]) });
+    const recco = fake('reccobeats', { known: new Map([[a, fa]]), failing: new Map([[c, 'reccobeats: network error (offline)']]) });
+    const chain = createProviderChain({ providers: [spotify.provider, recco.provider] });
+    const result = await chain.getAudioFeatures([a, b, c, d]);
+    expect(recco.requests).toEqual([[a, b, c, d]]);
+    expect(result.features).toEqual(new Map([[a, fa]]));
+    expect(result.providerOf.get(a)).toBe('reccobeats');
+    // b: failed at Spotify, unknown to ReccoBeats → still an error, saying which provider failed and why.
+    expect(result.errors.get(b)).toBe('spotify: request timed out');
+    expect(result.errors.get(c)).toBe('spotify: HTTP 429 for audio features; reccobeats: network error (offline)');
+    // d: unknown everywhere, nobody failed → unknown, attributed to the last provider asked.
+    expect(result.errors.has(d)).toBe(false);
+    expect(result.features.has(d)).toBe(false);
+    expect(result.providerOf.get(d)).toBe('reccobeats');
+    expect(result.providerOf.has(b)).toBe(false);
+  });
+
+  it('turns a provider that throws into per-track errors and still asks the next one', async () => {
+    const spotify = fake('spotify', { throws: new Error('boom') });
+    const recco = fake('reccobeats', { known: new Map([[a, fa]]) });
+    const result = await createProviderChain({ providers: [spotify.provider, recco.provider] }).getAudioFeatures([a, b]);
+    expect(result.features.get(a)).toEqual(fa);
+    expect(result.errors.get(b)).toBe('spotify: boom');
+  });
+
+  it('answers an error for every track when no provider can be asked', async () => {
+    const spotify = fake('spotify', { skip: { reason: 'unavailable', message: 'audio features are not available to this Spotify app (HTTP 403)' } });
+    const recco = fake('reccobeats');
+    const chain = createProviderChain({ providers: [spotify.provider, recco.provider], settings: settings({ order: ['spotify', 'reccobeats'], disabled: ['reccobeats'] }) });
+    const result = await chain.getAudioFeatures([a, b, a]);
+    expect(recco.requests).toEqual([]);
+    expect([...result.errors.keys()]).toEqual([a, b]);
+    expect(result.errors.get(a)).toMatch(/^no audio-features provider can be asked \(spotify: audio features are not available.*; reccobeats: reccobeats is turned off/);
+  });
+
+  it('falls back to the default order on invalid settings, and appends providers the order leaves out', async () => {
+    const log = { warn: vi.fn() };
+    const spotify = fake('spotify', { known: new Map([[a, fa]]) });
+    const recco = fake('reccobeats', { known: new Map([[a, fc]]) });
+    const bad = createProviderChain({ providers: [spotify.provider, recco.provider], settings: async () => ({ order: ['napster'], disabled: [] }) as unknown as ProviderSettings, log });
+    expect((await bad.getAudioFeatures([a])).providerOf.get(a)).toBe('spotify');
+    expect(log.warn).toHaveBeenCalled();
+    const partial = createProviderChain({ providers: [spotify.provider, recco.provider], settings: settings({ order: ['reccobeats'], disabled: [] }) });
+    expect((await partial.states()).map((s) => s.id)).toEqual(['reccobeats', 'spotify']);
+  });
+});

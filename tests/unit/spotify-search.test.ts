@@ -1,0 +1,151 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSpotifyAuth } from '@/lib/auth/spotify-auth';
+import { createTokenStore } from '@/lib/auth/token-store';
+import { PredictorDatabase } from '@/lib/cache';
+import { createSpotifyClient } from '@/lib/spotify-client';
+import { SPOTIFY_SEARCH_MAX_LIMIT, createSpotifySearch } from '@/lib/spotify-search';
+import { trackIdFromInput, trackIdFromUri } from '@/lib/track-id';
+import { trackId } from './support/fixtures';
+import { connection, fakeIdentity, fakeSpotifyApi, fakeTokenEndpoint, jsonResponse, type ApiCall } from './support/spotify-fakes';
+
+const openDatabases: PredictorDatabase[] = [];
+afterEach(async () => {
+  for (const db of openDatabases.splice(0)) await db.delete();
+});
+
+const T0 = 1_800_000_000_000;
+
+/** A search track object as Spotify documents it (more fields than are used). */
+const track = (n: number, overrides: Record<string, unknown> = {}) => ({
+  id: trackId(n),
+  name: `Song ${n}`,
+  type: 'track',
+  uri: `spotify:track:${trackId(n)}`,
+  artists: [{ id: 'x', name: `Artist ${n}` }, { id: 'y', name: 'Guest' }],
+  album: {
+    name: `Album ${n}`,
+    images: [
+      { url: `https://i.scdn.co/image/${n}-640`, width: 640, height: 640 },
+      { url: `https://i.scdn.co/image/${n}-300`, width: 300, height: 300 },
+      { url: `https://i.scdn.co/image/${n}-64`, width: 64, height: 64 },
+    ],
+  },
+  duration_ms: 1000,
+  ...overrides,
+});
+
+async function setup(handler: (call: ApiCall, i: number) => Response | Promise<Response>, connected = true) {
+  const db = new PredictorDatabase(`test-${crypto.randomUUID()}`);
+  openDatabases.push(db);
+  const store = createTokenStore(db);
+  if (connected) await store.save(connection({ expiresAt: T0 + 3_600_000 }));
+  const token = fakeTokenEndpoint(() => jsonResponse({ access_token: 'access-2', token_type: 'Bearer', expires_in: 3600, refresh_token: 'refresh-2' }));
+  const auth = createSpotifyAuth({ store, identity: fakeIdentity(() => undefined).identity, fetch: token.fetch, now: () => T0, locks: null });
+  const api = fakeSpotifyApi(handler);
+  const search = createSpotifySearch(createSpotifyClient({ auth, fetch: api.fetch, retries: 1, now: () => T0 }));
+  return { search, api, token };
+}
+
+describe('Spotify track search', () => {
+  it('asks GET /v1/search for tracks with limit 10 by default and returns validated hits', async () => {
+    const { search, api } = await setup(() => jsonResponse({ tracks: { items: [track(1), track(2, { album: { name: 'No art', images: [] } })] } }));
+    const hits = await search.searchTracks('  daft punk  ');
+    expect(api.calls).toHaveLength(1);
+    const params = api.calls[0]?.url.searchParams;
+    expect(api.calls[0]?.path).toBe('search');
+    expect(params?.get('q')).toBe('daft punk');
+    expect(params?.get('type')).toBe('track');
+    expect(params?.get('limit')).toBe('10');
+    expect(params?.has('market')).toBe(false);
+    expect(api.calls[0]?.token).toBe('access-1');
+    expect(hits).toEqual([
+      { trackId: trackId(1), name: 'Song 1', artists: ['Artist 1', 'Guest'], album: 'Album 1', imageUrl: 'https://i.scdn.co/image/1-64' },
+      { trackId: trackId(2), name: 'Song 2', artists: ['Artist 2', 'Guest'], album: 'No art' },
+    ]);
+  });
+
+  it('passes a smaller limit and a market', async () => {
+    const { search, api } = await setup(() => jsonResponse({ tracks: { items: [] } }));
+    await search.searchTracks('x', { limit: 3, market: 'DE' });
+    expect(api.calls[0]?.url.searchParams.get('limit')).toBe('3');
+    expect(api.calls[0]?.url.searchParams.get('market')).toBe('DE');
+  });
+
+  it('refuses a limit above 10 (Spotify answers 400 since February 2026) or below 1 without a request', async () => {
+    const { search, api } = await setup(() => jsonResponse({ tracks: { items: [] } }));
+    expect(SPOTIFY_SEARCH_MAX_LIMIT).toBe(10);
+    for (const limit of [11, 50, 0, 2.5]) await expect(search.searchTracks('x', { limit })).rejects.toThrow(RangeError);
+    await expect(search.searchTracks('x', { market: 'germany' })).rejects.toThrow(RangeError);
+    expect(api.calls).toHaveLength(0);
+  });
+
+  it('returns nothing for an empty query without a request', async () => {
+    const { search, api } = await setup(() => jsonResponse({ tracks: { items: [] } }));
+    expect(await search.searchTracks('   ')).toEqual([]);
+    expect(api.calls).toHaveLength(0);
+  });
+
+  it('leaves out invalid items', async () => {
+    const { search } = await setup(() => jsonResponse({ tracks: { items: [null, { id: 'short', name: 'x', artists: [] }, track(3, { name: 42 }), track(4)] } }));
+    expect((await search.searchTracks('x')).map((h) => h.trackId)).toEqual([trackId(4)]);
+  });
+
+  it('refreshes once after a 401 and waits Retry-After after a 429', async () => {
+    const { search, api, token } = await setup((call, i) => {
+      if (call.token === 'access-1') return jsonResponse({ error: { status: 401, message: 'The access token expired' } }, 401);
+      if (i === 1) return new Response('', { status: 429, headers: { 'Retry-After': '0' } });
+      return jsonResponse({ tracks: { items: [track(5)] } });
+    });
+    expect((await search.searchTracks('x')).map((h) => h.trackId)).toEqual([trackId(5)]);
+    expect(api.calls.map((c) => c.token)).toEqual(['access-1', 'access-2', 'access-2']);
+    expect(token.calls).toHaveLength(1);
+  });
+
+  it('rejects a malformed envelope with a SpotifyApiError', async () => {
+    const { search } = await setup(() => jsonResponse({ albums: {} }));
+    await expect(search.searchTracks('x')).rejects.toMatchObject({ name: 'SpotifyApiError', kind: 'malformed' });
+  });
+
+  it('rejects with SpotifyApiError status 400 when Spotify refuses the request', async () => {
+    const { search } = await setup(() => jsonResponse({ error: { status: 400, message: 'Invalid limit' } }, 400));
+    await expect(search.searchTracks('x')).rejects.toMatchObject({ name: 'SpotifyApiError', kind: 'http', status: 400, message: 'HTTP 400 (Invalid limit)' });
+  });
+
+  it('says "not connected" without a request when there is no connection', async () => {
+    const { search, api } = await setup(() => jsonResponse({ tracks: { items: [] } }), false);
+    await expect(search.searchTracks('x')).rejects.toMatchObject({ name: 'SpotifyAuthError', code: 'not-connected' });
+    expect(api.calls).toHaveLength(0);
+  });
+});
+
+describe('track ID from pasted text', () => {
+  const id = '4uLU6hMCjMI75M1A2tKUQC';
+  it('reads URLs, URIs and bare IDs', () => {
+    expect(trackIdFromUri(`spotify:track:${id}`)).toBe(id);
+    for (const text of [
+      `https://open.spotify.com/track/${id}`,
+      `https://open.spotify.com/track/${id}?si=abc123`,
+      `https://open.spotify.com/intl-de/track/${id}`,
+      `  spotify:track:${id} `,
+      id,
+    ]) {
+      expect(trackIdFromInput(text)).toBe(id);
+    }
+  });
+
+  it('rejects everything else', () => {
+    for (const text of [
+      `spotify:album:${id}`,
+      `spotify:track:${id.slice(1)}`,
+      `https://open.spotify.com/album/${id}`,
+      `https://evil.example/track/${id}`,
+      `http://open.spotify.com/track/${id}`,
+      'daft punk',
+      '',
+    ]) {
+      expect(trackIdFromInput(text)).toBeUndefined();
+    }
+    expect(trackIdFromUri(`spotify:track:${id}:extra`)).toBeUndefined();
+  });
+});
