@@ -1,11 +1,22 @@
-import { createFeatureCache } from '@/lib/cache';
+import { createSpotifyAuth } from '@/lib/auth/spotify-auth';
+import { createTokenStore } from '@/lib/auth/token-store';
 import { loadBundledClassifier, modelThemeInfo } from '@/lib/bundled-model';
+import { PredictorDatabase, createFeatureCache } from '@/lib/cache';
+import { createMessageHandlers, type SpotifyAccount } from '@/lib/message-handlers';
 import { onMessage } from '@/lib/messaging';
+import { createProviderChain } from '@/lib/providers/chain';
 import { createReccoBeatsProvider } from '@/lib/providers/reccobeats';
+import { createSpotifyProvider } from '@/lib/providers/spotify';
 import { defineSettingsItem, effectiveThemeSettings, readSettings } from '@/lib/settings';
+import { createSpotifyClient } from '@/lib/spotify-client';
+import { createSpotifySearch } from '@/lib/spotify-search';
 import { createThemeService } from '@/lib/theme-service';
 import type { Classifier } from '@/model/classifier';
 
+/**
+ * The background owns all state (model, cache, Spotify tokens) and answers the other contexts'
+ * messages; it only wires services together (their logic lives in `lib/`).
+ */
 export default defineBackground({
   type: 'module',
   main() {
@@ -17,15 +28,54 @@ export default defineBackground({
       return classifier;
     };
     const settingsItem = defineSettingsItem();
-    const themeSettings = async () => effectiveThemeSettings(await readSettings(settingsItem), modelThemeInfo((await loadClassifier()).metadata));
+    const settings = () => readSettings(settingsItem);
+    const themeSettings = async () => effectiveThemeSettings(await settings(), modelThemeInfo((await loadClassifier()).metadata));
 
-    const service = createThemeService({
+    const db = new PredictorDatabase();
+    const cache = createFeatureCache(db);
+    const store = createTokenStore(db);
+    const auth = createSpotifyAuth({ store });
+    const client = createSpotifyClient({ auth });
+    const search = createSpotifySearch(client);
+    const chain = createProviderChain({
+      providers: [createSpotifyProvider({ client, store }), createReccoBeatsProvider()],
+      settings: async () => (await settings()).providers,
+    });
+    const themes = createThemeService({
       classifier: loadClassifier,
-      cache: createFeatureCache(),
-      provider: createReccoBeatsProvider(),
+      cache,
+      provider: chain,
       enabledThemes: async () => (await themeSettings()).enabled,
       uncertainThreshold: async () => (await themeSettings()).uncertainThreshold,
     });
-    onMessage('classify', (request) => service.classify(request.trackIds));
+
+    const account: SpotifyAccount = {
+      redirectUri: () => auth.redirectUri(),
+      async status() {
+        const s = await auth.status();
+        return s.connected
+          ? { clientId: s.clientId, connected: true, audioFeatures: s.audioFeatures }
+          : { clientId: (await settings()).spotifyClientId, connected: false, audioFeatures: { state: 'unknown' } };
+      },
+      async connect(clientId) {
+        await auth.connect(clientId);
+        // Tracks ReccoBeats did not know may be known to Spotify: ask again now, not in a day.
+        await cache.clearUnknown();
+      },
+      disconnect: () => auth.disconnect(),
+      searchTracks: (query, limit) => search.searchTracks(query, { limit }),
+    };
+    const handlers = createMessageHandlers({
+      themes,
+      account,
+      seen: { remember: async (tracks) => void (await cache.putTrackInfo(tracks)), search: (q, limit) => cache.searchSeen(q, limit), get: (ids) => cache.getTrackInfo(ids) },
+      cache,
+    });
+    onMessage('classify', handlers.classify);
+    onMessage('search', handlers.search);
+    onMessage('status', handlers.status);
+    onMessage('connectSpotify', handlers.connectSpotify);
+    onMessage('disconnectSpotify', handlers.disconnectSpotify);
+    onMessage('clearCache', handlers.clearCache);
   },
 });

@@ -140,6 +140,8 @@ export interface FeatureCacheStore extends FeatureCache {
    * {@link MAX_SEEN_RESULTS}). An empty query, or no recorded names, gives `[]`.
    */
   searchSeen(query: string, limit?: number): Promise<TrackInfo[]>;
+  /** The recorded title and artists of those `trackIds` that have them (invalid records skipped). */
+  getTrackInfo(trackIds: readonly TrackId[]): Promise<Map<TrackId, TrackInfo>>;
 }
 
 /** Lower-cased, accents removed: how titles and queries are compared. */
@@ -191,6 +193,14 @@ export function createFeatureCache(db: PredictorDatabase = new PredictorDatabase
       }
       await db.tracks.bulkPut(rows);
       return rows.length;
+    },
+    async getTrackInfo(trackIds) {
+      const out = new Map<TrackId, TrackInfo>();
+      for (const row of await db.tracks.bulkGet([...trackIds])) {
+        const parsed = TrackInfoRecordSchema.safeParse(row);
+        if (parsed.success) out.set(parsed.data.trackId, { trackId: parsed.data.trackId, name: parsed.data.name, artists: parsed.data.artists });
+      }
+      return out;
     },
     async searchSeen(query, limit = 10) {
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEEN_RESULTS) throw new RangeError(`limit must be an integer from 1 to ${MAX_SEEN_RESULTS}, got ${limit}`);

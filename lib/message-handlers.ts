@@ -1,31 +1,34 @@
 import type { z } from 'zod';
-import type { AudioFeaturesAccessSchema, MessageName, PROTOCOL, ResponseOf, SearchHit, SeenTrack, Status } from './messaging';
+import type { AudioFeaturesAvailability } from './auth/availability';
+import type { TrackInfo } from './cache';
+import type { MessageName, PROTOCOL, ResponseOf, SearchHit, Status } from './messaging';
+import { SPOTIFY_SEARCH_MAX_LIMIT } from './spotify-search';
 import type { ThemeService } from './theme-service';
 import { trackIdFromUrl, type TrackId } from './track-id';
 
-/** Most hits the popup shows; also Spotify search's `limit`, at most 10 since February 2026 (shared/notes/platform.md). */
-export const SEARCH_LIMIT = 10;
+/** Most hits the popup shows; also Spotify search's `limit` (at most 10 since February 2026, see `lib/spotify-search.ts`). */
+export const SEARCH_LIMIT = SPOTIFY_SEARCH_MAX_LIMIT;
 
 /** The user's Spotify connection as the handlers need it (implemented in `lib/auth`). */
 export interface SpotifyAccount {
   /** The redirect URI to register in the Spotify app (`browser.identity.getRedirectURL()`). */
   redirectUri(): string;
   /** Client ID, whether tokens are stored, and whether the app may read audio features. */
-  status(): Promise<{ clientId: string | null; connected: boolean; audioFeatures: z.infer<typeof AudioFeaturesAccessSchema> }>;
+  status(): Promise<{ clientId: string | null; connected: boolean; audioFeatures: AudioFeaturesAvailability }>;
   /** Runs the authorization flow for `clientId`; rejects with a readable message. */
   connect(clientId: string): Promise<void>;
   /** Forgets every token and the client ID's state. */
   disconnect(): Promise<void>;
   /** Spotify search for tracks (`limit` ≤ {@link SEARCH_LIMIT}); rejects when not connected or on an API error. */
-  searchTracks(query: string, limit: number): Promise<SeenTrack[]>;
+  searchTracks(query: string, limit: number): Promise<TrackInfo[]>;
 }
 
 /** Titles and artists of tracks seen on open.spotify.com (kept with the feature cache). */
 export interface SeenTrackStore {
-  remember(tracks: readonly SeenTrack[]): Promise<void>;
+  remember(tracks: readonly TrackInfo[]): Promise<void>;
   /** Tracks whose title or artists contain every word of `query` (case-insensitive), at most `limit`. */
-  search(query: string, limit: number): Promise<SeenTrack[]>;
-  get(trackIds: readonly TrackId[]): Promise<Map<TrackId, SeenTrack>>;
+  search(query: string, limit: number): Promise<TrackInfo[]>;
+  get(trackIds: readonly TrackId[]): Promise<Map<TrackId, TrackInfo>>;
 }
 
 /** The feature cache's size and its clear button. */
@@ -59,12 +62,12 @@ export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers
     return { spotify: { redirectUri: deps.account.redirectUri(), ...spotify }, cache };
   }
 
-  async function withResults(tracks: readonly SeenTrack[], extra: readonly TrackId[] = []): Promise<SearchHit[]> {
+  async function withResults(tracks: readonly TrackInfo[], extra: readonly TrackId[] = []): Promise<SearchHit[]> {
     const ids = [...new Set([...tracks.map((t) => t.trackId), ...extra])];
     if (ids.length === 0) return [];
     const results = await deps.themes.classify(ids);
     const info = new Map(tracks.map((t) => [t.trackId, t]));
-    return results.map((result) => ({ trackId: result.trackId, name: info.get(result.trackId)?.name ?? null, artists: info.get(result.trackId)?.artists ?? [], result }));
+    return results.map((result) => ({ trackId: result.trackId, name: info.get(result.trackId)?.name ?? null, artists: [...(info.get(result.trackId)?.artists ?? [])], result }));
   }
 
   return {

@@ -1,6 +1,7 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import { z } from 'zod';
 import { THEME_IDS, type ThemeId } from '@/model/themes';
+import { AudioFeaturesAvailabilitySchema } from './auth/availability';
 import { ProviderIdSchema } from './providers/types';
 import { TrackIdSchema } from './track-id';
 
@@ -83,14 +84,6 @@ export const SearchResponseSchema = z.object({
 });
 export type SearchResponse = z.infer<typeof SearchResponseSchema>;
 
-/** Whether the user's Spotify app may read audio features: unknown until first asked. */
-export const AudioFeaturesAccessSchema = z.discriminatedUnion('state', [
-  z.object({ state: z.literal('unknown') }),
-  z.object({ state: z.literal('available') }),
-  /** Spotify answered 403 (apps created after 2024-11-27 are refused): no longer asked. */
-  z.object({ state: z.literal('unavailable'), reason: z.string(), since: z.number() }),
-]);
-
 /** `status` response: the Spotify connection, the feature cache and the model, for popup and options. */
 export const StatusSchema = z.object({
   spotify: z.object({
@@ -98,7 +91,7 @@ export const StatusSchema = z.object({
     redirectUri: z.string(),
     clientId: z.string().nullable(),
     connected: z.boolean(),
-    audioFeatures: AudioFeaturesAccessSchema,
+    audioFeatures: AudioFeaturesAvailabilitySchema,
   }),
   cache: z.object({ tracks: z.number().int().min(0), bytes: z.number().int().min(0) }),
 });

@@ -1,7 +1,9 @@
 import { storage, type WxtStorageItem } from 'wxt/utils/storage';
 import { z } from 'zod';
 import { THEMES, THEME_IDS, type ThemeId } from '@/model/themes';
-import { PROVIDER_IDS, ProviderIdSchema, type ProviderId } from './providers/types';
+import { SpotifyClientIdSchema } from './auth/client-id';
+import { ProviderSettingsSchema } from './providers/chain';
+import { PROVIDER_IDS } from './providers/types';
 
 /**
  * The user's settings: which themes the badge may show and in which colours, the "uncertain"
@@ -25,12 +27,6 @@ const ThemeIdSchema = z.enum(THEME_IDS as [ThemeId, ...ThemeId[]]);
 /** A CSS hex colour `#rrggbb` (what `<input type="color">` gives). */
 export const HexColorSchema = z.string().regex(/^#[0-9a-f]{6}$/i, 'expected a colour like #1f6f8b');
 
-/**
- * A Spotify app's client ID: 32 lower-case hex characters, as the Spotify developer dashboard
- * shows it (developer.spotify.com/documentation/web-api/concepts/apps).
- */
-export const SpotifyClientIdSchema = z.string().regex(/^[0-9a-f]{32}$/, 'a Spotify client ID is 32 hexadecimal characters');
-
 /** zod schema of the settings, version {@link SETTINGS_VERSION}. */
 export const SettingsSchema = z.object({
   /**
@@ -50,12 +46,10 @@ export const SettingsSchema = z.object({
    */
   uncertainThreshold: z.number().min(0).max(1).nullable(),
   /** Audio-feature providers: asked in `order`; those in `disabled` are never asked. */
-  providers: z.object({
-    order: z
-      .array(ProviderIdSchema)
-      .refine((ids) => ids.length === PROVIDER_IDS.length && PROVIDER_IDS.every((p) => ids.includes(p)), 'order must list every provider once'),
-    disabled: z.array(ProviderIdSchema),
-  }),
+  providers: ProviderSettingsSchema.refine(
+    ({ order }) => order.length === PROVIDER_IDS.length && PROVIDER_IDS.every((p) => order.includes(p)),
+    'the provider order must list every provider once',
+  ),
   /** The user's own Spotify app client ID, or `null` when none was entered. */
   spotifyClientId: SpotifyClientIdSchema.nullable(),
 });
@@ -201,9 +195,4 @@ export function effectiveThemeSettings(
     colors,
     uncertainThreshold: settings.uncertainThreshold ?? model.uncertainThreshold,
   };
-}
-
-/** The providers to ask, in order, without the disabled ones. */
-export function activeProviders(settings: Settings): ProviderId[] {
-  return settings.providers.order.filter((p) => !settings.providers.disabled.includes(p));
 }

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { Status } from '@/lib/messaging';
-import { SpotifyClientIdSchema } from '@/lib/settings';
+import { SpotifyClientIdSchema } from '@/lib/auth/client-id';
 
 /** Props of {@link SpotifyConnection}. */
 export interface SpotifyConnectionProps {

@@ -1,17 +1,9 @@
 import { z } from 'zod';
 import { PredictorDatabase } from '../cache';
+import { AudioFeaturesAvailabilitySchema, type AudioFeaturesAvailability } from './availability';
+import { SpotifyClientIdSchema } from './client-id';
 
-/**
- * A Spotify client ID as shown on the app's dashboard (developer.spotify.com/dashboard):
- * 32 hexadecimal characters.
- */
-export const SpotifyClientIdSchema = z
-  .string()
-  .trim()
-  .regex(/^[0-9a-fA-F]{32}$/, 'a Spotify client ID is 32 hexadecimal characters (developer.spotify.com/dashboard, your app, Settings)');
-
-/** A validated Spotify client ID. */
-export type SpotifyClientId = z.infer<typeof SpotifyClientIdSchema>;
+export { SpotifyClientIdSchema, type SpotifyClientId } from './client-id';
 
 /** The stored Spotify connection: one user's tokens for one client ID. */
 export const StoredConnectionSchema = z.object({
@@ -28,18 +20,7 @@ export const StoredConnectionSchema = z.object({
 });
 export type StoredConnection = z.infer<typeof StoredConnectionSchema>;
 
-/**
- * Whether a client ID's app may read `GET /v1/audio-features`: `unknown` until the first answer,
- * `available` after a 2xx, `unavailable` after a 403 (apps created after 2024-11-27 without
- * extended quota; developer.spotify.com/blog/2024-11-27-changes-to-the-web-api), with the reason
- * and when it was seen (ms since the epoch).
- */
-export const AudioFeaturesAvailabilitySchema = z.discriminatedUnion('state', [
-  z.object({ state: z.literal('unknown') }),
-  z.object({ state: z.literal('available'), checkedAt: z.number() }),
-  z.object({ state: z.literal('unavailable'), reason: z.string(), checkedAt: z.number() }),
-]);
-export type AudioFeaturesAvailability = z.infer<typeof AudioFeaturesAvailabilitySchema>;
+export { AudioFeaturesAvailabilitySchema, type AudioFeaturesAvailability } from './availability';
 
 const CONNECTION_KEY = 'spotify';
 

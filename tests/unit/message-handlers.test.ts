@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createMessageHandlers, SEARCH_LIMIT, type SpotifyAccount, type SeenTrackStore } from '@/lib/message-handlers';
-import type { SeenTrack, TrackResult } from '@/lib/messaging';
+import type { TrackInfo } from '@/lib/cache';
+import type { TrackResult } from '@/lib/messaging';
 import type { ThemeService } from '@/lib/theme-service';
 import { trackId } from './support/fixtures';
 
@@ -14,8 +15,8 @@ function fakes(options: { connected?: boolean; searchFails?: string } = {}) {
       return ids.map(ok);
     },
   };
-  const remembered: SeenTrack[][] = [];
-  const store = new Map<string, SeenTrack>();
+  const remembered: TrackInfo[][] = [];
+  const store = new Map<string, TrackInfo>();
   const seen: SeenTrackStore = {
     async remember(tracks) {
       remembered.push([...tracks]);
@@ -26,7 +27,7 @@ function fakes(options: { connected?: boolean; searchFails?: string } = {}) {
       return [...store.values()].filter((t) => `${t.name} ${t.artists.join(' ')}`.toLowerCase().includes(q));
     },
     async get(ids) {
-      return new Map(ids.flatMap((id) => (store.has(id) ? [[id, store.get(id) as SeenTrack] as const] : [])));
+      return new Map(ids.flatMap((id) => (store.has(id) ? [[id, store.get(id) as TrackInfo] as const] : [])));
     },
   };
   const spotifySearches: { query: string; limit: number }[] = [];

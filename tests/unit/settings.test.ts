@@ -3,7 +3,6 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import {
   DEFAULT_SETTINGS,
   SETTINGS_VERSION,
-  activeProviders,
   defineSettingsItem,
   effectiveThemeSettings,
   exportSettings,
@@ -133,12 +132,5 @@ describe('effectiveThemeSettings', () => {
   it('falls back to the defaults when fewer than two chosen themes are model labels', () => {
     const e = effectiveThemeSettings({ ...DEFAULT_SETTINGS, enabledThemes: ['sleep', 'romance'] }, MODEL);
     expect(e.enabled).toEqual(['workout', 'party', 'sleep', 'focus']);
-  });
-});
-
-describe('activeProviders', () => {
-  it('keeps the order and leaves out disabled providers', () => {
-    expect(activeProviders(DEFAULT_SETTINGS)).toEqual(['spotify', 'reccobeats']);
-    expect(activeProviders({ ...DEFAULT_SETTINGS, providers: { order: ['reccobeats', 'spotify'], disabled: ['reccobeats'] } })).toEqual(['spotify']);
   });
 });

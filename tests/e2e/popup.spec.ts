@@ -1,0 +1,38 @@
+import type { AudioFeatures } from '../../model/features';
+import { SpotifyPlaylistPage } from './pages/playlist-page';
+import { PopupPage } from './pages/popup-page';
+import { FakeReccoBeats } from './support/fake-reccobeats';
+import { expect, test } from './support/fixtures';
+import { syntheticTracks, themesFromClassifyCli, type FixtureTrack } from './support/tracks';
+
+function featureTable(tracks: readonly FixtureTrack[]): Map<string, AudioFeatures> {
+  return new Map(tracks.flatMap((t) => (t.features ? [[t.id, t.features] as const] : [])));
+}
+
+test.describe('popup without a Spotify connection', () => {
+  test('searches the tracks seen on open.spotify.com and classifies a pasted track link', async ({ context, extensionId }) => {
+    const tracks = syntheticTracks(12, 'e2e-popup');
+    const expected = themesFromClassifyCli(tracks);
+    await new FakeReccoBeats(featureTable(tracks)).install(context);
+    const playlist = await SpotifyPlaylistPage.open(context, '37i9dQZF1DXBBBBBBBBBBBBB', 'Seen Tracks', tracks);
+    await playlist.settledRows();
+
+    const popup = await PopupPage.open(context, extensionId);
+    await expect(popup.connectionStatus()).toContainText('Not connected');
+    await popup.search('Synthetic track 11');
+    await expect(popup.searchSource()).toContainText('seen');
+    const [hit] = await popup.results();
+    expect(hit).toMatchObject({ trackId: tracks[10]?.id, title: 'Synthetic track 11', theme: expected.get(tracks[10]?.id ?? '') });
+    expect(hit?.bars.length).toBeGreaterThanOrEqual(2);
+
+    const unseen = syntheticTracks(1, 'e2e-popup-unseen')[0];
+    if (!unseen?.features) throw new Error('fixture without features');
+    await new FakeReccoBeats(featureTable([unseen])).install(context);
+    await popup.search(`https://open.spotify.com/track/${unseen.id}?si=x`);
+    await expect(popup.searchSource()).toContainText('pasted link');
+    expect((await popup.results()).map((r) => [r.trackId, r.theme])).toEqual([[unseen.id, themesFromClassifyCli([unseen]).get(unseen.id)]]);
+
+    await popup.search('no such song anywhere');
+    await expect(popup.page.getByText('No tracks found')).toBeVisible();
+  });
+});
