@@ -4,7 +4,7 @@ import type { TrackInfo } from './cache';
 import type { MessageName, PROTOCOL, ResponseOf, SearchHit, Status } from './messaging';
 import { SPOTIFY_SEARCH_MAX_LIMIT } from './spotify-search';
 import type { ThemeService } from './theme-service';
-import { trackIdFromUrl, type TrackId } from './track-id';
+import { trackIdFromInput, type TrackId } from './track-id';
 
 /** Most hits the popup shows; also Spotify search's `limit` (at most 10 since February 2026, see `lib/spotify-search.ts`). */
 export const SEARCH_LIMIT = SPOTIFY_SEARCH_MAX_LIMIT;
@@ -79,7 +79,7 @@ export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers
     },
 
     async search({ query }) {
-      const linked = trackIdFromUrl(query);
+      const linked = trackIdFromInput(query);
       if (linked) {
         const known = await deps.seen.get([linked]);
         return { source: 'link', hits: await withResults([...known.values()], [linked]) };

@@ -67,6 +67,14 @@ describe('message handlers', () => {
     expect(spotifySearches).toEqual([]);
   });
 
+  it('search classifies a pasted spotify:track: URI directly', async () => {
+    const { handlers, spotifySearches } = fakes({ connected: true });
+    const a = trackId(8);
+    const response = await handlers.search({ query: ` spotify:track:${a} ` });
+    expect(response).toEqual({ source: 'link', hits: [{ trackId: a, name: null, artists: [], result: ok(a) }] });
+    expect(spotifySearches).toEqual([]);
+  });
+
   it('search uses Spotify search with limit 10 when connected', async () => {
     const { handlers, spotifySearches } = fakes({ connected: true });
     const response = await handlers.search({ query: 'night drive' });
