@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -102,6 +102,7 @@ export function classifyWithCli(tracks: readonly FixtureTrack[]): Map<string, Cl
   writeFileSync(input, stringify([['track_id', ...AUDIO_FEATURE_NAMES], ...known.map((t) => [t.id, ...AUDIO_FEATURE_NAMES.map((n) => t.features?.[n])])]));
   execFileSync('npm', ['run', '--silent', 'classify', '--', '--input', input, '--output', output], { stdio: ['ignore', 'ignore', 'pipe'] });
   const rows: Record<string, string>[] = parse(readFileSync(output), { columns: true });
+  rmSync(dir, { recursive: true, force: true });
   return new Map(
     rows.map((r) => [
       r.track_id ?? '',
