@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { SearchResponse, Status } from '@/lib/messaging';
 import type { EffectiveThemeSettings } from '@/lib/settings';
 import { SearchResult } from './SearchResult';
+import { errorMessage } from './useAction';
 
 /** Props of {@link Popup}; every effect is a callback, so the view runs anywhere. */
 export interface PopupProps {
@@ -53,7 +54,7 @@ export function Popup({ search, status, themes, onOpenOptions }: PopupProps) {
         if (ticket === latest.current) setState({ kind: 'done', query: q, response });
       },
       (error: unknown) => {
-        if (ticket === latest.current) setState({ kind: 'error', query: q, message: error instanceof Error ? error.message : String(error) });
+        if (ticket === latest.current) setState({ kind: 'error', query: q, message: errorMessage(error) });
       },
     );
   }

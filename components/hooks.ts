@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { loadBundledMetadata, modelThemeInfo, type ModelThemeInfo } from '@/lib/bundled-model';
 import { sendMessage, type Status } from '@/lib/messaging';
 import { defineSettingsItem, parseSettings, readSettings, type Settings } from '@/lib/settings';
+import { errorMessage } from './useAction';
 
 const settingsItem = defineSettingsItem();
 
@@ -33,7 +34,7 @@ export function useModelInfo(): { model?: ModelThemeInfo; error?: string } {
   useEffect(() => {
     loadBundledMetadata((path) => browser.runtime.getURL(path)).then(
       (metadata) => setState({ model: modelThemeInfo(metadata) }),
-      (error: unknown) => setState({ error: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) => setState({ error: errorMessage(error) }),
     );
   }, []);
   return state;
@@ -52,7 +53,7 @@ export function useStatus(): { status?: Status; error?: string; refresh: () => v
         setStatus(s);
         setError(undefined);
       },
-      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+      (e: unknown) => setError(errorMessage(e)),
     );
   }, []);
   useEffect(refresh, [refresh]);

@@ -1,5 +1,5 @@
-import { useState } from 'react';
 import type { Status } from '@/lib/messaging';
+import { useAction } from '../useAction';
 
 /** Props of {@link CacheSettings}. */
 export interface CacheSettingsProps {
@@ -17,8 +17,7 @@ export function formatBytes(bytes: number): string {
 
 /** The audio-feature cache: how many tracks, about how much space, and a clear button. */
 export function CacheSettings({ cache, onClear }: CacheSettingsProps) {
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   return (
     <section aria-labelledby="cache-heading">
       <h2 id="cache-heading">Cache</h2>
@@ -28,17 +27,7 @@ export function CacheSettings({ cache, onClear }: CacheSettingsProps) {
       <button
         type="button"
         disabled={busy || cache === undefined || cache.tracks === 0}
-        onClick={() => {
-          setBusy(true);
-          setError(undefined);
-          onClear().then(
-            () => setBusy(false),
-            (e: unknown) => {
-              setBusy(false);
-              setError(e instanceof Error ? e.message : String(e));
-            },
-          );
-        }}
+        onClick={() => run(onClear)}
       >
         Clear cache
       </button>

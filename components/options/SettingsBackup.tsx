@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { errorMessage } from '../useAction';
 
 /** Props of {@link SettingsBackup}. */
 export interface SettingsBackupProps {
@@ -44,7 +45,7 @@ export function SettingsBackup({ exportText, onImport }: SettingsBackupProps) {
                 .then(onImport)
                 .then(
                   () => setMessage({ kind: 'ok', text: `Imported ${file.name}.` }),
-                  (e: unknown) => setMessage({ kind: 'error', text: `Nothing was changed. ${e instanceof Error ? e.message : String(e)}` }),
+                  (e: unknown) => setMessage({ kind: 'error', text: `Nothing was changed. ${errorMessage(e)}` }),
                 );
             }}
           />

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Status } from '@/lib/messaging';
 import { SpotifyClientIdSchema } from '@/lib/auth/client-id';
+import { useAction } from '../useAction';
 
 /** Props of {@link SpotifyConnection}. */
 export interface SpotifyConnectionProps {
@@ -30,23 +31,10 @@ export function describeAudioFeatures(access: Status['spotify']['audioFeatures']
  */
 export function SpotifyConnection({ status, savedClientId, onConnect, onDisconnect }: SpotifyConnectionProps) {
   const [clientId, setClientId] = useState(savedClientId ?? '');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, run: act } = useAction();
   const [copied, setCopied] = useState(false);
   const spotify = status?.spotify;
   const valid = SpotifyClientIdSchema.safeParse(clientId.trim()).success;
-
-  function act(action: () => Promise<void>): void {
-    setBusy(true);
-    setError(undefined);
-    action().then(
-      () => setBusy(false),
-      (e: unknown) => {
-        setBusy(false);
-        setError(e instanceof Error ? e.message : String(e));
-      },
-    );
-  }
 
   return (
     <section aria-labelledby="spotify-heading">

@@ -5,6 +5,7 @@ import { Options } from '@/components/Options';
 import { sendMessage } from '@/lib/messaging';
 import { exportSettings, importSettings, writeSettings, type Settings } from '@/lib/settings';
 import '@/components/ui.css';
+import { errorMessage } from '@/components/useAction';
 
 function App() {
   const item = useSettingsItem();
@@ -19,7 +20,7 @@ function App() {
     return writeSettings(item, next).then(
       () => setSaveError(undefined),
       (e: unknown) => {
-        setSaveError(e instanceof Error ? e.message : String(e));
+        setSaveError(errorMessage(e));
         reload();
         throw e;
       },

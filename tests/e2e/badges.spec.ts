@@ -1,13 +1,8 @@
-import type { AudioFeatures } from '../../model/features';
 import { SpotifyPlaylistPage, type RenderedRow } from './pages/playlist-page';
 import { FakeReccoBeats } from './support/fake-reccobeats';
 import { ROW_POOL_SIZE } from './support/fake-spotify';
 import { expect, test } from './support/fixtures';
-import { classifyWithCli, expectedBadge, realDataSkipReason, realTracks, syntheticTracks, type CliRow, type FixtureTrack } from './support/tracks';
-
-function featureTable(tracks: readonly FixtureTrack[]): Map<string, AudioFeatures> {
-  return new Map(tracks.flatMap((t) => (t.features ? [[t.id, t.features] as const] : [])));
-}
+import { classifyWithCli, expectedBadge, featureTable, realDataSkipReason, realTracks, syntheticTracks, type CliRow } from './support/tracks';
 
 /** Every rendered row has one badge showing what the classify CLI says (or "unknown"). */
 function expectRowsMatch(rows: readonly RenderedRow[], expected: ReadonlyMap<string, CliRow>): void {

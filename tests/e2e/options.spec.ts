@@ -1,14 +1,9 @@
-import type { AudioFeatures } from '../../model/features';
 import { THEMES, THEME_IDS } from '../../model/themes';
 import { OptionsPage } from './pages/options-page';
 import { SpotifyPlaylistPage, type RenderedRow } from './pages/playlist-page';
 import { FakeReccoBeats } from './support/fake-reccobeats';
 import { expect, test } from './support/fixtures';
-import { classifyWithCli, expectedTheme, syntheticTracks, type CliRow, type FixtureTrack } from './support/tracks';
-
-function featureTable(tracks: readonly FixtureTrack[]): Map<string, AudioFeatures> {
-  return new Map(tracks.flatMap((t) => (t.features ? [[t.id, t.features] as const] : [])));
-}
+import { classifyWithCli, expectedTheme, featureTable, syntheticTracks, type CliRow } from './support/tracks';
 
 /** Waits until every rendered row shows the theme expected with only `enabled` themes on. */
 async function expectBadgesFollow(playlist: SpotifyPlaylistPage, cli: ReadonlyMap<string, CliRow>, enabled: readonly string[]): Promise<RenderedRow[]> {

@@ -1,13 +1,8 @@
-import type { AudioFeatures } from '../../model/features';
 import { SpotifyPlaylistPage } from './pages/playlist-page';
 import { PopupPage } from './pages/popup-page';
 import { FakeReccoBeats } from './support/fake-reccobeats';
 import { expect, test } from './support/fixtures';
-import { syntheticTracks, themesFromClassifyCli, type FixtureTrack } from './support/tracks';
-
-function featureTable(tracks: readonly FixtureTrack[]): Map<string, AudioFeatures> {
-  return new Map(tracks.flatMap((t) => (t.features ? [[t.id, t.features] as const] : [])));
-}
+import { featureTable, syntheticTracks, themesFromClassifyCli } from './support/tracks';
 
 test.describe('popup without a Spotify connection', () => {
   test('searches the tracks seen on open.spotify.com and classifies a pasted track link', async ({ context, extensionId }) => {

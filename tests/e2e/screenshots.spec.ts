@@ -3,7 +3,7 @@ import { SpotifyPlaylistPage } from './pages/playlist-page';
 import { PopupPage } from './pages/popup-page';
 import { FakeReccoBeats } from './support/fake-reccobeats';
 import { test } from './support/fixtures';
-import { realDataSkipReason, realTracks } from './support/tracks';
+import { featureTable, realDataSkipReason, realTracks } from './support/tracks';
 
 /**
  * Regenerates the README's screenshots (`npm run screenshots`): real badges, the popup and the
@@ -16,7 +16,7 @@ test.skip(skipReason !== undefined, skipReason);
 test('screenshots: badges on a playlist of real tracks, the popup and the options page', async ({ context, extensionId }) => {
   // Real IDs and audio features, but no titles or artists: nothing of the data set is committed.
   const tracks = realTracks(40, 'readme-screenshot').map((t, i) => ({ ...t, title: `Track ${i + 1} of the real-data sample`, artist: 'Artist withheld' }));
-  await new FakeReccoBeats(new Map(tracks.flatMap((t) => (t.features ? [[t.id, t.features] as const] : [])))).install(context);
+  await new FakeReccoBeats(featureTable(tracks)).install(context);
   const playlist = await SpotifyPlaylistPage.open(context, '37i9dQZF1DX5555555555555', 'Real audio features, sampled across themes', tracks);
   await playlist.settledRows();
   await playlist.page.screenshot({ path: 'docs/screenshots/badges.png', clip: { x: 0, y: 0, width: 1000, height: 620 } });

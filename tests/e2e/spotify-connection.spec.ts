@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AudioFeatures } from '../../model/features';
 import { OptionsPage } from './pages/options-page';
 import { SpotifyPlaylistPage } from './pages/playlist-page';
 import { PopupPage } from './pages/popup-page';
@@ -8,15 +7,11 @@ import { FakeReccoBeats } from './support/fake-reccobeats';
 import { FakeSpotifyAccounts } from './support/fake-spotify-accounts';
 import { FakeSpotifyApi } from './support/fake-spotify-api';
 import { E2E_EXTENSION_DIR, EXTENSION_DIR, expect, test } from './support/fixtures';
-import { syntheticTracks, themesFromClassifyCli, type FixtureTrack } from './support/tracks';
+import { featureTable, syntheticTracks, themesFromClassifyCli } from './support/tracks';
 
 /** The extension ID that the manifest `key` pins (wxt.config.ts). */
 const PINNED_EXTENSION_ID = 'fgoeenodbimpnlcedfdaladkedgdeghi';
 const CLIENT_ID = '0123456789abcdef0123456789abcdef';
-
-function featureTable(tracks: readonly FixtureTrack[]): Map<string, AudioFeatures> {
-  return new Map(tracks.flatMap((t) => (t.features ? [[t.id, t.features] as const] : [])));
-}
 
 test.describe('production build', () => {
   test('contains the real Spotify endpoints and no test override', () => {

@@ -147,3 +147,8 @@ export function expectedBadge(row: CliRow): { status: 'ok' | 'uncertain'; theme:
   if (theme !== row.theme) throw new Error(`the CLI chose ${row.theme}, the default settings ${theme}`);
   return { status: probability < uncertainThreshold ? 'uncertain' : 'ok', theme };
 }
+
+/** The features the fake providers serve: track ID → features, for the tracks that have them. */
+export function featureTable(tracks: readonly FixtureTrack[]): Map<string, AudioFeatures> {
+  return new Map(tracks.flatMap((t) => (t.features ? [[t.id, t.features] as const] : [])));
+}
