@@ -130,6 +130,7 @@ export function Popup({ search, status, themes, onOpenOptions }: PopupProps) {
               {state.response.notice ? ` · ${state.response.notice}` : ''}
             </p>
             {state.response.hits.length === 0 && <p className="muted">No tracks found for “{state.query}”.</p>}
+            {state.response.hits.length > 0 && !themes && <p className="muted">Reading the theme settings…</p>}
             {themes &&
               state.response.hits.map((hit) => <SearchResult key={hit.trackId} hit={hit} enabled={themes.enabled} colors={themes.colors} />)}
           </>

@@ -34,6 +34,8 @@ export class PopupPage {
     await this.page.getByRole('searchbox').fill(query);
     await this.page.getByRole('searchbox').press('Enter');
     await this.searchSource().or(this.page.getByRole('alert')).waitFor();
+    // The answer is shown: wait for its results (or the empty state) to be rendered too.
+    await this.page.locator('article.result').first().or(this.page.getByText('No tracks found')).or(this.page.getByRole('alert')).waitFor();
   }
 
   async results(): Promise<PopupResult[]> {
