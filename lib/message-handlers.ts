@@ -62,6 +62,11 @@ export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers
     return { spotify: { redirectUri: deps.account.redirectUri(), ...spotify }, cache };
   }
 
+  /** Stores titles for the search over seen tracks; a failure (quota) only costs that search. */
+  async function remember(tracks: readonly TrackInfo[]): Promise<void> {
+    await deps.seen.remember(tracks).catch((error: unknown) => log.warn('Playlist Predictor: could not store seen tracks', error));
+  }
+
   async function withResults(tracks: readonly TrackInfo[], extra: readonly TrackId[] = []): Promise<SearchHit[]> {
     const ids = [...new Set([...tracks.map((t) => t.trackId), ...extra])];
     if (ids.length === 0) return [];
@@ -72,9 +77,7 @@ export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers
 
   return {
     async classify({ trackIds, seen }) {
-      if (seen && seen.length > 0) {
-        await deps.seen.remember(seen).catch((error: unknown) => log.warn('Playlist Predictor: could not store seen tracks', error));
-      }
+      if (seen && seen.length > 0) await remember(seen);
       return deps.themes.classify(trackIds);
     },
 
@@ -86,14 +89,15 @@ export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers
       }
       const spotify = await deps.account.status();
       if (spotify.connected) {
+        let found: TrackInfo[];
         try {
-          const found = await deps.account.searchTracks(query, SEARCH_LIMIT);
-          await deps.seen.remember(found).catch(() => undefined);
-          return { source: 'spotify', hits: await withResults(found) };
+          found = await deps.account.searchTracks(query, SEARCH_LIMIT);
         } catch (error) {
           const hits = await withResults(await deps.seen.search(query, SEARCH_LIMIT));
           return { source: 'seen', hits, notice: `Spotify search failed (${error instanceof Error ? error.message : String(error)}); showing tracks you have seen.` };
         }
+        await remember(found);
+        return { source: 'spotify', hits: await withResults(found) };
       }
       return { source: 'seen', hits: await withResults(await deps.seen.search(query, SEARCH_LIMIT)) };
     },
