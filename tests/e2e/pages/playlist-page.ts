@@ -92,7 +92,10 @@ export class SpotifyPlaylistPage {
     );
   }
 
-  /** Scrolls the list so that list position `index` is near the top. */
+  /**
+   * Scrolls the list so that list position `index` is near the top, and waits until the page has
+   * drawn that row (the scroll handler runs asynchronously).
+   */
   async scrollToIndex(index: number): Promise<void> {
     await this.page.evaluate(
       ({ index, rowHeight }) => {
@@ -103,5 +106,6 @@ export class SpotifyPlaylistPage {
       },
       { index, rowHeight: ROW_HEIGHT },
     );
+    await this.page.waitForFunction((rowIndex) => document.querySelector(`[role="row"][aria-rowindex="${rowIndex}"]`) !== null, index + 2);
   }
 }
