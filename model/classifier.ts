@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
 import { ENCODED_LENGTH, encodeBatch, type AudioFeatures } from './features';
+import { denseLogits, readDenseStack, softmaxRows } from './forward';
 import { parseModelMetadata, type ModelMetadata } from './metadata';
 import type { ThemeId } from './themes';
 
@@ -9,8 +10,10 @@ import type { ThemeId } from './themes';
 export interface Classifier {
   readonly metadata: ModelMetadata;
   /**
-   * Theme probabilities for each track: one array per input row, `metadata.labels.length`
-   * values in `metadata.labels` order, each in [0, 1] and summing to 1 (softmax output).
+   * Calibrated theme probabilities for each track: one array per input row,
+   * `metadata.labels.length` values in `metadata.labels` order, each in [0, 1] and summing to 1:
+   * the softmax of the network's logits divided by `metadata.calibration.temperature`
+   * (temperature scaling; the arg-max is the network's own).
    */
   predict(rows: readonly AudioFeatures[]): number[][];
   /** Frees the model's tensors. */
@@ -36,18 +39,29 @@ export async function loadClassifier(
   await tf.ready();
   const network = await loadLayersModel(model);
   checkShapes(network, metadata);
+  const k = metadata.labels.length;
+  const { temperature } = metadata.calibration;
+  // The plain-JS forward pass over the loaded weights (model/forward.ts) when the network is
+  // dense layers with a softmax output, as training writes it; model.predict otherwise.
+  const stack = readDenseStack(network);
+  const logitsOf = (input: Float32Array, n: number): ArrayLike<number> => {
+    if (stack) return denseLogits(stack, input, n);
+    const y = tf.tidy(() => {
+      const out = network.predict(tf.tensor2d(input, [n, ENCODED_LENGTH]));
+      if (Array.isArray(out)) throw new Error('Classifier must have exactly one output');
+      return out;
+    });
+    const p = y.dataSync();
+    y.dispose();
+    // softmax(log p / T) = softmax(z / T) for the network's logits z (log p = z - logsumexp z).
+    return Float64Array.from(p, (v) => Math.log(Math.max(v, 1e-45)));
+  };
   return {
     metadata,
     predict(rows) {
       if (rows.length === 0) return [];
       const input = encodeBatch(rows, metadata.features.normalization);
-      const probabilities = tf.tidy(() => {
-        const x = tf.tensor2d(input, [rows.length, ENCODED_LENGTH]);
-        const y = network.predict(x);
-        if (Array.isArray(y)) throw new Error('Classifier must have exactly one output');
-        return y.dataSync();
-      });
-      const k = metadata.labels.length;
+      const probabilities = softmaxRows(logitsOf(input, rows.length), k, temperature);
       return rows.map((_, i) => Array.from(probabilities.subarray(i * k, (i + 1) * k)));
     },
     dispose() {

@@ -3,7 +3,7 @@ import { CONTINUOUS_FEATURE_NAMES, ENCODED_FEATURE_NAMES, AUDIO_FEATURE_NAMES } 
 import { THEME_IDS, type ThemeId } from './themes';
 
 /** Version of the `metadata.json` layout described by {@link ModelMetadataSchema}. */
-export const METADATA_FORMAT_VERSION = 1;
+export const METADATA_FORMAT_VERSION = 2;
 
 const ThemeIdSchema = z.enum(THEME_IDS as [ThemeId, ...ThemeId[]]);
 
@@ -25,6 +25,43 @@ export const EvaluationSchema = z.object({
 
 /** Test-split evaluation of one model variant. */
 export type Evaluation = z.infer<typeof EvaluationSchema>;
+
+/** Mean and spread of one metric over the cross-validation folds. */
+export const FoldSummarySchema = z.object({
+  mean: z.number(),
+  /** Population standard deviation over the folds. */
+  std: z.number().min(0),
+  min: z.number(),
+  max: z.number(),
+});
+
+/**
+ * Calibration of the network's probabilities (temperature scaling, Guo et al. 2017) and the
+ * badge's "uncertain" cut-off.
+ *
+ * - `temperature` T > 0: `predict` returns `softmax(logits / T)`. Fitted by minimising the
+ *   negative log-likelihood of held-out validation predictions (training/calibration.ts;
+ *   which ones: training/REPORT.md).
+ * - `uncertainThreshold` in [0, 1] is compared with `pickTheme(...).probability`, the top
+ *   calibrated probability renormalized over the enabled themes: below it the badge says
+ *   "uncertain". Chosen on the same validation predictions as the largest cut-off c (on a
+ *   0.01 grid) such that the tracks with renormalized probability in [c − 0.10, c) (at least
+ *   30 of them) get the correct theme at most half of the time (`chooseUncertainThreshold`,
+ *   level 0.5, in training/calibration.ts): just below the cut-off a badge is more often wrong
+ *   than right. 0 when no band qualifies.
+ * - `eceBefore` / `eceAfter`: expected calibration error (15 equal-width confidence bins, top
+ *   probability over all labels) of the held-out test split before and after temperature
+ *   scaling, in [0, 1].
+ */
+export const CalibrationSchema = z.object({
+  temperature: z.number().positive().finite(),
+  uncertainThreshold: z.number().min(0).max(1),
+  eceBefore: z.number().min(0).max(1),
+  eceAfter: z.number().min(0).max(1),
+});
+
+/** See {@link CalibrationSchema}. */
+export type Calibration = z.infer<typeof CalibrationSchema>;
 
 /**
  * zod schema of `public/model/metadata.json`, the file that travels next to `model.json`.
@@ -49,6 +86,7 @@ export const ModelMetadataSchema = z
       encoded: z.array(z.string()),
       normalization: z.object({ mean: z.array(z.number()), std: z.array(z.number().positive()) }),
     }),
+    calibration: CalibrationSchema,
     quantization: z.object({
       dtype: z.literal('uint8'),
       /** Affine per tensor: value = q * scale + min, q in 0..255. */

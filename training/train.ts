@@ -12,6 +12,9 @@ import { DEFAULT_TRAIN_OPTIONS, namedWeights, predictProbabilities, trainModel, 
 import { fileModelHandler, writeQuantizedModel, WEIGHTS_FILE } from './model-files';
 import { groupedSplit } from './split';
 import { formatEvaluation, formatTable } from './format';
+import { chooseUncertainThreshold, expectedCalibrationError, fitTemperature } from './calibration';
+import { denseLogits, readDenseStack, softmaxRows } from '../model/forward';
+import { pickTheme } from '../model/classifier';
 
 /** Shares of tracks in the validation and test splits (train gets the remaining 70 %). */
 export const SPLIT_FRACTIONS = { validation: 0.15, test: 0.15 } as const;
@@ -83,6 +86,27 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const bin = writeQuantizedModel(options.outDir, trained.model.toJSON(null, false) as object, namedWeights(trained.model), `TensorFlow.js tfjs-layers v${tf.version_layers}`);
   const quantized = await tf.loadLayersModel(fileModelHandler(join(options.outDir, 'model.json')));
   const uint8Eval = evaluate(test.y, predictProbabilities(quantized, test).map(argmax), THEME_IDS);
+  const stack = readDenseStack(quantized);
+  if (!stack) throw new Error('trained model is not a dense stack');
+  const k = THEME_IDS.length;
+  const rowsOf = (flat: Float64Array) => Array.from({ length: flat.length / k }, (_, i) => Array.from(flat.subarray(i * k, (i + 1) * k)));
+  const temperature = fitTemperature({ logits: denseLogits(stack, validation.x, validation.y.length), k, truth: validation.y });
+  const testLogits = denseLogits(stack, test.x, test.y.length);
+  const onByDefault = THEME_IDS.filter((t) => stats.trackCounts[t] >= MIN_TRACKS_PER_THEME);
+  const enabledThemes = onByDefault.length > 0 ? onByDefault : [...THEME_IDS];
+  const valCalibrated = rowsOf(softmaxRows(denseLogits(stack, validation.x, validation.y.length), k, temperature));
+  const uncertainThreshold = chooseUncertainThreshold(
+    valCalibrated.map((p, i) => {
+      const choice = pickTheme(p, THEME_IDS, enabledThemes);
+      return { probability: choice.probability, correct: THEME_IDS.indexOf(choice.theme) === validation.y[i] };
+    }),
+  );
+  const calibration = {
+    temperature,
+    uncertainThreshold,
+    eceBefore: expectedCalibrationError(rowsOf(softmaxRows(testLogits, k, 1)), test.y),
+    eceAfter: expectedCalibrationError(rowsOf(softmaxRows(testLogits, k, temperature)), test.y),
+  };
   quantized.dispose();
   trained.model.dispose();
 
@@ -99,6 +123,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       encoded: [...ENCODED_FEATURE_NAMES],
       normalization: { mean: [...normalization.mean], std: [...normalization.std] },
     },
+    calibration,
     quantization: { dtype: 'uint8', scheme: 'affine-per-tensor', weightBytes: bin.length },
     training: {
       seed: options.seed,

@@ -50,7 +50,12 @@ describe('parseModelMetadata', () => {
     ['a normalization std of the wrong length', (m) => m.features.normalization.std.splice(0, 1), /at features\.normalization/],
     ['a zero std', (m) => (m.features.normalization.std[3] = 0), /at features\.normalization\.std\[3\]/],
     ['a negative std', (m) => (m.features.normalization.std[9] = -0.5), /at features\.normalization\.std\[9\]/],
-    ['another format version', (m) => ((m as { formatVersion: number }).formatVersion = 2), /at formatVersion/],
+    ['another format version', (m) => ((m as { formatVersion: number }).formatVersion = 1), /at formatVersion/],
+    ['no calibration (format 1)', (m) => delete (m as { calibration?: unknown }).calibration, /at calibration/],
+    ['a zero temperature', (m) => (m.calibration.temperature = 0), /at calibration\.temperature/],
+    ['a negative temperature', (m) => (m.calibration.temperature = -1), /at calibration\.temperature/],
+    ['an uncertain threshold above 1', (m) => (m.calibration.uncertainThreshold = 1.5), /at calibration\.uncertainThreshold/],
+    ['an ECE below 0', (m) => (m.calibration.eceAfter = -0.1), /at calibration\.eceAfter/],
     ['a quantization other than uint8', (m) => ((m.quantization as { dtype: string }).dtype = 'float16'), /at quantization\.dtype/],
     ['a single label', (m) => (m.labels = ['sleep']), /at labels/],
     ['an accuracy above 1', (m) => (m.metrics.uint8.accuracy = 1.2), /at metrics\.uint8\.accuracy/],
@@ -133,14 +138,17 @@ describe('loadClassifier', () => {
     await expect(loadClassifier(handler, bad)).rejects.toThrow(/labels must not repeat/);
   });
 
-  it('predicts softmax probabilities of the encoded, standardized input', async () => {
+  it('predicts temperature-scaled softmax probabilities of the encoded, standardized input', async () => {
     const metadataJson = makeMetadataJson();
     const classifier = await loadClassifier(await inMemory(denseModel(22, 8, true)), metadataJson);
     const rows: AudioFeatures[] = [makeFeatures(), makeFeatures({ key: -1, energy: 0.05, tempo: 70, loudness: -30, mode: 0 }), makeFeatures({ key: 11, acousticness: 1 })];
     const predicted = classifier.predict(rows);
     expect(predicted).toHaveLength(3);
 
-    // Forward pass by hand: z-scores with the metadata constants, key one-hot, dense, softmax.
+    // Forward pass by hand: z-scores with the metadata constants, key one-hot, dense, then the
+    // softmax of the logits divided by the calibration temperature.
+    const temperature = metadataJson.calibration.temperature;
+    expect(temperature).not.toBe(1);
     const continuous = ['acousticness', 'danceability', 'energy', 'instrumentalness', 'liveness', 'loudness', 'mode', 'speechiness', 'tempo', 'valence'] as const;
     const { mean, std } = metadataJson.features.normalization;
     rows.forEach((f, r) => {
@@ -148,7 +156,7 @@ describe('loadClassifier', () => {
         ...continuous.map((name, i) => (f[name] - (mean[i] as number)) / (std[i] as number)),
         ...Array.from({ length: 12 }, (_, k) => (f.key === k ? 1 : 0)),
       ];
-      const logits = Array.from({ length: 8 }, (_, j) => x.reduce((s, xi, i) => s + xi * kernelValue(i, j), biasValue(j)));
+      const logits = Array.from({ length: 8 }, (_, j) => x.reduce((s, xi, i) => s + xi * kernelValue(i, j), biasValue(j)) / temperature);
       const top = Math.max(...logits);
       const exp = logits.map((l) => Math.exp(l - top));
       const total = exp.reduce((a, b) => a + b, 0);

@@ -77,7 +77,7 @@ function evaluationFor(labels: readonly string[]) {
 export function makeMetadataJson(options: { labels?: readonly string[]; experimental?: readonly string[] } = {}) {
   const labels = [...(options.labels ?? THEME_IDS)];
   return {
-    formatVersion: 1,
+    formatVersion: 2,
     modelVersion: 'abc123def456',
     labels,
     experimental: [...(options.experimental ?? [])],
@@ -90,6 +90,7 @@ export function makeMetadataJson(options: { labels?: readonly string[]; experime
         std: [0.3, 0.2, 0.3, 0.3, 0.2, 6, 0.5, 0.1, 30, 0.25],
       },
     },
+    calibration: { temperature: 1.25, uncertainThreshold: 0.4, eceBefore: 0.08, eceAfter: 0.02 },
     quantization: { dtype: 'uint8', scheme: 'affine-per-tensor', weightBytes: 3816 },
     training: {
       seed: 42,

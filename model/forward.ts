@@ -1,0 +1,128 @@
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+
+/**
+ * A plain-JavaScript forward pass over the weights of a loaded TF.js Layers model.
+ *
+ * Why: at the classifier's batch sizes (1 to 1,000 tracks of 22 inputs) TF.js's per-call
+ * overhead (tensor creation, kernel dispatch, `dataSync`) costs far more than the arithmetic
+ * (shared/notes/platform.md, TensorFlow.js: about 9 ms per 100-track `predict` in the service
+ * worker against under 1 ms for a plain loop). The weights are the ones `loadLayersModel`
+ * decoded (uint8 → float32 by TF.js itself), read once at load; the arithmetic is float64
+ * accumulation of float32 weights, which agrees with `model.predict` to about 1e-7
+ * (tests/unit/forward.test.ts checks 1e-5 on every output).
+ */
+
+/** Activations the fast path implements, with TF.js's names (`tf.layers.dense({activation})`). */
+export type DenseActivation = 'relu' | 'linear' | 'softmax';
+
+/** One dense layer's weights as read from the model. */
+export interface DenseLayer {
+  /** Row-major `[inputs, units]` kernel (TF.js layout: `y = x · kernel + bias`). */
+  readonly kernel: Float32Array;
+  /** `[units]`; zeros when the layer has no bias. */
+  readonly bias: Float32Array;
+  readonly inputs: number;
+  readonly units: number;
+  readonly activation: DenseActivation;
+}
+
+/** A model reduced to its dense layers: hidden layers, then a softmax output layer. */
+export interface DenseStack {
+  readonly layers: readonly DenseLayer[];
+  readonly inputSize: number;
+  readonly outputSize: number;
+}
+
+const SKIPPED_AT_INFERENCE = new Set(['Dropout', 'InputLayer']);
+
+/**
+ * Reads a Sequential-style model made only of `Dense` layers (plus `Dropout`, which is the
+ * identity at inference) whose last layer is a softmax. Returns `undefined` for any other
+ * architecture (the caller then falls back to `model.predict`).
+ */
+export function readDenseStack(model: LayersModel): DenseStack | undefined {
+  const layers: DenseLayer[] = [];
+  for (const layer of model.layers) {
+    const className = layer.getClassName();
+    if (SKIPPED_AT_INFERENCE.has(className)) continue;
+    if (className !== 'Dense') return undefined;
+    const activation = layer.getConfig().activation;
+    if (activation !== 'relu' && activation !== 'linear' && activation !== 'softmax') return undefined;
+    const weights = layer.getWeights();
+    const kernelTensor = weights[0];
+    if (!kernelTensor || kernelTensor.shape.length !== 2) return undefined;
+    const [inputs, units] = kernelTensor.shape as [number, number];
+    const kernel = Float32Array.from(kernelTensor.dataSync());
+    const biasTensor = weights[1];
+    const bias = biasTensor ? Float32Array.from(biasTensor.dataSync()) : new Float32Array(units);
+    if (bias.length !== units) return undefined;
+    const previous = layers.at(-1);
+    if (previous && previous.units !== inputs) return undefined;
+    layers.push({ kernel, bias, inputs, units, activation });
+  }
+  const first = layers[0];
+  const last = layers.at(-1);
+  if (!first || !last || last.activation !== 'softmax') return undefined;
+  if (layers.slice(0, -1).some((l) => l.activation === 'softmax')) return undefined;
+  return { layers, inputSize: first.inputs, outputSize: last.units };
+}
+
+/**
+ * The output layer's logits (pre-softmax values) for `rows` encoded inputs.
+ *
+ * @param x row-major `[rows, stack.inputSize]`.
+ * @returns row-major `[rows, stack.outputSize]` Float64Array.
+ * @throws Error when `x.length !== rows * stack.inputSize`.
+ */
+export function denseLogits(stack: DenseStack, x: ArrayLike<number>, rows: number): Float64Array {
+  if (x.length !== rows * stack.inputSize) throw new Error(`Expected ${rows * stack.inputSize} inputs, got ${x.length}`);
+  let input: ArrayLike<number> = x;
+  let width = stack.inputSize;
+  let out = new Float64Array(0);
+  stack.layers.forEach((layer, li) => {
+    const { kernel, bias, units } = layer;
+    out = new Float64Array(rows * units);
+    const relu = layer.activation === 'relu' && li < stack.layers.length - 1;
+    for (let r = 0; r < rows; r++) {
+      const o = r * units;
+      for (let j = 0; j < units; j++) out[o + j] = bias[j] as number;
+      const xi = r * width;
+      for (let i = 0; i < width; i++) {
+        const v = input[xi + i] as number;
+        if (v === 0) continue;
+        const k = i * units;
+        for (let j = 0; j < units; j++) out[o + j] = (out[o + j] as number) + v * (kernel[k + j] as number);
+      }
+      if (relu) for (let j = 0; j < units; j++) if ((out[o + j] as number) < 0) out[o + j] = 0;
+    }
+    input = out;
+    width = units;
+  });
+  return out;
+}
+
+/**
+ * Row-wise softmax of `logits / temperature` (temperature scaling, Guo et al. 2017,
+ * "On Calibration of Modern Neural Networks"): temperature 1 is the plain softmax, above 1
+ * softens and below 1 sharpens the distribution without changing the arg-max.
+ *
+ * @param logits row-major `[rows, k]`. @returns row-major `[rows, k]`, each row summing to 1.
+ * @throws Error when `temperature` is not a positive finite number or the length is not a multiple of k.
+ */
+export function softmaxRows(logits: ArrayLike<number>, k: number, temperature = 1): Float64Array {
+  if (!(temperature > 0) || !Number.isFinite(temperature)) throw new Error(`temperature must be > 0, got ${temperature}`);
+  if (k <= 0 || logits.length % k !== 0) throw new Error(`logits length ${logits.length} is not a multiple of ${k}`);
+  const out = new Float64Array(logits.length);
+  for (let o = 0; o < logits.length; o += k) {
+    let max = -Infinity;
+    for (let j = 0; j < k; j++) max = Math.max(max, (logits[o + j] as number) / temperature);
+    let total = 0;
+    for (let j = 0; j < k; j++) {
+      const e = Math.exp((logits[o + j] as number) / temperature - max);
+      out[o + j] = e;
+      total += e;
+    }
+    for (let j = 0; j < k; j++) out[o + j] = (out[o + j] as number) / total;
+  }
+  return out;
+}
