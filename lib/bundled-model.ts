@@ -39,6 +39,5 @@ export interface ModelThemeInfo {
 
 /** The theme-related facts of a model's metadata. */
 export function modelThemeInfo(metadata: ModelMetadata): ModelThemeInfo {
-  // TODO(issue 3): metadata.calibration.uncertainThreshold once the calibrated model lands.
-  return { labels: metadata.labels, experimental: metadata.experimental, uncertainThreshold: 0 };
+  return { labels: metadata.labels, experimental: metadata.experimental, uncertainThreshold: metadata.calibration.uncertainThreshold };
 }

@@ -47,11 +47,19 @@ test.describe('options page', () => {
     expect(after.some((r) => r.theme && off.includes(r.theme))).toBe(false);
     expect(after.filter((r, i) => r.theme !== before[i]?.theme).length).toBeGreaterThan(0);
 
-    // A new colour for a theme that is on shows on its badges.
-    const shown = after.find((r) => r.theme)?.theme ?? '';
+    // A new colour for a theme that is on shows on its badges ("uncertain" badges stay grey).
+    const shown = after.find((r) => r.status === 'ok')?.theme ?? '';
+    expect(shown, 'some badge names a theme with confidence').not.toBe('');
     const name = THEMES.find((t) => t.id === shown)?.name ?? shown;
     await options.setThemeColor(name, '#123456');
-    await expect.poll(async () => (await playlist.renderedRows()).filter((r) => r.theme === shown).every((r) => r.color === 'rgb(18, 52, 86)')).toBe(true);
+    await expect
+      .poll(async () => (await playlist.renderedRows()).filter((r) => r.status === 'ok' && r.theme === shown).map((r) => r.color))
+      .toEqual(after.filter((r) => r.status === 'ok' && r.theme === shown).map(() => 'rgb(18, 52, 86)'));
+    // The "uncertain" threshold follows too: at 100 % every badge is uncertain, at 0 % none.
+    await options.setThreshold(100);
+    await expect.poll(async () => new Set((await playlist.renderedRows()).map((r) => r.status))).toEqual(new Set(['uncertain']));
+    await options.setThreshold(0);
+    await expect.poll(async () => new Set((await playlist.renderedRows()).map((r) => r.status))).toEqual(new Set(['ok']));
     // Nothing reloaded the page: the same row elements carry the badges.
     expect(await playlist.page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(1);
   });
