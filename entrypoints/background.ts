@@ -1,3 +1,4 @@
+import { installBenchHook } from '@/lib/bench-hook';
 import { createFeatureCache } from '@/lib/cache';
 import { loadBundledClassifier } from '@/lib/bundled-model';
 import { onClassify } from '@/lib/messaging';
@@ -20,5 +21,6 @@ export default defineBackground({
       provider: createReccoBeatsProvider(),
     });
     onClassify((request) => service.classify(request.trackIds));
+    if (import.meta.env.MODE === 'e2e') installBenchHook((path) => browser.runtime.getURL(path));
   },
 });
