@@ -1,5 +1,6 @@
 import { createSpotifyAuth } from '@/lib/auth/spotify-auth';
 import { createTokenStore } from '@/lib/auth/token-store';
+import { installBenchHook } from '@/lib/bench-hook';
 import { loadBundledClassifier, modelThemeInfo } from '@/lib/bundled-model';
 import { PredictorDatabase, createFeatureCache } from '@/lib/cache';
 import { createMessageHandlers, type SpotifyAccount } from '@/lib/message-handlers';
@@ -77,5 +78,7 @@ export default defineBackground({
     onMessage('connectSpotify', handlers.connectSpotify);
     onMessage('disconnectSpotify', handlers.disconnectSpotify);
     onMessage('clearCache', handlers.clearCache);
+    // `npm run bench:model` times the model here; only the test-only build has the hook.
+    if (import.meta.env.MODE === 'e2e') installBenchHook((path) => browser.runtime.getURL(path));
   },
 });

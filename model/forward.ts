@@ -17,10 +17,10 @@ export type DenseActivation = 'relu' | 'linear' | 'softmax';
 
 /** One dense layer's weights as read from the model. */
 export interface DenseLayer {
-  /** Row-major `[inputs, units]` kernel (TF.js layout: `y = x · kernel + bias`). */
-  readonly kernel: Float32Array;
+  /** Row-major `[inputs, units]` kernel (TF.js layout: `y = x · kernel + bias`), widened to float64. */
+  readonly kernel: Float64Array;
   /** `[units]`; zeros when the layer has no bias. */
-  readonly bias: Float32Array;
+  readonly bias: Float64Array;
   readonly inputs: number;
   readonly units: number;
   readonly activation: DenseActivation;
@@ -52,9 +52,9 @@ export function readDenseStack(model: LayersModel): DenseStack | undefined {
     const kernelTensor = weights[0];
     if (!kernelTensor || kernelTensor.shape.length !== 2) return undefined;
     const [inputs, units] = kernelTensor.shape as [number, number];
-    const kernel = Float32Array.from(kernelTensor.dataSync());
+    const kernel = Float64Array.from(kernelTensor.dataSync());
     const biasTensor = weights[1];
-    const bias = biasTensor ? Float32Array.from(biasTensor.dataSync()) : new Float32Array(units);
+    const bias = biasTensor ? Float64Array.from(biasTensor.dataSync()) : new Float64Array(units);
     if (bias.length !== units) return undefined;
     const previous = layers.at(-1);
     if (previous && previous.units !== inputs) return undefined;
@@ -76,28 +76,68 @@ export function readDenseStack(model: LayersModel): DenseStack | undefined {
  */
 export function denseLogits(stack: DenseStack, x: ArrayLike<number>, rows: number): Float64Array {
   if (x.length !== rows * stack.inputSize) throw new Error(`Expected ${rows * stack.inputSize} inputs, got ${x.length}`);
-  let input: ArrayLike<number> = x;
-  let width = stack.inputSize;
-  let out = new Float64Array(0);
-  stack.layers.forEach((layer, li) => {
-    const { kernel, bias, units } = layer;
-    out = new Float64Array(rows * units);
-    const relu = layer.activation === 'relu' && li < stack.layers.length - 1;
-    for (let r = 0; r < rows; r++) {
-      const o = r * units;
-      for (let j = 0; j < units; j++) out[o + j] = bias[j] as number;
-      const xi = r * width;
-      for (let i = 0; i < width; i++) {
-        const v = input[xi + i] as number;
-        if (v === 0) continue;
-        const k = i * units;
-        for (let j = 0; j < units; j++) out[o + j] = (out[o + j] as number) + v * (kernel[k + j] as number);
+  // Every array float64, so the inner loop sees one array type (monomorphic in V8).
+  let input: Float64Array = Float64Array.from(x);
+  const last = stack.layers.length - 1;
+  for (let li = 0; li <= last; li++) {
+    const layer = stack.layers[li] as DenseLayer;
+    input = denseLayer(input, rows, layer.inputs, transposedKernel(layer), layer.bias, layer.units, layer.activation === 'relu' && li < last);
+  }
+  return input;
+}
+
+const transposed = new WeakMap<DenseLayer, Float64Array>();
+
+/** The layer's kernel as `[units, inputs]` (cached), so each output is a contiguous dot product. */
+function transposedKernel(layer: DenseLayer): Float64Array {
+  let t = transposed.get(layer);
+  if (!t) {
+    t = new Float64Array(layer.kernel.length);
+    for (let i = 0; i < layer.inputs; i++) for (let j = 0; j < layer.units; j++) t[j * layer.inputs + i] = layer.kernel[i * layer.units + j] as number;
+    transposed.set(layer, t);
+  }
+  return t;
+}
+
+/**
+ * One dense layer over `rows` rows: `out[r][j] = bias[j] + sum_i in[r][i] · kernelT[j][i]`, then
+ * ReLU if asked. Inputs that are 0 (the key one-hot, ReLU zeros) are skipped, and each dot
+ * product runs on four independent partial sums so the additions do not wait on each other.
+ */
+function denseLayer(input: Float64Array, rows: number, width: number, kernelT: Float64Array, bias: Float64Array, units: number, relu: boolean): Float64Array {
+  const out = new Float64Array(rows * units);
+  const nz = new Int32Array(width);
+  const vals = new Float64Array(width);
+  for (let r = 0; r < rows; r++) {
+    const xi = r * width;
+    let n = 0;
+    for (let i = 0; i < width; i++) {
+      const v = input[xi + i] as number;
+      if (v !== 0) {
+        nz[n] = i;
+        vals[n] = v;
+        n++;
       }
-      if (relu) for (let j = 0; j < units; j++) if ((out[o + j] as number) < 0) out[o + j] = 0;
     }
-    input = out;
-    width = units;
-  });
+    const o = r * units;
+    for (let j = 0; j < units; j++) {
+      const kj = j * width;
+      let a0 = bias[j] as number;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let m = 0;
+      for (; m + 3 < n; m += 4) {
+        a0 += (vals[m] as number) * (kernelT[kj + (nz[m] as number)] as number);
+        a1 += (vals[m + 1] as number) * (kernelT[kj + (nz[m + 1] as number)] as number);
+        a2 += (vals[m + 2] as number) * (kernelT[kj + (nz[m + 2] as number)] as number);
+        a3 += (vals[m + 3] as number) * (kernelT[kj + (nz[m + 3] as number)] as number);
+      }
+      for (; m < n; m++) a0 += (vals[m] as number) * (kernelT[kj + (nz[m] as number)] as number);
+      const acc = a0 + a1 + (a2 + a3);
+      out[o + j] = relu && acc < 0 ? 0 : acc;
+    }
+  }
   return out;
 }
 

@@ -14,7 +14,7 @@ const ClassMetricsSchema = z.object({
   support: z.number().int().min(0),
 });
 
-/** Test-split metrics of one model variant (float32, uint8, baseline). */
+/** Test-split metrics of one model variant (float32, float16, uint8, baseline). */
 export const EvaluationSchema = z.object({
   accuracy: z.number().min(0).max(1),
   macroF1: z.number().min(0).max(1),
@@ -99,9 +99,24 @@ export const ModelMetadataSchema = z
       trackCounts: z.record(z.string(), z.number().int().min(0)),
       splits: z.object({ train: z.number().int(), validation: z.number().int(), test: z.number().int() }),
       sources: z.array(z.object({ name: z.string(), file: z.string(), rows: z.number().int(), license: z.string() })),
+      /** The shipped network's configuration, selected by cross-validated macro-F1. */
+      model: z.object({
+        hidden: z.array(z.number().int().positive()),
+        dropout: z.number().min(0).max(1),
+        epochs: z.number().int().positive(),
+        classWeighting: z.enum(['balanced', 'none']),
+        softLabels: z.boolean(),
+      }),
+      /** Cross-validated macro-F1 and accuracy of the shipped configuration and of the best baseline. */
+      crossValidation: z.object({
+        folds: z.number().int().min(2),
+        selected: z.object({ name: z.string(), macroF1: FoldSummarySchema, accuracy: FoldSummarySchema }),
+        bestBaseline: z.object({ name: z.string(), macroF1: FoldSummarySchema, accuracy: FoldSummarySchema }),
+      }),
     }),
     metrics: z.object({
       float32: EvaluationSchema,
+      float16: EvaluationSchema,
       uint8: EvaluationSchema,
       majorityBaseline: EvaluationSchema,
     }),

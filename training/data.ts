@@ -27,6 +27,12 @@ export interface LabelledTrack {
   readonly artist: string;
   readonly features: AudioFeatures;
   readonly theme: ThemeId;
+  /**
+   * Soft label: each theme's share of the track's votes (all sources), in `THEME_IDS` order,
+   * summing to 1. A track in three workout playlists and one party playlist is 0.75 workout,
+   * 0.25 party. Training fits these shares; evaluation uses `theme`.
+   */
+  readonly softLabel: readonly number[];
   /** Votes per theme summed over the duplicate group, by source. */
   readonly votes: Readonly<Record<LabelSource, Partial<Record<ThemeId, number>>>>;
 }
@@ -46,6 +52,10 @@ export interface DataStats {
   readonly tiedTracks: number;
   /** Final labelled tracks per theme. */
   readonly trackCounts: Record<ThemeId, number>;
+  /** Labelled tracks with votes for more than one theme (their soft label is not one-hot). */
+  readonly multiThemeTracks: number;
+  /** Mean share of the label theme in the soft label over labelled tracks (1 = no disagreement). */
+  readonly meanTopShare: number;
 }
 
 interface TrackInfo {
@@ -190,10 +200,22 @@ export function loadLabelledTracks(dataDir: string): { tracks: LabelledTrack[]; 
   }
 
   // Deduplicate labelled tracks: same title + artist, or identical feature vector, is one recording.
+  // Union-find over "same title + artist" and "same feature vector" keys, so that A~B by name
+  // and B~C by features put A, B and C in one group; the group is named by its smallest ID.
   const labelledIds = [...votes.keys()].sort();
-  const groupOf = new Map<string, string>();
+  const parent = new Map<string, string>(labelledIds.map((id) => [id, id]));
+  const find = (id: string): string => {
+    let root = id;
+    while (parent.get(root) !== root) root = parent.get(root) ?? root;
+    let x = id;
+    while (x !== root) {
+      const next = parent.get(x) ?? root;
+      parent.set(x, root);
+      x = next;
+    }
+    return root;
+  };
   const byKey = new Map<string, string>();
-  let duplicateIds = 0;
   for (const id of labelledIds) {
     const t = info.get(id);
     if (!t) continue;
@@ -201,12 +223,18 @@ export function loadLabelledTracks(dataDir: string): { tracks: LabelledTrack[]; 
       `name:${t.title.trim().toLowerCase()}|${t.artist}`,
       `features:${AUDIO_FEATURE_NAMES.map((n) => t.features[n]).join(',')}`,
     ];
-    const existing = keys.map((k) => byKey.get(k)).find((g) => g !== undefined);
-    const group = existing ?? id;
-    if (existing) duplicateIds++;
-    groupOf.set(id, group);
-    for (const k of keys) if (!byKey.has(k)) byKey.set(k, group);
+    for (const k of keys) {
+      const other = byKey.get(k);
+      if (other === undefined) {
+        byKey.set(k, id);
+        continue;
+      }
+      const [a, b] = [find(other), find(id)];
+      if (a !== b) parent.set(a < b ? b : a, a < b ? a : b);
+    }
   }
+  const groupOf = new Map<string, string>(labelledIds.map((id) => [id, find(id)]));
+  const duplicateIds = labelledIds.filter((id) => groupOf.get(id) !== id).length;
   const groupVotes = new Map<string, Votes>();
   for (const id of labelledIds) {
     const group = groupOf.get(id);
@@ -222,6 +250,8 @@ export function loadLabelledTracks(dataDir: string): { tracks: LabelledTrack[]; 
   const tracks: LabelledTrack[] = [];
   const trackCounts = emptyThemeCounts();
   let tiedTracks = 0;
+  let multiThemeTracks = 0;
+  let topShareSum = 0;
   for (const [group, v] of [...groupVotes.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const t = info.get(group);
     if (!t) continue;
@@ -231,9 +261,20 @@ export function loadLabelledTracks(dataDir: string): { tracks: LabelledTrack[]; 
       continue;
     }
     trackCounts[theme]++;
-    tracks.push({ ...t, theme, votes: v });
+    const softLabel = softLabelOf(v);
+    if (softLabel.filter((x) => x > 0).length > 1) multiThemeTracks++;
+    topShareSum += softLabel[THEME_IDS.indexOf(theme)] ?? 0;
+    tracks.push({ ...t, theme, softLabel, votes: v });
   }
-  return { tracks, stats: { sources, invalidRows, votesBySource, ambiguousPlaylists, duplicateIds, tiedTracks, trackCounts } };
+  const meanTopShare = tracks.length > 0 ? topShareSum / tracks.length : 0;
+  return { tracks, stats: { sources, invalidRows, votesBySource, ambiguousPlaylists, duplicateIds, tiedTracks, trackCounts, multiThemeTracks, meanTopShare } };
+}
+
+/** Each theme's share of all votes, in `THEME_IDS` order (all zeros without votes). */
+export function softLabelOf(votes: Votes): number[] {
+  const total = THEME_IDS.map((t) => (votes.tidytuesday[t] ?? 0) + (votes.mpd[t] ?? 0) + (votes.genres[t] ?? 0));
+  const sum = total.reduce((a, b) => a + b, 0);
+  return total.map((n) => (sum > 0 ? n / sum : 0));
 }
 
 /** The theme with strictly the most votes over all sources, or `undefined` on a tie. */

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { io } from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { quantizeUint8 } from './quantize';
+import { quantizeFloat16, quantizeUint8 } from './quantize';
 
 /** File name of the single weights shard written next to `model.json`. */
 export const WEIGHTS_FILE = 'group1-shard1of1.bin';
@@ -91,5 +91,29 @@ export function fileModelHandler(modelJsonPath: string): io.IOHandler {
         generatedBy: parsed.data.generatedBy,
       };
     },
+  };
+}
+
+/**
+ * An in-memory TF.js `IOHandler` for the same network stored as float16 (`"quantization":
+ * {"dtype": "float16"}`, two bytes per parameter), decoded by TF.js's own loader: how the
+ * float16 variant is measured. Nothing is written to disk.
+ */
+export function float16Handler(modelTopology: object, weights: readonly NamedWeights[], generatedBy: string): io.IOHandler {
+  const parts = weights.map((w) => quantizeFloat16(w.values));
+  const data = new Uint16Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    data.set(p, offset);
+    offset += p.length;
+  }
+  return {
+    load: async () => ({
+      modelTopology,
+      weightSpecs: weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' as const, quantization: { dtype: 'float16' as const } })),
+      weightData: data.buffer,
+      format: 'layers-model',
+      generatedBy,
+    }),
   };
 }

@@ -1,31 +1,39 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { createRng, shuffled } from './split';
-import { argmax, evaluate } from './metrics';
 import type { NamedWeights } from './model-files';
 
 /** Hyperparameters of the MLP and its training run. */
 export interface TrainOptions {
-  /** Units of each hidden ReLU layer. */
+  /** Units of each hidden ReLU layer ([] is multinomial logistic regression). */
   readonly hidden: readonly number[];
+  /** Dropout rate after each hidden layer (0 = none). */
+  readonly dropout: number;
   readonly epochs: number;
   readonly batchSize: number;
   /** Adam learning rate. */
   readonly learningRate: number;
   /** Seeds weight initialisation (Glorot uniform) and the per-epoch shuffles. */
   readonly seed: number;
+  /** `balanced`: weights n / (k · n_c) capped at `maxClassWeight`; `none`: every class 1. */
+  readonly classWeighting: 'balanced' | 'none';
   /** Upper bound on a class weight, so a theme with a handful of tracks cannot dominate the loss. */
   readonly maxClassWeight: number;
+  /** Fit the soft labels (vote shares) rather than the one-hot majority theme. */
+  readonly softLabels: boolean;
 }
 
-/** Default hyperparameters (chosen on the validation split; see the README's training section). */
+/** Defaults for the options the tuning grid does not vary (training/train.ts `MLP_GRID`). */
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   hidden: [64, 32],
-  epochs: 60,
-  batchSize: 64,
-  learningRate: 0.001,
+  dropout: 0,
+  epochs: 40,
+  batchSize: 128,
+  learningRate: 0.002,
   seed: 42,
+  classWeighting: 'balanced',
   maxClassWeight: 10,
+  softLabels: true,
 };
 
 /** Switches TF.js to the wasm backend (about 3x the pure-JS CPU backend for training in Node). */
@@ -35,11 +43,12 @@ export async function selectWasmBackend(): Promise<void> {
 }
 
 /**
- * Builds the classifier network: `inputSize` → hidden ReLU layers → softmax over `classes`,
+ * Builds the classifier network: `inputSize` → hidden ReLU layers (each followed by dropout
+ * when `dropout` > 0; the identity at inference) → softmax over `classes`,
  * every kernel Glorot-uniform initialised from `seed` (+ layer index), biases zero.
  * Pure: the same arguments give the same initial weights.
  */
-export function createModel(inputSize: number, classes: number, hidden: readonly number[], seed: number): tf.Sequential {
+export function createModel(inputSize: number, classes: number, hidden: readonly number[], seed: number, dropout = 0): tf.Sequential {
   const model = tf.sequential({ name: 'theme_classifier' });
   hidden.forEach((units, i) => {
     model.add(
@@ -51,6 +60,7 @@ export function createModel(inputSize: number, classes: number, hidden: readonly
         ...(i === 0 ? { inputShape: [inputSize] } : {}),
       }),
     );
+    if (dropout > 0) model.add(tf.layers.dropout({ name: `dropout${i + 1}`, rate: dropout, seed: seed + 100 + i }));
   });
   model.add(
     tf.layers.dense({
@@ -78,55 +88,52 @@ export function balancedClassWeights(labels: readonly number[], classes: number,
   return weights;
 }
 
-/** A row-major matrix of encoded inputs with its integer labels. */
+/** A row-major matrix of encoded inputs with its integer labels and soft labels. */
 export interface Dataset {
   /** `[rows, inputSize]` row-major. */
   readonly x: Float32Array;
+  /** Majority class per row. */
   readonly y: readonly number[];
+  /** `[rows, classes]` row-major vote shares (rows sum to 1). */
+  readonly soft: Float32Array;
   readonly inputSize: number;
 }
 
-/** Result of {@link trainModel}. */
-export interface TrainResult {
-  readonly model: tf.Sequential;
-  /** Epoch (1-based) whose weights were kept: the best validation macro-F1. */
-  readonly bestEpoch: number;
-  readonly bestValidationMacroF1: number;
+/** Rows `indices` of `data`, in that order. */
+export function subset(data: Dataset, indices: readonly number[]): Dataset {
+  const k = data.y.length > 0 ? data.soft.length / data.y.length : 0;
+  const x = new Float32Array(indices.length * data.inputSize);
+  const soft = new Float32Array(indices.length * k);
+  indices.forEach((r, i) => {
+    x.set(data.x.subarray(r * data.inputSize, (r + 1) * data.inputSize), i * data.inputSize);
+    soft.set(data.soft.subarray(r * k, (r + 1) * k), i * k);
+  });
+  return { x, y: indices.map((r) => data.y[r] ?? 0), soft, inputSize: data.inputSize };
 }
 
 /**
- * Trains the MLP with Adam on class-weighted cross-entropy, shuffling the training rows each
- * epoch with a generator seeded from `options.seed` (TF.js's own shuffle uses `Math.random`),
- * and keeps the weights of the epoch with the best validation macro-F1.
+ * Trains the MLP for `options.epochs` epochs with Adam on (class-weighted) cross-entropy
+ * against the soft or one-hot labels, shuffling the rows each epoch with a generator seeded
+ * from `options.seed` (TF.js's own shuffle uses `Math.random`), so the same data and options
+ * give the same weights. With soft labels TF.js weights each row by the class weight of its
+ * arg-max class. `onEpoch` is called after every epoch (1-based) with the model, e.g. to
+ * score checkpoints on a validation fold.
  */
-export async function trainModel(train: Dataset, validation: Dataset, classes: number, labels: readonly string[], options: TrainOptions, log: (line: string) => void = () => {}): Promise<TrainResult> {
-  const model = createModel(train.inputSize, classes, options.hidden, options.seed);
+export async function fitMlp(train: Dataset, classes: number, options: TrainOptions, onEpoch: (epoch: number, model: tf.Sequential) => void = () => {}): Promise<tf.Sequential> {
+  const model = createModel(train.inputSize, classes, options.hidden, options.seed, options.dropout);
   model.compile({ optimizer: tf.train.adam(options.learningRate), loss: 'categoricalCrossentropy' });
-  const classWeight = balancedClassWeights(train.y, classes, options.maxClassWeight);
+  const classWeight = options.classWeighting === 'balanced' ? balancedClassWeights(train.y, classes, options.maxClassWeight) : undefined;
   const rng = createRng(options.seed);
   const rowIndices = train.y.map((_, i) => i);
-  const xVal = tf.tensor2d(validation.x, [validation.y.length, validation.inputSize]);
-  let best = { epoch: 0, f1: -1, weights: [] as tf.Tensor[] };
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
-    const order = shuffled(rowIndices, rng);
-    const xs = new Float32Array(order.length * train.inputSize);
-    order.forEach((r, i) => xs.set(train.x.subarray(r * train.inputSize, (r + 1) * train.inputSize), i * train.inputSize));
-    const x = tf.tensor2d(xs, [order.length, train.inputSize]);
-    const y = tf.oneHot(tf.tensor1d(order.map((r) => train.y[r] ?? 0), 'int32'), classes);
-    await model.fit(x, y, { epochs: 1, batchSize: options.batchSize, shuffle: false, classWeight, verbose: 0 });
+    const shuffledRows = subset(train, shuffled(rowIndices, rng));
+    const x = tf.tensor2d(shuffledRows.x, [shuffledRows.y.length, train.inputSize]);
+    const y = options.softLabels ? tf.tensor2d(shuffledRows.soft, [shuffledRows.y.length, classes]) : tf.oneHot(tf.tensor1d([...shuffledRows.y], 'int32'), classes);
+    await model.fit(x, y, { epochs: 1, batchSize: options.batchSize, shuffle: false, ...(classWeight ? { classWeight } : {}), verbose: 0 });
     tf.dispose([x, y]);
-    const probs = tf.tidy(() => (model.predict(xVal) as tf.Tensor).arraySync() as number[][]);
-    const f1 = evaluate(validation.y, probs.map(argmax), labels).macroF1;
-    if (f1 > best.f1) {
-      tf.dispose(best.weights);
-      best = { epoch, f1, weights: model.getWeights().map((w) => w.clone()) };
-    }
-    if (epoch % 10 === 0 || epoch === options.epochs) log(`  epoch ${epoch}/${options.epochs}: validation macro-F1 ${f1.toFixed(4)}`);
+    onEpoch(epoch, model);
   }
-  model.setWeights(best.weights);
-  tf.dispose(best.weights);
-  xVal.dispose();
-  return { model, bestEpoch: best.epoch, bestValidationMacroF1: best.f1 };
+  return model;
 }
 
 /** Softmax outputs of `model` for every row of `data`, as `[rows][classes]`. */

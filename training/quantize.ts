@@ -40,3 +40,48 @@ export function quantizeUint8(values: Float32Array): QuantizedTensor {
 export function dequantizeUint8(t: QuantizedTensor): Float32Array {
   return Float32Array.from(t.values, (q) => q * t.scale + t.min);
 }
+
+/**
+ * IEEE 754 binary16 bits of a float (round to nearest, ties to even; overflow to ±Infinity,
+ * tiny values to subnormals or ±0), the encoding of TF.js's `"quantization": {"dtype":
+ * "float16"}` weights. Relative error at most 2^-11 for normal values (|v| ≥ 2^-14).
+ */
+export function toFloat16Bits(value: number): number {
+  const f32 = new Float32Array([value]);
+  const bits = new Uint32Array(f32.buffer)[0] ?? 0;
+  const sign = (bits >>> 16) & 0x8000;
+  const exp = (bits >>> 23) & 0xff;
+  const mant = bits & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant !== 0 ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    const m = mant | 0x800000;
+    const shift = 14 - e;
+    const half = 1 << (shift - 1);
+    let q = m >>> shift;
+    const rest = m & ((1 << shift) - 1);
+    if (rest > half || (rest === half && (q & 1) === 1)) q++;
+    return sign | q;
+  }
+  let q = (e << 10) | (mant >>> 13);
+  const rest = mant & 0x1fff;
+  if (rest > 0x1000 || (rest === 0x1000 && (q & 1) === 1)) q++;
+  return sign | q;
+}
+
+/** The value of binary16 `bits` (inverse of {@link toFloat16Bits} on representable values). */
+export function fromFloat16Bits(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exp = (bits >>> 10) & 0x1f;
+  const mant = bits & 0x3ff;
+  if (exp === 0) return sign * mant * 2 ** -24;
+  if (exp === 0x1f) return mant !== 0 ? Number.NaN : sign * Infinity;
+  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
+
+/** Encodes float values as binary16, two bytes per value (little-endian, as TF.js reads them). */
+export function quantizeFloat16(values: Float32Array): Uint16Array {
+  return Uint16Array.from(values, (v) => toFloat16Bits(v));
+}

@@ -78,6 +78,18 @@ describe('parseModelMetadata', () => {
     // At least one theme must be on by default, or the badge could never show a theme.
     expect(defaultEnabledThemes(metadata).length).toBeGreaterThan(0);
   });
+
+  it('describes a committed model that meets the acceptance bars of its own training run', () => {
+    const metadata = parseModelMetadata(JSON.parse(readFileSync(join(REPO_ROOT, 'public/model/metadata.json'), 'utf8')));
+    const { selected, bestBaseline } = metadata.training.crossValidation;
+    // Shipped MLP at least as good as the best baseline on cross-validated macro-F1.
+    expect(selected.macroF1.mean).toBeGreaterThanOrEqual(bestBaseline.macroF1.mean);
+    // uint8 within 0.5 points of float32 macro-F1 on the test split; weights at most 16 KB.
+    expect(metadata.metrics.float32.macroF1 - metadata.metrics.uint8.macroF1).toBeLessThanOrEqual(0.005);
+    expect(metadata.quantization.weightBytes).toBeLessThanOrEqual(16 * 1024);
+    // Temperature scaling did not make the test split's calibration worse.
+    expect(metadata.calibration.eceAfter).toBeLessThanOrEqual(metadata.calibration.eceBefore);
+  });
 });
 
 /** Saves a layers model into memory and returns an IOHandler that loads it back. */

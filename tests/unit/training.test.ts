@@ -10,9 +10,9 @@ import { THEME_IDS, type ThemeId } from '@/model/themes';
 import { loadLabelledTracks, majorityTheme, type DataStats, type LabelledTrack } from '@/training/data';
 import { evaluate } from '@/training/metrics';
 import { ModelJsonSchema, fileModelHandler, type ModelJson } from '@/training/model-files';
-import { dequantizeUint8, quantizeUint8 } from '@/training/quantize';
-import { groupedSplit } from '@/training/split';
-import { runTraining } from '@/training/train';
+import { dequantizeUint8, fromFloat16Bits, quantizeUint8, toFloat16Bits } from '@/training/quantize';
+import { groupedSplit, stratifiedGroupKFold } from '@/training/split';
+import { FOLDS, runTraining, type TrainingReport } from '@/training/train';
 import { REPO_ROOT, makeFeatures, realDataDir, trackId } from './support/fixtures';
 
 /* ------------------------------------------------------------------------------------------ */
@@ -90,7 +90,7 @@ interface Synthetic {
   readonly expected: Map<string, ThemeId>;
   /** Track ID → its audio features, for every generated track. */
   readonly features: Map<string, Features>;
-  readonly special: { dupA: string; dupB: string; majority: string; tie: string; badTempo: string; badEnergy: string };
+  readonly special: { dupA: string; dupB: string; dupC: string; majority: string; tie: string; badTempo: string; badEnergy: string };
   readonly ttFile: string;
   readonly sleepFile: string;
 }
@@ -174,8 +174,13 @@ function writeSyntheticData(dir: string): Synthetic {
   // Special cases.
   const dupA = newTrack('workout', 7001, 'D');
   const dupB = { ...newTrack('workout', 7001, 'E'), title: dupA.title };
+  // dupC shares dupB's audio (identical features) under another title: a chain A~B~C, one recording.
+  const dupC = { ...newTrack('workout', 7001, 'F'), title: 'Song (Remastered)' };
+  const dupCWithBFeatures = { ...dupC, features: dupB.features };
+  features.set(dupC.id, dupB.features);
   tt(dupA, 'Beast Mode Workout', 'ttWorkout');
   tt(dupB, 'Beast Mode Workout', 'ttWorkout');
+  tt(dupCWithBFeatures, 'Beast Mode Workout', 'ttWorkout');
   expected.set(dupA.id, 'workout');
 
   const majority = newTrack('workout', 7002);
@@ -207,7 +212,7 @@ function writeSyntheticData(dir: string): Synthetic {
     dir,
     expected,
     features,
-    special: { dupA: dupA.id, dupB: dupB.id, majority: majority.id, tie: tie.id, badTempo: badTempo.id, badEnergy: badEnergy.id },
+    special: { dupA: dupA.id, dupB: dupB.id, dupC: dupC.id, majority: majority.id, tie: tie.id, badTempo: badTempo.id, badEnergy: badEnergy.id },
     ttFile,
     sleepFile: join(dir, 'spotify-tracks-genres', 'sleep.csv'),
   };
@@ -247,12 +252,25 @@ describe('loadLabelledTracks on synthetic data', () => {
     expect(tracks.every((t) => /^artist \d+$/.test(t.artist))).toBe(true);
   });
 
-  it('merges the same title and artist under two IDs into the smaller ID, summing votes', () => {
+  it('merges the same title and artist, and identical features, into the smallest ID, summing votes (chains too)', () => {
     const ids = tracks.map((t) => t.trackId);
     expect(ids).toContain(data.special.dupA);
     expect(ids).not.toContain(data.special.dupB);
-    expect(tracks.find((t) => t.trackId === data.special.dupA)?.votes.tidytuesday).toEqual({ workout: 2 });
-    expect(stats.duplicateIds).toBe(1);
+    expect(ids).not.toContain(data.special.dupC);
+    expect(tracks.find((t) => t.trackId === data.special.dupA)?.votes.tidytuesday).toEqual({ workout: 3 });
+    expect(stats.duplicateIds).toBe(2);
+  });
+
+  it('gives every track soft labels: its vote shares per theme', () => {
+    const t = tracks.find((x) => x.trackId === data.special.majority);
+    const expectedSoft = THEME_IDS.map((id) => (id === 'workout' ? 2 / 3 : id === 'chill' ? 1 / 3 : 0));
+    t?.softLabel.forEach((v, i) => expect(v).toBeCloseTo(expectedSoft[i] as number, 12));
+    expect(t?.softLabel).toHaveLength(THEME_IDS.length);
+    for (const x of tracks) {
+      expect(x.softLabel.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+      expect(THEME_IDS[x.softLabel.indexOf(Math.max(...x.softLabel))]).toBe(x.theme);
+    }
+    expect(stats.multiThemeTracks).toBe(1);
   });
 
   it('labels a track in one chill and two workout playlists as workout', () => {
@@ -290,13 +308,16 @@ describe('runTraining (short run on synthetic data)', () => {
   let outB: string;
   let result: Awaited<ReturnType<typeof runTraining>>;
   let modelJson: ModelJson;
+  let report: TrainingReport | undefined;
 
   beforeAll(async () => {
     outA = join(work, 'model-a');
     outB = join(work, 'model-b');
     const lines: string[] = [];
-    result = await runTraining({ dataDir: data.dir, outDir: outA, seed: 7, epochs: 3, log: (l) => lines.push(l) });
-    await runTraining({ dataDir: data.dir, outDir: outB, seed: 7, epochs: 3, log: () => {} });
+    // One small grid entry keeps the test quick; cross-validation, baselines and calibration all run.
+    const grid = [{ hidden: [16], dropout: 0.1, classWeighting: 'balanced' as const, softLabels: true }];
+    result = await runTraining({ dataDir: data.dir, outDir: outA, seed: 7, epochs: 20, grid, log: (l) => lines.push(l), onReport: async (r) => void (report = r) });
+    await runTraining({ dataDir: data.dir, outDir: outB, seed: 7, epochs: 20, grid, log: () => {} });
     modelJson = ModelJsonSchema.parse(JSON.parse(readFileSync(join(outA, 'model.json'), 'utf8')));
   });
 
@@ -338,7 +359,9 @@ describe('runTraining (short run on synthetic data)', () => {
     expect(metadata.training.seed).toBe(7);
     const { train, validation, test } = metadata.training.splits;
     expect(train + validation + test).toBe(data.expected.size);
-    expect(train).toBeGreaterThan(validation);
+    expect(train).toBeGreaterThan(test);
+    expect(metadata.training.model).toEqual({ hidden: [16], dropout: 0.1, epochs: expect.any(Number) as number, classWeighting: 'balanced', softLabels: true });
+    expect(metadata.calibration.temperature).toBeGreaterThan(0);
     // Fewer than 300 tracks per theme here: every theme is experimental.
     expect(metadata.experimental).toEqual([...THEME_IDS]);
     expect(metadata).toEqual(result.metadata);
@@ -383,7 +406,7 @@ describe('runTraining (short run on synthetic data)', () => {
       expect(p.every((x) => x >= 0 && x <= 1)).toBe(true);
       expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     }
-    // The synthetic themes are separable: even 3 epochs, quantized, do far better than chance (1/8).
+    // The synthetic themes are separable: even 20 epochs on 300 tracks, quantized, do far better than chance (1/8).
     const correct = predictions.filter((p, i) => THEME_IDS[p.indexOf(Math.max(...p))] === labelled[i]?.[1]).length;
     expect(correct / labelled.length).toBeGreaterThan(0.3);
     classifier.dispose();
@@ -397,6 +420,24 @@ describe('runTraining (short run on synthetic data)', () => {
     }
     expect(Math.abs(float32.accuracy - uint8.accuracy)).toBeLessThanOrEqual(0.1);
     expect(float32.accuracy).toBeGreaterThan(majorityBaseline.accuracy);
+  });
+
+  it('cross-validates every baseline and the MLP checkpoints on the same folds, no artist in two folds', () => {
+    if (!report) throw new Error('no report');
+    const names = report.candidates.map((c) => c.name);
+    expect(names.filter((n) => /^majority class|^logistic regression|^k-nearest|^random forest/.test(n)).length).toBe(5);
+    expect(report.candidates.filter((c) => c.kind === 'mlp').map((c) => c.config?.epochs)).toEqual([10, 20]);
+    for (const c of report.candidates) {
+      expect(c.folds).toHaveLength(FOLDS);
+      // Each fold's confusion matrix holds exactly that fold's tracks.
+      expect(c.folds.map((e) => e.confusionMatrix.flat().reduce((a, b) => a + b, 0))).toEqual(report.foldSizes);
+      expect(c.macroF1.mean).toBeCloseTo(c.folds.reduce((s, e) => s + e.macroF1, 0) / FOLDS, 12);
+    }
+    expect(report.foldSizes.reduce((a, b) => a + b, 0)).toBe(report.devRows);
+    expect(report.selected.kind).toBe('mlp');
+    // The metadata carries the selected and best-baseline summaries of this very run.
+    expect(result.metadata.training.crossValidation.selected.macroF1).toEqual(report.selected.macroF1);
+    expect(result.metadata.training.crossValidation.bestBaseline.name).toBe(report.bestBaseline.name);
   });
 });
 
@@ -454,6 +495,76 @@ describe('groupedSplit', () => {
       const b = groupedSplit(reversed, { validation: 0.15, test: 0.15 }, seed);
       expect(groupsIn(b.test, reversed)).toEqual(groupsIn(a.test, shuffledGroups));
       expect(groupsIn(b.validation, reversed)).toEqual(groupsIn(a.validation, shuffledGroups));
+    }
+  });
+});
+
+describe('stratifiedGroupKFold', () => {
+  // 600 rows over 150 artists of 1..7 rows; 3 classes, rarer class 2 (artists tend to one class).
+  const random = rng(21);
+  const groups: string[] = [];
+  const classes: number[] = [];
+  for (let g = 0; g < 150; g++) {
+    const size = 1 + Math.floor(random() * 7);
+    const main = random() < 0.15 ? 2 : random() < 0.5 ? 1 : 0;
+    for (let i = 0; i < size; i++) {
+      groups.push(`artist ${g}`);
+      classes.push(random() < 0.8 ? main : Math.floor(random() * 3));
+    }
+  }
+
+  it('puts every row in one of k folds and all rows of an artist in the same fold', () => {
+    const folds = stratifiedGroupKFold(groups, classes, 5, 3);
+    expect(folds).toHaveLength(groups.length);
+    expect(folds.every((f) => Number.isInteger(f) && f >= 0 && f < 5)).toBe(true);
+    const foldOfGroup = new Map<string, number>();
+    folds.forEach((f, i) => {
+      const g = groups[i] as string;
+      expect(foldOfGroup.get(g) ?? f, g).toBe(f);
+      foldOfGroup.set(g, f);
+    });
+  });
+
+  it('gives each fold about a fifth of the rows of every class', () => {
+    const folds = stratifiedGroupKFold(groups, classes, 5, 3);
+    for (const c of [0, 1, 2]) {
+      const total = classes.filter((x) => x === c).length;
+      for (let f = 0; f < 5; f++) {
+        const n = classes.filter((x, i) => x === c && folds[i] === f).length;
+        // Whole artists of up to 7 rows: within 8 rows of an exact fifth.
+        expect(Math.abs(n - total / 5), `class ${c} fold ${f}`).toBeLessThanOrEqual(8);
+      }
+    }
+  });
+
+  it('is deterministic per seed and rejects bad input', () => {
+    expect(stratifiedGroupKFold(groups, classes, 5, 3)).toEqual(stratifiedGroupKFold(groups, classes, 5, 3));
+    expect(() => stratifiedGroupKFold(['a'], [0, 1], 5, 1)).toThrow(/1 groups for 2 class labels/);
+    expect(() => stratifiedGroupKFold(['a'], [0], 1, 1)).toThrow(/k >= 2/);
+  });
+});
+
+describe('float16 encoding', () => {
+  it('encodes known values exactly (IEEE 754 binary16)', () => {
+    expect(toFloat16Bits(1)).toBe(0x3c00);
+    expect(toFloat16Bits(-2)).toBe(0xc000);
+    expect(toFloat16Bits(0.5)).toBe(0x3800);
+    expect(toFloat16Bits(65504)).toBe(0x7bff);
+    expect(toFloat16Bits(1e6)).toBe(0x7c00);
+    expect(toFloat16Bits(2 ** -24)).toBe(0x0001);
+    expect(toFloat16Bits(0)).toBe(0);
+    // 1 + 2^-11 is half-way between 1 and the next binary16 value: ties go to even (1).
+    expect(toFloat16Bits(1 + 2 ** -11)).toBe(0x3c00);
+    expect(toFloat16Bits(1 + 3 * 2 ** -11)).toBe(0x3c02);
+  });
+
+  it('round-trips weights to within a relative 2^-11', () => {
+    const random = rng(8);
+    for (let i = 0; i < 5000; i++) {
+      const v = (random() - 0.5) * 2 ** (Math.floor(random() * 20) - 8);
+      if (Math.abs(v) < 2 ** -14) continue;
+      const back = fromFloat16Bits(toFloat16Bits(v));
+      expect(Math.abs(back - v)).toBeLessThanOrEqual(Math.abs(v) * 2 ** -11);
     }
   });
 });

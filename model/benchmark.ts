@@ -1,0 +1,45 @@
+import type { Classifier } from './classifier';
+import type { AudioFeatures } from './features';
+
+/** Batch sizes the model benchmark times (tracks per `predict` call). */
+export const BENCH_BATCH_SIZES = [1, 100, 1000] as const;
+
+/** Timings of one benchmark run, in milliseconds (`performance.now()`). */
+export interface BenchResult {
+  /** Time of the first `load()`: fetching or reading the files, parsing, decoding the weights. */
+  readonly loadMs: number;
+  /** Per batch size: the median time of one `predict` call after warm-up, and how many calls were timed. */
+  readonly predict: { readonly batch: number; readonly medianMs: number; readonly runs: number; readonly msPer100Tracks: number }[];
+}
+
+/**
+ * Times a classifier the way the extension uses it: `load()` once, then for each batch size
+ * 5 warm-up `predict` calls followed by `runs` timed calls (default 50; 10 for 1,000 tracks),
+ * reporting the median. Rows are the given tracks repeated to the batch size.
+ *
+ * @throws Error when `tracks` is empty or `load` rejects.
+ */
+export async function benchmarkClassifier(load: () => Promise<Classifier>, tracks: readonly AudioFeatures[], runs = 50): Promise<BenchResult> {
+  if (tracks.length === 0) throw new Error('benchmarkClassifier needs at least one track');
+  const t0 = performance.now();
+  const classifier = await load();
+  const loadMs = performance.now() - t0;
+  const predict: BenchResult['predict'][number][] = [];
+  for (const batch of BENCH_BATCH_SIZES) {
+    const rows = Array.from({ length: batch }, (_, i) => tracks[i % tracks.length] as AudioFeatures);
+    for (let i = 0; i < 5; i++) classifier.predict(rows);
+    const n = batch >= 1000 ? Math.max(3, Math.round(runs / 5)) : runs;
+    const times: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const s = performance.now();
+      classifier.predict(rows);
+      times.push(performance.now() - s);
+    }
+    times.sort((a, b) => a - b);
+    const mid = times.length >> 1;
+    const medianMs = times.length % 2 === 1 ? (times[mid] ?? 0) : ((times[mid - 1] ?? 0) + (times[mid] ?? 0)) / 2;
+    predict.push({ batch, medianMs, runs: n, msPer100Tracks: (medianMs * 100) / batch });
+  }
+  classifier.dispose();
+  return { loadMs, predict };
+}
