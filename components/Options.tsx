@@ -1,4 +1,4 @@
-import type { ModelThemeInfo } from '@/lib/bundled-model';
+import type { ModelThemeInfo } from '@/lib/bundled-metadata';
 import type { Status } from '@/lib/messaging';
 import type { Settings } from '@/lib/settings';
 import { CacheSettings } from './options/CacheSettings';

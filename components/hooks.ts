@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { loadBundledMetadata, modelThemeInfo, type ModelThemeInfo } from '@/lib/bundled-model';
+import { loadBundledMetadata, modelThemeInfo, type ModelThemeInfo } from '@/lib/bundled-metadata';
 import { sendMessage, type Status } from '@/lib/messaging';
 import { defineSettingsItem, parseSettings, readSettings, type Settings } from '@/lib/settings';
 import { errorMessage } from './useAction';

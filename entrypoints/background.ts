@@ -1,7 +1,8 @@
 import { createSpotifyAuth } from '@/lib/auth/spotify-auth';
 import { createTokenStore } from '@/lib/auth/token-store';
 import { installBenchHook } from '@/lib/bench-hook';
-import { loadBundledClassifier, modelThemeInfo } from '@/lib/bundled-model';
+import { modelThemeInfo } from '@/lib/bundled-metadata';
+import { loadBundledClassifier } from '@/lib/bundled-model';
 import { PredictorDatabase, createFeatureCache } from '@/lib/cache';
 import { createMessageHandlers, type SpotifyAccount } from '@/lib/message-handlers';
 import { onMessage } from '@/lib/messaging';

@@ -1,25 +1,11 @@
 import { loadClassifier, type Classifier } from '@/model/classifier';
-import { parseModelMetadata, type ModelMetadata } from '@/model/metadata';
-import type { ThemeId } from '@/model/themes';
+import { loadBundledMetadata, type BundledModelPath } from './bundled-metadata';
 
-/** Paths of the bundled model's files inside the extension (copied from `public/model/`). */
-export type BundledModelPath = '/model/model.json' | '/model/metadata.json';
+export type { BundledModelPath } from './bundled-metadata';
 
 /**
- * Fetches and validates the bundled `metadata.json` (no TF.js needed: the popup and options
- * page use it for the theme list and the model's threshold).
- * @param url maps an extension path to a URL (`browser.runtime.getURL`).
- * @param fetchFn defaults to the global `fetch`.
- * @throws Error when the file is missing or invalid.
- */
-export async function loadBundledMetadata(url: (path: BundledModelPath) => string, fetchFn: typeof fetch = fetch): Promise<ModelMetadata> {
-  const response = await fetchFn(url('/model/metadata.json'));
-  if (!response.ok) throw new Error(`metadata.json: HTTP ${response.status}`);
-  return parseModelMetadata(await response.json());
-}
-
-/**
- * Loads the classifier bundled with the extension from its extension URLs.
+ * Loads the classifier bundled with the extension from its extension URLs (background only: this
+ * module pulls in TF.js).
  * @param url maps an extension path to a URL (`browser.runtime.getURL`).
  * @param fetchFn defaults to the global `fetch`.
  * @throws Error when a file is missing, the metadata is invalid, or the shapes disagree.
@@ -27,17 +13,4 @@ export async function loadBundledMetadata(url: (path: BundledModelPath) => strin
 export async function loadBundledClassifier(url: (path: BundledModelPath) => string, fetchFn: typeof fetch = fetch): Promise<Classifier> {
   const metadata = await loadBundledMetadata(url, fetchFn);
   return loadClassifier(url('/model/model.json'), metadata);
-}
-
-/** What the theme settings need of a model: labels, experimental themes, its "uncertain" threshold. */
-export interface ModelThemeInfo {
-  readonly labels: readonly ThemeId[];
-  readonly experimental: readonly ThemeId[];
-  /** Renormalized top probability below which the badge says "uncertain", in [0, 1]. */
-  readonly uncertainThreshold: number;
-}
-
-/** The theme-related facts of a model's metadata. */
-export function modelThemeInfo(metadata: ModelMetadata): ModelThemeInfo {
-  return { labels: metadata.labels, experimental: metadata.experimental, uncertainThreshold: metadata.calibration.uncertainThreshold };
 }
