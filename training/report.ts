@@ -106,7 +106,7 @@ ${stats.sources.map((s) => `| ${s.name} | \`${s.file}\` | ${s.rows} | ${s.licens
 
 Defined once, in \`model/themes.ts\`. A playlist (TidyTuesday, MPD sample) votes for a theme when its
 name contains one of the theme's keywords as whole words, unless one of the theme's exclusion phrases
-is present; a name that matches several themes casts no vote (${stats.ambiguousPlaylists} playlists). A
+is present; a name that matches several themes casts no vote (playlists affected: ${stats.ambiguousPlaylists}). A
 spotify-tracks occasion genre votes for its theme. Genres not listed are not used.
 
 | theme | keywords | excluded when | genres |
@@ -131,7 +131,7 @@ ${THEME_IDS.map((t) => `| ${t} | ${stats.votesBySource.tidytuesday[t]} | ${stats
   theme; on average the label theme holds ${pct(stats.meanTopShare)} of a track's votes. The network is
   trained on **soft labels**, each theme's share of the track's votes; evaluation uses the majority
   theme. ${stats.tiedTracks} tracks whose top themes tie have no majority and are left out.
-  ${hard && soft ? `Same configuration with hard one-hot labels: cross-validated macro-F1 ${spread(hard.macroF1)} against ${spread(soft.macroF1)} with soft labels.` : ''}
+  ${hard && soft ? `Same configuration with hard one-hot labels: cross-validated macro-F1 ${spread(hard.macroF1)} against ${spread(soft.macroF1)} with soft labels, a difference of ${(100 * (soft.macroF1.mean - hard.macroF1.mean)).toFixed(2)} points, well inside the fold spread: with ${pct(stats.meanTopShare)} of the votes on the label theme, soft labels change little on this data; they are kept because they are the faithful target for the tracks that are in playlists of several themes.` : ''}
 - **Small themes.** Cross-entropy weighted per class, n / (k · n_c) capped at ${DEFAULT_TRAIN_OPTIONS.maxClassWeight} (scikit-learn's "balanced").
   ${unweighted ? `Without class weights: macro-F1 ${spread(unweighted.macroF1)}.` : ''}
 
@@ -148,7 +148,8 @@ standardization constants are computed on each fold's training part.
 
 Mean ± standard deviation over the ${FOLDS} held-out folds (min–max in brackets). Macro-F1 is the
 unweighted mean of the per-theme F1 over all ${THEME_IDS.length} themes; the second column averages over the
-themes on by default only. Time: fitting and predicting all folds, seconds.
+themes on by default only. Time: fitting and predicting all folds, seconds (the two epoch checkpoints of one
+MLP run share its time).
 
 | model | macro-F1 | macro-F1, on-by-default themes | accuracy | s |
 | --- | ---: | ---: | ---: | ---: |
@@ -207,17 +208,17 @@ Expected calibration error (${ECE_BINS} equal-width bins of the top probability)
 | out-of-fold, cross-validation tracks | ${f3(cal.oofEceBefore)} | ${f3(cal.oofEceAfter)} |
 | test split, shipped uint8 model | ${f3(cal.testEceBefore)} | ${f3(cal.testEceAfter)} |
 
-Reliability on the test split (tracks per bin, mean top probability, accuracy), non-empty bins:
+Reliability on the test split: per bin of the top probability, the number of tracks, their mean top probability
+(confidence) and the share whose arg-max theme is right (accuracy), before and after scaling (the bins hold
+different tracks once the probabilities change). Empty bins left out.
 
-| top probability | tracks | confidence before | accuracy | confidence after |
-| --- | ---: | ---: | ---: | ---: |
+| top probability | tracks before | confidence before | accuracy before | tracks after | confidence after | accuracy after |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
 ${cal.testBinsBefore
   .map((b, i) => ({ b, a: cal.testBinsAfter[i] }))
   .filter(({ b, a }) => b.count > 0 || (a?.count ?? 0) > 0)
-  .map(({ b, a }) => `| ${f3(b.lower)}–${f3(b.upper)} | ${b.count} / ${a?.count ?? 0} | ${f3(b.confidence)} | ${f3(b.accuracy)} / ${f3(a?.accuracy ?? 0)} | ${f3(a?.confidence ?? 0)} |`)
+  .map(({ b, a }) => `| ${f3(b.lower)}–${f3(b.upper)} | ${b.count} | ${f3(b.confidence)} | ${f3(b.accuracy)} | ${a?.count ?? 0} | ${f3(a?.confidence ?? 0)} | ${f3(a?.accuracy ?? 0)} |`)
   .join('\n')}
-
-(Columns with "/" give the value before / after scaling: the bins hold different tracks once the probabilities change.)
 
 **Uncertain threshold: ${cal.uncertainThreshold.toFixed(2)}.** The badge says "uncertain" when the top calibrated
 probability renormalized over the enabled themes is below it. Chosen on the out-of-fold predictions as the
@@ -236,8 +237,8 @@ by TF.js's own loader as q · scale + min. float16 is measured by loading the sa
 | float16 | ${sizes.float16} | ${f3(test.float16.accuracy)} | ${f3(test.float16.macroF1)} |
 | uint8 (shipped) | ${sizes.uint8} | ${f3(test.uint8.accuracy)} | ${f3(test.uint8.macroF1)} |
 
-${sizes.parameters} parameters. uint8 ${uint8Loss > 0 ? `loses ${uint8Loss.toFixed(2)}` : `loses nothing (${(-uint8Loss).toFixed(2)} points better)`} points of macro-F1 against float32
-(limit 0.5); the weights file is ${sizes.uint8} bytes (limit 16,384).
+${sizes.parameters} parameters. Against float32, uint8 changes the test macro-F1 by ${(-uint8Loss).toFixed(2)} points (a loss of more
+than 0.5 points would have shipped float16); the weights file is ${sizes.uint8} bytes (limit 16,384).
 
 ## Training time
 
