@@ -40,11 +40,12 @@ export const FoldSummarySchema = z.object({
  * badge's "uncertain" cut-off.
  *
  * - `temperature` T > 0: `predict` returns `softmax(logits / T)`. Fitted by minimising the
- *   negative log-likelihood of held-out validation predictions (training/calibration.ts;
- *   which ones: training/REPORT.md).
+ *   negative log-likelihood of the out-of-fold predictions (each track predicted by the
+ *   model of the cross-validation fold that held it out) of the shipped configuration
+ *   (training/train.ts, training/calibration.ts).
  * - `uncertainThreshold` in [0, 1] is compared with `pickTheme(...).probability`, the top
  *   calibrated probability renormalized over the enabled themes: below it the badge says
- *   "uncertain". Chosen on the same validation predictions as the largest cut-off c (on a
+ *   "uncertain". Chosen on the same out-of-fold predictions as the largest cut-off c (on a
  *   0.01 grid) such that the tracks with renormalized probability in [c − 0.10, c) (at least
  *   30 of them) get the correct theme at most half of the time (`chooseUncertainThreshold`,
  *   level 0.5, in training/calibration.ts): just below the cut-off a badge is more often wrong
