@@ -1,31 +1,17 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium, test } from '@playwright/test';
+import { test } from '@playwright/test';
 import { BENCH_HOOK_NAME, type BenchHook } from '../../lib/bench-hook';
 import { benchTracks } from '../../model/bench-tracks';
 import type { BenchResult } from '../../model/benchmark';
+import { launchWithExtension } from '../e2e/support/fixtures';
 
 /** The test-only build with the bench hook (`npm run build:e2e`). */
 const EXTENSION_DIR = resolve('.output/chrome-mv3-e2e');
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 test('model load and predict times in the Chromium background', async () => {
   if (!existsSync(`${EXTENSION_DIR}/manifest.json`)) throw new Error(`No e2e build at ${EXTENSION_DIR}: run npm run build:e2e first`);
-  // Launch flags as in tests/e2e/support/fixtures.ts.
-  const context = await chromium.launchPersistentContext('', {
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [
-      `--disable-extensions-except=${EXTENSION_DIR}`,
-      `--load-extension=${EXTENSION_DIR}`,
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const context = await launchWithExtension(EXTENSION_DIR);
   try {
     const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
     await test.expect.poll(() => worker.evaluate((name) => name in globalThis, BENCH_HOOK_NAME), { timeout: 15_000 }).toBe(true);
