@@ -19,19 +19,32 @@ function expectRowsMatch(rows: readonly RenderedRow[], expected: ReadonlyMap<str
   }
 }
 
-/** Scrolls through the whole list, checking the badges of every window of rows. Returns the IDs seen. */
+/**
+ * Scrolls through the whole list, checking the badges of every window of rows, until every list
+ * position has been seen rendered and checked. Each step scrolls to the first position not seen
+ * yet and waits for that row, so a read can never be of the window drawn before the scroll.
+ * Returns the track IDs seen.
+ */
 async function checkWholeList(playlist: SpotifyPlaylistPage, trackCount: number, expected: ReadonlyMap<string, CliRow>): Promise<Set<string>> {
   const seen = new Set<string>();
+  const seenPositions = new Set<number>();
+  const record = (rows: readonly RenderedRow[]): void => {
+    expectRowsMatch(rows, expected);
+    for (const r of rows) {
+      seen.add(r.trackId);
+      seenPositions.add(r.rowIndex - 2);
+    }
+  };
   const first = await playlist.settledRows();
   expect(first).toHaveLength(Math.min(ROW_POOL_SIZE, trackCount));
-  expectRowsMatch(first, expected);
-  first.forEach((r) => seen.add(r.trackId));
+  record(first);
   await playlist.markRowElements();
-  for (let index = 15; index < trackCount; index += 15) {
-    await playlist.scrollToIndex(index);
-    const rows = await playlist.settledRows();
-    expectRowsMatch(rows, expected);
-    rows.forEach((r) => seen.add(r.trackId));
+  for (;;) {
+    const next = Array.from({ length: trackCount }, (_, i) => i).find((i) => !seenPositions.has(i));
+    if (next === undefined) break;
+    await playlist.scrollToIndex(next);
+    record(await playlist.settledRows());
+    expect(seenPositions.has(next), `list position ${next} was drawn after scrolling to it`).toBe(true);
   }
   // The fake page reuses its row elements: marked elements now show other tracks, and their
   // badges were checked above against those new tracks.
