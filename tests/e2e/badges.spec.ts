@@ -8,13 +8,13 @@ import { classifyWithCli, expectedBadge, featureTable, realDataSkipReason, realT
 function expectRowsMatch(rows: readonly RenderedRow[], expected: ReadonlyMap<string, CliRow>): void {
   expect(rows.length).toBeGreaterThan(0);
   for (const row of rows) {
-    expect(row.badgeCount, `row ${row.rowIndex} (${row.trackId}) badge count`).toBe(1);
-    expect(row.badgeTrackId, `row ${row.rowIndex} badge is for its current track`).toBe(row.trackId);
+    expect(row.badgeCount, `position ${row.position} (${row.trackId}) badge count`).toBe(1);
+    expect(row.badgeTrackId, `position ${row.position} badge is for its current track`).toBe(row.trackId);
     const cli = expected.get(row.trackId);
     if (cli === undefined) {
-      expect(row.status, `row ${row.rowIndex} (${row.trackId}) is unknown to the provider`).toBe('unknown');
+      expect(row.status, `position ${row.position} (${row.trackId}) is unknown to the provider`).toBe('unknown');
     } else {
-      expect({ status: row.status, theme: row.theme }, `row ${row.rowIndex} (${row.trackId})`).toEqual(expectedBadge(cli));
+      expect({ status: row.status, theme: row.theme }, `position ${row.position} (${row.trackId})`).toEqual(expectedBadge(cli));
     }
   }
 }
@@ -32,16 +32,15 @@ async function checkWholeList(playlist: SpotifyPlaylistPage, trackCount: number,
     expectRowsMatch(rows, expected);
     for (const r of rows) {
       seen.add(r.trackId);
-      seenPositions.add(r.rowIndex - 2);
+      seenPositions.add(r.position);
     }
   };
   const first = await playlist.settledRows();
   expect(first).toHaveLength(Math.min(ROW_POOL_SIZE, trackCount));
   record(first);
   await playlist.markRowElements();
-  for (;;) {
-    const next = Array.from({ length: trackCount }, (_, i) => i).find((i) => !seenPositions.has(i));
-    if (next === undefined) break;
+  for (let next = 0; next < trackCount; next++) {
+    if (seenPositions.has(next)) continue;
     await playlist.scrollToIndex(next);
     record(await playlist.settledRows());
     expect(seenPositions.has(next), `list position ${next} was drawn after scrolling to it`).toBe(true);

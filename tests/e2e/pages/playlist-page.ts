@@ -1,10 +1,10 @@
 import type { BrowserContext, Page } from '@playwright/test';
-import { playlistPageHtml, ROW_HEIGHT, type PageTrack } from '../support/fake-spotify';
+import { FIRST_TRACK_ROW_INDEX, playlistPageHtml, ROW_HEIGHT, type PageTrack } from '../support/fake-spotify';
 
 /** What one rendered track row shows. */
 export interface RenderedRow {
-  /** `aria-rowindex` of the row's wrapper: the list position + 2 (the header is row 1). */
-  readonly rowIndex: number;
+  /** List position (0-based), from the `aria-rowindex` of the row's wrapper. */
+  readonly position: number;
   /** Marker set on the row element by {@link SpotifyPlaylistPage.markRowElements}, to follow reuse. */
   readonly marker: string | null;
   readonly trackId: string;
@@ -35,14 +35,14 @@ export class SpotifyPlaylistPage {
 
   /** Reads every track row in the DOM with its badges (looking into their shadow roots). */
   async renderedRows(): Promise<RenderedRow[]> {
-    return this.page.evaluate(() =>
+    return this.page.evaluate((firstTrackRowIndex) =>
       [...document.querySelectorAll('div[data-testid="tracklist-row"]')].map((row) => {
         const wrapper = row.closest('[role="row"]');
         const href = row.querySelector('a[data-testid="internal-track-link"]')?.getAttribute('href') ?? '';
         const badges = [...row.querySelectorAll('playlist-predictor-badge')];
         const pill = badges[0]?.shadowRoot?.querySelector<HTMLElement>('.badge');
         return {
-          rowIndex: Number(wrapper?.getAttribute('aria-rowindex')),
+          position: Number(wrapper?.getAttribute('aria-rowindex')) - firstTrackRowIndex,
           marker: wrapper?.getAttribute('data-e2e-marker') ?? null,
           trackId: href.replace('/track/', ''),
           badgeCount: badges.length,
@@ -53,6 +53,7 @@ export class SpotifyPlaylistPage {
           color: pill ? getComputedStyle(pill).backgroundColor : null,
         };
       }),
+      FIRST_TRACK_ROW_INDEX,
     );
   }
 
@@ -106,6 +107,6 @@ export class SpotifyPlaylistPage {
       },
       { index, rowHeight: ROW_HEIGHT },
     );
-    await this.page.waitForFunction((rowIndex) => document.querySelector(`[role="row"][aria-rowindex="${rowIndex}"]`) !== null, index + 2);
+    await this.page.waitForFunction((rowIndex) => document.querySelector(`[role="row"][aria-rowindex="${rowIndex}"]`) !== null, index + FIRST_TRACK_ROW_INDEX);
   }
 }

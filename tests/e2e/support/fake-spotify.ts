@@ -17,6 +17,8 @@ export interface PageTrack {
 /** Row height in px and the number of row elements the page keeps (about 20, like Spotify). */
 export const ROW_HEIGHT = 56;
 export const ROW_POOL_SIZE = 20;
+/** `aria-rowindex` of list position 0: ARIA row indices are 1-based and the header is row 1. */
+export const FIRST_TRACK_ROW_INDEX = 2;
 
 /** HTML of a virtualized playlist page listing `tracks`. */
 export function playlistPageHtml(name: string, tracks: readonly PageTrack[]): string {
@@ -71,7 +73,7 @@ export function playlistPageHtml(name: string, tracks: readonly PageTrack[]): st
       const t = tracks[index];
       if (el.dataset.index === String(index)) continue;
       el.dataset.index = String(index);
-      el.setAttribute('aria-rowindex', String(index + 2));
+      el.setAttribute('aria-rowindex', String(index + ${FIRST_TRACK_ROW_INDEX}));
       el.style.top = (index * ${ROW_HEIGHT}) + 'px';
       el.querySelector('[aria-colindex="1"]').textContent = String(index + 1);
       const link = el.querySelector('a[data-testid="internal-track-link"]');
