@@ -1,6 +1,6 @@
-import type { ModelThemeInfo } from '@/lib/bundled-metadata';
-import type { Status } from '@/lib/messaging';
-import type { Settings } from '@/lib/settings';
+import type { ModelThemeInfo } from '@/lib/shared/bundled-metadata';
+import type { Status } from '@/lib/shared/messaging';
+import type { Settings } from '@/lib/shared/settings';
 import { CacheSettings } from './options/CacheSettings';
 import { ProviderSettings } from './options/ProviderSettings';
 import { SettingsBackup } from './options/SettingsBackup';

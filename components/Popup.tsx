@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import type { SearchResponse, Status } from '@/lib/messaging';
-import type { EffectiveThemeSettings } from '@/lib/settings';
+import type { SearchResponse, Status } from '@/lib/shared/messaging';
+import type { EffectiveThemeSettings } from '@/lib/shared/settings';
 import { SearchResult } from './SearchResult';
 import { errorMessage } from './useAction';
 

@@ -1,7 +1,8 @@
-import type { SearchHit } from '@/lib/messaging';
+import type { SearchHit } from '@/lib/shared/messaging';
 import type { ThemeId } from '@/model/themes';
 import { ProbabilityBars } from './ProbabilityBars';
-import { PROVIDER_NAMES, ThemeBadge } from './ThemeBadge';
+import { PROVIDER_NAMES } from '@/lib/shared/providers';
+import { ThemeBadge } from './ThemeBadge';
 
 /** Props of {@link SearchResult}. */
 export interface SearchResultProps {

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
-import { loadBundledMetadata, modelThemeInfo, type ModelThemeInfo } from '@/lib/bundled-metadata';
-import { sendMessage, type Status } from '@/lib/messaging';
-import { defineSettingsItem, parseSettings, readSettings, type Settings } from '@/lib/settings';
+import { loadBundledMetadata, modelThemeInfo, type ModelThemeInfo } from '@/lib/shared/bundled-metadata';
+import { sendMessage, type Status } from '@/lib/shared/messaging';
+import { defineSettingsItem, parseSettings, readSettings, type Settings } from '@/lib/shared/settings';
 import { errorMessage } from './useAction';
 
 const settingsItem = defineSettingsItem();

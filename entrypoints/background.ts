@@ -1,18 +1,18 @@
-import { createSpotifyAuth } from '@/lib/auth/spotify-auth';
-import { createTokenStore } from '@/lib/auth/token-store';
-import { installBenchHook } from '@/lib/bench-hook';
-import { modelThemeInfo } from '@/lib/bundled-metadata';
-import { loadBundledClassifier } from '@/lib/bundled-model';
-import { PredictorDatabase, createFeatureCache } from '@/lib/cache';
-import { createMessageHandlers, type SpotifyAccount } from '@/lib/message-handlers';
-import { onMessage } from '@/lib/messaging';
-import { createProviderChain } from '@/lib/providers/chain';
-import { createReccoBeatsProvider } from '@/lib/providers/reccobeats';
-import { createSpotifyProvider } from '@/lib/providers/spotify';
-import { defineSettingsItem, effectiveThemeSettings, readSettings } from '@/lib/settings';
-import { createSpotifyClient } from '@/lib/spotify-client';
-import { createSpotifySearch } from '@/lib/spotify-search';
-import { createThemeService } from '@/lib/theme-service';
+import { createSpotifyAuth } from '@/lib/background/auth/spotify-auth';
+import { createTokenStore } from '@/lib/background/auth/token-store';
+import { installBenchHook } from '@/lib/background/bench-hook';
+import { modelThemeInfo } from '@/lib/shared/bundled-metadata';
+import { loadBundledClassifier } from '@/lib/background/bundled-model';
+import { PredictorDatabase, createFeatureCache } from '@/lib/background/cache';
+import { createMessageHandlers, type SpotifyAccount } from '@/lib/background/message-handlers';
+import { onMessage } from '@/lib/shared/messaging';
+import { createProviderChain } from '@/lib/background/providers/chain';
+import { createReccoBeatsProvider } from '@/lib/background/providers/reccobeats';
+import { createSpotifyProvider } from '@/lib/background/providers/spotify';
+import { defineSettingsItem, effectiveThemeSettings, readSettings } from '@/lib/shared/settings';
+import { createSpotifyClient } from '@/lib/background/spotify-client';
+import { createSpotifySearch } from '@/lib/background/spotify-search';
+import { createThemeService } from '@/lib/background/theme-service';
 import type { Classifier } from '@/model/classifier';
 
 /**

@@ -1,11 +1,9 @@
 import { z } from 'zod';
 import { CONTINUOUS_FEATURE_NAMES, ENCODED_FEATURE_NAMES, AUDIO_FEATURE_NAMES } from './features';
-import { THEME_IDS, type ThemeId } from './themes';
+import { ThemeIdSchema, type ThemeId } from './themes';
 
 /** Version of the `metadata.json` layout described by {@link ModelMetadataSchema}. */
 export const METADATA_FORMAT_VERSION = 2;
-
-const ThemeIdSchema = z.enum(THEME_IDS as [ThemeId, ...ThemeId[]]);
 
 const ClassMetricsSchema = z.object({
   precision: z.number().min(0).max(1),

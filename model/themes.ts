@@ -1,3 +1,5 @@
+import * as z from 'zod/mini';
+
 /**
  * The theme catalogue: every occasion the classifier can predict, with its display data and
  * the rules that turn the training data's playlist names and genres into labels.
@@ -129,6 +131,13 @@ export const THEMES: readonly Theme[] = [
 
 /** Theme ids in model output order. */
 export const THEME_IDS: readonly ThemeId[] = THEMES.map((t) => t.id);
+
+/**
+ * zod schema of a {@link ThemeId}: the one definition every boundary uses (messages, settings,
+ * model metadata). Written with `zod/mini`, which composes with full zod schemas and keeps the
+ * content script small.
+ */
+export const ThemeIdSchema = z.enum(THEME_IDS as [ThemeId, ...ThemeId[]]);
 
 /**
  * A theme with fewer labelled tracks than this after deduplication is marked experimental in

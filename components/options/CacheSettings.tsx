@@ -1,4 +1,4 @@
-import type { Status } from '@/lib/messaging';
+import type { Status } from '@/lib/shared/messaging';
 import { useAction } from '../useAction';
 
 /** Props of {@link CacheSettings}. */

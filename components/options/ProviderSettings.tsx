@@ -1,6 +1,5 @@
-import type { Settings } from '@/lib/settings';
-import type { ProviderId } from '@/lib/providers/types';
-import { PROVIDER_NAMES } from '../ThemeBadge';
+import type { Settings } from '@/lib/shared/settings';
+import { PROVIDER_NAMES, type ProviderId } from '@/lib/shared/providers';
 
 /** Props of {@link ProviderSettings}. */
 export interface ProviderSettingsProps {

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import type { Status } from '@/lib/messaging';
-import { SpotifyClientIdSchema } from '@/lib/auth/client-id';
+import type { Status } from '@/lib/shared/messaging';
+import { SpotifyClientIdSchema } from '@/lib/shared/client-id';
 import { useAction } from '../useAction';
 
 /** Props of {@link SpotifyConnection}. */

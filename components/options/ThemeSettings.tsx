@@ -1,5 +1,5 @@
-import { MIN_ENABLED_THEMES, effectiveThemeSettings, type Settings } from '@/lib/settings';
-import type { ModelThemeInfo } from '@/lib/bundled-metadata';
+import { MIN_ENABLED_THEMES, effectiveThemeSettings, type Settings } from '@/lib/shared/settings';
+import type { ModelThemeInfo } from '@/lib/shared/bundled-metadata';
 import { getTheme, type ThemeId } from '@/model/themes';
 
 /** Props of {@link ThemeSettings}. */

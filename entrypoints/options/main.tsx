@@ -2,8 +2,8 @@ import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { useModelInfo, useSettings, useSettingsItem, useStatus } from '@/components/hooks';
 import { Options } from '@/components/Options';
-import { sendMessage } from '@/lib/messaging';
-import { exportSettings, importSettings, writeSettings, type Settings } from '@/lib/settings';
+import { sendMessage } from '@/lib/shared/messaging';
+import { exportSettings, importSettings, writeSettings, type Settings } from '@/lib/shared/settings';
 import '@/components/ui.css';
 import { errorMessage } from '@/components/useAction';
 

@@ -2,8 +2,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { useModelInfo, useSettings, useStatus } from '@/components/hooks';
 import { Popup } from '@/components/Popup';
-import { sendMessage } from '@/lib/messaging';
-import { effectiveThemeSettings } from '@/lib/settings';
+import { sendMessage } from '@/lib/shared/messaging';
+import { effectiveThemeSettings } from '@/lib/shared/settings';
 import '@/components/ui.css';
 
 function App() {

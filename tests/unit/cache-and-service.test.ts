@@ -4,10 +4,11 @@ import type { Classifier } from '@/model/classifier';
 import type { AudioFeatures } from '@/model/features';
 import { parseModelMetadata } from '@/model/metadata';
 import type { ThemeId } from '@/model/themes';
-import { PredictorDatabase, UNKNOWN_TTL_MS, createFeatureCache, type FeatureCache, type FeatureRecord } from '@/lib/cache';
-import { createProviderChain } from '@/lib/providers/chain';
-import type { AudioFeatureProvider, ProviderId, ProviderResult } from '@/lib/providers/types';
-import { createThemeService } from '@/lib/theme-service';
+import { PredictorDatabase, UNKNOWN_TTL_MS, createFeatureCache, type FeatureCache, type FeatureRecord } from '@/lib/background/cache';
+import { createProviderChain } from '@/lib/background/providers/chain';
+import type { AudioFeatureProvider, ProviderResult } from '@/lib/background/providers/types';
+import type { ProviderId } from '@/lib/shared/providers';
+import { createThemeService } from '@/lib/background/theme-service';
 import { makeFeatures, makeMetadataJson, trackId } from './support/fixtures';
 
 const openDatabases: PredictorDatabase[] = [];

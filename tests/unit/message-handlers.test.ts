@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createMessageHandlers, SEARCH_LIMIT, type SpotifyAccount, type SeenTrackStore } from '@/lib/message-handlers';
-import type { TrackInfo } from '@/lib/cache';
-import type { TrackResult } from '@/lib/messaging';
-import type { ThemeService } from '@/lib/theme-service';
+import { createMessageHandlers, SEARCH_LIMIT, type SpotifyAccount, type SeenTrackStore } from '@/lib/background/message-handlers';
+import type { TrackInfo } from '@/lib/background/cache';
+import type { TrackResult } from '@/lib/shared/messaging';
+import type { ThemeService } from '@/lib/background/theme-service';
 import { trackId } from './support/fixtures';
 
 const ok = (id: string): TrackResult => ({ trackId: id, status: 'ok', theme: 'party', probability: 0.8, uncertain: false, probabilities: { party: 0.8, sleep: 0.2 }, provider: 'reccobeats' });

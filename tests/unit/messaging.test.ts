@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { onMessage, sendClassify, sendMessage, type TrackResult } from '@/lib/messaging';
+import { onMessage, sendClassify, sendMessage, type TrackResult } from '@/lib/shared/messaging';
 import { trackId } from './support/fixtures';
 
 const removers: (() => void)[] = [];

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { AudioFeatures } from '@/model/features';
-import { createProviderChain, DEFAULT_PROVIDER_SETTINGS, type ProviderSettings } from '@/lib/providers/chain';
-import type { AudioFeatureProvider, ProviderId, ProviderResult, ProviderSkip } from '@/lib/providers/types';
+import { createProviderChain } from '@/lib/background/providers/chain';
+import type { AudioFeatureProvider, ProviderResult, ProviderSkip } from '@/lib/background/providers/types';
+import { DEFAULT_PROVIDER_SETTINGS, type ProviderId, type ProviderSettings } from '@/lib/shared/providers';
 import { makeFeatures, trackId } from './support/fixtures';
 
 interface FakeSpec {

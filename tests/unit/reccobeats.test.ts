@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AudioFeatures } from '@/model/features';
-import { createReccoBeatsProvider, retryAfterMs } from '@/lib/providers/reccobeats';
+import { createReccoBeatsProvider, retryAfterMs } from '@/lib/background/providers/reccobeats';
 import { makeFeatures, trackId } from './support/fixtures';
 
 /** One request the fake API received. */

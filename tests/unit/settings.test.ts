@@ -11,7 +11,7 @@ import {
   readSettings,
   writeSettings,
   type Settings,
-} from '@/lib/settings';
+} from '@/lib/shared/settings';
 import { THEMES, type ThemeId } from '@/model/themes';
 
 beforeEach(() => {

@@ -1,11 +1,11 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { SPOTIFY_PRODUCTION_ENDPOINTS, e2eEndpoints, SPOTIFY_ACCOUNTS_ENDPOINTS } from '@/lib/auth/endpoints';
-import { createPkceRequest, pkceChallenge } from '@/lib/auth/pkce';
-import { REFRESH_MARGIN_MS, buildAuthorizeUrl, createSpotifyAuth, getRedirectUri, type LockApi, type SpotifyAuthError } from '@/lib/auth/spotify-auth';
-import { createTokenStore, type TokenStore } from '@/lib/auth/token-store';
-import { PredictorDatabase } from '@/lib/cache';
+import { SPOTIFY_PRODUCTION_ENDPOINTS, e2eEndpoints, SPOTIFY_ACCOUNTS_ENDPOINTS } from '@/lib/background/auth/endpoints';
+import { createPkceRequest, pkceChallenge } from '@/lib/background/auth/pkce';
+import { REFRESH_MARGIN_MS, buildAuthorizeUrl, createSpotifyAuth, getRedirectUri, type LockApi, type SpotifyAuthError } from '@/lib/background/auth/spotify-auth';
+import { createTokenStore, type TokenStore } from '@/lib/background/auth/token-store';
+import { PredictorDatabase } from '@/lib/background/cache';
 import { CLIENT_ID, REDIRECT, TOKEN_URL, connection, fakeIdentity, fakeTokenEndpoint, jsonResponse, loggingStore, s256 } from './support/spotify-fakes';
 
 const openDatabases: PredictorDatabase[] = [];

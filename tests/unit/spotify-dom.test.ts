@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it } from 'vitest';
-import { scanTrackRows } from '@/lib/spotify-dom';
-import { trackIdFromUrl } from '@/lib/track-id';
+import { readNowPlaying, scanTrackRows, trackIdFromNowPlayingHref } from '@/lib/content/spotify-dom';
+import { trackIdFromUrl } from '@/lib/shared/track-id';
 import { trackId } from './support/fixtures';
 
 /**
@@ -146,5 +146,46 @@ describe('trackIdFromUrl', () => {
     ['an empty string', ''],
   ])('rejects %s', (_, url) => {
     expect(trackIdFromUrl(url)).toBeUndefined();
+  });
+});
+
+describe('the now-playing bar', () => {
+  const id = '4uLU6hMCjMI75M1A2tKUQC';
+  const bar = (contextHref: string | null, titleHref = `/album/2noRn2Aes5aoNVsU6iWThc`) =>
+    `<footer data-testid="now-playing-bar"><div data-testid="now-playing-widget">
+      ${contextHref === null ? '' : `<a data-testid="context-link" href="${contextHref}">cover</a>`}
+      <div><a data-testid="context-item-link" href="${titleHref}">Blinding Lights</a>
+      <div data-testid="context-item-info-artist"><a href="/artist/1">The Weeknd</a>, <a href="/artist/2">Other</a></div></div>
+    </div></footer>`;
+
+  it.each([
+    ['a plain uri= query', `/album/2noRn2Aes5aoNVsU6iWThc?uri=spotify:track:${id}`],
+    ['a URL-encoded uri= query', `/album/2noRn2Aes5aoNVsU6iWThc?uri=spotify%3Atrack%3A${id}`],
+  ])('reads the playing track from %s, with title and artists', (_, href) => {
+    document.body.innerHTML = bar(href);
+    const playing = readNowPlaying(document);
+    expect(playing).toMatchObject({ trackId: id, name: 'Blinding Lights', artists: ['The Weeknd', 'Other'] });
+    expect(playing?.container.getAttribute('data-testid')).toBe('now-playing-widget');
+    expect(playing?.link.getAttribute('data-testid')).toBe('context-item-link');
+  });
+
+  it('falls back to the title link (a highlight= query) when the context link is missing', () => {
+    document.body.innerHTML = bar(null, `/album/2noRn2Aes5aoNVsU6iWThc?highlight=spotify:track:${id}`);
+    expect(readNowPlaying(document)?.trackId).toBe(id);
+  });
+
+  it.each([
+    ['an episode', `/show/x?uri=spotify:episode:${id}`],
+    ['a broken encoding', '/album/x?uri=%E0%A4%A'],
+    ['an invalid ID', '/album/x?uri=spotify:track:short'],
+  ])('gives nothing for %s', (_, href) => {
+    document.body.innerHTML = bar(href);
+    expect(readNowPlaying(document)).toBeUndefined();
+  });
+
+  it('gives nothing when there is no bar', () => {
+    document.body.innerHTML = '<main></main>';
+    expect(readNowPlaying(document)).toBeUndefined();
+    expect(trackIdFromNowPlayingHref(`https://open.spotify.com/track/${id}`)).toBe(id);
   });
 });

@@ -1,11 +1,11 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AudioFeatures } from '@/model/features';
-import { createSpotifyAuth, type SpotifyAuth } from '@/lib/auth/spotify-auth';
-import { createTokenStore, type TokenStore } from '@/lib/auth/token-store';
-import { PredictorDatabase } from '@/lib/cache';
-import { createSpotifyProvider } from '@/lib/providers/spotify';
-import { createSpotifyClient, type SpotifyClientOptions } from '@/lib/spotify-client';
+import { createSpotifyAuth, type SpotifyAuth } from '@/lib/background/auth/spotify-auth';
+import { createTokenStore, type TokenStore } from '@/lib/background/auth/token-store';
+import { PredictorDatabase } from '@/lib/background/cache';
+import { createSpotifyProvider } from '@/lib/background/providers/spotify';
+import { createSpotifyClient, type SpotifyClientOptions } from '@/lib/background/spotify-client';
 import { makeFeatures, trackId } from './support/fixtures';
 import { CLIENT_ID, connection, fakeIdentity, fakeSpotifyApi, fakeTokenEndpoint, jsonResponse, type ApiCall } from './support/spotify-fakes';
 

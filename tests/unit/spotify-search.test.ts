@@ -1,11 +1,11 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSpotifyAuth } from '@/lib/auth/spotify-auth';
-import { createTokenStore } from '@/lib/auth/token-store';
-import { PredictorDatabase } from '@/lib/cache';
-import { createSpotifyClient } from '@/lib/spotify-client';
-import { SPOTIFY_SEARCH_MAX_LIMIT, createSpotifySearch } from '@/lib/spotify-search';
-import { trackIdFromInput, trackIdFromUri } from '@/lib/track-id';
+import { createSpotifyAuth } from '@/lib/background/auth/spotify-auth';
+import { createTokenStore } from '@/lib/background/auth/token-store';
+import { PredictorDatabase } from '@/lib/background/cache';
+import { createSpotifyClient } from '@/lib/background/spotify-client';
+import { SPOTIFY_SEARCH_MAX_LIMIT, createSpotifySearch } from '@/lib/background/spotify-search';
+import { trackIdFromInput, trackIdFromUri } from '@/lib/shared/track-id';
 import { trackId } from './support/fixtures';
 import { connection, fakeIdentity, fakeSpotifyApi, fakeTokenEndpoint, jsonResponse, type ApiCall } from './support/spotify-fakes';
 

@@ -8,7 +8,7 @@ import seedrandom from 'seedrandom';
 import { AUDIO_FEATURE_NAMES, type AudioFeatures } from '../../../model/features';
 import { parseModelMetadata } from '../../../model/metadata';
 import { THEME_IDS } from '../../../model/themes';
-import { modelThemeInfo } from '../../../lib/bundled-metadata';
+import { modelThemeInfo } from '../../../lib/shared/bundled-metadata';
 import { loadLabelledTracks } from '../../../training/data';
 import type { PageTrack } from './fake-spotify';
 

@@ -3,8 +3,8 @@
  * that logs its writes. Built in code; nothing is copied from the code under test.
  */
 import { createHash } from 'node:crypto';
-import type { IdentityApi } from '@/lib/auth/spotify-auth';
-import type { StoredConnection, TokenStore } from '@/lib/auth/token-store';
+import type { IdentityApi } from '@/lib/background/auth/spotify-auth';
+import type { StoredConnection, TokenStore } from '@/lib/background/auth/token-store';
 
 export const CLIENT_ID = '0123456789abcdef0123456789abcdef';
 export const REDIRECT = 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';

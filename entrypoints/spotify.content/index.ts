@@ -1,0 +1,49 @@
+import type { BadgeFeatureDeps } from '@/lib/content/badge-slots';
+import { createFeatureRunner } from '@/lib/content/features';
+import { createNowPlayingBadge } from '@/lib/content/features/now-playing-badge';
+import { createTrackListBadges } from '@/lib/content/features/track-list-badges';
+import { PAGE_TYPES } from '@/lib/content/pages';
+import { createResultsStore } from '@/lib/content/results-store';
+import { sendClassify } from '@/lib/shared/messaging';
+import { defineSettingsItem, parseSettings, readSettings, type Settings } from '@/lib/shared/settings';
+
+/**
+ * Theme badges on open.spotify.com. Wires the page layer together: one results store for the tab
+ * (which asks the background), the page features (track-list badges on the page types that list
+ * tracks, the now-playing badge on every page) and the settings. All work beyond the DOM happens
+ * in the background; the content script sees settings (themes, colours) but never a token.
+ */
+export default defineContentScript({
+  matches: ['https://open.spotify.com/*'],
+  runAt: 'document_idle',
+  async main(ctx) {
+    const settingsItem = defineSettingsItem();
+    let settings: Settings = await readSettings(settingsItem);
+    const store = createResultsStore({ classify: sendClassify });
+    const colorsChanged = new EventTarget();
+    const deps: BadgeFeatureDeps = {
+      store,
+      colors: () => settings.themeColors,
+      onColorsChange: (listener, signal) => colorsChanged.addEventListener('change', listener, { signal }),
+    };
+    const runner = createFeatureRunner({ features: [createTrackListBadges(deps), createNowPlayingBadge(deps)], pageTypes: PAGE_TYPES });
+    runner.start();
+    ctx.addEventListener(window, 'wxt:locationchange', () => runner.check());
+
+    // Settings apply to the open page without a reload: the theme choice and threshold are
+    // applied by the background (ask again), colours here (draw again).
+    const unwatch = settingsItem.watch((value) => {
+      const next = parseSettings(value).settings;
+      const themesChanged = JSON.stringify([next.enabledThemes, next.uncertainThreshold]) !== JSON.stringify([settings.enabledThemes, settings.uncertainThreshold]);
+      settings = next;
+      if (themesChanged) store.refresh();
+      colorsChanged.dispatchEvent(new Event('change'));
+    });
+
+    ctx.onInvalidated(() => {
+      unwatch();
+      runner.dispose();
+      store.dispose();
+    });
+  },
+});

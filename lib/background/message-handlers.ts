@@ -1,0 +1,122 @@
+import type { z } from 'zod';
+import type { AudioFeaturesAvailability } from '@/lib/shared/availability';
+import type { TrackInfo } from '@/lib/background/cache';
+import type { MessageName, PROTOCOL, ResponseOf, SearchHit, Status } from '@/lib/shared/messaging';
+import { SPOTIFY_SEARCH_MAX_LIMIT } from '@/lib/background/spotify-search';
+import type { ThemeService } from '@/lib/background/theme-service';
+import { trackIdFromInput, type TrackId } from '@/lib/shared/track-id';
+
+/** Most hits the popup shows; also Spotify search's `limit` (at most 10 since February 2026, see `lib/spotify-search.ts`). */
+export const SEARCH_LIMIT = SPOTIFY_SEARCH_MAX_LIMIT;
+
+/** The user's Spotify connection as the handlers need it (implemented in `lib/auth`). */
+export interface SpotifyAccount {
+  /** The redirect URI to register in the Spotify app (`browser.identity.getRedirectURL()`). */
+  redirectUri(): string;
+  /** Client ID, whether tokens are stored, and whether the app may read audio features. */
+  status(): Promise<{ clientId: string | null; connected: boolean; audioFeatures: AudioFeaturesAvailability }>;
+  /** Runs the authorization flow for `clientId`; rejects with a readable message. */
+  connect(clientId: string): Promise<void>;
+  /** Forgets every token and the client ID's state. */
+  disconnect(): Promise<void>;
+  /** Spotify search for tracks (`limit` ≤ {@link SEARCH_LIMIT}); rejects when not connected or on an API error. */
+  searchTracks(query: string, limit: number): Promise<TrackInfo[]>;
+}
+
+/** Titles and artists of tracks seen on open.spotify.com (kept with the feature cache). */
+export interface SeenTrackStore {
+  remember(tracks: readonly TrackInfo[]): Promise<void>;
+  /** Tracks whose title or artists contain every word of `query` (case-insensitive), at most `limit`. */
+  search(query: string, limit: number): Promise<TrackInfo[]>;
+  get(trackIds: readonly TrackId[]): Promise<Map<TrackId, TrackInfo>>;
+}
+
+/** The feature cache's size and its clear button. */
+export interface CacheControls {
+  stats(): Promise<{ tracks: number; bytes: number }>;
+  clear(): Promise<void>;
+}
+
+/** What {@link createMessageHandlers} wires together. */
+export interface MessageHandlerDeps {
+  readonly themes: ThemeService;
+  readonly account: SpotifyAccount;
+  readonly seen: SeenTrackStore;
+  readonly cache: CacheControls;
+  readonly log?: Pick<Console, 'warn'>;
+}
+
+/** One handler per message of the protocol; each gets the validated request. */
+export type MessageHandlers = { [N in MessageName]: (request: z.infer<(typeof PROTOCOL)[N]['request']>) => Promise<ResponseOf<N>> };
+
+/**
+ * The background's answers to every message. `search`: a pasted track URL or URI is classified
+ * directly; otherwise Spotify search when connected (falling back to seen tracks, with a notice,
+ * when Spotify search fails), else a search over tracks seen on open.spotify.com.
+ */
+export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers {
+  const log = deps.log ?? console;
+
+  async function status(): Promise<Status> {
+    const [spotify, cache] = await Promise.all([deps.account.status(), deps.cache.stats()]);
+    return { spotify: { redirectUri: deps.account.redirectUri(), ...spotify }, cache };
+  }
+
+  /** Stores titles for the search over seen tracks; a failure (quota) only costs that search. */
+  async function remember(tracks: readonly TrackInfo[]): Promise<void> {
+    await deps.seen.remember(tracks).catch((error: unknown) => log.warn('Playlist Predictor: could not store seen tracks', error));
+  }
+
+  async function withResults(tracks: readonly TrackInfo[], extra: readonly TrackId[] = []): Promise<SearchHit[]> {
+    const ids = [...new Set([...tracks.map((t) => t.trackId), ...extra])];
+    if (ids.length === 0) return [];
+    const results = await deps.themes.classify(ids);
+    const info = new Map(tracks.map((t) => [t.trackId, t]));
+    return results.map((result) => ({ trackId: result.trackId, name: info.get(result.trackId)?.name ?? null, artists: [...(info.get(result.trackId)?.artists ?? [])], result }));
+  }
+
+  return {
+    async classify({ trackIds, seen }) {
+      if (seen && seen.length > 0) await remember(seen);
+      return deps.themes.classify(trackIds);
+    },
+
+    async search({ query }) {
+      const linked = trackIdFromInput(query);
+      if (linked) {
+        const known = await deps.seen.get([linked]);
+        return { source: 'link', hits: await withResults([...known.values()], [linked]) };
+      }
+      const spotify = await deps.account.status();
+      if (spotify.connected) {
+        let found: TrackInfo[];
+        try {
+          found = await deps.account.searchTracks(query, SEARCH_LIMIT);
+        } catch (error) {
+          const hits = await withResults(await deps.seen.search(query, SEARCH_LIMIT));
+          return { source: 'seen', hits, notice: `Spotify search failed (${error instanceof Error ? error.message : String(error)}); showing tracks you have seen.` };
+        }
+        await remember(found);
+        return { source: 'spotify', hits: await withResults(found) };
+      }
+      return { source: 'seen', hits: await withResults(await deps.seen.search(query, SEARCH_LIMIT)) };
+    },
+
+    status,
+
+    async connectSpotify({ clientId }) {
+      await deps.account.connect(clientId);
+      return status();
+    },
+
+    async disconnectSpotify() {
+      await deps.account.disconnect();
+      return status();
+    },
+
+    async clearCache() {
+      await deps.cache.clear();
+      return status();
+    },
+  };
+}

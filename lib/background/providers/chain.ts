@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import type { AudioFeatures } from '@/model/features';
+import type { TrackId } from '@/lib/shared/track-id';
+import type { AudioFeatureProvider, ProviderResult, ProviderSkip } from '@/lib/background/providers/types';
+import { DEFAULT_PROVIDER_SETTINGS, PROVIDER_IDS, ProviderSettingsSchema, type ProviderId, type ProviderSettings } from '@/lib/shared/providers';
+
+/** One provider's state in the chain, for the UI ("why was Spotify skipped?"). */
+export type ProviderState =
+  | { readonly id: ProviderId; readonly active: true }
+  | ({ readonly id: ProviderId; readonly active: false } & ProviderSkip);
+
+/** What a chain answers: a {@link ProviderResult} plus, per track, the provider it came from. */
+export interface SourcedResult extends ProviderResult {
+  /**
+   * For a track with features, the provider that gave them; for an unknown track (absent from
+   * `features` and `errors`), the last provider that answered "unknown".
+   */
+  readonly providerOf: Map<TrackId, ProviderId>;
+}
+
+/** Audio features from several providers in the user's order (what the theme service uses). */
+export interface ProviderChain {
+  /** Distinguishes a chain from a single {@link AudioFeatureProvider} (whose `id` is a provider ID). */
+  readonly id: 'chain';
+  /**
+   * Features for `trackIds`. Active providers are asked in order; each is asked only for the
+   * tracks no earlier provider had features for. Per track: the first provider with features
+   * wins; a track unknown to or failed at one provider goes on to the next. At the end a track
+   * with no features is in `errors` if any provider failed for it (the message names each
+   * provider and why: not cached), else unknown. With no active provider at all every track is
+   * in `errors`, saying why each provider was skipped. Never rejects for a provider's failure.
+   */
+  getAudioFeatures(trackIds: readonly TrackId[]): Promise<SourcedResult>;
+  /** Every known provider in the effective order, with whether it is asked now and, if not, why. */
+  states(): Promise<ProviderState[]>;
+}
+
+/** Dependencies of {@link createProviderChain}. */
+export interface ProviderChainDeps {
+  /** The available providers (at most one per ID; later duplicates are ignored). */
+  readonly providers: readonly AudioFeatureProvider[];
+  /** The user's order and disabled providers; defaults to {@link DEFAULT_PROVIDER_SETTINGS}. */
+  readonly settings?: () => Promise<ProviderSettings>;
+  readonly log?: Pick<Console, 'warn'>;
+}
+
+/**
+ * The effective order: the settings' order without duplicates, then any provider ID the
+ * settings left out, in {@link PROVIDER_IDS} order (so a new provider is not silently lost).
+ */
+export function effectiveOrder(settings: ProviderSettings): ProviderId[] {
+  return [...new Set([...settings.order, ...PROVIDER_IDS])];
+}
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** Creates the {@link ProviderChain}. */
+export function createProviderChain(deps: ProviderChainDeps): ProviderChain {
+  const byId = new Map<ProviderId, AudioFeatureProvider>();
+  for (const p of deps.providers) if (!byId.has(p.id)) byId.set(p.id, p);
+  const log = deps.log ?? console;
+
+  async function readSettings(): Promise<ProviderSettings> {
+    if (!deps.settings) return DEFAULT_PROVIDER_SETTINGS;
+    try {
+      const parsed = ProviderSettingsSchema.safeParse(await deps.settings());
+      if (parsed.success) return parsed.data;
+      log.warn('Playlist Predictor: invalid provider settings, using the defaults', z.prettifyError(parsed.error));
+    } catch (error) {
+      log.warn('Playlist Predictor: provider settings unreadable, using the defaults', error);
+    }
+    return DEFAULT_PROVIDER_SETTINGS;
+  }
+
+  async function stateOf(id: ProviderId, disabled: ReadonlySet<ProviderId>): Promise<ProviderState | undefined> {
+    const provider = byId.get(id);
+    if (!provider) return undefined;
+    if (disabled.has(id)) return { id, active: false, reason: 'disabled', message: `${id} is turned off in the options` };
+    let skip: ProviderSkip | undefined;
+    try {
+      skip = await provider.skipReason?.();
+    } catch (error) {
+      log.warn(`Playlist Predictor: could not tell whether ${id} is usable; asking it anyway`, error);
+    }
+    return skip ? { id, active: false, ...skip } : { id, active: true };
+  }
+
+  async function states(): Promise<ProviderState[]> {
+    const settings = await readSettings();
+    const disabled = new Set(settings.disabled);
+    const out: ProviderState[] = [];
+    for (const id of effectiveOrder(settings)) {
+      const state = await stateOf(id, disabled);
+      if (state) out.push(state);
+    }
+    return out;
+  }
+
+  return {
+    id: 'chain',
+    states,
+    async getAudioFeatures(trackIds) {
+      const unique = [...new Set(trackIds)];
+      const features = new Map<TrackId, AudioFeatures>();
+      const providerOf = new Map<TrackId, ProviderId>();
+      const failures = new Map<TrackId, string[]>();
+      const all = await states();
+      const active = all.filter((s) => s.active);
+
+      if (active.length === 0) {
+        const why = all.map((s) => (s.active ? s.id : `${s.id}: ${s.message}`)).join('; ');
+        const message = `no audio-features provider can be asked (${why || 'none configured'})`;
+        return { features, providerOf, errors: new Map(unique.map((id) => [id, message])) };
+      }
+
+      let pending = unique;
+      for (const { id } of active) {
+        if (pending.length === 0) break;
+        const provider = byId.get(id);
+        if (!provider) continue;
+        let answer: ProviderResult;
+        try {
+          answer = await provider.getAudioFeatures(pending);
+        } catch (error) {
+          answer = { features: new Map(), errors: new Map(pending.map((t) => [t, `${id}: ${describe(error)}`])) };
+        }
+        const next: TrackId[] = [];
+        for (const trackId of pending) {
+          const f = answer.features.get(trackId);
+          if (f) {
+            features.set(trackId, f);
+            providerOf.set(trackId, id);
+            continue;
+          }
+          const error = answer.errors.get(trackId);
+          if (error !== undefined) failures.set(trackId, [...(failures.get(trackId) ?? []), error]);
+          else providerOf.set(trackId, id);
+          next.push(trackId);
+        }
+        pending = next;
+      }
+
+      const errors = new Map<TrackId, string>();
+      for (const trackId of pending) {
+        const messages = failures.get(trackId);
+        if (messages) {
+          errors.set(trackId, messages.join('; '));
+          providerOf.delete(trackId);
+        }
+      }
+      return { features, providerOf, errors };
+    },
+  };
+}

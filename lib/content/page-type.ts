@@ -1,0 +1,62 @@
+import { readTrackRow, TRACK_ROW_SELECTOR, type TrackRow } from './spotify-dom';
+
+/**
+ * Page types of open.spotify.com that list tracks (shared/notes/platform.md, "Page types with
+ * track rows"). Each lives in its own module under `pages/`; page features declare which types
+ * they run on (see `features.ts`). The now-playing bar is on every page and is not a page type.
+ */
+
+/** Identifier of a page type. */
+export type PageTypeId = 'playlist' | 'album' | 'liked-songs' | 'artist' | 'search' | 'queue';
+
+/** One page type: which paths it is, and where its track rows are. */
+export interface PageType {
+  readonly id: PageTypeId;
+  /** Whether `path` (a pathname without its locale prefix, see {@link pagePath}) is this page type. */
+  matches(path: string): boolean;
+  /** The track rows the page lists, in document order (never rows of the now-playing bar or the sidebars). */
+  trackRows(doc: ParentNode): TrackRow[];
+}
+
+/**
+ * The pathname without Spotify's locale prefix (`/intl-de/playlist/…` → `/playlist/…`), so
+ * page types match every locale.
+ */
+export function pagePath(pathname: string): string {
+  return pathname.replace(/^\/intl-[a-z]{2}(?:-[A-Za-z]{2,4})?(?=\/|$)/, '') || '/';
+}
+
+/** The page type of `pathname` among `types`, or `undefined` for pages without track lists (home, browse, …). */
+export function pageTypeOf(pathname: string, types: readonly PageType[]): PageType | undefined {
+  const path = pagePath(pathname);
+  return types.find((t) => t.matches(path));
+}
+
+/** Parts of the app whose rows are not the page's list: the sidebars and the now-playing bar. */
+const OUTSIDE_PAGE = 'nav, aside, [data-testid="now-playing-bar"]';
+
+function readRows(rows: Iterable<HTMLElement>): TrackRow[] {
+  const out: TrackRow[] = [];
+  for (const row of rows) {
+    if (row.closest(OUTSIDE_PAGE)) continue;
+    const found = readTrackRow(row);
+    if (found) out.push(found);
+  }
+  return out;
+}
+
+/**
+ * The track rows inside the first of `lists` (selectors of list containers, most specific first)
+ * that is on the page; when none is, every track row of the main view. Rows keep one shape on
+ * every page type, so the fallback still finds them if Spotify renames a container.
+ */
+export function rowsInLists(doc: ParentNode, lists: readonly string[]): TrackRow[] {
+  for (const selector of lists) {
+    const containers = doc.querySelectorAll(selector);
+    if (containers.length === 0) continue;
+    const rows = new Set<HTMLElement>();
+    for (const c of containers) for (const row of c.querySelectorAll<HTMLElement>(TRACK_ROW_SELECTOR)) rows.add(row);
+    return readRows(rows);
+  }
+  return readRows(doc.querySelectorAll<HTMLElement>(TRACK_ROW_SELECTOR));
+}

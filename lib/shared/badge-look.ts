@@ -1,0 +1,97 @@
+import { getTheme, type ThemeId } from '@/model/themes';
+import type { TrackResult } from './messaging';
+import { PROVIDER_NAMES } from './providers';
+
+/**
+ * How a theme badge looks in every context: the pill beside a track on open.spotify.com (drawn
+ * with plain DOM by the content script) and the popup's badge (React). One description of each
+ * state, one stylesheet, so both show the same thing.
+ */
+
+/** What a badge shows: waiting for the background, or its answer for one track. */
+export type BadgeState = { readonly status: 'loading' } | TrackResult;
+
+/**
+ * The badge's public state, written to its `data-status` attribute: `loading` (features on the
+ * way), `ok` (a theme above the threshold), `uncertain` (the best theme is below the threshold),
+ * `unknown` (no provider has audio features for the track) or `error` (the lookup failed).
+ */
+export type BadgeStatus = 'loading' | 'ok' | 'uncertain' | 'unknown' | 'error';
+
+/** The public status of a state (see {@link BadgeStatus}). */
+export function badgeStatus(state: BadgeState): BadgeStatus {
+  return state.status === 'ok' && state.uncertain ? 'uncertain' : state.status;
+}
+
+/** Everything needed to draw one badge. */
+export interface BadgeLook {
+  readonly status: BadgeStatus;
+  /** The visible word: the theme's name, "uncertain", "unknown", "…" or "!". */
+  readonly label: string;
+  /**
+   * A symbol that tells the state apart without reading the word (`?` uncertain, `∅` unknown,
+   * `!` error), or `''` for none (a theme, loading). Decorative: the accessible name says it all.
+   */
+  readonly icon: string;
+  /** Background of the filled states (`ok`: the theme's colour, `error`: {@link ERROR_COLOR}); `undefined` for the outlined ones. */
+  readonly color: string | undefined;
+  /** Accessible name and tooltip: what the badge means, with the probability and feature source. */
+  readonly title: string;
+  /** The theme shown (or guessed, for `uncertain`), for `data-theme`. */
+  readonly theme: ThemeId | undefined;
+}
+
+/** Red of the error state; 8.6:1 against its white text (WCAG AA needs 4.5:1). */
+export const ERROR_COLOR = '#8a1c1c';
+
+/**
+ * Describes a badge state.
+ * @param colors the user's colour per theme; themes missing here use their catalogue colour.
+ */
+export function describeBadge(state: BadgeState, colors: Readonly<Partial<Record<ThemeId, string>>> = {}): BadgeLook {
+  const status = badgeStatus(state);
+  switch (state.status) {
+    case 'loading':
+      return { status, label: '…', icon: '', color: undefined, theme: undefined, title: 'Playlist Predictor: looking up audio features' };
+    case 'unknown':
+      return { status, label: 'unknown', icon: '∅', color: undefined, theme: undefined, title: 'Playlist Predictor: no provider has audio features for this track' };
+    case 'error':
+      return { status, label: '!', icon: '', color: ERROR_COLOR, theme: undefined, title: `Playlist Predictor: lookup failed (${state.message})` };
+    case 'ok': {
+      const theme = getTheme(state.theme);
+      const percent = Math.round(state.probability * 100);
+      const source = `audio features from ${PROVIDER_NAMES[state.provider]}`;
+      if (state.uncertain) {
+        return { status, label: 'uncertain', icon: '?', color: undefined, theme: theme.id, title: `Playlist Predictor: uncertain, perhaps ${theme.name} (${percent} %; ${source})` };
+      }
+      return { status, label: theme.name, icon: '', color: colors[theme.id] ?? theme.color, theme: theme.id, title: `Playlist Predictor: ${theme.name} (${percent} %; ${source})` };
+    }
+  }
+}
+
+/**
+ * The badge's stylesheet (`.badge` with `data-status`), for the content script's shadow roots and
+ * the popup. Each state differs by more than its word: `ok` is a filled pill in the theme's
+ * colour; `uncertain` a dashed outline with `?`; `unknown` a solid outline with `∅`; `loading` a
+ * dotted outline that pulses (still when the user prefers reduced motion); `error` a filled red
+ * pill with `!` that is a button. At most 16 px high, so it fits Spotify's artist line. The
+ * outlined states use `--pp-neutral` for text and outline (set by the context: Spotify's grey on
+ * its dark page, the popup's muted colour).
+ */
+export const BADGE_CSS = `
+.badge {
+  box-sizing: border-box; display: inline-flex; align-items: center; gap: 3px;
+  height: 16px; padding: 0 7px; border-radius: 8px; border: 1px solid transparent; margin: 0;
+  font: 600 11px/14px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+  letter-spacing: 0.02em; white-space: nowrap; vertical-align: middle; cursor: default;
+  color: #fff; background: transparent;
+}
+.badge[data-status="uncertain"] { border: 1px dashed var(--pp-neutral, #5f6368); color: var(--pp-neutral, #5f6368); }
+.badge[data-status="unknown"] { border: 1px solid var(--pp-neutral, #5f6368); color: var(--pp-neutral, #5f6368); }
+.badge[data-status="loading"] { border: 1px dotted var(--pp-neutral, #5f6368); color: var(--pp-neutral, #5f6368); min-width: 24px; justify-content: center; animation: pp-pulse 1.2s ease-in-out infinite; }
+.badge[data-status="error"] { cursor: pointer; }
+.badge[data-status="error"]:focus-visible { outline: 2px solid var(--pp-neutral, #5f6368); outline-offset: 1px; }
+.badge .icon { font-weight: 700; }
+@keyframes pp-pulse { 50% { opacity: 0.45; } }
+@media (prefers-reduced-motion: reduce) { .badge[data-status="loading"] { animation: none; } }
+`;

@@ -1,0 +1,368 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { createResultsStore, ERROR_RETRY_MS, FIRST_REQUEST_DELAY_MS, MAX_HOLD_MS, QUIET_MS, REQUEST_RETRY, type ResultsStore, type ResultsStoreDeps } from '@/lib/content/results-store';
+import type { BadgeState } from '@/lib/shared/badge-look';
+import { CLASSIFY_BATCH_SIZE, type SeenTrack, type TrackResult } from '@/lib/shared/messaging';
+import type { TrackId } from '@/lib/shared/track-id';
+import { trackId } from './support/fixtures';
+
+type OkResult = Extract<TrackResult, { status: 'ok' }>;
+
+/** An answer for a track, fixed per ID so tests can predict it. */
+const okResult = (id: TrackId): OkResult => ({ trackId: id, status: 'ok', theme: 'chill', probability: 0.8, uncertain: false, probabilities: { chill: 0.8 }, provider: 'reccobeats' });
+
+/** A fake background: each request waits for the test to answer it (or fail it). */
+function fakeBackground() {
+  const requests: { ids: TrackId[]; seen: SeenTrack[]; answer: (results?: TrackResult[]) => void; fail: (error: Error) => void }[] = [];
+  const classify: ResultsStoreDeps['classify'] = (ids, seen) =>
+    new Promise<TrackResult[]>((resolve, reject) => {
+      requests.push({ ids: [...ids], seen: [...seen], answer: (results) => resolve(results ?? ids.map(okResult)), fail: reject });
+    });
+  return { classify, requests, last: () => requests.at(-1) };
+}
+
+const ids = (n: number, from = 0): TrackId[] => Array.from({ length: n }, (_, i) => trackId(from + i));
+
+let store: ResultsStore | undefined;
+function setup(overrides: Partial<ResultsStoreDeps> = {}) {
+  const background = fakeBackground();
+  // Date is faked by vi.useFakeTimers; the store's clock follows it.
+  store = createResultsStore({ classify: background.classify, now: () => Date.now(), ...overrides });
+  return { store, background };
+}
+
+/** Watches `trackIds` and records every state each listener is told. */
+function watchAll(s: ResultsStore, trackIds: readonly TrackId[], signal?: AbortSignal) {
+  const told = new Map<TrackId, BadgeState[]>();
+  const unwatch = new Map<TrackId, () => void>();
+  for (const id of trackIds) {
+    told.set(id, []);
+    unwatch.set(id, s.watch(id, (state) => told.get(id)?.push(state), { signal }));
+  }
+  return { told, unwatch };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  store?.dispose();
+  store = undefined;
+  vi.useRealTimers();
+});
+
+describe('results store: batching', () => {
+  it('sends the IDs queued by one DOM change together, right after it (a microtask), not later', async () => {
+    const { store, background } = setup();
+    expect(FIRST_REQUEST_DELAY_MS).toBeLessThanOrEqual(30);
+    watchAll(store, ids(10));
+    watchAll(store, ids(5, 10));
+    expect(background.requests).toHaveLength(0);
+    await Promise.resolve();
+    expect(background.requests.map((r) => r.ids)).toEqual([ids(15)]);
+  });
+
+  it('keeps one request in flight; the next carries everything queued meanwhile, across scans', async () => {
+    const { store, background } = setup();
+    watchAll(store, ids(20));
+    await vi.advanceTimersByTimeAsync(0);
+    // Three more "scans" while the first request is out.
+    watchAll(store, ids(10, 20));
+    await vi.advanceTimersByTimeAsync(100);
+    watchAll(store, ids(10, 30));
+    await vi.advanceTimersByTimeAsync(100);
+    watchAll(store, ids(30, 40));
+    await vi.advanceTimersByTimeAsync(QUIET_MS);
+    expect(background.requests).toHaveLength(1);
+    background.requests[0]?.answer();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(background.requests).toHaveLength(2);
+    expect(background.requests[1]?.ids).toEqual(ids(CLASSIFY_BATCH_SIZE, 20));
+    background.requests[1]?.answer();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(background.requests[2]?.ids).toEqual(ids(50 - CLASSIFY_BATCH_SIZE, 20 + CLASSIFY_BATCH_SIZE));
+  });
+
+  it('while the list keeps moving (a fling), the next request waits until it is quiet, at most MAX_HOLD_MS, and carries only what is still shown', async () => {
+    const { store, background } = setup();
+    const rows = new Map<TrackId, () => void>();
+    /** One row scrolls in (and, past 20 rows, one scrolls out) every frame. */
+    let next = 0;
+    const frame = () => {
+      const id = trackId(next++);
+      rows.set(id, store.watch(id, () => {}));
+      if (rows.size > 20) {
+        const [first] = rows.keys();
+        if (first) {
+          rows.get(first)?.();
+          rows.delete(first);
+        }
+      }
+    };
+    for (let i = 0; i < 20; i++) frame();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(background.requests).toHaveLength(1);
+    const interval = setInterval(frame, 16);
+    await vi.advanceTimersByTimeAsync(150);
+    background.requests[0]?.answer();
+    await vi.advanceTimersByTimeAsync(MAX_HOLD_MS - 20);
+    expect(background.requests, 'held while moving').toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(background.requests).toHaveLength(2);
+    // Only rows still on screen are asked for; those that flew past meanwhile are not.
+    expect(background.requests[1]?.ids.every((id) => rows.has(id))).toBe(true);
+    expect(background.requests[1]?.ids.length).toBeLessThanOrEqual(20);
+    clearInterval(interval);
+    // Once the list is quiet, an answer is followed at once by the next request.
+    frame();
+    await vi.advanceTimersByTimeAsync(QUIET_MS);
+    background.requests[1]?.answer();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(background.requests).toHaveLength(3);
+  });
+
+  it('sends what the page shows of a track with its ID', async () => {
+    const { store, background } = setup();
+    const [a, b] = ids(2);
+    if (!a || !b) throw new Error('ids');
+    store.watch(a, () => {}, { seen: { trackId: a, name: 'Song A', artists: ['X'] } });
+    store.watch(b, () => {});
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    expect(background.last()?.seen).toEqual([{ trackId: a, name: 'Song A', artists: ['X'] }]);
+  });
+});
+
+describe('results store: dedupe', () => {
+  it('never asks twice for a track that is answered or in flight, however often it is shown', async () => {
+    const { store, background } = setup();
+    const [a] = ids(1);
+    if (!a) throw new Error('ids');
+    const first = watchAll(store, [a]);
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    watchAll(store, [a]);
+    first.unwatch.get(a)?.();
+    watchAll(store, [a]);
+    await vi.advanceTimersByTimeAsync(1000);
+    background.requests[0]?.answer();
+    await vi.advanceTimersByTimeAsync(0);
+    const later = watchAll(store, [a]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(background.requests).toHaveLength(1);
+    expect(store.state(a)).toEqual(okResult(a));
+    // A late watcher reads the state; it is told only of later changes.
+    expect(later.told.get(a)).toEqual([]);
+  });
+
+  it('tells every watcher of a track its answer', async () => {
+    const { store, background } = setup();
+    const [a] = ids(1);
+    if (!a) throw new Error('ids');
+    const one = watchAll(store, [a]);
+    const two = watchAll(store, [a]);
+    expect(store.state(a)).toEqual({ status: 'loading' });
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    background.requests[0]?.answer();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(one.told.get(a)).toEqual([okResult(a)]);
+    expect(two.told.get(a)).toEqual([okResult(a)]);
+  });
+});
+
+describe('results store: dropping tracks that left the screen', () => {
+  it('drops queued IDs nobody shows any more before their request goes out, and asks for them when they come back', async () => {
+    const { store, background } = setup();
+    const first = watchAll(store, ids(20));
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    // While request 1 is out, a fling: 30 rows appear and 25 of them leave again.
+    const fling = watchAll(store, ids(30, 20));
+    for (const id of ids(25, 20)) fling.unwatch.get(id)?.();
+    background.requests[0]?.answer();
+    // The list just moved: the next request waits for it to be quiet.
+    await vi.advanceTimersByTimeAsync(QUIET_MS);
+    expect(background.requests[1]?.ids).toEqual(ids(5, 45));
+    background.requests[1]?.answer();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(background.requests).toHaveLength(2);
+    // Scrolling back: a dropped track is asked for then.
+    const back = ids(1, 30);
+    watchAll(store, back);
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    expect(background.requests[2]?.ids).toEqual(back);
+    expect(first.told.size).toBe(20);
+  });
+
+  it('aborting the signal a watch was made with stops it (navigation)', async () => {
+    const { store, background } = setup();
+    const page = new AbortController();
+    const { told } = watchAll(store, ids(5), page.signal);
+    page.abort();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(background.requests).toHaveLength(0);
+    const other = watchAll(store, ids(3, 100));
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    background.requests[0]?.answer();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(background.requests.map((r) => r.ids)).toEqual([ids(3, 100)]);
+    expect([...told.values()].flat()).toEqual([]);
+    expect([...other.told.values()].flat()).toHaveLength(3);
+  });
+
+  it('a watch made with an already aborted signal asks for nothing', async () => {
+    const { store, background } = setup();
+    watchAll(store, ids(2), AbortSignal.abort());
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(background.requests).toHaveLength(0);
+  });
+});
+
+describe('results store: retry with backoff', () => {
+  it('retries a request that failed as a whole with growing waits, and settles without any DOM change', async () => {
+    const { store, background } = setup();
+    const { told } = watchAll(store, ids(3));
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    background.requests[0]?.fail(new Error('The message port closed before a response was received.'));
+    await vi.advanceTimersByTimeAsync(REQUEST_RETRY.minTimeout - 1);
+    expect(background.requests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(background.requests).toHaveLength(2);
+    background.requests[1]?.fail(new Error('Could not establish connection. Receiving end does not exist.'));
+    await vi.advanceTimersByTimeAsync(REQUEST_RETRY.minTimeout * REQUEST_RETRY.factor - 1);
+    expect(background.requests).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(background.requests[2]?.ids).toEqual(ids(3));
+    // No error was ever shown while retrying.
+    expect([...told.values()].flat()).toEqual([]);
+    background.requests[2]?.answer();
+    await vi.advanceTimersByTimeAsync(0);
+    expect([...told.values()].flat().map((s) => s.status)).toEqual(['ok', 'ok', 'ok']);
+  });
+
+  it('shows error only once the retries are spent, and asks again after ERROR_RETRY_MS while shown', async () => {
+    const { store, background } = setup();
+    const [a] = ids(1);
+    if (!a) throw new Error('ids');
+    const { told } = watchAll(store, [a]);
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    for (let attempt = 0; attempt <= REQUEST_RETRY.retries; attempt++) {
+      expect(told.get(a)).toEqual([]);
+      background.last()?.fail(new Error('background gone'));
+      await vi.advanceTimersByTimeAsync(REQUEST_RETRY.maxTimeout);
+    }
+    expect(background.requests).toHaveLength(REQUEST_RETRY.retries + 1);
+    expect(told.get(a)).toEqual([{ trackId: a, status: 'error', message: "the extension's background did not answer (background gone)" }]);
+    await vi.advanceTimersByTimeAsync(ERROR_RETRY_MS);
+    expect(background.requests).toHaveLength(REQUEST_RETRY.retries + 2);
+    background.last()?.answer();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.state(a)).toEqual(okResult(a));
+  });
+
+  it('does not retry an invalid answer (zod error): its tracks show error at once', async () => {
+    const { store, background } = setup();
+    const { told } = watchAll(store, ids(2));
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    const invalid = z.array(z.number()).safeParse(['x']);
+    if (invalid.success) throw new Error('expected a zod error');
+    background.requests[0]?.fail(invalid.error);
+    await vi.advanceTimersByTimeAsync(REQUEST_RETRY.maxTimeout * 4);
+    expect(background.requests).toHaveLength(1);
+    expect([...told.values()].flat().map((s) => s.status)).toEqual(['error', 'error']);
+  });
+
+  it('stops retrying when nobody shows the tracks any more, and asks again when they come back', async () => {
+    const { store, background } = setup();
+    const { unwatch } = watchAll(store, ids(2));
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    for (const u of unwatch.values()) u();
+    background.requests[0]?.fail(new Error('background gone'));
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(background.requests).toHaveLength(1);
+    const { told } = watchAll(store, ids(2));
+    expect(store.state(ids(1)[0] ?? '')).toEqual({ status: 'loading' });
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    expect(background.requests[1]?.ids).toEqual(ids(2));
+    background.requests[1]?.answer();
+    await vi.advanceTimersByTimeAsync(0);
+    expect([...told.values()].flat().map((s) => s.status)).toEqual(['ok', 'ok']);
+  });
+
+  it('a retry attempt drops tracks that left and carries tracks queued since', async () => {
+    const { store, background } = setup();
+    const { unwatch } = watchAll(store, ids(3));
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    unwatch.get(ids(1)[0] ?? '')?.();
+    watchAll(store, ids(2, 10));
+    background.requests[0]?.fail(new Error('background gone'));
+    await vi.advanceTimersByTimeAsync(REQUEST_RETRY.minTimeout);
+    expect(background.requests[1]?.ids).toEqual([...ids(2, 1), ...ids(2, 10)]);
+  });
+
+  it('retry() asks again at once for a track in error, showing loading meanwhile', async () => {
+    const { store, background } = setup();
+    const [a] = ids(1);
+    if (!a) throw new Error('ids');
+    const { told } = watchAll(store, [a]);
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    background.requests[0]?.answer([{ trackId: a, status: 'error', message: 'reccobeats: HTTP 500 for audio features' }]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.state(a).status).toBe('error');
+    store.retry(a);
+    expect(store.state(a)).toEqual({ status: 'loading' });
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    expect(background.requests).toHaveLength(2);
+    background.requests[1]?.answer();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(told.get(a)?.map((s) => s.status)).toEqual(['error', 'loading', 'ok']);
+  });
+
+  it('a track missing from the answer becomes an error, not a hang', async () => {
+    const { store, background } = setup();
+    const [a, b] = ids(2);
+    if (!a || !b) throw new Error('ids');
+    watchAll(store, [a, b]);
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    background.requests[0]?.answer([okResult(a)]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.state(b)).toMatchObject({ status: 'error' });
+  });
+});
+
+describe('results store: refresh and dispose', () => {
+  it('refresh asks again for watched tracks, keeping their state until the new answer', async () => {
+    const { store, background } = setup();
+    const [a, b] = ids(2);
+    if (!a || !b) throw new Error('ids');
+    const { told, unwatch } = watchAll(store, [a, b]);
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    background.requests[0]?.answer();
+    await vi.advanceTimersByTimeAsync(0);
+    unwatch.get(b)?.();
+    store.refresh();
+    expect(store.state(a)).toEqual(okResult(a));
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    expect(background.requests[1]?.ids).toEqual([a]);
+    const party: TrackResult = { ...okResult(a), theme: 'party' };
+    background.requests[1]?.answer([party]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(told.get(a)).toEqual([okResult(a), party]);
+    // b was not shown during the refresh: forgotten, asked again when shown.
+    expect(store.state(b)).toEqual({ status: 'loading' });
+  });
+
+  it('idle resolves once nothing is queued or in flight; dispose stops everything', async () => {
+    const { store, background } = setup();
+    const { told } = watchAll(store, ids(2));
+    let idle = false;
+    void store.idle().then(() => (idle = true));
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    expect(idle).toBe(false);
+    background.requests[0]?.answer();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(idle).toBe(true);
+    watchAll(store, ids(2, 10));
+    store.dispose();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(background.requests).toHaveLength(1);
+    expect([...told.values()].flat()).toHaveLength(2);
+  });
+});
