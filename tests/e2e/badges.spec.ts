@@ -1,56 +1,20 @@
-import { SpotifyPlaylistPage, type RenderedRow } from './pages/playlist-page';
+import { SpotifyPlaylistPage } from './pages/playlist-page';
+import { checkWholeList as walkWholeList, expectRowsMatch } from './support/badge-checks';
 import { FakeReccoBeats } from './support/fake-reccobeats';
 import { ROW_POOL_SIZE } from './support/fake-spotify';
 import { expect, test } from './support/fixtures';
-import { classifyWithCli, expectedBadge, featureTable, realDataSkipReason, realTracks, syntheticTracks, type CliRow } from './support/tracks';
-
-/** Every rendered row has one badge showing what the classify CLI says (or "unknown"). */
-function expectRowsMatch(rows: readonly RenderedRow[], expected: ReadonlyMap<string, CliRow>): void {
-  expect(rows.length).toBeGreaterThan(0);
-  for (const row of rows) {
-    expect(row.badgeCount, `position ${row.position} (${row.trackId}) badge count`).toBe(1);
-    expect(row.badgeTrackId, `position ${row.position} badge is for its current track`).toBe(row.trackId);
-    const cli = expected.get(row.trackId);
-    if (cli === undefined) {
-      expect(row.status, `position ${row.position} (${row.trackId}) is unknown to the provider`).toBe('unknown');
-    } else {
-      expect({ status: row.status, theme: row.theme }, `position ${row.position} (${row.trackId})`).toEqual(expectedBadge(cli));
-    }
-  }
-}
+import { classifyWithCli, featureTable, realDataSkipReason, realTracks, syntheticTracks, type CliRow } from './support/tracks';
 
 /**
- * Scrolls through the whole list, checking the badges of every window of rows, until every list
- * position has been seen rendered and checked. Each step scrolls to the first position not seen
- * yet and waits for that row, so a read can never be of the window drawn before the scroll.
- * Returns the track IDs seen.
+ * Walks the whole list (support/badge-checks.ts, checkWholeList): every list position drawn and
+ * its badge checked; the fake page reuses its row elements, so some marked elements end up
+ * showing other tracks, whose badges were checked against those new tracks. Returns the track IDs seen.
  */
 async function checkWholeList(playlist: SpotifyPlaylistPage, trackCount: number, expected: ReadonlyMap<string, CliRow>): Promise<Set<string>> {
-  const seen = new Set<string>();
-  const seenPositions = new Set<number>();
-  const record = (rows: readonly RenderedRow[]): void => {
-    expectRowsMatch(rows, expected);
-    for (const r of rows) {
-      seen.add(r.trackId);
-      seenPositions.add(r.position);
-    }
-  };
-  const first = await playlist.settledRows();
-  expect(first).toHaveLength(Math.min(ROW_POOL_SIZE, trackCount));
-  record(first);
-  await playlist.markRowElements();
-  for (let next = 0; next < trackCount; next++) {
-    if (seenPositions.has(next)) continue;
-    await playlist.scrollToIndex(next);
-    record(await playlist.settledRows());
-    expect(seenPositions.has(next), `list position ${next} was drawn after scrolling to it`).toBe(true);
-  }
-  // The fake page reuses its row elements: marked elements now show other tracks, and their
-  // badges were checked above against those new tracks.
-  const last = await playlist.renderedRows();
-  const reused = last.filter((r) => r.marker !== null && !first.some((f) => f.marker === r.marker && f.trackId === r.trackId));
-  expect(reused.length).toBeGreaterThan(0);
-  return seen;
+  const walk = await walkWholeList(playlist.spotify, trackCount, expected);
+  expect(walk.firstRows).toHaveLength(Math.min(ROW_POOL_SIZE, trackCount));
+  expect(walk.reusedElements).toBeGreaterThan(0);
+  return walk.trackIds;
 }
 
 test.describe('theme badges on a Spotify playlist page', () => {

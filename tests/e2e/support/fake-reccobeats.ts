@@ -17,17 +17,47 @@ export interface ScriptedFailure {
 export class FakeReccoBeats {
   /** IDs of every request received, one array per request. */
   readonly requests: string[][] = [];
+  /** Requests received and not yet answered (or abandoned), now. */
+  inFlight = 0;
+  /** The most requests that were ever in flight at once. */
+  maxInFlight = 0;
   private readonly failures: ScriptedFailure[] = [];
+  private failure: ScriptedFailure | undefined;
 
-  constructor(private readonly features: ReadonlyMap<string, AudioFeatures>) {}
+  /**
+   * @param features what the fake knows: track ID → audio features.
+   * @param options.delayMs how long each answer takes, in ms (the benchmarks use 150).
+   */
+  constructor(
+    private readonly features: ReadonlyMap<string, AudioFeatures>,
+    private readonly options: { readonly delayMs?: number } = {},
+  ) {}
+
+  /** A promise that resolves when the next request arrives (for tests that act mid-request). */
+  nextRequest(): Promise<string[]> {
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private readonly waiting: ((ids: string[]) => void)[] = [];
 
   /** Answers the next request with `failure` (e.g. a 429 with `Retry-After`). */
   failNext(failure: ScriptedFailure): void {
     this.failures.push(failure);
   }
 
+  /** Answers every request with `failure` (after the scripted ones) until {@link FakeReccoBeats.recover} is called. */
+  failAll(failure: ScriptedFailure): void {
+    this.failure = failure;
+  }
+
+  /** Ends {@link FakeReccoBeats.failAll}: requests get their features again. */
+  recover(): void {
+    this.failure = undefined;
+  }
+
   async install(context: BrowserContext): Promise<void> {
-    await context.route('https://api.reccobeats.com/**', (route) => this.handle(route));
+    // A request whose worker was stopped meanwhile can no longer be answered: nothing to do then.
+    await context.route('https://api.reccobeats.com/**', (route) => this.handle(route).catch(() => undefined));
   }
 
   private async handle(route: Route): Promise<void> {
@@ -35,7 +65,19 @@ export class FakeReccoBeats {
     if (url.pathname !== '/v1/audio-features') return route.fulfill({ status: 404, body: 'not found' });
     const ids = (url.searchParams.get('ids') ?? '').split(',').filter(Boolean);
     this.requests.push(ids);
-    const failure = this.failures.shift();
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      for (const resolve of this.waiting.splice(0)) resolve(ids);
+      if (this.options.delayMs) await new Promise((resolve) => setTimeout(resolve, this.options.delayMs));
+      await this.answer(route, ids);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async answer(route: Route, ids: readonly string[]): Promise<void> {
+    const failure = this.failures.shift() ?? this.failure;
     if (failure) return route.fulfill({ status: failure.status, headers: failure.headers, body: failure.body ?? '' });
     const content = ids
       .filter((id) => this.features.has(id))
