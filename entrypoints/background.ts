@@ -9,7 +9,7 @@ import { onMessage } from '@/lib/shared/messaging';
 import { createProviderChain } from '@/lib/background/providers/chain';
 import { createReccoBeatsProvider } from '@/lib/background/providers/reccobeats';
 import { createSpotifyProvider } from '@/lib/background/providers/spotify';
-import { defineSettingsItem, effectiveThemeSettings, readSettings } from '@/lib/shared/settings';
+import { defineSettingsItem, effectiveThemeSettings, readSettings, type Settings } from '@/lib/shared/settings';
 import { createSpotifyClient } from '@/lib/background/spotify-client';
 import { createSpotifySearch } from '@/lib/background/spotify-search';
 import { createThemeService } from '@/lib/background/theme-service';
@@ -30,7 +30,14 @@ export default defineBackground({
       return classifier;
     };
     const settingsItem = defineSettingsItem();
-    const settings = () => readSettings(settingsItem);
+    // Read once and kept until they change: every classify message needs them.
+    let current: Promise<Settings> | undefined;
+    const settings = (): Promise<Settings> => {
+      current ??= readSettings(settingsItem);
+      current.catch(() => (current = undefined));
+      return current;
+    };
+    settingsItem.watch(() => (current = undefined));
     const themeSettings = async () => effectiveThemeSettings(await settings(), modelThemeInfo((await loadClassifier()).metadata));
 
     const db = new PredictorDatabase();

@@ -1,4 +1,5 @@
 import Dexie, { type EntityTable } from 'dexie';
+import QuickLRU from 'quick-lru';
 import { z } from 'zod';
 import { AudioFeaturesSchema, type AudioFeatures } from '@/model/features';
 import { TrackIdSchema, type TrackId } from '@/lib/shared/track-id';
@@ -152,22 +153,44 @@ function fold(text: string): string {
 const utf8 = new TextEncoder();
 const jsonBytes = (value: unknown): number => utf8.encode(JSON.stringify(value)).length;
 
-/** A {@link FeatureCacheStore} over a {@link PredictorDatabase}. */
-export function createFeatureCache(db: PredictorDatabase = new PredictorDatabase()): FeatureCacheStore {
+/**
+ * Feature records kept in memory in front of IndexedDB, most recently used (quick-lru keeps
+ * between this many and twice as many; a record is about 300 bytes, so at most about 1.2 MB): a
+ * list seen again while the background runs (a reload, another tab, scrolling back) is answered
+ * without reading the database.
+ */
+export const MEMORY_CACHE_RECORDS = 2_000;
+
+/** Whether a record may still be used at `now`: known features always, "unknown" for {@link UNKNOWN_TTL_MS}. */
+const isFresh = (record: FeatureRecord, now: number): boolean => record.features !== null || now - record.fetchedAt <= UNKNOWN_TTL_MS;
+
+/**
+ * A {@link FeatureCacheStore} over a {@link PredictorDatabase}, with the most recently used
+ * {@link MEMORY_CACHE_RECORDS} records also in memory.
+ */
+export function createFeatureCache(db: PredictorDatabase = new PredictorDatabase(), options: { readonly memoryRecords?: number } = {}): FeatureCacheStore {
+  const memory = new QuickLRU<TrackId, FeatureRecord>({ maxSize: options.memoryRecords ?? MEMORY_CACHE_RECORDS });
   return {
     async get(trackIds, now = Date.now()) {
-      const rows = await db.features.bulkGet([...trackIds]);
       const out = new Map<TrackId, FeatureRecord>();
-      for (const row of rows) {
+      const misses: TrackId[] = [];
+      for (const id of new Set(trackIds)) {
+        const remembered = memory.get(id);
+        if (remembered && isFresh(remembered, now)) out.set(id, remembered);
+        else misses.push(id);
+      }
+      if (misses.length === 0) return out;
+      for (const row of await db.features.bulkGet(misses)) {
         const parsed = FeatureRecordSchema.safeParse(row);
-        if (!parsed.success) continue;
-        const record = parsed.data;
-        if (record.features === null && now - record.fetchedAt > UNKNOWN_TTL_MS) continue;
-        out.set(record.trackId, record);
+        if (!parsed.success || !isFresh(parsed.data, now)) continue;
+        out.set(parsed.data.trackId, parsed.data);
+        memory.set(parsed.data.trackId, parsed.data);
       }
       return out;
     },
     async put(records) {
+      // In memory first: if the database cannot store them (quota), they still save a request.
+      for (const record of records) memory.set(record.trackId, record);
       await db.features.bulkPut([...records]);
     },
     async stats() {
@@ -177,12 +200,14 @@ export function createFeatureCache(db: PredictorDatabase = new PredictorDatabase
       return { tracks: await db.features.count(), bytes };
     },
     async clear() {
+      memory.clear();
       await db.transaction('rw', db.features, db.tracks, async () => {
         await db.features.clear();
         await db.tracks.clear();
       });
     },
     async clearUnknown() {
+      for (const [id, record] of memory) if (record.features === null) memory.delete(id);
       return db.features.filter((row) => row.features === null).delete();
     },
     async putTrackInfo(tracks, now = Date.now()) {

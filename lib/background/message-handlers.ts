@@ -77,8 +77,10 @@ export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers
 
   return {
     async classify({ trackIds, seen }) {
-      if (seen && seen.length > 0) await remember(seen);
-      return deps.themes.classify(trackIds);
+      const results = deps.themes.classify(trackIds);
+      // The titles are for the popup's search: stored alongside, the badges do not wait for them.
+      if (seen && seen.length > 0) void remember(seen);
+      return results;
     },
 
     async search({ query }) {

@@ -47,21 +47,73 @@ async function askSource(source: ProviderChain | AudioFeatureProvider, trackIds:
   return { ...answer, providerOf: new Map(trackIds.map((id) => [id, source.id])) };
 }
 
+/** A provider's answer for one track: its features (or `null`, unknown) and who gave them, or why there are none. */
+type Fetched = { readonly features: AudioFeatures | null; readonly provider: ProviderId } | { readonly error: string };
+
 /**
  * Creates the {@link ThemeService}. Fetched answers are cached with the provider they came
  * from: features with the provider that gave them, "unknown" with the last provider asked.
+ *
+ * A track ID whose features are being fetched is never fetched again meanwhile: a second request
+ * for it (another tab, a reloaded page, a row scrolled back) waits for the first one's answer.
  */
 export function createThemeService(deps: ThemeServiceDeps): ThemeService {
   const now = deps.now ?? Date.now;
   const log = deps.log ?? console;
+  /** Tracks whose features are on their way, with the answer to wait for. */
+  const inFlight = new Map<TrackId, Promise<Fetched>>();
+
+  /** Asks the provider for `ids`, caches what it answers, and registers each ID as in flight until then. */
+  function fetchFeatures(ids: readonly TrackId[]): void {
+    const request = (async (): Promise<Map<TrackId, Fetched>> => {
+      const answer = await askSource(deps.provider, ids);
+      const fetchedAt = now();
+      const out = new Map<TrackId, Fetched>();
+      const records: FeatureRecord[] = [];
+      for (const id of ids) {
+        const error = answer.errors.get(id);
+        const provider = answer.providerOf.get(id);
+        if (error !== undefined) out.set(id, { error });
+        else if (provider === undefined) out.set(id, { error: 'no provider answered for this track' });
+        else {
+          const features = answer.features.get(id) ?? null;
+          out.set(id, { features, provider });
+          records.push({ trackId: id, features, provider, fetchedAt });
+        }
+      }
+      try {
+        await deps.cache.put(records);
+      } catch (error) {
+        log.warn(`Playlist Predictor: could not cache ${records.length} tracks' audio features`, error);
+      }
+      return out;
+    })();
+    for (const id of ids) {
+      const one = request.then(
+        (answers): Fetched => answers.get(id) ?? { error: 'no provider answered for this track' },
+        (error: unknown): Fetched => ({ error: error instanceof Error ? error.message : String(error) }),
+      );
+      inFlight.set(id, one);
+      void one.finally(() => {
+        if (inFlight.get(id) === one) inFlight.delete(id);
+      });
+    }
+  }
+
   return {
     async classify(trackIds) {
       const features = new Map<TrackId, AudioFeatures | null>();
       const providerOf = new Map<TrackId, ProviderId>();
       const errors = new Map<TrackId, string>();
+      // Tracks already on their way are joined, not looked up or fetched again.
+      const unique = [...new Set(trackIds)];
+      const joined = new Map(unique.flatMap((id) => {
+        const pending = inFlight.get(id);
+        return pending ? [[id, pending] as const] : [];
+      }));
       let cached = new Map<TrackId, FeatureRecord>();
       try {
-        cached = await deps.cache.get(trackIds, now());
+        cached = await deps.cache.get(unique.filter((id) => !joined.has(id)), now());
       } catch (error) {
         log.warn('Playlist Predictor: feature cache unreadable, asking the provider', error);
       }
@@ -70,31 +122,16 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
         providerOf.set(id, record.provider);
       }
 
-      const missing = [...new Set(trackIds)].filter((id) => !features.has(id));
-      if (missing.length > 0) {
-        const answer = await askSource(deps.provider, missing);
-        const fetchedAt = now();
-        const records: FeatureRecord[] = [];
-        for (const id of missing) {
-          const error = answer.errors.get(id);
-          if (error !== undefined) {
-            errors.set(id, error);
-            continue;
-          }
-          const f = answer.features.get(id) ?? null;
-          const provider = answer.providerOf.get(id);
-          if (provider === undefined) {
-            errors.set(id, 'no provider answered for this track');
-            continue;
-          }
-          features.set(id, f);
-          providerOf.set(id, provider);
-          records.push({ trackId: id, features: f, provider, fetchedAt });
-        }
-        try {
-          await deps.cache.put(records);
-        } catch (error) {
-          log.warn(`Playlist Predictor: could not cache ${records.length} tracks' audio features`, error);
+      const missing = unique.filter((id) => !features.has(id));
+      const fresh = missing.filter((id) => !joined.has(id) && !inFlight.has(id));
+      if (fresh.length > 0) fetchFeatures(fresh);
+      const fetched = await Promise.all(missing.map(async (id) => [id, await (joined.get(id) ?? inFlight.get(id))] as const));
+      for (const [id, answer] of fetched) {
+        if (answer === undefined) errors.set(id, 'no provider answered for this track');
+        else if ('error' in answer) errors.set(id, answer.error);
+        else {
+          features.set(id, answer.features);
+          providerOf.set(id, answer.provider);
         }
       }
 
@@ -106,8 +143,7 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
         return trackIds.map((trackId) => ({ trackId, status: 'error', message }));
       }
       const { labels } = classifier.metadata;
-      const enabled = deps.enabledThemes ? await deps.enabledThemes() : defaultEnabledThemes(classifier.metadata);
-      const threshold = deps.uncertainThreshold ? await deps.uncertainThreshold() : 0;
+      const [enabled, threshold] = await Promise.all([deps.enabledThemes?.() ?? defaultEnabledThemes(classifier.metadata), deps.uncertainThreshold?.() ?? 0]);
       const known = trackIds.filter((id) => features.get(id));
       const probabilities = classifier.predict(known.map((id) => features.get(id)).filter((f): f is AudioFeatures => f != null));
       const byId = new Map(known.map((id, i) => [id, probabilities[i] ?? []]));

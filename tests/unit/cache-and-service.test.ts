@@ -72,6 +72,39 @@ describe('feature cache (IndexedDB)', () => {
   });
 });
 
+describe('feature cache: the records in memory', () => {
+  it('answers recently used records without reading IndexedDB, with the same expiry, and forgets them on clear', async () => {
+    const db = freshDb();
+    const cache = createFeatureCache(db, { memoryRecords: 10 });
+    const [a, b, c] = [trackId(1), trackId(2), trackId(3)];
+    await cache.put([record(a, makeFeatures({ tempo: 91 })), record(b, null)]);
+    const reads = vi.spyOn(db.features, 'bulkGet');
+    expect([...(await cache.get([a, b], T0 + 1000)).keys()]).toEqual([a, b]);
+    expect(reads).not.toHaveBeenCalled();
+    // A miss reads only the missing ID, and keeps what it found in memory.
+    await db.features.bulkPut([record(c, makeFeatures())]);
+    expect([...(await cache.get([a, c], T0)).keys()].sort()).toEqual([a, c].sort());
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(reads.mock.calls[0]?.[0]).toEqual([c]);
+    await cache.get([c], T0);
+    expect(reads).toHaveBeenCalledTimes(1);
+    // "Unknown" expires in memory too.
+    expect((await cache.get([b], T0 + UNKNOWN_TTL_MS + 1)).has(b)).toBe(false);
+    await cache.clearUnknown();
+    await cache.clear();
+    expect((await cache.get([a, c], T0)).size).toBe(0);
+  });
+
+  it('keeps what it was given in memory even when IndexedDB refuses to store it (quota)', async () => {
+    const db = freshDb();
+    const cache = createFeatureCache(db);
+    const a = trackId(1);
+    vi.spyOn(db.features, 'bulkPut').mockRejectedValueOnce(new DOMException('full', 'QuotaExceededError'));
+    await expect(cache.put([record(a, makeFeatures())])).rejects.toThrow('full');
+    expect((await cache.get([a], T0)).has(a)).toBe(true);
+  });
+});
+
 /** A provider that knows `known`, fails `failing`, and records what it was asked. */
 function fakeProvider(known: Map<string, AudioFeatures>, failing = new Map<string, string>(), id: ProviderId = 'reccobeats') {
   const requests: string[][] = [];
@@ -173,6 +206,54 @@ describe('theme service', () => {
     // Asked again: everything is cached now.
     await service.classify([c, a]);
     expect(requests).toEqual([[c]]);
+  });
+
+  it('never fetches a track that is already being fetched: concurrent requests (other tabs, a reload) wait for the same answer', async () => {
+    const [a, b, c] = [trackId(1), trackId(2), trackId(3)];
+    const { provider, requests } = fakeProvider(new Map([[a, fast], [b, slow], [c, fast]]), new Map());
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slowProvider: AudioFeatureProvider = {
+      id: 'reccobeats',
+      async getAudioFeatures(ids) {
+        const answer = await provider.getAudioFeatures(ids);
+        await gate;
+        return answer;
+      },
+    };
+    const { classifier } = fakeClassifier(LABELS, [], probabilities);
+    const service = createThemeService({ classifier: async () => classifier, cache: createFeatureCache(freshDb()), provider: slowProvider, now: () => T0, log: quietLog() });
+    const tab1 = service.classify([a, b]);
+    await new Promise((r) => setTimeout(r, 20));
+    const tab2 = service.classify([b, a, c]);
+    const reload = service.classify([a]);
+    await new Promise((r) => setTimeout(r, 20));
+    release();
+    const [one, two, three] = await Promise.all([tab1, tab2, reload]);
+    expect(requests).toEqual([[a, b], [c]]);
+    expect(one.map((r) => r.status)).toEqual(['ok', 'ok']);
+    expect(two.map((r) => [r.trackId, r.status])).toEqual([[b, 'ok'], [a, 'ok'], [c, 'ok']]);
+    expect(three).toEqual([one[0]]);
+    // Answered and cached: asking again fetches nothing.
+    await service.classify([a, b, c]);
+    expect(requests).toHaveLength(2);
+  });
+
+  it('a failed fetch is not remembered as in flight: the next request asks again', async () => {
+    const a = trackId(1);
+    let fail = true;
+    const flaky: AudioFeatureProvider = {
+      id: 'reccobeats',
+      async getAudioFeatures(ids) {
+        if (fail) throw new Error('offline');
+        return { features: new Map(ids.map((id) => [id, fast])), errors: new Map() };
+      },
+    };
+    const { classifier } = fakeClassifier(LABELS, [], probabilities);
+    const service = createThemeService({ classifier: async () => classifier, cache: createFeatureCache(freshDb()), provider: flaky, now: () => T0, log: quietLog() });
+    expect(await service.classify([a])).toEqual([{ trackId: a, status: 'error', message: 'offline' }]);
+    fail = false;
+    expect((await service.classify([a]))[0]?.status).toBe('ok');
   });
 
   it('caches "unknown" answers too, and asks again once they expire', async () => {
