@@ -36,7 +36,7 @@ export function chromiumBench(log: (line: string) => void = () => {}): BenchResu
   const dir = mkdtempSync(join(tmpdir(), 'pp-bench-'));
   try {
     const out = join(dir, 'chromium.json');
-    const run = spawnSync('npx', ['playwright', 'test', '-c', 'tests/bench/playwright.config.ts'], { encoding: 'utf8', env: { ...process.env, BENCH_OUT: out } });
+    const run = spawnSync('npx', ['playwright', 'test', '-c', 'tests/bench/playwright.config.ts', 'model.bench.ts'], { encoding: 'utf8', env: { ...process.env, BENCH_OUT: out } });
     if (run.status !== 0) throw new Error(`Chromium benchmark failed:\n${run.stdout}\n${run.stderr}`);
     return BenchResultSchema.parse(JSON.parse(readFileSync(out, 'utf8')));
   } finally {

@@ -1,13 +1,16 @@
 import { defineConfig } from '@playwright/test';
 
 /**
- * The Chromium model benchmark (`npm run bench:model`), not part of `npm test`: loads the
- * test-only build `.output/chrome-mv3-e2e` (`npm run build:e2e`) into Debian's headless
- * Chromium and calls the background's bench hook (lib/bench-hook.ts).
+ * The Chromium benchmarks, not part of `npm test`; each npm script names its own file:
+ * - `model.bench.ts` (`npm run bench:model`, through training/bench.ts): loads the test-only build
+ *   `.output/chrome-mv3-e2e` (`npm run build:e2e`) into Debian's headless Chromium and calls the
+ *   background's bench hook (lib/background/bench-hook.ts);
+ * - `page.bench.ts` (`npm run bench:page`): the production build `.output/chrome-mv3` on the fake
+ *   Spotify page (requests, row → badge latency, content-script size).
  */
 export default defineConfig({
   testDir: '.',
-  testMatch: 'model.bench.ts',
+  testMatch: ['model.bench.ts', 'page.bench.ts'],
   timeout: 120_000,
   workers: 1,
   retries: 0,
