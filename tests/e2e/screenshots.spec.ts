@@ -1,25 +1,36 @@
-import { OptionsPage } from './pages/options-page';
-import { SpotifyPlaylistPage } from './pages/playlist-page';
 import { PopupPage } from './pages/popup-page';
+import { OptionsPage } from './pages/options-page';
+import { SpotifyPage } from './pages/spotify-page';
 import { FakeReccoBeats } from './support/fake-reccobeats';
 import { test } from './support/fixtures';
 import { featureTable, realDataSkipReason, realTracks } from './support/tracks';
 
 /**
- * Regenerates the README's screenshots (`npm run screenshots`): real badges, the popup and the
- * options page. Skipped in the normal test run: it writes into docs/ and needs the real data.
+ * Regenerates the README's screenshots (`npm run screenshots`): real badges on the fake Spotify
+ * page (track rows, explicit labels, the now-playing bar), the popup and the options page.
+ * Skipped in the normal test run: it writes into docs/ and needs the real data.
  */
 const enabled = process.env.SCREENSHOTS === '1';
 const skipReason = !enabled ? 'screenshots are only taken by npm run screenshots' : realDataSkipReason();
+if (enabled && skipReason) console.log(`npm run screenshots: skipped, ${skipReason}`);
 test.skip(skipReason !== undefined, skipReason);
 
 test('screenshots: badges on a playlist of real tracks, the popup and the options page', async ({ context, extensionId }) => {
   // Real IDs and audio features, but no titles or artists: nothing of the data set is committed.
-  const tracks = realTracks(40, 'readme-screenshot').map((t, i) => ({ ...t, title: `Track ${i + 1} of the real-data sample`, artist: 'Artist withheld' }));
+  const sample = realTracks(40, 'readme-screenshot').map((t, i) => ({ ...t, title: `Track ${i + 1} of the real-data sample`, artist: 'Artist withheld', explicit: i % 5 === 2 }));
+  // One track no provider knows (its features withheld from the fake), to show "unknown".
+  const tracks = sample.map((t, i) => (i === 6 ? { ...t, features: undefined } : t));
   await new FakeReccoBeats(featureTable(tracks)).install(context);
-  const playlist = await SpotifyPlaylistPage.open(context, '37i9dQZF1DX5555555555555', 'Real audio features, sampled across themes', tracks);
-  await playlist.settledRows();
-  await playlist.page.screenshot({ path: 'docs/screenshots/badges.png', clip: { x: 0, y: 0, width: 1000, height: 620 } });
+  const spotify = await SpotifyPage.open(context, { kind: 'playlist', id: '37i9dQZF1DX5555555555555', name: 'Real audio features', tracks }, { nowPlaying: sample[3], viewport: { width: 1100, height: 760 } });
+  await spotify.scrollToPosition(0);
+  await spotify.page.evaluate(() => {
+    // Scroll the playlist header out, so the picture shows rows and the now-playing bar.
+    const list = document.querySelector('[data-testid="playlist-tracklist"]');
+    list?.scrollIntoView({ block: 'start' });
+  });
+  await spotify.settledRows();
+  await spotify.settledNowPlaying();
+  await spotify.page.screenshot({ path: 'docs/screenshots/badges.png' });
 
   const popup = await PopupPage.open(context, extensionId);
   await popup.page.setViewportSize({ width: 404, height: 600 });
