@@ -212,16 +212,16 @@ export function createResultsStore(deps: ResultsStoreDeps): ResultsStore {
     later(() => holdWhileMoving(since), Math.min(quietAt, since + maxHoldMs) - t);
   }
 
-  /** Takes up to a batch of queued IDs that are not in flight. */
-  function takeBatch(): TrackId[] {
+  /** Takes up to `limit` queued IDs that are not in flight, and marks them in flight. */
+  function takeBatch(limit = batchSize): TrackId[] {
     const batch: TrackId[] = [];
     for (const id of queue) {
+      if (batch.length >= limit) break;
       const entry = entryOf(id);
       if (entry.inFlight) continue;
       dequeue(id);
       entry.inFlight = true;
       batch.push(id);
-      if (batch.length === batchSize) break;
     }
     return batch;
   }
@@ -243,7 +243,8 @@ export function createResultsStore(deps: ResultsStoreDeps): ResultsStore {
           // Between attempts, rows come and go: drop what nobody shows, add what was queued since.
           const dropped = batch.filter((id) => !watched(id));
           for (const id of dropped) entryOf(id).inFlight = false;
-          batch = [...batch.filter((id) => watched(id)), ...takeBatch()].slice(0, batchSize);
+          const kept = batch.filter((id) => watched(id));
+          batch = [...kept, ...takeBatch(batchSize - kept.length)];
           if (batch.length === 0) return [];
         }
         const seen = batch.flatMap((id) => entries.get(id)?.seen ?? []);

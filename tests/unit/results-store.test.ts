@@ -297,6 +297,19 @@ describe('results store: retry with backoff', () => {
     expect(background.requests[1]?.ids).toEqual([...ids(2, 1), ...ids(2, 10)]);
   });
 
+  it('a retry attempt that carries more than fits keeps the rest queued for the next request, losing none', async () => {
+    const { store, background } = setup();
+    watchAll(store, ids(CLASSIFY_BATCH_SIZE));
+    await vi.advanceTimersByTimeAsync(0);
+    watchAll(store, ids(10, 100));
+    background.requests[0]?.fail(new Error('background gone'));
+    await vi.advanceTimersByTimeAsync(REQUEST_RETRY.minTimeout);
+    expect(background.requests[1]?.ids).toEqual(ids(CLASSIFY_BATCH_SIZE));
+    background.requests[1]?.answer();
+    await vi.advanceTimersByTimeAsync(QUIET_MS);
+    expect(background.requests[2]?.ids).toEqual(ids(10, 100));
+  });
+
   it('retry() asks again at once for a track in error, showing loading meanwhile', async () => {
     const { store, background } = setup();
     const [a] = ids(1);
