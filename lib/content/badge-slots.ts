@@ -37,18 +37,30 @@ export interface BadgeSlotsDeps {
 export interface BadgeFeatureDeps extends BadgeSlotsDeps {
   /** Calls `listener` whenever the badge colours change, until `signal` aborts. */
   readonly onColorsChange: (listener: () => void, signal: AbortSignal) => void;
+  readonly log?: Pick<Console, 'warn'>;
 }
 
 /**
  * Keeps one badge on every track `find` returns: at once, then in the same `MutationObserver`
  * callback as every DOM change (childList anywhere, `href` attributes: how Spotify draws, reuses
  * and removes rows), and again when the colours change; until `signal` aborts, which removes
- * every badge it placed. `find` must be cheap: it runs on every DOM change.
+ * every badge it placed. `find` must be cheap: it runs on every DOM change. If it throws
+ * (markup we do not understand), that is logged once and the page keeps working.
  */
 export function keepBadgesInSync(deps: BadgeFeatureDeps, signal: AbortSignal, find: (doc: Document) => readonly FoundTrack[]): void {
   const doc = deps.document ?? document;
+  const log = deps.log ?? console;
   const slots = createBadgeSlots(deps);
-  const sync = (): void => slots.sync(find(doc));
+  let warned = false;
+  const sync = (): void => {
+    try {
+      slots.sync(find(doc));
+    } catch (error) {
+      // Markup we did not expect: no badges where it is, one warning, never an exception per DOM change.
+      if (!warned) log.warn('Playlist Predictor: could not read the page to place badges', error);
+      warned = true;
+    }
+  };
   const observer = new MutationObserver(sync);
   observer.observe(doc.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['href'] });
   deps.onColorsChange(() => slots.rerender(), signal);

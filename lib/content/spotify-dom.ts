@@ -103,7 +103,9 @@ export function trackIdFromNowPlayingHref(href: string): TrackId | undefined {
     return undefined;
   }
   const uri = /spotify:track:[0-9A-Za-z]+/.exec(decoded)?.[0];
-  return (uri ? trackIdFromUri(uri) : undefined) ?? trackIdFromUrl(new URL(decoded, 'https://open.spotify.com').pathname);
+  if (uri) return trackIdFromUri(uri);
+  const base = 'https://open.spotify.com';
+  return URL.canParse(decoded, base) ? trackIdFromUrl(new URL(decoded, base).pathname) : undefined;
 }
 
 /**

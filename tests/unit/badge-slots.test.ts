@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BADGE_HOST_TAG } from '@/lib/content/badge-element';
 import { BADGES_AREA } from '@/lib/content/badge-placement';
-import { createBadgeSlots, type BadgeSlots } from '@/lib/content/badge-slots';
+import { createBadgeSlots, keepBadgesInSync, type BadgeSlots } from '@/lib/content/badge-slots';
 import { createResultsStore, FIRST_REQUEST_DELAY_MS, type ResultsStore } from '@/lib/content/results-store';
 import { scanTrackRows } from '@/lib/content/spotify-dom';
 import type { TrackResult } from '@/lib/shared/messaging';
@@ -208,5 +208,31 @@ describe('badge slots', () => {
     userColors = {};
     slots.rerender();
     expect(rows[0]?.badge?.style.backgroundColor).not.toMatch(/^(#123456|rgb\(18, 52, 86\))$/);
+  });
+});
+
+describe('keepBadgesInSync', () => {
+  it('badges what find returns on every DOM change, logs a throwing find once, and removes its badges when aborted', async () => {
+    const id = trackId(5);
+    page([rowHtml(id)]);
+    const warn = vi.fn();
+    const controller = new AbortController();
+    let broken = false;
+    keepBadgesInSync({ store, colors: () => ({}), onColorsChange: () => {}, log: { warn } }, controller.signal, (doc) => {
+      if (broken) throw new Error('unexpected markup');
+      return scanTrackRows(doc.body);
+    });
+    expect(document.querySelectorAll(BADGE_HOST_TAG)).toHaveLength(1);
+    document.querySelector('[data-testid="playlist-tracklist"]')?.insertAdjacentHTML('beforeend', rowHtml(trackId(6)));
+    await Promise.resolve();
+    expect(document.querySelectorAll(BADGE_HOST_TAG)).toHaveLength(2);
+    broken = true;
+    document.body.append(document.createElement('div'));
+    await Promise.resolve();
+    document.body.append(document.createElement('div'));
+    await Promise.resolve();
+    expect(warn).toHaveBeenCalledTimes(1);
+    controller.abort();
+    expect(document.querySelectorAll(BADGE_HOST_TAG)).toHaveLength(0);
   });
 });

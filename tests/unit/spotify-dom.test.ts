@@ -178,6 +178,7 @@ describe('the now-playing bar', () => {
     ['an episode', `/show/x?uri=spotify:episode:${id}`],
     ['a broken encoding', '/album/x?uri=%E0%A4%A'],
     ['an invalid ID', '/album/x?uri=spotify:track:short'],
+    ['an href that is not a URL', 'http://[::1'],
   ])('gives nothing for %s', (_, href) => {
     document.body.innerHTML = bar(href);
     expect(readNowPlaying(document)).toBeUndefined();
