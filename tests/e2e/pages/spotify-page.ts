@@ -8,20 +8,11 @@ import { pagePath, pageSpecData, pageTrackData, pageUrl, spotifyPageHtml, SPOTIF
  * `unknown`, `error`), `data-theme` (and `data-provider`).
  */
 
-/** What one rendered track row shows. */
-export interface RenderedRow {
-  /** List position (0-based over the page's tracks), as the fake placed the row. */
-  readonly position: number;
-  /** Section of the page the row is in (`tracklist`, `popular`, `songs`, `now-playing`, `next-in-queue`). */
-  readonly section: string;
-  /** Marker set on the row's `[role="row"]` element by {@link SpotifyPage.markRowElements}, to follow reuse. */
-  readonly marker: string | null;
-  /** Track ID of the row's title link, i.e. the track the row shows now. */
-  readonly trackId: string;
-  readonly explicit: boolean;
-  /** Number of `playlist-predictor-badge` elements inside the row. */
+/** What a badge shows, read through its public markup (the host's open shadow root). */
+export interface BadgeReading {
+  /** Number of `playlist-predictor-badge` elements in the row or widget. */
   readonly badgeCount: number;
-  /** Track ID the (first) badge's content was rendered for (React renders asynchronously), null without badge content. */
+  /** Track ID the (first) badge shows (`data-track-id`), null without badge content. */
   readonly badgeTrackId: string | null;
   /** The badge's `data-status` (`loading`, `ok`, `uncertain`, `unknown`, `error`), null without badge content. */
   readonly status: string | null;
@@ -32,20 +23,27 @@ export interface RenderedRow {
   readonly color: string | null;
 }
 
+/** What one rendered track row shows. */
+export interface RenderedRow extends BadgeReading {
+  /** List position (0-based over the page's tracks), as the fake placed the row. */
+  readonly position: number;
+  /** Section of the page the row is in (`tracklist`, `popular`, `songs`, `now-playing`, `next-in-queue`). */
+  readonly section: string;
+  /** Marker set on the row's `[role="row"]` element by {@link SpotifyPage.markRowElements}, to follow reuse. */
+  readonly marker: string | null;
+  /** Track ID of the row's title link, i.e. the track the row shows now. */
+  readonly trackId: string;
+  readonly explicit: boolean;
+}
+
 /** What the now-playing bar shows. */
-export interface NowPlayingState {
+export interface NowPlayingState extends BadgeReading {
   /** Track ID from `a[data-testid="context-link"]`'s `uri` query (`spotify:track:<id>`, plain or URL-encoded). */
   readonly trackId: string | null;
   /** Text of `a[data-testid="context-item-link"]`. */
   readonly title: string;
   /** Texts of the `[data-testid="context-item-info-artist"]` links. */
   readonly artists: string[];
-  readonly badgeCount: number;
-  readonly badgeTrackId: string | null;
-  readonly status: string | null;
-  readonly theme: string | null;
-  readonly provider: string | null;
-  readonly color: string | null;
 }
 
 /** One `playlist-predictor-badge` anywhere in the document, with where it is and what it shows. */
