@@ -90,8 +90,6 @@ export interface ResultsStore {
    * tracks are forgotten and asked again when shown.
    */
   refresh(): void;
-  /** Resolves when nothing is queued, waiting or in flight (tests, benchmarks). */
-  idle(): Promise<void>;
   /** Stops every timer and request; watchers get no more calls. */
   dispose(): void;
 }
@@ -133,8 +131,6 @@ export function createResultsStore(deps: ResultsStoreDeps): ResultsStore {
   /** When a track last appeared or left (watch / unwatch), by {@link now}. */
   let lastActivity = -Infinity;
   let inFlight: Promise<void> | undefined;
-  /** Resolvers of {@link ResultsStore.idle} calls. */
-  let idleWaiters: (() => void)[] = [];
 
   const watched = (id: TrackId): boolean => (entries.get(id)?.listeners.size ?? 0) > 0;
 
@@ -226,17 +222,10 @@ export function createResultsStore(deps: ResultsStoreDeps): ResultsStore {
     return batch;
   }
 
-  function settleIdle(): void {
-    if (inFlight || pending !== undefined || queue.size > 0) return;
-    const waiters = idleWaiters;
-    idleWaiters = [];
-    for (const resolve of waiters) resolve();
-  }
-
   function flush(): void {
     if (inFlight || lifetime.signal.aborted) return;
     let batch = takeBatch();
-    if (batch.length === 0) return settleIdle();
+    if (batch.length === 0) return;
     const request = pRetry(
       async (attempt) => {
         if (attempt > 1) {
@@ -277,7 +266,6 @@ export function createResultsStore(deps: ResultsStoreDeps): ResultsStore {
       inFlight = undefined;
       // Everything queued meanwhile goes out together: at once, or once the list stops moving.
       if (queue.size > 0) holdWhileMoving(now());
-      else settleIdle();
     });
   }
 
@@ -320,13 +308,6 @@ export function createResultsStore(deps: ResultsStoreDeps): ResultsStore {
       }
     },
 
-    idle() {
-      return new Promise<void>((resolve) => {
-        idleWaiters.push(resolve);
-        settleIdle();
-      });
-    },
-
     dispose() {
       lifetime.abort();
       cancelPending();
@@ -336,9 +317,6 @@ export function createResultsStore(deps: ResultsStoreDeps): ResultsStore {
         entry.listeners.clear();
       }
       entries.clear();
-      const waiters = idleWaiters;
-      idleWaiters = [];
-      for (const resolve of waiters) resolve();
     },
   };
 }
