@@ -136,10 +136,11 @@ export function createBadgeSlots(deps: BadgeSlotsDeps): BadgeSlots {
       const plans: [Slot, Placement][] = toPlace.map(({ slot, found: f }) => [slot, planPlacement(slot.badge.host, f.link, f.container)]);
       for (const [slot, plan] of plans) applyPlacement(slot.badge.host, plan);
 
-      // Badges left behind by an earlier instance (the extension was updated or reloaded).
-      for (const f of found) {
-        const own = slots.get(f.container)?.badge.host;
-        for (const stray of f.container.querySelectorAll(BADGE_HOST_TAG)) if (stray !== own) stray.remove();
+      // Badges left behind by an earlier instance (the extension was updated or reloaded) are in
+      // containers this instance places a badge in for the first time: only those are searched,
+      // not every row on every DOM change.
+      for (const { slot, found: f } of toPlace) {
+        for (const stray of f.container.querySelectorAll(BADGE_HOST_TAG)) if (stray !== slot.badge.host) stray.remove();
       }
     },
     rerender() {
