@@ -4,6 +4,7 @@ import { installBenchHook } from '@/lib/background/bench-hook';
 import { modelThemeInfo } from '@/lib/shared/bundled-metadata';
 import { loadBundledClassifier } from '@/lib/background/bundled-model';
 import { PredictorDatabase, createFeatureCache } from '@/lib/background/cache';
+import { keepPromise } from '@/lib/background/kept-promise';
 import { createMessageHandlers, type SpotifyAccount } from '@/lib/background/message-handlers';
 import { onMessage } from '@/lib/shared/messaging';
 import { createProviderChain } from '@/lib/background/providers/chain';
@@ -22,22 +23,14 @@ import type { Classifier } from '@/model/classifier';
 export default defineBackground({
   type: 'module',
   main() {
-    let classifier: Promise<Classifier> | undefined;
-    const loadClassifier = (): Promise<Classifier> => {
-      classifier ??= loadBundledClassifier((path) => browser.runtime.getURL(path));
-      // A failed load is retried on the next request rather than cached forever.
-      classifier.catch(() => (classifier = undefined));
-      return classifier;
-    };
+    // Loaded once (a failed load is retried on the next request rather than kept forever).
+    const classifier = keepPromise(() => loadBundledClassifier((path) => browser.runtime.getURL(path)));
+    const loadClassifier = (): Promise<Classifier> => classifier.get();
     const settingsItem = defineSettingsItem();
     // Read once and kept until they change: every classify message needs them.
-    let current: Promise<Settings> | undefined;
-    const settings = (): Promise<Settings> => {
-      current ??= readSettings(settingsItem);
-      current.catch(() => (current = undefined));
-      return current;
-    };
-    settingsItem.watch(() => (current = undefined));
+    const storedSettings = keepPromise(() => readSettings(settingsItem));
+    const settings = (): Promise<Settings> => storedSettings.get();
+    settingsItem.watch(() => storedSettings.forget());
     const themeSettings = async () => effectiveThemeSettings(await settings(), modelThemeInfo((await loadClassifier()).metadata));
 
     const db = new PredictorDatabase();
