@@ -94,6 +94,11 @@ export function Popup({ search, status, themes, onOpenOptions }: PopupProps) {
       <p className="status-line" data-testid="connection-status">
         {status === undefined ? 'Checking the Spotify connection…' : connected ? 'Spotify connected: searching Spotify.' : 'Not connected to Spotify: searching tracks you have seen.'}
       </p>
+      {status?.cache.problem && (
+        <p className="error small" role="alert" data-testid="cache-problem">
+          {status.cache.problem}
+        </p>
+      )}
       <form
         role="search"
         onSubmit={(event) => {

@@ -6,7 +6,8 @@ import { DEFAULT_PROVIDER_SETTINGS, PROVIDER_IDS, ProviderSettingsSchema } from 
 
 /**
  * The user's settings: which themes the badge may show and in which colours, the "uncertain"
- * threshold, the audio-feature providers' order, and the Spotify client ID. Stored with WXT's
+ * threshold, the audio-feature providers' order, the Spotify client ID and the feature cache's
+ * size. Stored with WXT's
  * storage helpers (https://wxt.dev/storage.html) in `storage.local`, versioned with migrations,
  * and parsed with zod wherever they are read, imported or received. Nothing secret lives here:
  * tokens stay in the background's own database (see `lib/background/auth`). Schemas use
@@ -14,7 +15,7 @@ import { DEFAULT_PROVIDER_SETTINGS, PROVIDER_IDS, ProviderSettingsSchema } from 
  */
 
 /** Layout version of the stored settings; bump it and add a migration when the shape changes. */
-export const SETTINGS_VERSION = 2;
+export const SETTINGS_VERSION = 3;
 
 /** Key of the settings item in `storage.local`. */
 export const SETTINGS_KEY = 'local:settings' as const;
@@ -25,8 +26,25 @@ export const MIN_ENABLED_THEMES = 2;
 /** A CSS hex colour `#rrggbb` (what `<input type="color">` gives). */
 export const HexColorSchema = z.string().check(z.regex(/^#[0-9a-f]{6}$/i, 'expected a colour like #1f6f8b'));
 
-/** zod schema of the settings, version {@link SETTINGS_VERSION}. */
-export const SettingsSchema = z.object({
+/**
+ * Default of the feature cache's size, in tracks: 100,000 (hardening issue 9). A cached track
+ * takes about 500 bytes on disk with its title in Chromium (49 MB measured for 100,000 tracks,
+ * keys and indexes included), so the default stays near 50 MB; a listener rarely sees more
+ * distinct tracks than that.
+ */
+export const DEFAULT_CACHE_LIMIT = 100_000;
+
+/** Smallest cache size the user may choose, in tracks (1,000: a few long playlists). */
+export const MIN_CACHE_LIMIT = 1_000;
+
+/** Largest cache size the user may choose, in tracks (1,000,000: about 500 MB on disk, see {@link DEFAULT_CACHE_LIMIT}). */
+export const MAX_CACHE_LIMIT = 1_000_000;
+
+/** zod schema of the feature cache's size: an integer number of tracks from {@link MIN_CACHE_LIMIT} to {@link MAX_CACHE_LIMIT}. */
+export const CacheLimitSchema = z.int().check(z.gte(MIN_CACHE_LIMIT), z.lte(MAX_CACHE_LIMIT));
+
+/** zod schema of version 2 of the settings: version 3 ({@link SettingsSchema}) without `cacheLimit`. */
+export const SettingsV2Schema = z.object({
   /**
    * Themes the badge may show, or `null` for the model's defaults (every non-experimental
    * theme). When set, at least {@link MIN_ENABLED_THEMES}, no repeats.
@@ -52,16 +70,29 @@ export const SettingsSchema = z.object({
   spotifyClientId: z.nullable(SpotifyClientIdSchema),
 });
 
+/** zod schema of the settings, version {@link SETTINGS_VERSION}. */
+export const SettingsSchema = z.extend(SettingsV2Schema, {
+  /**
+   * Most tracks the feature cache keeps (and, separately, most seen titles); the least recently
+   * used are evicted beyond it. See {@link CacheLimitSchema}.
+   */
+  cacheLimit: CacheLimitSchema,
+});
+
 /** Validated settings. */
 export type Settings = z.infer<typeof SettingsSchema>;
 
-/** Settings on a fresh install: model defaults, Spotify first then ReccoBeats, no client ID. */
+/** Validated version-2 settings (see {@link SettingsV2Schema}). */
+export type SettingsV2 = z.infer<typeof SettingsV2Schema>;
+
+/** Settings on a fresh install: model defaults, Spotify first then ReccoBeats, no client ID, {@link DEFAULT_CACHE_LIMIT}. */
 export const DEFAULT_SETTINGS: Settings = {
   enabledThemes: null,
   themeColors: {},
   uncertainThreshold: null,
   providers: DEFAULT_PROVIDER_SETTINGS,
   spotifyClientId: null,
+  cacheLimit: DEFAULT_CACHE_LIMIT,
 };
 
 /**
@@ -70,19 +101,54 @@ export const DEFAULT_SETTINGS: Settings = {
  */
 export const SettingsV1Schema = z.object({ enabledThemes: z.array(z.string()) });
 
+/** Thrown by a migration whose input is not valid settings of `version`; `issues` is zod's prettified issues, with their paths. */
+export class SettingsVersionError extends Error {
+  override readonly name = 'SettingsVersionError';
+  constructor(
+    readonly version: number,
+    readonly issues: string,
+  ) {
+    super(`they are not valid version-${version} settings:\n${issues}`);
+  }
+}
+
+/** Parses `value` as settings of `version` with `schema`; throws {@link SettingsVersionError} with zod's issues. */
+function parseVersion<T>(schema: z.ZodMiniType<T>, version: number, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new SettingsVersionError(version, z.prettifyError(parsed.error));
+  return parsed.data;
+}
+
+/** The schema of every settings version this build reads, by version (see {@link SETTINGS_MIGRATIONS}). */
+export const SETTINGS_SCHEMAS: Readonly<Record<number, z.ZodMiniType>> = { 1: SettingsV1Schema, 2: SettingsV2Schema, 3: SettingsSchema };
+
 /**
  * Migrations by target version, as WXT's storage item runs them (`migrations[n]` turns a
- * version n-1 value into version n). Version 2 adds colours, the threshold, providers and the
- * client ID; theme ids that this build does not know are dropped, and fewer than
- * {@link MIN_ENABLED_THEMES} remaining falls back to the model defaults.
+ * version n-1 value into version n). Each first parses its input as version n-1 and throws
+ * {@link SettingsVersionError} when it does not parse, so nothing is ever replaced by defaults:
+ * WXT then leaves the stored value and its version as they were (and logs the error), and
+ * {@link readSettings} reads the defaults with a warning until the user saves;
+ * {@link importSettings} rejects the file.
+ * - 2: adds colours, the threshold, providers and the client ID; theme ids that this build does
+ *   not know are dropped, and fewer than {@link MIN_ENABLED_THEMES} remaining falls back to the
+ *   model defaults.
+ * - 3: adds `cacheLimit` ({@link DEFAULT_CACHE_LIMIT}); every other value is kept as it was.
  */
-export const SETTINGS_MIGRATIONS: Record<number, (old: unknown) => Settings> = {
+export const SETTINGS_MIGRATIONS: Record<number, (old: unknown) => unknown> = {
   2: (old) => {
-    const v1 = SettingsV1Schema.safeParse(old);
-    const known = v1.success ? v1.data.enabledThemes.filter((t): t is ThemeId => (THEME_IDS as readonly string[]).includes(t)) : [];
+    const v1 = parseVersion(SettingsV1Schema, 1, old);
+    const known = v1.enabledThemes.filter((t): t is ThemeId => (THEME_IDS as readonly string[]).includes(t));
     const unique = [...new Set(known)];
-    return { ...DEFAULT_SETTINGS, enabledThemes: unique.length >= MIN_ENABLED_THEMES ? unique : null };
+    const v2: SettingsV2 = {
+      enabledThemes: unique.length >= MIN_ENABLED_THEMES ? unique : null,
+      themeColors: {},
+      uncertainThreshold: null,
+      providers: DEFAULT_PROVIDER_SETTINGS,
+      spotifyClientId: null,
+    };
+    return v2;
   },
+  3: (old): Settings => ({ ...parseVersion(SettingsV2Schema, 2, old), cacheLimit: DEFAULT_CACHE_LIMIT }),
 };
 
 /**
@@ -115,14 +181,32 @@ export async function readSettings(item: WxtStorageItem<Settings, Record<string,
 }
 
 /**
- * Validates and stores settings. Throws `Error` with zod's message when `settings` is invalid
- * (e.g. fewer than two enabled themes), and rejects with the browser's error when storage fails
- * (quota); the stored value is then unchanged.
+ * Validates and stores settings, and marks them as version {@link SETTINGS_VERSION} (so that a
+ * value left at an older version by a failed migration is not migrated again once replaced).
+ * @throws Error with zod's message when `settings` is invalid (e.g. fewer than two enabled
+ *   themes), or an Error saying the browser could not store them (its message included, and
+ *   "storage is full" for a quota error, e.g. Chrome's `QUOTA_BYTES quota exceeded`), with the
+ *   browser's error as `cause`; the stored value is then unchanged.
  */
 export async function writeSettings(item: WxtStorageItem<Settings, Record<string, never>>, settings: Settings): Promise<void> {
   const parsed = SettingsSchema.safeParse(settings);
   if (!parsed.success) throw new Error(`Invalid settings: ${z.prettifyError(parsed.error)}`);
-  await item.setValue(parsed.data);
+  try {
+    await item.setValue(parsed.data);
+    await storage.setMeta(item.key, { v: SETTINGS_VERSION });
+  } catch (error) {
+    throw new Error(describeStorageFailure(error), { cause: error });
+  }
+}
+
+/** The sentence for a failed settings write: the browser's message, and what to do when storage is full. */
+function describeStorageFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const name = error instanceof Error ? error.name : '';
+  const full = name === 'QuotaExceededError' || /quota/i.test(message);
+  return full
+    ? `Storage is full: the browser could not store the settings (${message}). Free disk space and try again.`
+    : `The browser could not store the settings (${message}).`;
 }
 
 /** Tag of an exported settings file, so that an unrelated JSON file is recognised as such. */
@@ -135,14 +219,18 @@ export function exportSettings(settings: Settings): string {
 
 const ExportEnvelopeSchema = z.object({
   format: z.literal(SETTINGS_EXPORT_FORMAT),
-  version: z.int().check(z.gte(1), z.lte(SETTINGS_VERSION)),
+  version: z.int().check(z.gte(1)),
   settings: z.unknown(),
 });
 
 /**
- * Parses the text of a settings export (this or an older version, migrated forward).
- * @throws Error saying what is wrong: not JSON, not a settings export, a version newer than this
- *   build, or invalid settings (zod's message, with paths).
+ * Parses the text of a settings export (this or an older version, migrated forward). The body is
+ * first checked against the layout of the version the file declares (version 1:
+ * {@link SettingsV1Schema}, 2: {@link SettingsV2Schema}, 3: {@link SettingsSchema}): a body that
+ * does not parse is rejected, never read as the defaults. Pure: nothing is stored.
+ * @throws Error saying what is wrong: not JSON, not a settings export, a version this build does
+ *   not know (newer than {@link SETTINGS_VERSION}), or invalid settings for the file's version
+ *   (zod's issues: each message with its path, e.g. `→ at enabledThemes`).
  */
 export function importSettings(text: string): Settings {
   let json: unknown;
@@ -151,15 +239,24 @@ export function importSettings(text: string): Settings {
   } catch {
     throw new Error('The file is not JSON.');
   }
-  const envelope = ExportEnvelopeSchema.safeParse(json);
+  // English issue messages ("expected array, received string"): zod/mini has none by default, and
+  // this runs in the options page only (the content script, which never imports, stays small).
+  const params = { error: z.locales.en().localeError };
+  const envelope = ExportEnvelopeSchema.safeParse(json, params);
   if (!envelope.success) throw new Error(`Not a Playlist Predictor settings export (version 1 to ${SETTINGS_VERSION}): ${z.prettifyError(envelope.error)}`);
-  let value = envelope.data.settings;
-  for (let v = envelope.data.version + 1; v <= SETTINGS_VERSION; v++) {
+  const { version } = envelope.data;
+  const schema = SETTINGS_SCHEMAS[version];
+  if (!schema) throw new Error(`This file has settings version ${version}, from a newer Playlist Predictor; this one reads version 1 to ${SETTINGS_VERSION}.`);
+  const body = schema.safeParse(envelope.data.settings, params);
+  if (!body.success) throw new Error(`The settings in this file (version ${version}) are invalid: ${z.prettifyError(body.error)}`);
+  let value: unknown = body.data;
+  for (let v = version + 1; v <= SETTINGS_VERSION; v++) {
     const migrate = SETTINGS_MIGRATIONS[v];
-    if (migrate) value = migrate(value);
+    if (!migrate) throw new Error(`This build cannot read settings version ${version}: no migration to version ${v}.`);
+    value = migrate(value);
   }
-  const parsed = SettingsSchema.safeParse(value);
-  if (!parsed.success) throw new Error(`The settings in this file are invalid: ${z.prettifyError(parsed.error)}`);
+  const parsed = SettingsSchema.safeParse(value, params);
+  if (!parsed.success) throw new Error(`The settings in this file (version ${version}) are invalid: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
 }
 

@@ -4,7 +4,7 @@ import type { Classifier } from '@/model/classifier';
 import type { AudioFeatures } from '@/model/features';
 import { parseModelMetadata } from '@/model/metadata';
 import type { ThemeId } from '@/model/themes';
-import { PredictorDatabase, UNKNOWN_TTL_MS, createFeatureCache, type FeatureCache, type FeatureRecord } from '@/lib/background/cache';
+import { DEFAULT_CACHE_LIMIT, PredictorDatabase, UNKNOWN_TTL_MS, createFeatureCache, type FeatureCache, type FeatureRecord, type FeatureRow } from '@/lib/background/cache';
 import { createProviderChain } from '@/lib/background/providers/chain';
 import type { AudioFeatureProvider, ProviderResult } from '@/lib/background/providers/types';
 import type { ProviderId } from '@/lib/shared/providers';
@@ -62,10 +62,10 @@ describe('feature cache (IndexedDB)', () => {
     const cache = createFeatureCache(db);
     const [a, b, c, d] = [trackId(1), trackId(2), trackId(3), trackId(4)];
     await db.features.bulkPut([
-      { trackId: a, features: { ...makeFeatures(), energy: 'loud' }, provider: 'reccobeats', fetchedAt: T0 } as unknown as FeatureRecord,
-      { trackId: b, features: makeFeatures(), provider: 'some-old-provider', fetchedAt: T0 } as unknown as FeatureRecord,
-      { trackId: c, features: makeFeatures() } as unknown as FeatureRecord,
-      record(d, makeFeatures()),
+      { trackId: a, features: { ...makeFeatures(), energy: 'loud' }, provider: 'reccobeats', fetchedAt: T0, usedAt: T0 } as unknown as FeatureRow,
+      { trackId: b, features: makeFeatures(), provider: 'some-old-provider', fetchedAt: T0, usedAt: T0 } as unknown as FeatureRow,
+      { trackId: c, features: makeFeatures() } as unknown as FeatureRow,
+      { ...record(d, makeFeatures()), usedAt: T0 },
     ]);
     const got = await cache.get([a, b, c, d], T0);
     expect([...got.keys()]).toEqual([d]);
@@ -82,7 +82,7 @@ describe('feature cache: the records in memory', () => {
     expect([...(await cache.get([a, b], T0 + 1000)).keys()]).toEqual([a, b]);
     expect(reads).not.toHaveBeenCalled();
     // A miss reads only the missing ID, and keeps what it found in memory.
-    await db.features.bulkPut([record(c, makeFeatures())]);
+    await db.features.bulkPut([{ ...record(c, makeFeatures()), usedAt: T0 }]);
     expect([...(await cache.get([a, c], T0)).keys()].sort()).toEqual([a, c].sort());
     expect(reads).toHaveBeenCalledTimes(1);
     expect(reads.mock.calls[0]?.[0]).toEqual([c]);
@@ -95,11 +95,11 @@ describe('feature cache: the records in memory', () => {
     expect((await cache.get([a, c], T0)).size).toBe(0);
   });
 
-  it('keeps what it was given in memory even when IndexedDB refuses to store it (quota)', async () => {
+  it('keeps what it was given in memory even when IndexedDB refuses to store it (quota, also after making room)', async () => {
     const db = freshDb();
-    const cache = createFeatureCache(db);
+    const cache = createFeatureCache(db, { log: { warn: vi.fn() } });
     const a = trackId(1);
-    vi.spyOn(db.features, 'bulkPut').mockRejectedValueOnce(new DOMException('full', 'QuotaExceededError'));
+    vi.spyOn(db.features, 'bulkPut').mockRejectedValue(new DOMException('full', 'QuotaExceededError'));
     await expect(cache.put([record(a, makeFeatures())])).rejects.toThrow('full');
     expect((await cache.get([a], T0)).has(a)).toBe(true);
   });
@@ -201,7 +201,8 @@ describe('theme service', () => {
     expect(results.map((r) => (r.status === 'ok' ? r.theme : r.status))).toEqual(['workout', 'unknown', 'sleep']);
     expect(events).toEqual(['put', 'predict']);
     const stored = await db.features.get(c);
-    expect(stored).toEqual(record(c, slow, T0));
+    // With its last use (when it was stored: the cache's clock, not the service's).
+    expect(stored).toEqual({ ...record(c, slow, T0), usedAt: expect.any(Number) });
 
     // Asked again: everything is cached now.
     await service.classify([c, a]);
@@ -403,9 +404,9 @@ describe('theme service over the provider chain', () => {
       ['error', undefined],
     ]);
     expect(results[3]).toEqual({ trackId: d, status: 'error', message: 'spotify: HTTP 500 for audio features' });
-    expect(await db.features.get(a)).toEqual({ trackId: a, features: fast, provider: 'spotify', fetchedAt: T0 });
-    expect(await db.features.get(b)).toEqual({ trackId: b, features: slow, provider: 'reccobeats', fetchedAt: T0 });
-    expect(await db.features.get(c)).toEqual({ trackId: c, features: null, provider: 'reccobeats', fetchedAt: T0 });
+    expect(await db.features.get(a)).toEqual({ trackId: a, features: fast, provider: 'spotify', fetchedAt: T0, usedAt: expect.any(Number) });
+    expect(await db.features.get(b)).toEqual({ trackId: b, features: slow, provider: 'reccobeats', fetchedAt: T0, usedAt: expect.any(Number) });
+    expect(await db.features.get(c)).toEqual({ trackId: c, features: null, provider: 'reccobeats', fetchedAt: T0, usedAt: expect.any(Number) });
     expect(await db.features.get(d)).toBeUndefined();
 
     // Cached answers keep their provider on the next call and are not fetched again.
@@ -417,16 +418,17 @@ describe('theme service over the provider chain', () => {
 });
 
 describe('feature cache: stats, clear and seen-track search', () => {
-  it('counts tracks and estimates bytes as the UTF-8 JSON length of the stored records', async () => {
+  it('counts tracks and, with few rows, gives the exact UTF-8 JSON length of the stored records as bytes', async () => {
     const db = freshDb();
     const cache = createFeatureCache(db);
-    expect(await cache.stats()).toEqual({ tracks: 0, bytes: 0 });
+    expect(await cache.stats()).toEqual({ tracks: 0, bytes: 0, limit: DEFAULT_CACHE_LIMIT, problem: null });
     const records = [record(trackId(1), makeFeatures()), record(trackId(2), null)];
-    await cache.put(records);
+    await cache.put(records, T0 + 5);
     await cache.putTrackInfo([{ trackId: trackId(1), name: 'Café del Mar', artists: ['Energy 52'] }], T0);
+    // As stored: each feature record with its last use, the title with its folded words.
     const expectedBytes =
-      records.reduce((n, r) => n + Buffer.byteLength(JSON.stringify(r)), 0) +
-      Buffer.byteLength(JSON.stringify({ trackId: trackId(1), name: 'Café del Mar', artists: ['Energy 52'], seenAt: T0 }));
+      records.reduce((n, r) => n + Buffer.byteLength(JSON.stringify({ ...r, usedAt: T0 + 5 })), 0) +
+      Buffer.byteLength(JSON.stringify({ trackId: trackId(1), name: 'Café del Mar', artists: ['Energy 52'], seenAt: T0, words: ['cafe', 'del', 'mar', 'energy', '52'] }));
     const stats = await cache.stats();
     expect(stats.tracks).toBe(2);
     // Property order in IndexedDB may differ from the literal's; the length does not.
@@ -440,7 +442,7 @@ describe('feature cache: stats, clear and seen-track search', () => {
     await cache.putTrackInfo([{ trackId: trackId(1), name: 'Song', artists: ['Band'] }]);
     await db.connection.put({ key: 'spotify', clientId: 'x' });
     await cache.clear();
-    expect(await cache.stats()).toEqual({ tracks: 0, bytes: 0 });
+    expect(await cache.stats()).toEqual({ tracks: 0, bytes: 0, limit: DEFAULT_CACHE_LIMIT, problem: null });
     expect(await cache.searchSeen('song')).toEqual([]);
     expect(await db.connection.count()).toBe(1);
   });
@@ -453,7 +455,7 @@ describe('feature cache: stats, clear and seen-track search', () => {
     expect([...(await cache.get([a, b, c], T0)).keys()]).toEqual([a]);
   });
 
-  it('finds seen tracks by every word of the query in title or artists, ignoring case and accents, newest first', async () => {
+  it('finds seen tracks by every word of the query beginning a word of the title or artists, ignoring case and accents, newest first', async () => {
     const cache = createFeatureCache(freshDb());
     const [a, b, c] = [trackId(1), trackId(2), trackId(3)];
     await cache.putTrackInfo([{ trackId: a, name: 'Café del Mar', artists: ['Energy 52'] }], T0);

@@ -1,7 +1,10 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import {
+  DEFAULT_CACHE_LIMIT,
   DEFAULT_SETTINGS,
+  MAX_CACHE_LIMIT,
+  MIN_CACHE_LIMIT,
   SETTINGS_VERSION,
   defineSettingsItem,
   effectiveThemeSettings,
@@ -46,6 +49,27 @@ describe('settings storage item', () => {
     expect((await readSettings(item)).enabledThemes).toEqual(['sleep', 'focus']);
   });
 
+  it('accepts a cache size from MIN_CACHE_LIMIT to MAX_CACHE_LIMIT tracks, whole numbers only', () => {
+    expect([MIN_CACHE_LIMIT, DEFAULT_CACHE_LIMIT, MAX_CACHE_LIMIT]).toEqual([1_000, 100_000, 1_000_000]);
+    expect(DEFAULT_SETTINGS.cacheLimit).toBe(100_000);
+    for (const cacheLimit of [1_000, 54_321, 1_000_000]) expect(parseSettings({ ...DEFAULT_SETTINGS, cacheLimit })).toEqual({ settings: { ...DEFAULT_SETTINGS, cacheLimit } });
+    for (const cacheLimit of [999, 1_000_001, 1_500.5, '5000', null]) expect(parseSettings({ ...DEFAULT_SETTINGS, cacheLimit }).error).toMatch(/→ at cacheLimit/);
+  });
+
+  it('says when the browser cannot store the settings (storage full), and keeps what was stored', async () => {
+    const item = defineSettingsItem();
+    const before: Settings = { ...DEFAULT_SETTINGS, themeColors: { sleep: '#111111' } };
+    await writeSettings(item, before);
+    vi.spyOn(fakeBrowser.storage.local, 'set').mockRejectedValue(new Error('QUOTA_BYTES quota exceeded'));
+    await expect(writeSettings(item, { ...before, cacheLimit: 2_000 })).rejects.toThrow(
+      'Storage is full: the browser could not store the settings (QUOTA_BYTES quota exceeded). Free disk space and try again.',
+    );
+    vi.mocked(fakeBrowser.storage.local.set).mockRejectedValue(new Error('IO error'));
+    await expect(writeSettings(item, before)).rejects.toThrow('The browser could not store the settings (IO error).');
+    vi.restoreAllMocks();
+    expect(await readSettings(item)).toEqual(before);
+  });
+
   it('rejects bad colours, thresholds outside [0, 1], an incomplete provider order and a malformed client ID', async () => {
     const item = defineSettingsItem();
     const bad: unknown[] = [
@@ -74,7 +98,38 @@ describe('settings migrations', () => {
     const settings = await readSettings(item);
     expect(settings).toEqual({ ...DEFAULT_SETTINGS, enabledThemes: ['sleep', 'chill', 'focus'] });
     const stored = await fakeBrowser.storage.local.get(['settings', 'settings$']);
-    expect(stored.settings$).toEqual({ v: 2 });
+    expect(stored.settings$).toEqual({ v: 3 });
+  });
+
+  it('migrates stored version-2 settings to version 3 keeping every value, with the default cache size', async () => {
+    expect(SETTINGS_VERSION).toBe(3);
+    const v2 = {
+      enabledThemes: ['workout', 'sleep', 'romance'],
+      themeColors: { sleep: '#123456', workout: '#abcdef' },
+      uncertainThreshold: 0.35,
+      providers: { order: ['reccobeats', 'spotify'], disabled: ['spotify'] },
+      spotifyClientId: '0123456789abcdef0123456789abcdef',
+    };
+    await fakeBrowser.storage.local.set({ settings: v2, settings$: { v: 2 } });
+    expect(await readSettings(defineSettingsItem())).toEqual({ ...v2, cacheLimit: 100_000 });
+    expect(await fakeBrowser.storage.local.get(['settings', 'settings$'])).toEqual({ settings: { ...v2, cacheLimit: 100_000 }, settings$: { v: 3 } });
+  });
+
+  it('leaves a stored value that is not valid for its version untouched (and reads the defaults) instead of migrating it to defaults', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const broken = { enabledThemes: 'sleep and focus' };
+    await fakeBrowser.storage.local.set({ settings: broken, settings$: { v: 1 } });
+    const warn = vi.fn();
+    const item = defineSettingsItem();
+    expect(await readSettings(item, { warn })).toEqual(DEFAULT_SETTINGS);
+    expect(warn).toHaveBeenCalledOnce();
+    expect(errors).toHaveBeenCalled(); // WXT reports the failed migration
+    expect(await fakeBrowser.storage.local.get(['settings', 'settings$'])).toEqual({ settings: broken, settings$: { v: 1 } });
+    // Once the user saves, the value is marked as version 3 and never migrated again.
+    const mine: Settings = { ...DEFAULT_SETTINGS, enabledThemes: ['sleep', 'focus'], themeColors: { sleep: '#000000' } };
+    await writeSettings(item, mine);
+    expect((await fakeBrowser.storage.local.get('settings$')).settings$).toEqual({ v: 3 });
+    expect(await readSettings(defineSettingsItem())).toEqual(mine);
   });
 
   it('drops theme ids this build does not know, and falls back to defaults when fewer than two remain', async () => {
@@ -93,7 +148,11 @@ describe('settings export and import', () => {
     uncertainThreshold: 0.3,
     providers: { order: ['reccobeats', 'spotify'], disabled: ['spotify'] },
     spotifyClientId: '0123456789abcdef0123456789abcdef',
+    cacheLimit: 250_000,
   };
+  /** The same settings as version 2 wrote them: without `cacheLimit`. */
+  const { cacheLimit: customLimit, ...v2 } = custom;
+  const file = (version: unknown, settings: unknown) => JSON.stringify({ format: 'playlist-predictor-settings', version, settings });
 
   it('round-trips through exportSettings and importSettings', () => {
     expect(importSettings(exportSettings(custom))).toEqual(custom);
@@ -107,10 +166,49 @@ describe('settings export and import', () => {
   it('says what is wrong with a bad file', () => {
     expect(() => importSettings('{ not json')).toThrow('The file is not JSON.');
     expect(() => importSettings(JSON.stringify({ hello: 'world' }))).toThrow(/Not a Playlist Predictor settings export/);
-    expect(() => importSettings(JSON.stringify({ format: 'playlist-predictor-settings', version: 99, settings: custom }))).toThrow(/version 1 to 2/);
-    expect(() => importSettings(JSON.stringify({ format: 'playlist-predictor-settings', version: 2, settings: { ...custom, enabledThemes: ['sleep'] } }))).toThrow(
+    expect(() => importSettings(JSON.stringify({ format: 'playlist-predictor-settings', version: 99, settings: custom }))).toThrow(/version 1 to 3/);
+    expect(() => importSettings(JSON.stringify({ format: 'playlist-predictor-settings', version: 3, settings: { ...custom, enabledThemes: ['sleep'] } }))).toThrow(
       /invalid: .*at least 2 themes/s,
     );
+  });
+
+  it('imports a version-2 export keeping every value, with the default cache size', () => {
+    expect(customLimit).not.toBe(DEFAULT_CACHE_LIMIT);
+    expect(importSettings(file(2, v2))).toEqual({ ...custom, cacheLimit: DEFAULT_CACHE_LIMIT });
+  });
+
+  it('rejects a version-1 file whose body does not parse, with the zod issue path and message, and leaves the stored settings alone', async () => {
+    const item = defineSettingsItem();
+    await writeSettings(item, custom);
+    const cases: [unknown, RegExp][] = [
+      [{ enabledThemes: 'sleep' }, /expected array, received string\s+→ at enabledThemes/],
+      [{}, /expected array, received undefined\s+→ at enabledThemes/],
+      [{ enabledThemes: ['sleep', 7] }, /expected string, received number\s+→ at enabledThemes\[1\]/],
+      [null, /expected object, received null/],
+      ['sleep,focus', /expected object, received string/],
+    ];
+    for (const [body, reason] of cases) {
+      let message = '';
+      try {
+        // What the options page does with an imported file: nothing is stored unless it parses.
+        await writeSettings(item, importSettings(file(1, body)));
+      } catch (error) {
+        message = error instanceof Error ? error.message : String(error);
+      }
+      expect(message).toMatch(/^The settings in this file \(version 1\) are invalid: /);
+      expect(message).toMatch(reason);
+    }
+    expect(await readSettings(item)).toEqual(custom);
+  });
+
+  it('rejects an invalid body of every version with the reason, and versions it does not know', () => {
+    expect(() => importSettings(file(2, { ...v2, themeColors: { party: 'purple' } }))).toThrow(/\(version 2\) are invalid: .*expected a colour like #1f6f8b\s+→ at themeColors\.party/s);
+    expect(() => importSettings(file(2, { ...v2, providers: 'spotify' }))).toThrow(/\(version 2\) are invalid: .*→ at providers/s);
+    expect(() => importSettings(file(3, { ...custom, cacheLimit: 5 }))).toThrow(/\(version 3\) are invalid: .*→ at cacheLimit/s);
+    expect(() => importSettings(file(3, v2))).toThrow(/\(version 3\) are invalid: .*→ at cacheLimit/s);
+    expect(() => importSettings(file(3, null))).toThrow(/\(version 3\) are invalid/);
+    for (const version of [4, 99]) expect(() => importSettings(file(version, custom))).toThrow(`settings version ${version}, from a newer Playlist Predictor; this one reads version 1 to 3`);
+    for (const version of [0, -1, 1.5, '2', null]) expect(() => importSettings(file(version, custom))).toThrow(/^Not a Playlist Predictor settings export \(version 1 to 3\).*→ at version/s);
   });
 });
 

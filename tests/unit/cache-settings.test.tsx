@@ -1,0 +1,132 @@
+// @vitest-environment happy-dom
+import { act, type ReactNode } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CacheSettings, parseCacheLimit } from '@/components/options/CacheSettings';
+import { Options } from '@/components/Options';
+import { Popup } from '@/components/Popup';
+import type { Status } from '@/lib/shared/messaging';
+import { DEFAULT_SETTINGS, type Settings } from '@/lib/shared/settings';
+
+beforeAll(() => {
+  // Tells React that updates are wrapped in act() here.
+  Object.assign(globalThis, { IS_REACT_ACT_ENVIRONMENT: true });
+});
+
+let root: Root | undefined;
+let container: HTMLElement | undefined;
+
+afterEach(() => {
+  act(() => root?.unmount());
+  root = undefined;
+  container?.remove();
+});
+
+function render(element: ReactNode): HTMLElement {
+  const view = document.createElement('div');
+  document.body.append(view);
+  container = view;
+  root = createRoot(view);
+  act(() => root?.render(element));
+  return view;
+}
+
+const PROBLEM = 'Storage is full: the cache could not save 40 tracks’ audio features (QuotaExceededError: full). Free disk space or lower the cache size.';
+const cache = (over: Partial<Status['cache']> = {}): Status['cache'] => ({ tracks: 1234, bytes: 2_500_000, limit: 100_000, problem: null, ...over });
+
+/** Types `text` into the input as a user would (React listens to `input` events). */
+function type(input: HTMLInputElement, text: string): void {
+  // Through the prototype's setter: React ignores a value set on the element itself.
+  const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set;
+  act(() => {
+    setValue?.call(input, text);
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+}
+
+describe('cache size field', () => {
+  it('parses whole numbers of tracks from 1,000 to 1,000,000 only', () => {
+    expect(parseCacheLimit('1000')).toEqual({ limit: 1_000 });
+    expect(parseCacheLimit(' 250000 ')).toEqual({ limit: 250_000 });
+    expect(parseCacheLimit('1000000')).toEqual({ limit: 1_000_000 });
+    for (const text of ['999', '1000001', '1500.5', '100.000', '1,000', '', 'lots', '-2000', '1e4']) expect(parseCacheLimit(text)).toEqual({ error: 'Enter a whole number of tracks from 1,000 to 1,000,000.' });
+  });
+
+  it('shows the count, the limit and the size, and the storage problem as an alert', () => {
+    const view = render(<CacheSettings cache={cache({ problem: PROBLEM })} cacheLimit={100_000} onLimitChange={vi.fn()} onClear={vi.fn(async () => undefined)} />);
+    expect(view.querySelector('[data-testid="cache-summary"]')?.textContent).toBe('1,234 tracks (at most 100,000), about 2.5 MB of audio features and titles.');
+    const alerts = [...view.querySelectorAll('[role="alert"]')].map((a) => a.textContent);
+    expect(alerts).toEqual([PROBLEM]);
+    const input = view.querySelector<HTMLInputElement>('#cache-limit');
+    expect([input?.min, input?.max, input?.value]).toEqual(['1000', '1000000', '100000']);
+  });
+
+  it('no alert without a problem', () => {
+    const view = render(<CacheSettings cache={cache()} cacheLimit={100_000} onLimitChange={vi.fn()} onClear={vi.fn(async () => undefined)} />);
+    expect(view.querySelectorAll('[role="alert"]')).toHaveLength(0);
+  });
+
+  it('saves a valid size on Enter or when the field loses focus, and refuses one out of range with the reason', () => {
+    const onLimitChange = vi.fn();
+    const view = render(<CacheSettings cache={cache()} cacheLimit={100_000} onLimitChange={onLimitChange} onClear={vi.fn(async () => undefined)} />);
+    const input = view.querySelector<HTMLInputElement>('#cache-limit');
+    if (!input) throw new Error('no cache size field');
+    // Typing does not save (a half-typed 5 must not shrink the cache).
+    type(input, '5');
+    expect(onLimitChange).not.toHaveBeenCalled();
+    act(() => input.dispatchEvent(new FocusEvent('focusout', { bubbles: true })));
+    expect(onLimitChange).not.toHaveBeenCalled();
+    expect(view.querySelector('[role="alert"]')?.textContent).toBe('Enter a whole number of tracks from 1,000 to 1,000,000.');
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+
+    type(input, '50000');
+    expect(view.querySelector('[role="alert"]')).toBeNull();
+    act(() => input.form?.requestSubmit());
+    expect(onLimitChange).toHaveBeenCalledExactlyOnceWith(50_000);
+
+    type(input, '2000');
+    act(() => input.dispatchEvent(new FocusEvent('focusout', { bubbles: true })));
+    expect(onLimitChange).toHaveBeenLastCalledWith(2_000);
+  });
+});
+
+describe('options page', () => {
+  it('saves a new cache size with every other setting kept, and shows a failed save as an alert', () => {
+    const onChange = vi.fn();
+    const settings: Settings = { ...DEFAULT_SETTINGS, themeColors: { sleep: '#123456' }, uncertainThreshold: 0.3 };
+    const props = {
+      settings,
+      model: { labels: ['workout', 'sleep', 'focus'], experimental: [], uncertainThreshold: 0.4 } as const,
+      status: undefined,
+      onChange,
+      onConnect: vi.fn(async () => undefined),
+      onDisconnect: vi.fn(async () => undefined),
+      onClearCache: vi.fn(async () => undefined),
+      exportText: () => '',
+      onImport: vi.fn(async () => undefined),
+    };
+    const view = render(<Options {...props} />);
+    const input = view.querySelector<HTMLInputElement>('#cache-limit');
+    if (!input) throw new Error('no cache size field');
+    type(input, '20000');
+    act(() => input.form?.requestSubmit());
+    expect(onChange).toHaveBeenCalledExactlyOnceWith({ ...settings, cacheLimit: 20_000 });
+    expect(view.querySelector('[role="alert"]')).toBeNull();
+
+    const saveError = 'Storage is full: the browser could not store the settings (QUOTA_BYTES quota exceeded). Free disk space and try again.';
+    act(() => root?.render(<Options {...props} saveError={saveError} />));
+    expect(view.querySelector('[role="alert"]')?.textContent).toBe(`Settings not saved: ${saveError}`);
+  });
+});
+
+describe('popup', () => {
+  it('shows the cache problem as a one-line alert', () => {
+    const status: Status = {
+      spotify: { redirectUri: 'https://x.chromiumapp.org/', clientId: null, connected: false, audioFeatures: { state: 'unknown' }, problem: null },
+      cache: cache({ problem: PROBLEM }),
+    };
+    const view = render(<Popup search={vi.fn()} status={status} themes={undefined} onOpenOptions={vi.fn()} />);
+    expect(view.querySelector('[data-testid="cache-problem"]')?.getAttribute('role')).toBe('alert');
+    expect(view.querySelector('[data-testid="cache-problem"]')?.textContent).toBe(PROBLEM);
+  });
+});
