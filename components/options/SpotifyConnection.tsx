@@ -27,7 +27,8 @@ export function describeAudioFeatures(access: Status['spotify']['audioFeatures']
 
 /**
  * Connecting the user's own Spotify app (OAuth Authorization Code with PKCE): the redirect URI
- * to register, step-by-step setup, the client ID field and Connect / Disconnect.
+ * to register, step-by-step setup, the client ID field and Connect / Disconnect, and
+ * `status.spotify.problem` (e.g. "connect again") as an alert.
  */
 export function SpotifyConnection({ status, savedClientId, onConnect, onDisconnect }: SpotifyConnectionProps) {
   const [clientId, setClientId] = useState(savedClientId ?? '');
@@ -43,6 +44,13 @@ export function SpotifyConnection({ status, savedClientId, onConnect, onDisconne
         Without a connection, audio features come from ReccoBeats and the popup searches tracks you have seen. With your own Spotify app, the popup
         searches Spotify, and audio features come from Spotify if your app still has access to them.
       </p>
+      {spotify?.problem && (
+        // What the background found wrong with the connection (e.g. Spotify refused the saved
+        // sign-in, or a new token could not be saved): shown whether connected or not.
+        <p className="error" role="alert" data-testid="spotify-problem">
+          {spotify.problem}
+        </p>
+      )}
       {spotify?.connected ? (
         <div className="card" data-testid="spotify-connected">
           <p>

@@ -2,12 +2,14 @@ import { SpotifyApi, type AccessToken, type IAuthStrategy } from '@spotify/web-a
 import ky, { HTTPError, TimeoutError } from 'ky';
 import { z } from 'zod';
 import { SpotifyAuthError, type SpotifyAuth } from '@/lib/background/auth/spotify-auth';
-import { retryAfterMs } from '@/lib/background/providers/reccobeats';
+import { DeadlineError, PROVIDER_REQUEST_DEADLINE_MS, withDeadline } from '@/lib/background/deadline';
+import { RETRY_WAIT_MAX_MS, boundedRetry, parseRetryAfter } from '@/lib/background/retry-after';
 
 /**
  * The Spotify Web API client: `@spotify/web-api-ts-sdk` with an auth strategy backed by the
  * extension's token store ({@link createTokenStoreAuthStrategy}), a response validator of our
- * own ({@link SpotifyResponseValidator}) and `fetch` through ky for timeouts and retries.
+ * own ({@link SpotifyResponseValidator}) and `fetch` through ky for timeouts and retries, every
+ * call under one deadline.
  */
 
 /** Statuses retried (with backoff, `Retry-After` honoured for 429 and 503): rate limit and server errors. */
@@ -26,7 +28,7 @@ export class SpotifyApiError extends Error {
       readonly status?: number;
       /** Spotify's `error.message`, when the body had one. */
       readonly apiMessage?: string;
-      /** The wait `Retry-After` asked for, ms (429/503). */
+      /** The wait `Retry-After` asked for, ms (429/503; read by `parseRetryAfter`, absent when unusable). */
       readonly retryAfterMs?: number;
       readonly cause?: unknown;
     } = {},
@@ -65,7 +67,7 @@ export async function spotifyErrorFromResponse(response: Response, now: number =
   } catch {
     // Not JSON: only the status is known.
   }
-  const wait = retryAfterMs(response.headers.get('Retry-After'), now);
+  const wait = parseRetryAfter(response.headers.get('Retry-After'), now);
   return new SpotifyApiError('http', `HTTP ${response.status}${apiMessage ? ` (${apiMessage})` : ''}`, {
     status: response.status,
     apiMessage,
@@ -115,36 +117,48 @@ export function createTokenStoreAuthStrategy(auth: Pick<SpotifyAuth, 'getAccessT
 export interface SpotifyClientOptions {
   readonly auth: Pick<SpotifyAuth, 'getAccessToken' | 'refreshAfterUnauthorized'>;
   readonly fetch?: typeof globalThis.fetch;
-  /** Retries after the first attempt on 429, 5xx, timeouts and network errors (ky's backoff). */
+  /** Retries after the first attempt on 429, 5xx, timeouts and network errors (ky's backoff; default 2). */
   readonly retries?: number;
   /**
-   * Longest `Retry-After` waited for, ms. A 429 asking for longer fails at once: asking again
-   * sooner only earns another 429.
+   * Longest `Retry-After` waited for, ms (default `RETRY_WAIT_MAX_MS`, 10 s). A 429 asking for
+   * longer fails at once: asking again sooner only earns another 429. Unparseable values count as
+   * absent (backoff).
    */
   readonly maxRetryAfterMs?: number;
-  /** Per-attempt timeout, ms. */
+  /** Per-attempt timeout up to the response headers, ms (ky's `timeout`; default 15 s). */
   readonly timeoutMs?: number;
+  /**
+   * Deadline of one {@link SpotifyClient.call}, ms: token, attempts, waits, the 401 refresh and
+   * the body included (default {@link PROVIDER_REQUEST_DEADLINE_MS}, 20 s).
+   */
+  readonly deadlineMs?: number;
   readonly now?: () => number;
 }
 
-/** A Spotify Web API client whose answers are validated. */
+/** A Spotify Web API client whose answers are validated and whose calls end. */
 export interface SpotifyClient {
-  /** The SDK instance (auth strategy, validator and fetch already set). */
-  readonly api: SpotifyApi;
   /**
-   * Runs `request` against the SDK and validates its result with `schema`. A 401 refreshes the
-   * token once (`refreshAfterUnauthorized`) and retries; 429 (waiting `Retry-After` up to
-   * `maxRetryAfterMs`), 5xx, timeouts and network errors are retried by ky with backoff.
-   * @throws SpotifyApiError `http` (status, `Retry-After`), `timeout`, `network`, or `malformed`
-   *   (body not JSON or failing `schema`).
+   * Runs `request` against the SDK (a fresh instance per call, whose requests carry the call's
+   * deadline signal) and validates its result with `schema`. A 401 refreshes the token once
+   * (`refreshAfterUnauthorized`) and retries; 429 and 503 (waiting `Retry-After` up to
+   * `maxRetryAfterMs`), 5xx, timeouts and network errors are retried by ky with backoff. The
+   * whole call ends within `deadlineMs` (20 s), body included.
+   * @throws SpotifyApiError `http` (status, `Retry-After`), `timeout` (an attempt timed out, or
+   *   the call's deadline passed: "Spotify did not answer within 20 s"), `network`, or
+   *   `malformed` (body not JSON or failing `schema`).
    * @throws SpotifyAuthError when not connected or the token cannot be refreshed.
    */
   call<T>(request: (api: SpotifyApi) => Promise<unknown>, schema: z.ZodType<T>): Promise<T>;
 }
 
+/** What the deadline message calls the Web API ("Spotify did not answer within 20 s"). */
+const NAME = 'Spotify';
+
 /** Creates the {@link SpotifyClient}. */
 export function createSpotifyClient(options: SpotifyClientOptions): SpotifyClient {
-  const maxRetryAfter = options.maxRetryAfterMs ?? 60_000;
+  const maxWaitMs = options.maxRetryAfterMs ?? RETRY_WAIT_MAX_MS;
+  const deadlineMs = options.deadlineMs ?? PROVIDER_REQUEST_DEADLINE_MS;
+  const limit = options.retries ?? 2;
   const now = options.now ?? Date.now;
   const http = ky.create({
     fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
@@ -152,50 +166,51 @@ export function createSpotifyClient(options: SpotifyClientOptions): SpotifyClien
     // Only retried statuses throw inside ky (which is what triggers its retry); the others reach
     // the SDK, whose response validator (ours) turns them into SpotifyApiError.
     throwHttpErrors: (status) => RETRIED_STATUSES.includes(status),
-    retry: {
-      limit: options.retries ?? 2,
-      methods: ['get'],
-      statusCodes: RETRIED_STATUSES,
-      afterStatusCodes: [429, 503],
-      maxRetryAfter,
-      retryOnTimeout: true,
-      shouldRetry: ({ error }) => {
-        if (!(error instanceof HTTPError) || ![429, 503].includes(error.response.status)) return undefined;
-        const wait = retryAfterMs(error.response.headers.get('Retry-After'));
-        return wait !== undefined && wait > maxRetryAfter ? false : undefined;
-      },
-    },
   });
+  const strategy = createTokenStoreAuthStrategy(options.auth, now);
 
-  const api = new SpotifyApi(createTokenStoreAuthStrategy(options.auth, now), {
-    fetch: (input, init) => http(input instanceof Request ? input : new Request(input, init)),
-    responseValidator: new SpotifyResponseValidator(),
-  });
+  /** An SDK instance whose requests carry `signal` (the SDK's fetch takes no per-call options). */
+  const sdkFor = (signal: AbortSignal): SpotifyApi =>
+    new SpotifyApi(strategy, {
+      fetch: (input, init) =>
+        http(input instanceof Request ? input : new Request(input, init), {
+          signal,
+          // A new object per request: it keeps this request's Retry-After.
+          retry: boundedRetry({ limit, statusCodes: RETRIED_STATUSES, retryOnTimeout: true, maxWaitMs, now }),
+        }),
+      responseValidator: new SpotifyResponseValidator(),
+    });
 
-  async function once(request: (api: SpotifyApi) => Promise<unknown>): Promise<unknown> {
+  async function once(api: SpotifyApi, request: (api: SpotifyApi) => Promise<unknown>): Promise<unknown> {
     try {
       return await request(api);
     } catch (error) {
-      if (error instanceof SpotifyApiError) throw error;
+      if (error instanceof SpotifyApiError || error instanceof SpotifyAuthError || error instanceof DeadlineError) throw error;
       if (error instanceof HTTPError) throw await spotifyErrorFromResponse(error.response, now());
       if (error instanceof TimeoutError) throw new SpotifyApiError('timeout', 'request timed out', { cause: error });
       if (error instanceof SyntaxError) throw new SpotifyApiError('malformed', 'response is not JSON', { cause: error });
-      if (error instanceof SpotifyAuthError) throw error;
       throw new SpotifyApiError('network', `network error (${error instanceof Error ? error.message : String(error)})`, { cause: error });
     }
   }
 
   return {
-    api,
     async call(request, schema) {
       let body: unknown;
-      const used = await options.auth.getAccessToken();
       try {
-        body = await once(request);
+        body = await withDeadline(deadlineMs, NAME, async (signal) => {
+          const api = sdkFor(signal);
+          const used = await options.auth.getAccessToken();
+          try {
+            return await once(api, request);
+          } catch (error) {
+            if (!(error instanceof SpotifyApiError) || error.status !== 401) throw error;
+            await options.auth.refreshAfterUnauthorized(used.accessToken);
+            return await once(api, request);
+          }
+        });
       } catch (error) {
-        if (!(error instanceof SpotifyApiError) || error.status !== 401) throw error;
-        await options.auth.refreshAfterUnauthorized(used.accessToken);
-        body = await once(request);
+        if (error instanceof DeadlineError) throw new SpotifyApiError('timeout', error.message, { cause: error });
+        throw error;
       }
       const parsed = schema.safeParse(body);
       if (!parsed.success) throw new SpotifyApiError('malformed', `malformed response: ${z.prettifyError(parsed.error)}`);

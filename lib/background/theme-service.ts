@@ -4,10 +4,11 @@ import { defaultEnabledThemes } from '@/model/metadata';
 import type { ThemeId } from '@/model/themes';
 import type { FeatureCache, FeatureRecord } from '@/lib/background/cache';
 import type { TrackResult } from '@/lib/shared/messaging';
-import type { ProviderChain, SourcedResult } from '@/lib/background/providers/chain';
+import type { ProviderChain, SourcedBatch, SourcedBatchListener, SourcedResult } from '@/lib/background/providers/chain';
 import type { AudioFeatureProvider } from '@/lib/background/providers/types';
 import type { ProviderId } from '@/lib/shared/providers';
 import type { TrackId } from '@/lib/shared/track-id';
+import { formatDuration } from '@/lib/background/deadline';
 
 /** What the theme service needs; all injected so tests can swap each part. */
 export interface ThemeServiceDeps {
@@ -28,27 +29,84 @@ export interface ThemeServiceDeps {
   readonly uncertainThreshold?: () => Promise<number>;
   readonly now?: () => number;
   readonly log?: Pick<Console, 'warn'>;
+  /** How long one `classify` call may take, ms (default {@link CLASSIFY_DEADLINE_MS}; tests shorten it). */
+  readonly deadlineMs?: number;
 }
+
+/**
+ * How long one `classify` call may take, ms (45 s), provider retries included. Chrome stops a
+ * service worker whose event takes longer than 5 minutes
+ * (developer.chrome.com/docs/extensions/develop/concepts/service-workers/lifecycle), and the
+ * page's badge should say something long before that; 45 s leaves room for two provider requests
+ * of `PROVIDER_REQUEST_DEADLINE_MS` (20 s) one after the other (Spotify, then ReccoBeats).
+ */
+export const CLASSIFY_DEADLINE_MS = 45_000;
 
 /** The background's classification service. */
 export interface ThemeService {
   /**
-   * Classifies tracks by ID: audio features from the cache, else from the provider (fetched
-   * features are stored before answering), then the model. One result per ID, in order.
-   * Never rejects for a per-track problem: such tracks get `status: "error"` with a message.
+   * Classifies tracks by ID: audio features from the cache, else from the provider (each batch's
+   * answers are stored as soon as the batch arrives, and before they are answered), then the
+   * model. One result per ID, in order. Never rejects for a per-track problem: such tracks get
+   * `status: "error"` with a message.
+   *
+   * Resolves within `deadlineMs` ({@link CLASSIFY_DEADLINE_MS}, 45 s): tracks whose features
+   * have not arrived by then get `status: "error"` ("audio features did not arrive within 45
+   * s..."); their fetch goes on, and answers that arrive later are cached for the next request.
    */
   classify(trackIds: readonly TrackId[]): Promise<TrackResult[]>;
 }
 
-/** A single provider's answer in the chain's shape: every track attributed to that provider. */
-async function askSource(source: ProviderChain | AudioFeatureProvider, trackIds: readonly TrackId[]): Promise<SourcedResult> {
-  if (source.id === 'chain') return source.getAudioFeatures(trackIds);
-  const answer = await source.getAudioFeatures(trackIds);
-  return { ...answer, providerOf: new Map(trackIds.map((id) => [id, source.id])) };
+/**
+ * Asks `source` for `trackIds`, passing each batch of final answers to `onSettled` as it arrives.
+ * A single provider's answer gets the chain's shape: every track attributed to that provider.
+ */
+async function askSource(source: ProviderChain | AudioFeatureProvider, trackIds: readonly TrackId[], onSettled: SourcedBatchListener): Promise<SourcedResult> {
+  if (source.id === 'chain') return source.getAudioFeatures(trackIds, onSettled);
+  const attributed = (ids: readonly TrackId[]) => new Map(ids.map((id) => [id, source.id]));
+  const answer = await source.getAudioFeatures(trackIds, (batch) => onSettled({ ...batch, providerOf: attributed(batch.trackIds) }));
+  return { ...answer, providerOf: attributed(trackIds) };
 }
 
 /** A provider's answer for one track: its features (or `null`, unknown) and who gave them, or why there are none. */
 type Fetched = { readonly features: AudioFeatures | null; readonly provider: ProviderId } | { readonly error: string };
+
+/** What {@link beforeDeadline} gives for a promise that had not settled by the deadline. */
+const LATE = Symbol('late');
+
+/** One `classify` call's deadline: `reached` resolves with {@link LATE} when it passes. */
+interface Deadline {
+  readonly reached: Promise<typeof LATE>;
+  /** Stops the timer (the call has finished). */
+  clear(): void;
+}
+
+/** A {@link Deadline} `ms` from now (`setTimeout`, so fake timers drive it in tests). */
+function startDeadline(ms: number): Deadline {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const reached = new Promise<typeof LATE>((resolve) => {
+    timer = setTimeout(() => resolve(LATE), ms);
+  });
+  return { reached, clear: () => clearTimeout(timer) };
+}
+
+/** A settled promise's result, as a value (so a rejection is handled the moment it happens). */
+type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
+/** `promise` settled into an {@link Outcome}; never rejects. */
+const outcome = <T>(promise: Promise<T>): Promise<Outcome<T>> =>
+  promise.then(
+    (value): Outcome<T> => ({ ok: true, value }),
+    (error: unknown): Outcome<T> => ({ ok: false, error }),
+  );
+
+/**
+ * `promise`'s outcome, or {@link LATE} when the deadline came first. A promise already settled
+ * when this is called wins even if the deadline has passed as well (`Promise.race` takes the
+ * first of several settled promises in its list).
+ */
+const beforeDeadline = <T>(promise: Promise<T>, deadline: Deadline): Promise<T | typeof LATE> =>
+  Promise.race([promise, deadline.reached]);
 
 /**
  * Creates the {@link ThemeService}. Fetched answers are cached with the provider they came
@@ -60,111 +118,164 @@ type Fetched = { readonly features: AudioFeatures | null; readonly provider: Pro
 export function createThemeService(deps: ThemeServiceDeps): ThemeService {
   const now = deps.now ?? Date.now;
   const log = deps.log ?? console;
+  const deadlineMs = deps.deadlineMs ?? CLASSIFY_DEADLINE_MS;
+  const within = formatDuration(deadlineMs);
+  const lateMessage = `audio features did not arrive within ${within} (the providers are slow or unreachable); they are kept if they arrive later`;
   /** Tracks whose features are on their way, with the answer to wait for. */
   const inFlight = new Map<TrackId, Promise<Fetched>>();
 
-  /** Asks the provider for `ids`, caches what it answers, and registers each ID as in flight until then. */
+  /** Stores `records`; a failure (e.g. quota) is logged and costs only the cache. Never rejects. */
+  async function store(records: readonly FeatureRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    try {
+      await deps.cache.put(records);
+    } catch (error) {
+      log.warn(`Playlist Predictor: could not cache ${records.length} tracks' audio features`, error);
+    }
+  }
+
+  /**
+   * Asks the provider for `ids` and registers each ID as in flight until its answer is known.
+   * Each batch of final answers is stored as soon as it arrives (so a stalled later batch, or the
+   * background being stopped, loses none of it), and its tracks are answered once it is stored.
+   */
   function fetchFeatures(ids: readonly TrackId[]): void {
-    const request = (async (): Promise<Map<TrackId, Fetched>> => {
-      const answer = await askSource(deps.provider, ids);
-      const fetchedAt = now();
-      const out = new Map<TrackId, Fetched>();
-      const records: FeatureRecord[] = [];
-      for (const id of ids) {
-        const error = answer.errors.get(id);
-        const provider = answer.providerOf.get(id);
-        if (error !== undefined) out.set(id, { error });
-        else if (provider === undefined) out.set(id, { error: 'no provider answered for this track' });
-        else {
-          const features = answer.features.get(id) ?? null;
-          out.set(id, { features, provider });
-          records.push({ trackId: id, features, provider, fetchedAt });
-        }
-      }
-      try {
-        await deps.cache.put(records);
-      } catch (error) {
-        log.warn(`Playlist Predictor: could not cache ${records.length} tracks' audio features`, error);
-      }
-      return out;
-    })();
+    const waiting = new Map<TrackId, (answer: Fetched) => void>();
     for (const id of ids) {
-      const one = request.then(
-        (answers): Fetched => answers.get(id) ?? { error: 'no provider answered for this track' },
-        (error: unknown): Fetched => ({ error: error instanceof Error ? error.message : String(error) }),
-      );
+      const one = new Promise<Fetched>((resolve) => waiting.set(id, resolve));
       inFlight.set(id, one);
       void one.finally(() => {
         if (inFlight.get(id) === one) inFlight.delete(id);
       });
     }
+
+    /** Stores and then answers the tracks of `answer` still waiting. */
+    const settle = (answer: SourcedResult, trackIds: readonly TrackId[]): void => {
+      const fetchedAt = now();
+      const records: FeatureRecord[] = [];
+      const answers: [(answer: Fetched) => void, Fetched][] = [];
+      for (const id of trackIds) {
+        const resolve = waiting.get(id);
+        if (!resolve) continue;
+        waiting.delete(id);
+        const error = answer.errors.get(id);
+        const provider = answer.providerOf.get(id);
+        if (error !== undefined) answers.push([resolve, { error }]);
+        else if (provider === undefined) answers.push([resolve, { error: 'no provider answered for this track' }]);
+        else {
+          const features = answer.features.get(id) ?? null;
+          answers.push([resolve, { features, provider }]);
+          records.push({ trackId: id, features, provider, fetchedAt });
+        }
+      }
+      void store(records).then(() => {
+        for (const [resolve, fetched] of answers) resolve(fetched);
+      });
+    };
+
+    void askSource(deps.provider, ids, (batch: SourcedBatch) => settle(batch, batch.trackIds)).then(
+      (answer) => settle(answer, ids),
+      (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        for (const resolve of waiting.values()) resolve({ error: message });
+        waiting.clear();
+      },
+    );
+  }
+
+  /** {@link ThemeService.classify} with every wait bounded by `deadline`. */
+  async function classifyBefore(trackIds: readonly TrackId[], deadline: Deadline): Promise<TrackResult[]> {
+    // The model and the settings load while the features are looked up (both are usually kept in
+    // memory already). Settled into outcomes at once, so a failure is never an unhandled rejection.
+    const model = outcome(Promise.resolve().then(() => deps.classifier()));
+    const options = outcome(Promise.resolve().then(() => Promise.all([deps.enabledThemes?.(), deps.uncertainThreshold?.() ?? 0])));
+    const features = new Map<TrackId, AudioFeatures | null>();
+    const providerOf = new Map<TrackId, ProviderId>();
+    const errors = new Map<TrackId, string>();
+    // Tracks already on their way are joined, not looked up or fetched again.
+    const unique = [...new Set(trackIds)];
+    const joined = new Map(unique.flatMap((id) => {
+      const pending = inFlight.get(id);
+      return pending ? [[id, pending] as const] : [];
+    }));
+    let cached = new Map<TrackId, FeatureRecord>();
+    try {
+      const read = await beforeDeadline(deps.cache.get(unique.filter((id) => !joined.has(id)), now()), deadline);
+      if (read === LATE) log.warn(`Playlist Predictor: the feature cache did not answer within ${within}`);
+      else cached = read;
+    } catch (error) {
+      log.warn('Playlist Predictor: feature cache unreadable, asking the provider', error);
+    }
+    for (const [id, record] of cached) {
+      features.set(id, record.features);
+      providerOf.set(id, record.provider);
+    }
+
+    const missing = unique.filter((id) => !features.has(id));
+    const fresh = missing.filter((id) => !joined.has(id) && !inFlight.has(id));
+    if (fresh.length > 0) fetchFeatures(fresh);
+    const fetched = await Promise.all(
+      missing.map(async (id) => {
+        const pending = joined.get(id) ?? inFlight.get(id);
+        return [id, pending && (await beforeDeadline(pending, deadline))] as const;
+      }),
+    );
+    for (const [id, answer] of fetched) {
+      if (answer === undefined) errors.set(id, 'no provider answered for this track');
+      else if (answer === LATE) errors.set(id, lateMessage);
+      else if ('error' in answer) errors.set(id, answer.error);
+      else {
+        features.set(id, answer.features);
+        providerOf.set(id, answer.provider);
+      }
+    }
+
+    // Raced with the deadline after the features: a load that has finished by now wins the race
+    // even when the deadline has passed too (it comes first), one still running loses it.
+    const loaded = await beforeDeadline(model, deadline);
+    if (loaded === LATE) return trackIds.map((trackId) => ({ trackId, status: 'error', message: `model unavailable: not loaded within ${within}` }));
+    if (!loaded.ok) {
+      const message = `model unavailable: ${loaded.error instanceof Error ? loaded.error.message : String(loaded.error)}`;
+      return trackIds.map((trackId) => ({ trackId, status: 'error', message }));
+    }
+    const classifier = loaded.value;
+    const { labels } = classifier.metadata;
+    const read = await beforeDeadline(options, deadline);
+    if (read === LATE) return trackIds.map((trackId) => ({ trackId, status: 'error', message: `settings not read within ${within}` }));
+    if (!read.ok) throw read.error;
+    const [enabledSetting, threshold] = read.value;
+    const enabled = enabledSetting ?? defaultEnabledThemes(classifier.metadata);
+    const known = trackIds.filter((id) => features.get(id));
+    const probabilities = classifier.predict(known.map((id) => features.get(id)).filter((f): f is AudioFeatures => f != null));
+    const byId = new Map(known.map((id, i) => [id, probabilities[i] ?? []]));
+
+    return trackIds.map((trackId): TrackResult => {
+      const error = errors.get(trackId);
+      if (error !== undefined) return { trackId, status: 'error', message: error };
+      const p = byId.get(trackId);
+      const provider = providerOf.get(trackId);
+      if (!p || !provider) return { trackId, status: 'unknown' };
+      const choice = pickTheme(p, labels, enabled);
+      return {
+        trackId,
+        status: 'ok',
+        theme: choice.theme,
+        probability: choice.probability,
+        uncertain: choice.probability < threshold,
+        probabilities: Object.fromEntries(labels.map((l, i) => [l, p[i] ?? 0])),
+        provider,
+      };
+    });
   }
 
   return {
     async classify(trackIds) {
-      const features = new Map<TrackId, AudioFeatures | null>();
-      const providerOf = new Map<TrackId, ProviderId>();
-      const errors = new Map<TrackId, string>();
-      // Tracks already on their way are joined, not looked up or fetched again.
-      const unique = [...new Set(trackIds)];
-      const joined = new Map(unique.flatMap((id) => {
-        const pending = inFlight.get(id);
-        return pending ? [[id, pending] as const] : [];
-      }));
-      let cached = new Map<TrackId, FeatureRecord>();
+      const deadline = startDeadline(deadlineMs);
       try {
-        cached = await deps.cache.get(unique.filter((id) => !joined.has(id)), now());
-      } catch (error) {
-        log.warn('Playlist Predictor: feature cache unreadable, asking the provider', error);
+        return await classifyBefore(trackIds, deadline);
+      } finally {
+        deadline.clear();
       }
-      for (const [id, record] of cached) {
-        features.set(id, record.features);
-        providerOf.set(id, record.provider);
-      }
-
-      const missing = unique.filter((id) => !features.has(id));
-      const fresh = missing.filter((id) => !joined.has(id) && !inFlight.has(id));
-      if (fresh.length > 0) fetchFeatures(fresh);
-      const fetched = await Promise.all(missing.map(async (id) => [id, await (joined.get(id) ?? inFlight.get(id))] as const));
-      for (const [id, answer] of fetched) {
-        if (answer === undefined) errors.set(id, 'no provider answered for this track');
-        else if ('error' in answer) errors.set(id, answer.error);
-        else {
-          features.set(id, answer.features);
-          providerOf.set(id, answer.provider);
-        }
-      }
-
-      let classifier: Classifier;
-      try {
-        classifier = await deps.classifier();
-      } catch (error) {
-        const message = `model unavailable: ${error instanceof Error ? error.message : String(error)}`;
-        return trackIds.map((trackId) => ({ trackId, status: 'error', message }));
-      }
-      const { labels } = classifier.metadata;
-      const [enabled, threshold] = await Promise.all([deps.enabledThemes?.() ?? defaultEnabledThemes(classifier.metadata), deps.uncertainThreshold?.() ?? 0]);
-      const known = trackIds.filter((id) => features.get(id));
-      const probabilities = classifier.predict(known.map((id) => features.get(id)).filter((f): f is AudioFeatures => f != null));
-      const byId = new Map(known.map((id, i) => [id, probabilities[i] ?? []]));
-
-      return trackIds.map((trackId): TrackResult => {
-        const error = errors.get(trackId);
-        if (error !== undefined) return { trackId, status: 'error', message: error };
-        const p = byId.get(trackId);
-        const provider = providerOf.get(trackId);
-        if (!p || !provider) return { trackId, status: 'unknown' };
-        const choice = pickTheme(p, labels, enabled);
-        return {
-          trackId,
-          status: 'ok',
-          theme: choice.theme,
-          probability: choice.probability,
-          uncertain: choice.probability < threshold,
-          probabilities: Object.fromEntries(labels.map((l, i) => [l, p[i] ?? 0])),
-          provider,
-        };
-      });
     },
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { AudioFeatures } from '@/model/features';
-import { createProviderChain } from '@/lib/background/providers/chain';
+import { createProviderChain, type SourcedBatch } from '@/lib/background/providers/chain';
 import type { AudioFeatureProvider, ProviderResult, ProviderSkip } from '@/lib/background/providers/types';
 import { DEFAULT_PROVIDER_SETTINGS, type ProviderId, type ProviderSettings } from '@/lib/shared/providers';
 import { makeFeatures, trackId } from './support/fixtures';
@@ -127,5 +127,87 @@ describe('provider chain', () => {
     expect(log.warn).toHaveBeenCalled();
     const partial = createProviderChain({ providers: [spotify.provider, recco.provider], settings: settings({ order: ['reccobeats'], disabled: [] }) });
     expect((await partial.states()).map((s) => s.id)).toEqual(['reccobeats', 'spotify']);
+  });
+});
+
+/**
+ * A provider that answers in batches of `size`, handing each to `onBatch` before the next:
+ * features for `known`, an error for `failing`, nothing (unknown) for the rest. `stopAfter`
+ * batches, it throws instead of going on.
+ */
+function batching(id: ProviderId, size: number, spec: { known?: Map<string, AudioFeatures>; failing?: Map<string, string>; stopAfter?: number } = {}) {
+  const requests: string[][] = [];
+  const provider: AudioFeatureProvider = {
+    id,
+    async getAudioFeatures(trackIds, onBatch) {
+      const result: ProviderResult = { features: new Map(), errors: new Map() };
+      for (let i = 0; i < trackIds.length; i += size) {
+        if (spec.stopAfter !== undefined && requests.length >= spec.stopAfter) throw new Error('connection reset');
+        const ids = trackIds.slice(i, i + size);
+        requests.push(ids);
+        const batch = { trackIds: ids, features: new Map<string, AudioFeatures>(), errors: new Map<string, string>() };
+        for (const t of ids) {
+          const f = spec.known?.get(t);
+          const error = spec.failing?.get(t);
+          if (f) batch.features.set(t, f);
+          else if (error !== undefined) batch.errors.set(t, error);
+        }
+        for (const [t, f] of batch.features) result.features.set(t, f);
+        for (const [t, e] of batch.errors) result.errors.set(t, e);
+        onBatch?.(batch);
+      }
+      return result;
+    },
+  };
+  return { provider, requests };
+}
+
+/** A settled batch as plain data, for comparing. */
+const plain = (b: SourcedBatch) => ({ trackIds: [...b.trackIds], features: Object.fromEntries(b.features), errors: Object.fromEntries(b.errors), providerOf: Object.fromEntries(b.providerOf) });
+
+describe('provider chain: answers as soon as they are final', () => {
+  it('tells onSettled about each track once: features when they arrive, unknown and failed tracks when the last provider answered', async () => {
+    const spotify = batching('spotify', 2, { known: new Map([[a, fa]]), failing: new Map([[b, 'spotify: HTTP 500 for audio features']]) });
+    const recco = batching('reccobeats', 2, { known: new Map([[c, fc]]) });
+    const settled: SourcedBatch[] = [];
+    const chain = createProviderChain({ providers: [spotify.provider, recco.provider] });
+    const result = await chain.getAudioFeatures([a, b, c, d], (batch) => settled.push(batch));
+
+    expect(spotify.requests).toEqual([[a, b], [c, d]]);
+    expect(recco.requests).toEqual([[b, c], [d]]);
+    expect(settled.map(plain)).toEqual([
+      // Spotify's first batch: a is final; b failed and goes on to ReccoBeats. Its second batch settles nothing.
+      { trackIds: [a], features: { [a]: fa }, errors: {}, providerOf: { [a]: 'spotify' } },
+      // ReccoBeats is the last provider: b stays failed (nobody had it), c has features.
+      { trackIds: [b, c], features: { [c]: fc }, errors: { [b]: 'spotify: HTTP 500 for audio features' }, providerOf: { [c]: 'reccobeats' } },
+      // d: unknown everywhere.
+      { trackIds: [d], features: {}, errors: {}, providerOf: { [d]: 'reccobeats' } },
+    ]);
+    expect(result.features).toEqual(new Map([[a, fa], [c, fc]]));
+    expect(result.errors).toEqual(new Map([[b, 'spotify: HTTP 500 for audio features']]));
+    expect(result.providerOf).toEqual(new Map([[a, 'spotify'], [c, 'reccobeats'], [d, 'reccobeats']]));
+  });
+
+  it('settles from the resolved result what a provider did not report in batches', async () => {
+    const spotify = fake('spotify', { known: new Map([[a, fa]]) });
+    const recco = fake('reccobeats', { known: new Map([[b, fb]]) });
+    const settled: SourcedBatch[] = [];
+    await createProviderChain({ providers: [spotify.provider, recco.provider] }).getAudioFeatures([a, b, c], (batch) => settled.push(batch));
+    expect(settled.map((s) => [...s.trackIds])).toEqual([[a], [b, c]]);
+    expect(settled.flatMap((s) => [...s.trackIds]).sort()).toEqual([a, b, c].sort());
+  });
+
+  it('keeps what a provider reported before it threw, and fails only the rest', async () => {
+    const recco = batching('reccobeats', 1, { known: new Map([[a, fa], [b, fb]]), stopAfter: 1 });
+    const settled: SourcedBatch[] = [];
+    const result = await createProviderChain({ providers: [recco.provider], settings: settings({ order: ['reccobeats'], disabled: ['spotify'] }) }).getAudioFeatures([a, b], (batch) =>
+      settled.push(batch),
+    );
+    expect(settled.map(plain)).toEqual([
+      { trackIds: [a], features: { [a]: fa }, errors: {}, providerOf: { [a]: 'reccobeats' } },
+      { trackIds: [b], features: {}, errors: { [b]: 'reccobeats: connection reset' }, providerOf: {} },
+    ]);
+    expect(result.features).toEqual(new Map([[a, fa]]));
+    expect(result.errors).toEqual(new Map([[b, 'reccobeats: connection reset']]));
   });
 });

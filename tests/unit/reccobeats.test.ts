@@ -1,7 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AudioFeatures } from '@/model/features';
-import { createReccoBeatsProvider, retryAfterMs } from '@/lib/background/providers/reccobeats';
+import { PROVIDER_REQUEST_DEADLINE_MS } from '@/lib/background/deadline';
+import { createReccoBeatsProvider } from '@/lib/background/providers/reccobeats';
+import type { ProviderBatch } from '@/lib/background/providers/types';
+import { RETRY_AFTER_MAX_MS, RETRY_WAIT_MAX_MS, parseRetryAfter } from '@/lib/background/retry-after';
 import { makeFeatures, trackId } from './support/fixtures';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 /** One request the fake API received. */
 interface Call {
@@ -221,14 +228,209 @@ describe('ReccoBeats provider: HTTP errors and retries', () => {
   });
 });
 
-describe('retryAfterMs (RFC 9110 §10.2.3)', () => {
-  it('reads delay-seconds and HTTP-dates, and nothing else', () => {
-    const now = Date.parse('2026-11-22T10:00:00Z');
-    expect(retryAfterMs('120', now)).toBe(120_000);
-    expect(retryAfterMs('0', now)).toBe(0);
-    expect(retryAfterMs('Sun, 22 Nov 2026 10:00:30 GMT', now)).toBe(30_000);
-    expect(retryAfterMs('Sun, 22 Nov 2026 09:59:00 GMT', now)).toBe(0);
-    expect(retryAfterMs(null, now)).toBeUndefined();
-    expect(retryAfterMs('soon', now)).toBeUndefined();
+/** A 200 response whose headers arrive but whose body sends a first chunk and then nothing, ever. */
+function stalledBody(): Response {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode('{"content":['));
+    },
+  });
+  return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
+}
+
+/** Whether `promise` has settled, after letting pending microtasks run. */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  await vi.advanceTimersByTimeAsync(0);
+  return done;
+}
+
+describe('ReccoBeats provider: every wait ends', () => {
+  it('has a 20 s deadline per request', () => {
+    // The bound the hardening issue asks for: one provider request, body included, 20 s.
+    expect(PROVIDER_REQUEST_DEADLINE_MS).toBe(20_000);
+  });
+
+  it('ends a batch whose body stalls after the headers at the 20 s deadline, aborting its request, and keeps the other batches', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const wanted = ids(45);
+    const signals: AbortSignal[] = [];
+    const api = fakeApi((call, i) => (call.ids.length === 40 ? stalledBody() : knowsAll(call, i)));
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      signals.push(input instanceof Request ? input.signal : (init?.signal ?? new AbortController().signal));
+      return api.fetch(input, init);
+    };
+    const pending = createReccoBeatsProvider({ fetch, retries: 0 }).getAudioFeatures(wanted);
+
+    await vi.advanceTimersByTimeAsync(20_000 - 1);
+    expect(await settled(pending)).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    const result = await pending;
+
+    expect(api.calls.map((c) => c.ids.length)).toEqual([40, 5]);
+    for (const id of wanted.slice(0, 40)) expect(result.errors.get(id)).toBe('reccobeats: ReccoBeats did not answer within 20 s');
+    expect([...result.features.keys()]).toEqual(wanted.slice(40));
+    // The stalled request itself was aborted (a real fetch then stops reading its body).
+    expect(signals[0]?.aborted).toBe(true);
+  });
+
+  it('counts retries and their Retry-After waits in the same deadline', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const api = fakeApi(() => new Response('', { status: 429, headers: { 'Retry-After': '4' } }));
+    const wanted = ids(2);
+    const pending = createReccoBeatsProvider({ fetch: api.fetch, retries: 10, deadlineMs: 10_000 }).getAudioFeatures(wanted);
+    await vi.advanceTimersByTimeAsync(10_000);
+    const result = await pending;
+    // Attempts at 0, 4 and 8 s; the wait for a fourth would end at 12 s, after the deadline.
+    expect(api.calls).toHaveLength(3);
+    for (const id of wanted) expect(result.errors.get(id)).toBe('reccobeats: ReccoBeats did not answer within 10 s');
+  });
+
+  it('hands each batch to onBatch as soon as it arrives, before asking for the next', async () => {
+    const events: string[] = [];
+    const api = fakeApi((call, i) => {
+      events.push(`request ${call.ids.length}`);
+      return knowsAll(call, i);
+    });
+    const batches: ProviderBatch[] = [];
+    const wanted = ids(95);
+    await createReccoBeatsProvider({ fetch: api.fetch, retries: 0 }).getAudioFeatures(wanted, (batch) => {
+      events.push(`batch ${batch.trackIds.length}`);
+      batches.push(batch);
+    });
+    expect(events).toEqual(['request 40', 'batch 40', 'request 40', 'batch 40', 'request 15', 'batch 15']);
+    expect(batches.map((b) => [...b.features.keys()])).toEqual([wanted.slice(0, 40), wanted.slice(40, 80), wanted.slice(80)]);
+  });
+});
+
+describe('ReccoBeats provider: the wait after a 429 (fake timers)', () => {
+  const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
+  const nines = '9'.repeat(10_000);
+
+  /**
+   * Sends one batch that gets 429 with `retryAfter`, then 200; returns how many requests were made
+   * 1 ms before `wait` (1 when `wait` is 0) and at `wait` ms, and the result.
+   */
+  async function afterA429(retryAfter: string, wait: number) {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const api = fakeApi((call, i) => (i === 0 ? new Response('', { status: 429, headers: { 'Retry-After': retryAfter } }) : knowsAll(call, i)));
+    const pending = createReccoBeatsProvider({ fetch: api.fetch, retries: 1, now: () => T0 }).getAudioFeatures(ids(3));
+    let before = 1;
+    if (wait > 0) {
+      await vi.advanceTimersByTimeAsync(wait - 1);
+      before = api.calls.length;
+      await vi.advanceTimersByTimeAsync(1);
+    } else {
+      await vi.advanceTimersByTimeAsync(0);
+    }
+    return { before, at: api.calls.length, result: await pending };
+  }
+
+  it.each([
+    ['"abc"', 'abc'],
+    ['"Infinity"', 'Infinity'],
+    ['"1e3" (not 1*DIGIT)', '1e3'],
+    ['"-1"', '-1'],
+    ['10,000 digits', nines],
+  ])('treats Retry-After %s as absent: ky\'s first backoff, 300 ms, not a long wait', async (_, value) => {
+    const { before, at, result } = await afterA429(value, 300);
+    expect([before, at]).toEqual([1, 2]);
+    expect(result.features.size).toBe(3);
+  });
+
+  it.each([
+    ['"2"', '2', 2_000],
+    ['"0"', '0', 0],
+    ['an HTTP-date in the past', 'Sun, 22 Nov 2026 09:00:00 GMT', 0],
+    ['an HTTP-date 3 s ahead', 'Sun, 22 Nov 2026 10:00:03 GMT', 3_000],
+  ])('waits exactly what Retry-After %s asks for', async (_, value, wait) => {
+    const { before, at, result } = await afterA429(value, wait);
+    expect([before, at]).toEqual([1, 2]);
+    expect(result.features.size).toBe(3);
+  });
+
+  it.each([
+    ['"120"', '120'],
+    ['an HTTP-date a year ahead', 'Mon, 22 Nov 2027 10:00:00 GMT'],
+    ['an HTTP-date in 9999', 'Fri, 31 Dec 9999 23:59:59 GMT'],
+  ])('gives up at once, without waiting, when Retry-After %s asks for more than 10 s', async (_, value) => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const api = fakeApi((call, i) => (i === 0 ? new Response('', { status: 429, headers: { 'Retry-After': value } }) : knowsAll(call, i)));
+    const wanted = ids(2);
+    const pending = createReccoBeatsProvider({ fetch: api.fetch, retries: 3, now: () => T0 }).getAudioFeatures(wanted);
+    expect(await settled(pending)).toBe(true);
+    const result = await pending;
+    expect(api.calls).toHaveLength(1);
+    for (const id of wanted) expect(result.errors.get(id)).toBe('reccobeats: HTTP 429 for audio features');
+    expect(RETRY_WAIT_MAX_MS).toBe(10_000);
+  });
+
+  it('ignores RateLimit-Reset and X-RateLimit-Reset, which ky would otherwise read as waits', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const api = fakeApi((call, i) =>
+      i === 0 ? new Response('', { status: 429, headers: { 'RateLimit-Reset': '3600', 'X-RateLimit-Reset': '9999999999' } }) : knowsAll(call, i),
+    );
+    const pending = createReccoBeatsProvider({ fetch: api.fetch, retries: 1, now: () => T0 }).getAudioFeatures(ids(1));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(api.calls).toHaveLength(2);
+    expect((await pending).features.size).toBe(1);
+  });
+});
+
+describe('parseRetryAfter (RFC 9110 §10.2.3)', () => {
+  const now = Date.UTC(2026, 10, 22, 10, 0, 0);
+  const hour = 60 * 60 * 1000;
+
+  it('reads delay-seconds (1*DIGIT) as seconds', () => {
+    expect(parseRetryAfter('120', now)).toBe(120_000);
+    expect(parseRetryAfter('0', now)).toBe(0);
+    expect(parseRetryAfter('007', now)).toBe(7_000);
+    expect(parseRetryAfter(' 5 ', now)).toBe(5_000);
+  });
+
+  it('reads the three HTTP-date forms (§5.6.7) as the time until then, 0 when past', () => {
+    expect(parseRetryAfter('Sun, 22 Nov 2026 10:00:30 GMT', now)).toBe(30_000);
+    expect(parseRetryAfter('Sun, 22 Nov 2026 09:59:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter('Sunday, 22-Nov-26 10:01:00 GMT', now)).toBe(60_000);
+    expect(parseRetryAfter('Sun Nov 22 10:00:10 2026', now)).toBe(10_000);
+    expect(parseRetryAfter('Sun Nov  1 10:00:10 2026', now)).toBe(0);
+  });
+
+  it('reads an rfc850 year more than 50 years ahead as the past century', () => {
+    // 2077 would be 51 years ahead of 2026: read as 1977 (in the past). 2076 is not more than 50.
+    expect(parseRetryAfter('Monday, 22-Nov-77 10:00:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter('Sunday, 22-Nov-76 10:00:00 GMT', now)).toBe(hour);
+  });
+
+  it('clamps real values to one hour', () => {
+    expect(RETRY_AFTER_MAX_MS).toBe(hour);
+    expect(parseRetryAfter('86400', now)).toBe(hour);
+    expect(parseRetryAfter('Fri, 31 Dec 9999 23:59:59 GMT', now)).toBe(hour);
+    expect(parseRetryAfter('Mon, 22 Nov 2027 10:00:00 GMT', now)).toBe(hour);
+  });
+
+  it.each([
+    ['absent', null],
+    ['empty', ''],
+    ['a word', 'abc'],
+    ['Infinity', 'Infinity'],
+    ['an exponent', '1e3'],
+    ['a negative number', '-1'],
+    ['a fraction', '1.5'],
+    ['hexadecimal', '0x10'],
+    ['10,000 digits', '9'.repeat(10_000)],
+    ['20 digits (not a safe integer)', '99999999999999999999'],
+    ['an ISO 8601 date', '2026-11-22T10:00:30Z'],
+    ['lower case (HTTP-date is case-sensitive)', 'sun, 22 nov 2026 10:00:30 gmt'],
+    ['a zone other than GMT', 'Sun, 22 Nov 2026 10:00:30 UTC'],
+    ['31 February', 'Tue, 31 Feb 2026 10:00:00 GMT'],
+    ['hour 25', 'Sun, 22 Nov 2026 25:00:00 GMT'],
+    ['a date with extra text', 'Sun, 22 Nov 2026 10:00:30 GMT, please'],
+  ])('treats %s as absent', (_, value) => {
+    expect(parseRetryAfter(value, now)).toBeUndefined();
   });
 });

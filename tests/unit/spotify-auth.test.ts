@@ -3,8 +3,16 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { SPOTIFY_PRODUCTION_ENDPOINTS, e2eEndpoints, SPOTIFY_ACCOUNTS_ENDPOINTS } from '@/lib/background/auth/endpoints';
 import { createPkceRequest, pkceChallenge } from '@/lib/background/auth/pkce';
-import { REFRESH_MARGIN_MS, buildAuthorizeUrl, createSpotifyAuth, getRedirectUri, type LockApi, type SpotifyAuthError } from '@/lib/background/auth/spotify-auth';
-import { createTokenStore, type TokenStore } from '@/lib/background/auth/token-store';
+import {
+  REFRESH_MARGIN_MS,
+  SpotifyAuthError,
+  buildAuthorizeUrl,
+  createSpotifyAuth,
+  getRedirectUri,
+  parseTokenResponse,
+  type LockApi,
+} from '@/lib/background/auth/spotify-auth';
+import { createTokenStore, type StoredConnection, type TokenStore } from '@/lib/background/auth/token-store';
 import { PredictorDatabase } from '@/lib/background/cache';
 import { CLIENT_ID, REDIRECT, TOKEN_URL, connection, fakeIdentity, fakeTokenEndpoint, jsonResponse, loggingStore, s256 } from './support/spotify-fakes';
 
@@ -18,6 +26,7 @@ beforeEach(() => {
   fakeBrowser.reset();
 });
 afterEach(async () => {
+  vi.useRealTimers();
   vi.restoreAllMocks();
   for (const db of openDatabases.splice(0)) await db.delete();
 });
@@ -122,7 +131,7 @@ describe('connect (authorization code with PKCE)', () => {
     expect(form?.has('client_secret')).toBe(false);
     expect(s256(form?.get('code_verifier') ?? '')).toBe(sent?.get('code_challenge'));
 
-    expect(status).toEqual({ connected: true, clientId: CLIENT_ID, scope: '', connectedAt: T0, accessTokenExpiresAt: T0 + 3_600_000, audioFeatures: { state: 'unknown' } });
+    expect(status).toEqual({ connected: true, problem: null, clientId: CLIENT_ID, scope: '', connectedAt: T0, accessTokenExpiresAt: T0 + 3_600_000, audioFeatures: { state: 'unknown' } });
     expect(await store.load()).toEqual({ clientId: CLIENT_ID, accessToken: 'acc', expiresAt: T0 + 3_600_000, refreshToken: 'ref', scope: '', connectedAt: T0 });
     expect(await auth.getAccessToken()).toEqual({ accessToken: 'acc', clientId: CLIENT_ID, expiresAt: T0 + 3_600_000 });
   });
@@ -175,10 +184,24 @@ describe('connect (authorization code with PKCE)', () => {
     expect(await store.load()).toBeUndefined();
   });
 
-  it('reports a token response without a refresh token', async () => {
+  it('reports a token response without a refresh token as an invalid token response', async () => {
+    const store = freshStore();
     const token = fakeTokenEndpoint(() => jsonResponse({ access_token: 'acc', token_type: 'Bearer', expires_in: 3600 }));
-    const auth = createSpotifyAuth({ store: freshStore(), identity: approving().identity, fetch: token.fetch, locks: null });
-    await expectAuthError(auth.connect(CLIENT_ID), 'token-request-failed', /refresh token/);
+    const auth = createSpotifyAuth({ store, identity: approving().identity, fetch: token.fetch, locks: null });
+    await expectAuthError(auth.connect(CLIENT_ID), 'invalid-token-response', /without a refresh_token/);
+    expect(await store.load()).toBeUndefined();
+  });
+
+  it.each([
+    ['token_type "mac"', { access_token: 'acc', token_type: 'mac', expires_in: 3600, refresh_token: 'ref' }, /unexpected token_type 'mac'/],
+    ['no access_token', { token_type: 'Bearer', expires_in: 3600, refresh_token: 'ref' }, /without an access_token/],
+    ['a body that is not JSON', '<html>oops</html>', /not JSON/],
+  ])('reports a code exchange answered with %s as an invalid token response and stores nothing', async (_, body, message) => {
+    const store = freshStore();
+    const token = fakeTokenEndpoint(() => (typeof body === 'string' ? new Response(body, { status: 200, headers: { 'content-type': 'text/html' } }) : jsonResponse(body)));
+    const auth = createSpotifyAuth({ store, identity: approving().identity, fetch: token.fetch, locks: null });
+    await expectAuthError(auth.connect(CLIENT_ID), 'invalid-token-response', message);
+    expect(await store.load()).toBeUndefined();
   });
 
   it('uses browser.identity by default', async () => {
@@ -282,15 +305,39 @@ describe('access tokens and refresh-token rotation', () => {
     expect(token.calls).toHaveLength(1);
   });
 
-  it('disconnects with a clear error when the refresh token is refused (invalid_grant)', async () => {
+  it('disconnects with a clear error when the refresh token is refused (invalid_grant), and says so in the status until the user connects again', async () => {
     const store = freshStore();
     await store.save(connection({ expiresAt: T0 }));
-    const token = fakeTokenEndpoint(() => jsonResponse({ error: 'invalid_grant', error_description: 'Refresh token revoked' }, 400));
-    const auth = createSpotifyAuth({ store, identity: noIdentity, fetch: token.fetch, now: () => T0, locks: null });
+    const token = fakeTokenEndpoint((call) =>
+      call.form.get('grant_type') === 'refresh_token'
+        ? jsonResponse({ error: 'invalid_grant', error_description: 'Refresh token revoked' }, 400)
+        : jsonResponse({ access_token: 'acc', token_type: 'Bearer', expires_in: 3600, refresh_token: 'ref' }),
+    );
+    const approving = fakeIdentity((url) => `${REDIRECT}?code=c&state=${url.searchParams.get('state') ?? ''}`).identity;
+    const auth = createSpotifyAuth({ store, identity: approving, fetch: token.fetch, now: () => T0, locks: null });
     await expectAuthError(auth.getAccessToken(), 'invalid-grant', /connect again/);
     expect(await store.load()).toBeUndefined();
-    expect(await auth.status()).toEqual({ connected: false });
+    const reconnect = 'Spotify no longer accepts the saved connection: connect again in the options.';
+    expect(await auth.status()).toEqual({ connected: false, problem: reconnect });
     await expectAuthError(auth.getAccessToken(), 'not-connected');
+
+    // The background restarts: the problem is still there (the options page may open much later).
+    const restarted = createSpotifyAuth({ store, identity: approving, fetch: token.fetch, now: () => T0, locks: null });
+    expect(await restarted.status()).toEqual({ connected: false, problem: reconnect });
+    // Connecting again clears it.
+    expect(await restarted.connect(CLIENT_ID)).toMatchObject({ connected: true, problem: null });
+    expect((await restarted.status()).problem).toBeNull();
+  });
+
+  it('disconnecting clears the invalid_grant problem too', async () => {
+    const store = freshStore();
+    await store.save(connection({ expiresAt: T0 }));
+    const token = fakeTokenEndpoint(() => jsonResponse({ error: 'invalid_grant' }, 400));
+    const auth = createSpotifyAuth({ store, identity: noIdentity, fetch: token.fetch, now: () => T0, locks: null });
+    await expectAuthError(auth.getAccessToken(), 'invalid-grant');
+    expect((await auth.status()).problem).toMatch(/connect again/);
+    await auth.disconnect();
+    expect(await auth.status()).toEqual({ connected: false, problem: null });
   });
 
   it('keeps the tokens when the refresh fails on the network or the server', async () => {
@@ -306,20 +353,90 @@ describe('access tokens and refresh-token rotation', () => {
     }
   });
 
-  it('does not hand out a new access token whose rotated refresh token could not be stored', async () => {
+  it('keeps using rotated tokens that could not be stored (QuotaExceededError) from memory, and says so in the status', async () => {
     const inner = freshStore();
     await inner.save(connection({ expiresAt: T0 }));
-    const full: TokenStore = { ...inner, save: () => Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError')) };
+    let full = true;
+    const store: TokenStore = {
+      ...inner,
+      save: (c) => (full ? Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError')) : inner.save(c)),
+    };
     const token = rotating();
-    const auth = createSpotifyAuth({ store: full, identity: noIdentity, fetch: token.fetch, now: () => T0, locks: null });
-    await expectAuthError(auth.getAccessToken(), 'storage', /quota/);
+    let now = T0;
+    const auth = createSpotifyAuth({ store, identity: noIdentity, fetch: token.fetch, now: () => now, locks: null });
+
+    expect((await auth.getAccessToken()).accessToken).toBe('access-2');
     expect(token.calls).toHaveLength(1);
+    // The stored connection is the old one; the new one is used from memory without asking again.
+    expect(await inner.load()).toEqual(connection({ expiresAt: T0 }));
+    expect((await auth.getAccessToken()).accessToken).toBe('access-2');
+    expect(token.calls).toHaveLength(1);
+    const status = await auth.status();
+    expect(status).toMatchObject({ connected: true, accessTokenExpiresAt: T0 + 3_600_000 });
+    expect(status.problem).toMatch(/new Spotify token could not be saved \(storage full\)/);
+
+    // The next refresh spends the refresh token held in memory, not the stored (spent) one, and
+    // once storing works again the problem is gone.
+    full = false;
+    now = T0 + 3_600_000;
+    expect((await auth.getAccessToken()).accessToken).toBe('access-3');
+    expect(token.calls.map((c) => c.form.get('refresh_token'))).toEqual(['refresh-1', 'refresh-2']);
+    expect(await inner.load()).toMatchObject({ accessToken: 'access-3', refreshToken: 'refresh-3' });
+    expect((await auth.status()).problem).toBeNull();
+  });
+
+  it('stores the rotated tokens before anything else once the token response is in', async () => {
+    const events: string[] = [];
+    const inner = freshStore();
+    await inner.save(connection({ expiresAt: T0 }));
+    const store: TokenStore = {
+      load: async () => {
+        events.push('load');
+        return inner.load();
+      },
+      save: async (c) => {
+        events.push(`save:${c.refreshToken}`);
+        await inner.save(c);
+      },
+      clearTokens: async () => {
+        events.push('clear');
+        await inner.clearTokens();
+      },
+      getAvailability: async (id) => {
+        events.push('getAvailability');
+        return inner.getAvailability(id);
+      },
+      setAvailability: async (id, a) => {
+        events.push('setAvailability');
+        await inner.setAvailability(id, a);
+      },
+      getProblem: async () => {
+        events.push('getProblem');
+        return inner.getProblem();
+      },
+      setProblem: async (m, at) => {
+        events.push('setProblem');
+        await inner.setProblem(m, at);
+      },
+    };
+    const token = fakeTokenEndpoint(() => {
+      events.push('token response');
+      return jsonResponse({ access_token: 'access-2', token_type: 'Bearer', expires_in: 3600, refresh_token: 'refresh-2' });
+    });
+    const auth = createSpotifyAuth({ store, identity: noIdentity, fetch: token.fetch, now: () => T0, locks: null });
+    await auth.getAccessToken();
+    expect(events.slice(events.indexOf('token response'))).toEqual(['token response', 'save:refresh-2']);
+
+    // Stopped right after: a new background finds the rotated refresh token.
+    const restarted = createSpotifyAuth({ store: inner, identity: noIdentity, fetch: token.fetch, now: () => T0 + 3_600_000, locks: null });
+    await restarted.getAccessToken();
+    expect(token.calls.map((c) => c.form.get('refresh_token'))).toEqual(['refresh-1', 'refresh-2']);
   });
 
   it('says "not connected" when nothing is stored', async () => {
     const auth = createSpotifyAuth({ store: freshStore(), identity: noIdentity, locks: null });
     await expectAuthError(auth.getAccessToken(), 'not-connected');
-    expect(await auth.status()).toEqual({ connected: false });
+    expect(await auth.status()).toEqual({ connected: false, problem: null });
   });
 });
 
@@ -331,7 +448,7 @@ describe('disconnect', () => {
     const auth = createSpotifyAuth({ store, identity: noIdentity, now: () => T0, locks: null });
     expect(await auth.status()).toMatchObject({ connected: true, audioFeatures: { state: 'unavailable', reason: 'HTTP 403' } });
     await auth.disconnect();
-    expect(await auth.status()).toEqual({ connected: false });
+    expect(await auth.status()).toEqual({ connected: false, problem: null });
     expect(await store.load()).toBeUndefined();
     expect(await store.getAvailability(CLIENT_ID)).toEqual({ state: 'unknown' });
   });
@@ -372,7 +489,170 @@ describe('token store', () => {
     v1.close();
     const v2 = new PredictorDatabase(name);
     openDatabases.push(v2);
-    expect(await v2.features.get('4uLU6hMCjMI75M1A2tKUQC')).toEqual({ trackId: '4uLU6hMCjMI75M1A2tKUQC', features: null, provider: 'reccobeats', fetchedAt: 1 });
+    // toMatchObject: later versions may add fields (e.g. a last-used time) to the kept records.
+    expect(await v2.features.get('4uLU6hMCjMI75M1A2tKUQC')).toMatchObject({ trackId: '4uLU6hMCjMI75M1A2tKUQC', features: null, provider: 'reccobeats', fetchedAt: 1 });
     expect(await v2.connection.count()).toBe(0);
+  });
+});
+
+/** A token store in memory (no IndexedDB, so fake timers cannot stall it). */
+function memoryStore(initial: StoredConnection): TokenStore & { saves: number } {
+  let stored: StoredConnection | undefined = initial;
+  let problem: string | undefined;
+  const store = {
+    saves: 0,
+    load: async () => stored,
+    save: async (c: StoredConnection) => {
+      store.saves += 1;
+      stored = c;
+    },
+    clearTokens: async () => {
+      stored = undefined;
+    },
+    getAvailability: async () => ({ state: 'unknown' as const }),
+    setAvailability: async () => {},
+    getProblem: async () => problem,
+    setProblem: async (m: string | null) => {
+      problem = m ?? undefined;
+    },
+  };
+  return store;
+}
+
+describe('token responses (RFC 6749 §5.1) are validated and errors named by their cause', () => {
+  const ok = { access_token: 'access-2', token_type: 'Bearer', expires_in: 3600, refresh_token: 'refresh-2', scope: '' };
+  const without = (key: keyof typeof ok) => Object.fromEntries(Object.entries(ok).filter(([k]) => k !== key));
+
+  /** Malformed 200 answers of the token endpoint: [what, body (a string is sent as is)]. */
+  const malformed: [string, unknown][] = [
+    ['no access_token', without('access_token')],
+    ['an empty access_token', { ...ok, access_token: '' }],
+    ['a numeric access_token', { ...ok, access_token: 42 }],
+    ['a null access_token', { ...ok, access_token: null }],
+    ['an access_token array', { ...ok, access_token: ['a'] }],
+    ['an access_token with a line break', { ...ok, access_token: 'abc\ndef' }],
+    ['an access_token with a non-ASCII character', { ...ok, access_token: 'abcé' }],
+    ['no token_type', without('token_type')],
+    ['token_type "mac"', { ...ok, token_type: 'mac' }],
+    ['token_type "DPoP"', { ...ok, token_type: 'DPoP' }],
+    ['an empty token_type', { ...ok, token_type: '' }],
+    ['a numeric token_type', { ...ok, token_type: 1 }],
+    ['token_type "Bearer " with a space', { ...ok, token_type: 'Bearer ' }],
+    ['expires_in 0', { ...ok, expires_in: 0 }],
+    ['expires_in -1', { ...ok, expires_in: -1 }],
+    ['expires_in 1.5', { ...ok, expires_in: 1.5 }],
+    ['expires_in "soon"', { ...ok, expires_in: 'soon' }],
+    ['expires_in null', { ...ok, expires_in: null }],
+    ['expires_in true', { ...ok, expires_in: true }],
+    ['expires_in {}', { ...ok, expires_in: {} }],
+    // Strings that oauth4webapi's parseFloat would turn into a number.
+    ['expires_in "1e3"', { ...ok, expires_in: '1e3' }],
+    ['expires_in "3600abc"', { ...ok, expires_in: '3600abc' }],
+    ['expires_in " 60"', { ...ok, expires_in: ' 60' }],
+    ['expires_in "60.0"', { ...ok, expires_in: '60.0' }],
+    ['an empty refresh_token', { ...ok, refresh_token: '' }],
+    ['a numeric refresh_token', { ...ok, refresh_token: 7 }],
+    ['a null refresh_token', { ...ok, refresh_token: null }],
+    ['a numeric scope', { ...ok, scope: 5 }],
+    ['a scope array', { ...ok, scope: ['a', 'b'] }],
+    ['a JSON array', [ok]],
+    ['JSON null', null],
+    ['a JSON string', 'ok'],
+    ['HTML', '<html>Service Unavailable</html>'],
+    ['an empty body', ''],
+    ['truncated JSON', '{"access_token": "acc'],
+  ];
+
+  it.each(malformed)('a refresh answered with %s: a named invalid-token-response error, the stored connection unchanged', async (_, body) => {
+    const store = freshStore();
+    const before = connection({ expiresAt: T0 });
+    await store.save(before);
+    const token = fakeTokenEndpoint(() =>
+      typeof body === 'string' && (body === '' || body.startsWith('<') || body.startsWith('{'))
+        ? new Response(body, { status: 200, headers: { 'content-type': body.startsWith('<') ? 'text/html' : 'application/json' } })
+        : jsonResponse(body),
+    );
+    const auth = createSpotifyAuth({ store, identity: noIdentity, fetch: token.fetch, now: () => T0, locks: null });
+    const error: unknown = await auth.getAccessToken().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SpotifyAuthError);
+    expect(error).toMatchObject({ name: 'SpotifyAuthError', code: 'invalid-token-response' });
+    expect(String(error instanceof Error ? error.message : error)).toMatch(/^Spotify's token endpoint answered /);
+    expect(token.calls).toHaveLength(1);
+    expect(await store.load()).toEqual(before);
+    expect(await auth.status()).toMatchObject({ connected: true, problem: null });
+  });
+
+  it('names the rule that was broken', () => {
+    const message = (body: unknown) => {
+      try {
+        parseTokenResponse(body);
+      } catch (error) {
+        return error instanceof Error ? error.message : String(error);
+      }
+      return 'accepted';
+    };
+    expect(message({ ...ok, token_type: 'mac' })).toBe("Spotify's token endpoint answered with an unexpected token_type 'mac' (expected Bearer)");
+    expect(message(without('access_token'))).toBe("Spotify's token endpoint answered without an access_token");
+    expect(message({ ...ok, expires_in: 0 })).toBe("Spotify's token endpoint answered with an invalid expires_in (0): it must be a positive whole number of seconds");
+    expect(message({ ...ok, refresh_token: '' })).toBe("Spotify's token endpoint answered with an empty refresh_token");
+    expect(message({ ...ok, scope: 5 })).toBe("Spotify's token endpoint answered with a scope that is not a string (5)");
+    expect(message([ok])).toBe("Spotify's token endpoint answered with a body that is not a JSON object");
+  });
+
+  it('accepts Bearer in any case, a missing expires_in (3600 s) and a missing refresh_token', () => {
+    expect(parseTokenResponse({ access_token: 'a', token_type: 'BEARER' })).toEqual({ accessToken: 'a', expiresInS: 3600 });
+    expect(parseTokenResponse({ access_token: 'a', token_type: 'bearer', expires_in: 60, scope: 'x y', extra: true })).toEqual({ accessToken: 'a', expiresInS: 60, scope: 'x y' });
+  });
+
+  it('takes an expires_in sent as a string of digits (RFC 6749 Appendix A.14: 1*DIGIT)', async () => {
+    const store = freshStore();
+    await store.save(connection({ expiresAt: T0 }));
+    const token = fakeTokenEndpoint(() => jsonResponse({ ...ok, expires_in: '1800' }));
+    const auth = createSpotifyAuth({ store, identity: noIdentity, fetch: token.fetch, now: () => T0, locks: null });
+    expect(await auth.getAccessToken()).toMatchObject({ accessToken: 'access-2', expiresAt: T0 + 1_800_000 });
+  });
+
+  it('clamps a huge expires_in (1e308) to a day instead of failing to store it', async () => {
+    const store = freshStore();
+    await store.save(connection({ expiresAt: T0 }));
+    const token = fakeTokenEndpoint(() => jsonResponse({ ...ok, expires_in: 1e308 }));
+    const auth = createSpotifyAuth({ store, identity: noIdentity, fetch: token.fetch, now: () => T0, locks: null });
+    expect(await auth.getAccessToken()).toEqual({ accessToken: 'access-2', clientId: CLIENT_ID, expiresAt: T0 + 24 * 3_600_000 });
+    expect(await store.load()).toMatchObject({ refreshToken: 'refresh-2', expiresAt: T0 + 24 * 3_600_000 });
+  });
+
+  it('reports an HTTP error page from the token endpoint as a refused request, not a network error', async () => {
+    const store = freshStore();
+    await store.save(connection({ expiresAt: T0 }));
+    const token = fakeTokenEndpoint(() => new Response('<html>Bad gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } }));
+    const auth = createSpotifyAuth({ store, identity: noIdentity, fetch: token.fetch, now: () => T0, locks: null });
+    await expectAuthError(auth.getAccessToken(), 'token-request-failed', /HTTP 502/);
+    expect(await store.load()).toEqual(connection({ expiresAt: T0 }));
+  });
+
+  it('ends a token request whose body stalls after the headers at the 20 s deadline, keeping the tokens', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const store = memoryStore(connection({ expiresAt: T0 }));
+    const token = fakeTokenEndpoint(() => {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"access_token":'));
+        },
+      });
+      return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
+    });
+    const auth = createSpotifyAuth({ store, identity: noIdentity, fetch: token.fetch, now: () => T0, locks: null });
+    let outcome: unknown;
+    const pending = auth.getAccessToken().then(
+      () => (outcome = 'resolved'),
+      (error: unknown) => (outcome = error),
+    );
+    await vi.advanceTimersByTimeAsync(20_000 - 1);
+    expect(outcome).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    await pending;
+    expect(outcome).toMatchObject({ name: 'SpotifyAuthError', code: 'network', message: "Spotify's token endpoint did not answer within 20 s" });
+    expect(await store.load()).toEqual(connection({ expiresAt: T0 }));
+    expect(store.saves).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AudioFeatures } from '@/model/features';
 import { createSpotifyAuth, type SpotifyAuth } from '@/lib/background/auth/spotify-auth';
 import { createTokenStore, type TokenStore } from '@/lib/background/auth/token-store';
@@ -11,6 +11,7 @@ import { CLIENT_ID, connection, fakeIdentity, fakeSpotifyApi, fakeTokenEndpoint,
 
 const openDatabases: PredictorDatabase[] = [];
 afterEach(async () => {
+  vi.useRealTimers();
   for (const db of openDatabases.splice(0)) await db.delete();
 });
 
@@ -245,5 +246,76 @@ describe('Spotify provider: malformed bodies', () => {
     const result = await provider(setup, api).getAudioFeatures([a, b]);
     expect(result.errors.get(a)).toMatch(/^spotify: invalid audio features[\s\S]*danceability/);
     expect(result.features.get(b)).toEqual(featuresFor(b));
+  });
+});
+
+/** A 200 response whose headers arrive but whose body sends a first chunk and then nothing, ever. */
+function stalledBody(): Response {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode('{"audio_features":['));
+    },
+  });
+  return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
+}
+
+describe('Spotify provider: every wait ends', () => {
+  it('ends a batch whose body stalls after the headers at the 20 s deadline and keeps the other batches', async () => {
+    const setup = await connected();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const wanted = ids(105);
+    let stalled: () => void = () => {};
+    const asked = new Promise<void>((resolve) => (stalled = resolve));
+    const api = fakeSpotifyApi((call) => {
+      if (call.ids.length !== 100) return knowsAll(call);
+      stalled();
+      return stalledBody();
+    });
+    let done = false;
+    const pending = provider(setup, api).getAudioFeatures(wanted);
+    void pending.finally(() => (done = true));
+    // The token comes from IndexedDB first (real macrotasks); the fake clock has not moved meanwhile.
+    await asked;
+    await vi.advanceTimersByTimeAsync(20_000 - 1);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    const result = await pending;
+    expect(api.calls.map((c) => c.ids.length)).toEqual([100, 5]);
+    for (const id of wanted.slice(0, 100)) expect(result.errors.get(id)).toBe('spotify: Spotify did not answer within 20 s');
+    expect([...result.features.keys()]).toEqual(wanted.slice(100));
+  });
+
+  it('treats an unparseable Retry-After ("abc") as absent: retries after the 300 ms backoff, not ky\'s long wait', async () => {
+    const setup = await connected();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    let firstCall: () => void = () => {};
+    const asked = new Promise<void>((resolve) => (firstCall = resolve));
+    const api = fakeSpotifyApi((call, i) => {
+      if (i > 0) return knowsAll(call);
+      firstCall();
+      return new Response('', { status: 429, headers: { 'Retry-After': 'abc' } });
+    });
+    const pending = provider(setup, api, { retries: 1 }).getAudioFeatures(ids(3));
+    // The token comes from IndexedDB first (real macrotasks); the clock matters from the 429 on.
+    await asked;
+    await vi.advanceTimersByTimeAsync(299);
+    expect(api.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(api.calls).toHaveLength(2);
+    expect((await pending).features.size).toBe(3);
+  });
+
+  it('hands each batch to onBatch as soon as it arrives, before asking for the next', async () => {
+    const setup = await connected();
+    const events: string[] = [];
+    const api = fakeSpotifyApi((call) => {
+      events.push(`request ${call.ids.length}`);
+      return knowsAll(call);
+    });
+    const wanted = ids(250);
+    await provider(setup, api).getAudioFeatures(wanted, (batch) => {
+      events.push(`batch ${batch.trackIds.length} with ${batch.features.size} features`);
+    });
+    expect(events).toEqual(['request 100', 'batch 100 with 100 features', 'request 100', 'batch 100 with 100 features', 'request 50', 'batch 50 with 50 features']);
   });
 });

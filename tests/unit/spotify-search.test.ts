@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSpotifyAuth } from '@/lib/background/auth/spotify-auth';
 import { createTokenStore } from '@/lib/background/auth/token-store';
 import { PredictorDatabase } from '@/lib/background/cache';
@@ -11,6 +11,7 @@ import { connection, fakeIdentity, fakeSpotifyApi, fakeTokenEndpoint, jsonRespon
 
 const openDatabases: PredictorDatabase[] = [];
 afterEach(async () => {
+  vi.useRealTimers();
   for (const db of openDatabases.splice(0)) await db.delete();
 });
 
@@ -110,6 +111,29 @@ describe('Spotify track search', () => {
   it('rejects with SpotifyApiError status 400 when Spotify refuses the request', async () => {
     const { search } = await setup(() => jsonResponse({ error: { status: 400, message: 'Invalid limit' } }, 400));
     await expect(search.searchTracks('x')).rejects.toMatchObject({ name: 'SpotifyApiError', kind: 'http', status: 400, message: 'HTTP 400 (Invalid limit)' });
+  });
+
+  it('rejects with a timeout SpotifyApiError when the answer\'s body stalls, at the 20 s deadline', async () => {
+    let asked: () => void = () => {};
+    const requested = new Promise<void>((resolve) => (asked = resolve));
+    const { search } = await setup(() => {
+      asked();
+      const body = new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(new TextEncoder().encode('{"tracks":')) });
+      return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
+    });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    let outcome: unknown;
+    const pending = search.searchTracks('x').then(
+      () => (outcome = 'resolved'),
+      (error: unknown) => (outcome = error),
+    );
+    // The token comes from IndexedDB first (real macrotasks); the fake clock has not moved meanwhile.
+    await requested;
+    await vi.advanceTimersByTimeAsync(20_000 - 1);
+    expect(outcome).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    await pending;
+    expect(outcome).toMatchObject({ name: 'SpotifyApiError', kind: 'timeout', message: 'Spotify did not answer within 20 s' });
   });
 
   it('says "not connected" without a request when there is no connection', async () => {

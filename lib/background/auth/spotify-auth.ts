@@ -1,8 +1,14 @@
 import {
   AuthorizationResponseError,
+  INVALID_RESPONSE,
   None,
   OperationProcessingError,
+  PARSE_ERROR,
+  RESPONSE_IS_NOT_CONFORM,
+  RESPONSE_IS_NOT_JSON,
   ResponseBodyError,
+  UnsupportedOperationError,
+  WWWAuthenticateChallengeError,
   allowInsecureRequests,
   authorizationCodeGrantRequest,
   customFetch,
@@ -18,6 +24,7 @@ import { browser } from 'wxt/browser';
 import { z } from 'zod';
 import { SPOTIFY_ACCOUNTS_ENDPOINTS, type SpotifyAccountsEndpoints } from '@/lib/background/auth/endpoints';
 import { createPkceRequest, PKCE_METHOD } from '@/lib/background/auth/pkce';
+import { DeadlineError, withDeadline } from '@/lib/background/deadline';
 import { SpotifyClientIdSchema, createTokenStore, type AudioFeaturesAvailability, type StoredConnection, type TokenStore } from '@/lib/background/auth/token-store';
 
 /**
@@ -36,6 +43,34 @@ export const REFRESH_MARGIN_MS = 60_000;
 
 /** Name of the Web Lock that serializes token refreshes across the extension's contexts. */
 export const REFRESH_LOCK_NAME = 'playlist-predictor:spotify-token';
+
+/**
+ * Deadline of one token endpoint request, ms (20 s): sending it, the answer and its body. Passed
+ * to oauth4webapi as the request's `signal`, so the body read is aborted too.
+ */
+export const TOKEN_REQUEST_DEADLINE_MS = 20_000;
+
+/**
+ * Access-token lifetime assumed when the token response has no `expires_in` (RFC 6749 §5.1 only
+ * RECOMMENDS it), s: Spotify's documented 3600
+ * (developer.spotify.com/documentation/web-api/tutorials/code-pkce-flow).
+ */
+export const DEFAULT_ACCESS_TOKEN_LIFETIME_S = 3600;
+
+/**
+ * Longest access-token lifetime believed, s (1 day, 24 × Spotify's 3600 s): a larger
+ * `expires_in` (e.g. `1e308`) is clamped to it. An early refresh costs one request; a lifetime
+ * read as years would leave `expiresAt` unstorable (not finite) and a dead token in use.
+ */
+export const MAX_ACCESS_TOKEN_LIFETIME_S = 86_400;
+
+/** `status().problem` after Spotify refused the stored refresh token (`invalid_grant`). */
+export const RECONNECT_PROBLEM = 'Spotify no longer accepts the saved connection: connect again in the options.';
+
+/** `status().problem` when rotated tokens could not be stored; `cause` says why ("storage full"). */
+export function unsavedTokenProblem(cause: string): string {
+  return `A new Spotify token could not be saved (${cause}); the connection works until the extension's background restarts (in Chrome, after some time without use). Free some storage, then connect again.`;
+}
 
 /** The part of `browser.identity` the flow uses (injectable for tests). */
 export interface IdentityApi {
@@ -63,15 +98,22 @@ export type SpotifyAuthErrorCode =
   | 'authorization-failed'
   /** The redirect back failed validation (wrong `state`, wrong redirect URL): possible CSRF, nothing stored. */
   | 'invalid-response'
-  /** The token endpoint refused or answered something unusable; stored tokens are kept. */
+  /** The token endpoint refused the request (an OAuth error other than a refused refresh token, or an HTTP error status); stored tokens are kept. */
   | 'token-request-failed'
+  /**
+   * The token endpoint answered 200 with a body that breaks RFC 6749 §5.1 (not JSON, no
+   * `access_token`, a `token_type` other than Bearer, a bad `expires_in`, an empty
+   * `refresh_token`, a `scope` that is not a string); stored tokens are kept.
+   */
+  | 'invalid-token-response'
   /** `invalid_grant` on refresh: the refresh token expired, was revoked or was already used; tokens were cleared. */
   | 'invalid-grant'
-  /** Offline, timed out, or the token endpoint unreachable; stored tokens are kept. */
+  /** Offline, no answer within {@link TOKEN_REQUEST_DEADLINE_MS}, or the token endpoint unreachable; stored tokens are kept. */
   | 'network'
   /**
-   * New tokens could not be stored (IndexedDB failed, e.g. `QuotaExceededError`); they are not
-   * handed out either, since a rotated refresh token that is not stored is lost at the next restart.
+   * New tokens from the authorization code could not be stored (IndexedDB failed, e.g.
+   * `QuotaExceededError`): nothing is connected. (Rotated tokens from a refresh that cannot be
+   * stored are kept in memory instead, and `status().problem` says so.)
    */
   | 'storage';
 
@@ -89,9 +131,15 @@ export class SpotifyAuthError extends Error {
 
 /** The connection as the UI may see it: never a token. */
 export type SpotifyConnectionStatus =
-  | { readonly connected: false }
+  | {
+      readonly connected: false;
+      /** Why the user may need to act (e.g. {@link RECONNECT_PROBLEM}), or `null`. */
+      readonly problem: string | null;
+    }
   | {
       readonly connected: true;
+      /** What needs the user's attention (e.g. tokens that could not be saved), or `null`. */
+      readonly problem: string | null;
       readonly clientId: string;
       /** Granted scopes, space-separated; empty since none are requested. */
       readonly scope: string;
@@ -122,7 +170,7 @@ export interface SpotifyAuthDeps {
   /** Defaults to `navigator.locks` when the runtime has it; `null` disables cross-context locking. */
   readonly locks?: LockApi | null;
   readonly now?: () => number;
-  /** Token request timeout, ms. */
+  /** Deadline of one token request, body included, ms (default {@link TOKEN_REQUEST_DEADLINE_MS}). */
   readonly timeoutMs?: number;
 }
 
@@ -134,23 +182,36 @@ export interface SpotifyAuth {
    * Runs Authorization Code with PKCE (RFC 7636, `S256`) for `clientId` in the
    * `launchWebAuthFlow` window, checks `state`, exchanges the code and stores the tokens,
    * replacing any previous connection. Requests no scope ({@link SPOTIFY_SCOPES}).
+   * A successful connect clears any `problem`.
    * @throws SpotifyAuthError `invalid-client-id`, `cancelled`, `authorization-failed`,
-   *   `invalid-response`, `token-request-failed`, `network` or `storage`; nothing is stored then.
+   *   `invalid-response`, `token-request-failed`, `invalid-token-response`, `network` or
+   *   `storage`; nothing is stored then.
    */
   connect(clientId: string): Promise<SpotifyConnectionStatus>;
   /**
    * Forgets the connection: tokens and the audio-features availability of its client ID.
    * (Spotify has no token revocation endpoint; the user can remove the app's access at
    * spotify.com/account/apps.) Waits for a refresh in progress so it cannot store tokens after.
+   * Clears any `problem`.
    */
   disconnect(): Promise<void>;
+  /**
+   * The connection (never a token) and its `problem`: {@link RECONNECT_PROBLEM} after Spotify
+   * refused the stored refresh token (kept in the token store, so it survives restarts until the
+   * user connects or disconnects), or {@link unsavedTokenProblem} while rotated tokens live in
+   * memory only.
+   */
   status(): Promise<SpotifyConnectionStatus>;
   /**
    * A token valid for at least {@link REFRESH_MARGIN_MS}, refreshed first if needed. Refreshes
-   * are serialized (one token request however many callers, across contexts via Web Locks), and
-   * the rotated refresh token is stored before the new access token is returned.
-   * @throws SpotifyAuthError `not-connected`; on refresh `invalid-grant` (tokens cleared),
-   *   `token-request-failed` or `network` (tokens kept), `storage` (new tokens not storable).
+   * are serialized (one token request however many callers, across contexts via Web Locks). The
+   * token response is validated ({@link parseTokenResponse}) and the new token set stored before
+   * anything else is awaited: Spotify rotates refresh tokens, so the old one is spent. If storing
+   * fails (e.g. `QuotaExceededError`), the new tokens are kept in memory for this background's
+   * life, used from there, and `status().problem` says so.
+   * @throws SpotifyAuthError `not-connected`; on refresh `invalid-grant` (tokens cleared,
+   *   `status().problem` set to {@link RECONNECT_PROBLEM}), `token-request-failed`,
+   *   `invalid-token-response` or `network` (tokens kept).
    */
   getAccessToken(): Promise<UsableAccessToken>;
   /**
@@ -208,31 +269,151 @@ export function buildAuthorizeUrl(params: {
   return url.toString();
 }
 
+/** RFC 6749 Appendix A.12 and A.17: access and refresh tokens are `1*VSCHAR` (%x20-7E). */
+const VSCHAR = /^[\x20-\x7E]+$/;
+
+/** A received value for a message: strings quoted and cut to 40 characters. */
+function shown(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  const cut = text.length > 40 ? `${text.slice(0, 40)}…` : text;
+  return typeof value === 'string' ? `'${cut}'` : cut;
+}
+
+/** A token field (`access_token`, `refresh_token`): a non-empty string of VSCHAR (RFC 6749 Appendix A). */
+const tokenField = (name: string) =>
+  z
+    .string({ error: (issue) => (issue.input === undefined ? `without an ${name}` : `with an ${name} that is not a string (${shown(issue.input)})`) })
+    .min(1, `with an empty ${name}`)
+    .regex(VSCHAR, `with an ${name} containing characters a token cannot have`);
+
 /**
- * The token endpoint's answer as this extension needs it (RFC 6749 §5.1). Spotify access tokens
- * last 3600 s (developer.spotify.com/documentation/web-api/tutorials/code-pkce-flow); that is
- * assumed when `expires_in` is missing.
+ * The token endpoint's answer (RFC 6749 §5.1), each rule's message completing "Spotify's token
+ * endpoint answered ...":
+ * - `access_token`: REQUIRED, a non-empty string of VSCHAR (Appendix A.12).
+ * - `token_type`: REQUIRED, `Bearer` compared case-insensitively (§5.1 "case insensitive";
+ *   RFC 6750 §4 defines `Bearer`, the only type the Web API takes).
+ * - `expires_in`: RECOMMENDED, a positive whole number of seconds (Appendix A.14 `1*DIGIT`, 0
+ *   excluded; as a JSON number, or a string of digits only), clamped to {@link MAX_ACCESS_TOKEN_LIFETIME_S}; absent: {@link DEFAULT_ACCESS_TOKEN_LIFETIME_S}.
+ * - `refresh_token`: OPTIONAL, when present a non-empty string of VSCHAR (Appendix A.17).
+ * - `scope`: OPTIONAL, a string (§3.3).
+ * Other members are ignored (§5.1: "The client MUST ignore unrecognized value names").
  */
-const TokenResponseSchema = z.object({
-  access_token: z.string().min(1),
-  expires_in: z.number().positive().default(3600),
-  refresh_token: z.string().min(1).optional(),
-  scope: z.string().optional(),
-});
+const TokenResponseSchema = z.object(
+  {
+    access_token: tokenField('access_token'),
+    token_type: z
+      .string({ error: (issue) => (issue.input === undefined ? 'without a token_type' : `with a token_type that is not a string (${shown(issue.input)})`) })
+      .refine((type) => type.toLowerCase() === 'bearer', { error: (issue) => `with an unexpected token_type ${shown(issue.input)} (expected Bearer)` }),
+    expires_in: z
+      .union(
+        [
+          z.number(),
+          // Appendix A.14's `1*DIGIT` sent as a JSON string; any other string (oauth4webapi would
+          // `parseFloat` it: "1e3", "3600abc", " 60") is refused. A huge digit run is clamped below.
+          z
+            .string()
+            .regex(/^[0-9]+$/)
+            .transform((digits) => Math.min(Number(digits), Number.MAX_SAFE_INTEGER)),
+        ],
+        { error: (issue) => `with an expires_in that is not a number (${shown(issue.input)})` },
+      )
+      .refine((s) => Number.isInteger(s) && s > 0, { error: (issue) => `with an invalid expires_in (${shown(issue.input)}): it must be a positive whole number of seconds` })
+      .optional(),
+    refresh_token: tokenField('refresh_token').optional(),
+    scope: z.string({ error: (issue) => `with a scope that is not a string (${shown(issue.input)})` }).optional(),
+  },
+  { error: 'with a body that is not a JSON object' },
+);
+
+/** A validated token response (see {@link parseTokenResponse}). */
+export interface TokenSet {
+  readonly accessToken: string;
+  /** Lifetime in s: `expires_in` clamped to {@link MAX_ACCESS_TOKEN_LIFETIME_S}, or {@link DEFAULT_ACCESS_TOKEN_LIFETIME_S}. */
+  readonly expiresInS: number;
+  readonly refreshToken?: string;
+  readonly scope?: string;
+}
+
+/**
+ * Validates a token endpoint response body (RFC 6749 §5.1; rules at {@link TokenResponseSchema}).
+ * @throws SpotifyAuthError `invalid-token-response` naming the first broken rule, e.g.
+ *   "Spotify's token endpoint answered with an unexpected token_type 'mac' (expected Bearer)".
+ */
+export function parseTokenResponse(body: unknown): TokenSet {
+  const parsed = TokenResponseSchema.safeParse(body);
+  if (!parsed.success) {
+    throw new SpotifyAuthError('invalid-token-response', `Spotify's token endpoint answered ${parsed.error.issues[0]?.message ?? 'something unusable'}`);
+  }
+  const { access_token, expires_in, refresh_token, scope } = parsed.data;
+  return {
+    accessToken: access_token,
+    expiresInS: Math.min(expires_in ?? DEFAULT_ACCESS_TOKEN_LIFETIME_S, MAX_ACCESS_TOKEN_LIFETIME_S),
+    ...(refresh_token === undefined ? {} : { refreshToken: refresh_token }),
+    ...(scope === undefined ? {} : { scope }),
+  };
+}
+
+/**
+ * The token response's JSON as Spotify sent it, for {@link parseTokenResponse}: oauth4webapi
+ * checks the protocol (error answers, JSON) but converts a string `expires_in` with `parseFloat`
+ * first (`"3600abc"` → 3600), so the rules are checked on a clone of the response read after it.
+ */
+async function bodyAsSent(response: Response): Promise<unknown> {
+  return response.json();
+}
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-/** Maps a token-endpoint failure to a {@link SpotifyAuthError} (tokens are never touched here). */
+/** oauth4webapi puts the parsed body it rejected in `cause.body`. */
+const RejectedBodySchema = z.object({ body: z.unknown() });
+/** oauth4webapi puts the response with an unexpected status in `cause`. */
+const RejectedStatusSchema = z.object({ status: z.number() });
+
+/**
+ * Maps a token-endpoint failure (from oauth4webapi or the deadline) to a {@link SpotifyAuthError}
+ * of its cause (tokens are never touched here): a refused request `token-request-failed`, an
+ * unusable 200 answer `invalid-token-response` (with {@link parseTokenResponse}'s message when
+ * oauth4webapi's own checks caught it first), no answer in time or no connection `network`.
+ */
 function tokenRequestError(error: unknown): SpotifyAuthError {
   if (error instanceof SpotifyAuthError) return error;
   if (error instanceof ResponseBodyError) {
     const detail = error.error_description ? `${error.error}: ${error.error_description}` : error.error;
     return new SpotifyAuthError('token-request-failed', `Spotify's token endpoint refused the request (HTTP ${error.status}, ${detail})`, { cause: error });
   }
+  if (error instanceof WWWAuthenticateChallengeError) {
+    return new SpotifyAuthError('token-request-failed', `Spotify's token endpoint refused the request (HTTP ${error.status}, authentication challenge)`, { cause: error });
+  }
+  if (error instanceof OperationProcessingError && error.code === RESPONSE_IS_NOT_CONFORM) {
+    const status = RejectedStatusSchema.safeParse(error.cause);
+    return new SpotifyAuthError('token-request-failed', `Spotify's token endpoint answered HTTP ${status.success ? status.data.status : '(unexpected status)'}`, { cause: error });
+  }
+  if (error instanceof OperationProcessingError && (error.code === PARSE_ERROR || error.code === RESPONSE_IS_NOT_JSON)) {
+    return new SpotifyAuthError('invalid-token-response', "Spotify's token endpoint answered with a body that is not JSON", { cause: error });
+  }
+  if (error instanceof UnsupportedOperationError || (error instanceof OperationProcessingError && error.code === INVALID_RESPONSE)) {
+    const rejected = RejectedBodySchema.safeParse(error.cause);
+    if (rejected.success) {
+      try {
+        parseTokenResponse(rejected.data.body);
+      } catch (invalid) {
+        if (invalid instanceof SpotifyAuthError) return new SpotifyAuthError(invalid.code, invalid.message, { cause: error });
+      }
+    }
+    return new SpotifyAuthError('invalid-token-response', `Spotify's token endpoint gave an unusable answer (${error.message})`, { cause: error });
+  }
   if (error instanceof OperationProcessingError) {
     return new SpotifyAuthError('token-request-failed', `Spotify's token endpoint gave an unusable answer (${error.message})`, { cause: error });
   }
+  if (error instanceof DeadlineError) return new SpotifyAuthError('network', error.message, { cause: error });
   return new SpotifyAuthError('network', `could not reach Spotify's token endpoint (${describe(error)})`, { cause: error });
+}
+
+/** Why a store write failed, for {@link unsavedTokenProblem}: "storage full" for `QuotaExceededError`. */
+function storageCause(error: unknown): string {
+  const name = error instanceof Error ? error.name : '';
+  const inner = error instanceof Error && error.cause instanceof Error ? error.cause.name : '';
+  return name === 'QuotaExceededError' || inner === 'QuotaExceededError' ? 'storage full' : describe(error).slice(0, 200);
 }
 
 /** Creates the {@link SpotifyAuth} of the background. */
@@ -242,17 +423,47 @@ export function createSpotifyAuth(deps: SpotifyAuthDeps = {}): SpotifyAuth {
   const now = deps.now ?? Date.now;
   const locks = deps.locks === undefined ? defaultLocks() : deps.locks;
   const fetchFn = deps.fetch ?? globalThis.fetch.bind(globalThis);
-  const timeoutMs = deps.timeoutMs ?? 15_000;
+  const deadlineMs = deps.timeoutMs ?? TOKEN_REQUEST_DEADLINE_MS;
   let identity = deps.identity;
   const getIdentity = (): IdentityApi => (identity ??= defaultIdentity());
 
   const as: AuthorizationServer = { issuer: endpoints.issuer, authorization_endpoint: endpoints.authorize, token_endpoint: endpoints.token };
   const clientFor = (clientId: string): Client => ({ client_id: clientId });
-  const http = (): TokenEndpointRequestOptions => ({
+  const http = (signal: AbortSignal): TokenEndpointRequestOptions => ({
     [customFetch]: (url, options) => fetchFn(url, options),
     [allowInsecureRequests]: endpoints.allowInsecureRequests,
-    signal: () => AbortSignal.timeout(timeoutMs),
+    signal,
   });
+  /** One token request and its processed body, within the deadline; rejects as {@link tokenRequestError}. */
+  async function tokenRequest(send: (signal: AbortSignal) => Promise<unknown>): Promise<unknown> {
+    try {
+      return await withDeadline(deadlineMs, "Spotify's token endpoint", send);
+    } catch (error) {
+      throw tokenRequestError(error);
+    }
+  }
+
+  /**
+   * Rotated tokens that could not be stored: newer than the stored connection, used instead of it
+   * for this background's life (the stored refresh token is already spent).
+   */
+  let unsaved: StoredConnection | undefined;
+  /** Why {@link unsaved} is set, for `status().problem`. */
+  let unsavedProblem: string | null = null;
+  /** {@link RECONNECT_PROBLEM} when it could not be stored either. */
+  let unstoredProblem: string | null = null;
+  /** The connection in use: the unsaved tokens if any, else the stored ones. */
+  const current = async (): Promise<StoredConnection | undefined> => unsaved ?? (await store.load());
+
+  /** Records (best effort: a failing store keeps it in memory) or clears the lasting problem. */
+  async function setProblem(message: string | null): Promise<void> {
+    unstoredProblem = null;
+    try {
+      await store.setProblem(message, now());
+    } catch {
+      unstoredProblem = message;
+    }
+  }
 
   // One critical section at a time in this context, and across contexts through the Web Lock.
   let tail: Promise<unknown> = Promise.resolve();
@@ -273,47 +484,63 @@ export function createSpotifyAuth(deps: SpotifyAuthDeps = {}): SpotifyAuth {
 
   let refreshing: Promise<StoredConnection> | undefined;
 
-  /** Refreshes when `isStale(stored)`; concurrent callers share one refresh. */
+  /** Refreshes when `isStale(current)`; concurrent callers share one refresh. */
   function refreshIf(isStale: (stored: StoredConnection) => boolean): Promise<StoredConnection> {
     refreshing ??= exclusive(async () => {
       // Re-read inside the lock: another context may have rotated the tokens meanwhile.
-      const current = await store.load();
-      if (!current) throw new SpotifyAuthError('not-connected', 'Spotify is not connected');
-      return isStale(current) ? refresh(current) : current;
+      const connection = await current();
+      if (!connection) throw new SpotifyAuthError('not-connected', 'Spotify is not connected');
+      return isStale(connection) ? refresh(connection) : connection;
     }).finally(() => (refreshing = undefined));
     return refreshing;
   }
 
   /** RFC 6749 §6 refresh; runs inside {@link exclusive}. */
-  async function refresh(current: StoredConnection): Promise<StoredConnection> {
-    const client = clientFor(current.clientId);
-    let body;
+  async function refresh(connection: StoredConnection): Promise<StoredConnection> {
+    const client = clientFor(connection.clientId);
+    let tokens: TokenSet;
     try {
-      const response = await refreshTokenGrantRequest(as, client, None(), current.refreshToken, http());
-      body = await processRefreshTokenResponse(as, client, response);
+      const body = await tokenRequest(async (signal) => {
+        const response = await refreshTokenGrantRequest(as, client, None(), connection.refreshToken, http(signal));
+        const sent = response.clone();
+        await processRefreshTokenResponse(as, client, response);
+        return bodyAsSent(sent);
+      });
+      tokens = parseTokenResponse(body);
     } catch (error) {
-      if (error instanceof ResponseBodyError && error.error === 'invalid_grant') {
-        await store.clearTokens();
+      if (error instanceof SpotifyAuthError && error.cause instanceof ResponseBodyError && error.cause.error === 'invalid_grant') {
+        unsaved = undefined;
+        unsavedProblem = null;
+        await store.clearTokens().catch(() => undefined);
+        await setProblem(RECONNECT_PROBLEM);
         throw new SpotifyAuthError(
           'invalid-grant',
-          'Spotify no longer accepts this sign-in (it expired, was revoked, or was used elsewhere): connect again in the options',
-          { cause: error },
+          'Spotify no longer accepts the saved connection (the sign-in expired, was revoked, or was used elsewhere): connect again in the options',
+          { cause: error.cause },
         );
       }
-      throw tokenRequestError(error);
+      throw error;
     }
-    const tokens = TokenResponseSchema.safeParse(body);
-    if (!tokens.success) throw new SpotifyAuthError('token-request-failed', `Spotify's token response is malformed: ${z.prettifyError(tokens.error)}`);
     const next: StoredConnection = {
-      ...current,
-      accessToken: tokens.data.access_token,
-      expiresAt: now() + tokens.data.expires_in * 1000,
+      ...connection,
+      accessToken: tokens.accessToken,
+      expiresAt: now() + tokens.expiresInS * 1000,
       // Spotify rotates PKCE refresh tokens; a response without one keeps the old (RFC 6749 §6).
-      refreshToken: tokens.data.refresh_token ?? current.refreshToken,
-      scope: tokens.data.scope ?? current.scope,
+      refreshToken: tokens.refreshToken ?? connection.refreshToken,
+      scope: tokens.scope ?? connection.scope,
     };
-    // Persist before anyone uses the new access token: the old refresh token is now spent.
-    await saveOrThrow(next);
+    // Stored before anything else is awaited: the old refresh token is spent now.
+    try {
+      await store.save(next);
+    } catch (error) {
+      // Not storable (e.g. QuotaExceededError): the new tokens still work, from memory, until
+      // the background restarts; the stored refresh token is spent, so say so.
+      unsaved = next;
+      unsavedProblem = unsavedTokenProblem(storageCause(error));
+      return next;
+    }
+    unsaved = undefined;
+    unsavedProblem = null;
     return next;
   }
 
@@ -329,10 +556,12 @@ export function createSpotifyAuth(deps: SpotifyAuthDeps = {}): SpotifyAuth {
   const expiring = (c: StoredConnection): boolean => c.expiresAt - REFRESH_MARGIN_MS <= now();
 
   async function status(): Promise<SpotifyConnectionStatus> {
-    const c = await store.load();
-    if (!c) return { connected: false };
+    const c = await current();
+    const problem = unsavedProblem ?? unstoredProblem ?? (await store.getProblem()) ?? null;
+    if (!c) return { connected: false, problem };
     return {
       connected: true,
+      problem,
       clientId: c.clientId,
       scope: c.scope,
       connectedAt: c.connectedAt,
@@ -376,39 +605,45 @@ export function createSpotifyAuth(deps: SpotifyAuthDeps = {}): SpotifyAuth {
         throw new SpotifyAuthError('invalid-response', `the sign-in response was rejected (${describe(error)})`, { cause: error });
       }
 
-      let body;
-      try {
-        const response = await authorizationCodeGrantRequest(as, client, None(), params, redirectUri, pkce.verifier, http());
-        body = await processAuthorizationCodeResponse(as, client, response);
-      } catch (error) {
-        throw tokenRequestError(error);
-      }
-      const tokens = TokenResponseSchema.safeParse(body);
-      if (!tokens.success) throw new SpotifyAuthError('token-request-failed', `Spotify's token response is malformed: ${z.prettifyError(tokens.error)}`);
-      if (!tokens.data.refresh_token) throw new SpotifyAuthError('token-request-failed', "Spotify's token response has no refresh token");
+      const body = await tokenRequest(async (signal) => {
+        const response = await authorizationCodeGrantRequest(as, client, None(), params, redirectUri, pkce.verifier, http(signal));
+        const sent = response.clone();
+        await processAuthorizationCodeResponse(as, client, response);
+        return bodyAsSent(sent);
+      });
+      const tokens = parseTokenResponse(body);
+      if (tokens.refreshToken === undefined) throw new SpotifyAuthError('invalid-token-response', "Spotify's token endpoint answered without a refresh_token");
       const connectedAt = now();
       const connection: StoredConnection = {
         clientId,
-        accessToken: tokens.data.access_token,
-        expiresAt: connectedAt + tokens.data.expires_in * 1000,
-        refreshToken: tokens.data.refresh_token,
-        scope: tokens.data.scope ?? '',
+        accessToken: tokens.accessToken,
+        expiresAt: connectedAt + tokens.expiresInS * 1000,
+        refreshToken: tokens.refreshToken,
+        scope: tokens.scope ?? '',
         connectedAt,
       };
-      await exclusive(() => saveOrThrow(connection));
+      await exclusive(async () => {
+        await saveOrThrow(connection);
+        unsaved = undefined;
+        unsavedProblem = null;
+        await setProblem(null);
+      });
       return status();
     },
 
     async disconnect() {
       await exclusive(async () => {
-        const c = await store.load();
+        const c = await current();
+        unsaved = undefined;
+        unsavedProblem = null;
         await store.clearTokens();
+        await setProblem(null);
         if (c) await store.setAvailability(c.clientId, { state: 'unknown' });
       });
     },
 
     async getAccessToken() {
-      const c = await store.load();
+      const c = await current();
       if (!c) throw new SpotifyAuthError('not-connected', 'Spotify is not connected');
       return usable(expiring(c) ? await refreshIf(expiring) : c);
     },

@@ -18,6 +18,18 @@ export interface SourcedResult extends ProviderResult {
   readonly providerOf: Map<TrackId, ProviderId>;
 }
 
+/**
+ * Tracks whose answer became final during {@link ProviderChain.getAudioFeatures}, as soon as it
+ * did: `trackIds` lists them; each is in `features` (with its provider in `providerOf`), in
+ * `errors`, or unknown (in neither, with the last provider asked in `providerOf`).
+ */
+export interface SourcedBatch extends SourcedResult {
+  readonly trackIds: readonly TrackId[];
+}
+
+/** Receives {@link SourcedBatch}es; must not throw. */
+export type SourcedBatchListener = (batch: SourcedBatch) => void;
+
 /** Audio features from several providers in the user's order (what the theme service uses). */
 export interface ProviderChain {
   /** Distinguishes a chain from a single {@link AudioFeatureProvider} (whose `id` is a provider ID). */
@@ -29,8 +41,13 @@ export interface ProviderChain {
    * with no features is in `errors` if any provider failed for it (the message names each
    * provider and why: not cached), else unknown. With no active provider at all every track is
    * in `errors`, saying why each provider was skipped. Never rejects for a provider's failure.
+   *
+   * `onSettled` hears of each track once, as soon as its answer is final, batch by batch: a
+   * track with features when its provider's batch arrives, an unknown or failed track when the
+   * last provider's batch arrives. Tracks it did not hear of (e.g. providers that report no
+   * batches, or no provider to ask) are final only in the resolved result, which has every track.
    */
-  getAudioFeatures(trackIds: readonly TrackId[]): Promise<SourcedResult>;
+  getAudioFeatures(trackIds: readonly TrackId[], onSettled?: SourcedBatchListener): Promise<SourcedResult>;
   /** Every known provider in the effective order, with whether it is asked now and, if not, why. */
   states(): Promise<ProviderState[]>;
 }
@@ -99,7 +116,7 @@ export function createProviderChain(deps: ProviderChainDeps): ProviderChain {
   return {
     id: 'chain',
     states,
-    async getAudioFeatures(trackIds) {
+    async getAudioFeatures(trackIds, onSettled) {
       const unique = [...new Set(trackIds)];
       const features = new Map<TrackId, AudioFeatures>();
       const providerOf = new Map<TrackId, ProviderId>();
@@ -114,29 +131,54 @@ export function createProviderChain(deps: ProviderChainDeps): ProviderChain {
       }
 
       let pending = unique;
-      for (const { id } of active) {
+      for (const [index, { id }] of active.entries()) {
         if (pending.length === 0) break;
         const provider = byId.get(id);
         if (!provider) continue;
+        const last = index === active.length - 1;
+        const asked = new Set(pending);
+        const handled = new Set<TrackId>();
+        const next: TrackId[] = [];
+
+        /** Takes `ids` of `answer` (each once per provider) and tells `onSettled` what became final. */
+        const take = (ids: readonly TrackId[], answer: ProviderResult): void => {
+          const finals: TrackId[] = [];
+          const settled: SourcedBatch = { trackIds: finals, features: new Map(), errors: new Map(), providerOf: new Map() };
+          const final = (trackId: TrackId): void => void finals.push(trackId);
+          for (const trackId of ids) {
+            if (!asked.has(trackId) || handled.has(trackId)) continue;
+            handled.add(trackId);
+            const f = answer.features.get(trackId);
+            if (f) {
+              features.set(trackId, f);
+              providerOf.set(trackId, id);
+              settled.features.set(trackId, f);
+              settled.providerOf.set(trackId, id);
+              final(trackId);
+              continue;
+            }
+            const error = answer.errors.get(trackId);
+            if (error !== undefined) failures.set(trackId, [...(failures.get(trackId) ?? []), error]);
+            else providerOf.set(trackId, id);
+            next.push(trackId);
+            if (!last) continue;
+            // No provider is left to ask: unknown, or an error if any provider failed for it.
+            const messages = failures.get(trackId);
+            if (messages) settled.errors.set(trackId, messages.join('; '));
+            else settled.providerOf.set(trackId, id);
+            final(trackId);
+          }
+          if (finals.length > 0) onSettled?.(settled);
+        };
+
         let answer: ProviderResult;
         try {
-          answer = await provider.getAudioFeatures(pending);
+          answer = await provider.getAudioFeatures(pending, (batch) => take(batch.trackIds, batch));
         } catch (error) {
           answer = { features: new Map(), errors: new Map(pending.map((t) => [t, `${id}: ${describe(error)}`])) };
         }
-        const next: TrackId[] = [];
-        for (const trackId of pending) {
-          const f = answer.features.get(trackId);
-          if (f) {
-            features.set(trackId, f);
-            providerOf.set(trackId, id);
-            continue;
-          }
-          const error = answer.errors.get(trackId);
-          if (error !== undefined) failures.set(trackId, [...(failures.get(trackId) ?? []), error]);
-          else providerOf.set(trackId, id);
-          next.push(trackId);
-        }
+        // Whatever no batch reported: the resolved result is complete.
+        take(pending, answer);
         pending = next;
       }
 

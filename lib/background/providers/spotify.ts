@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { AudioFeaturesSchema } from '@/model/features';
+import { AudioFeaturesSchema, type AudioFeatures } from '@/model/features';
 import { SpotifyAuthError } from '@/lib/background/auth/spotify-auth';
 import type { StoredConnection, TokenStore } from '@/lib/background/auth/token-store';
 import { SpotifyApiError, type SpotifyClient } from '@/lib/background/spotify-client';
 import { TrackIdSchema, type TrackId } from '@/lib/shared/track-id';
 import { PROVIDER_BATCH_SIZES } from '@/lib/shared/providers';
-import type { AudioFeatureProvider, ProviderResult, ProviderSkip } from '@/lib/background/providers/types';
+import type { AudioFeatureProvider, ProviderBatch, ProviderBatchListener, ProviderResult, ProviderSkip } from '@/lib/background/providers/types';
 
 /** Most IDs per `GET /v1/audio-features?ids=` request (see {@link PROVIDER_BATCH_SIZES}). */
 export const SPOTIFY_BATCH_SIZE = PROVIDER_BATCH_SIZES.spotify;
@@ -39,9 +39,11 @@ const describe = (error: unknown): string => (error instanceof Error ? error.mes
  *   `unavailable` with the reason (persisted), the remaining batches are not asked, and the
  *   tracks count as unknown to Spotify so the chain goes on to the next provider.
  * - `401`: the client refreshes the token once and retries; `429` waits `Retry-After` (bounded)
- *   and retries; 5xx, timeouts and network errors are retried with backoff (see
- *   `createSpotifyClient`). What still fails puts a message on each ID of its batch in `errors`.
+ *   and retries; 5xx, timeouts and network errors are retried with backoff; each batch has one
+ *   deadline, 20 s, body included (see `createSpotifyClient`). What still fails puts a message on
+ *   each ID of its batch in `errors`.
  * - A malformed body errors its batch; a malformed item errors its ID only.
+ * - Batches are asked one after the other; each is handed to `onBatch` as soon as it is answered.
  */
 export function createSpotifyProvider(deps: SpotifyProviderDeps): AudioFeatureProvider {
   const now = deps.now ?? Date.now;
@@ -55,7 +57,9 @@ export function createSpotifyProvider(deps: SpotifyProviderDeps): AudioFeaturePr
     return undefined;
   }
 
-  async function fetchBatch(ids: readonly TrackId[], result: ProviderResult): Promise<void> {
+  /** One batch's answer; rejects as `SpotifyClient.call`. */
+  async function fetchBatch(ids: readonly TrackId[]): Promise<ProviderBatch> {
+    const batch = { trackIds: ids, features: new Map<TrackId, AudioFeatures>(), errors: new Map<TrackId, string>() };
     const body = await deps.client.call((api) => api.makeRequest('GET', `audio-features?ids=${ids.join(',')}`), ResponseSchema);
     const wanted = new Set(ids);
     for (const item of body.audio_features) {
@@ -63,9 +67,10 @@ export function createSpotifyProvider(deps: SpotifyProviderDeps): AudioFeaturePr
       const id = ItemIdSchema.safeParse(item);
       if (!id.success || !wanted.has(id.data.id)) continue;
       const features = AudioFeaturesSchema.safeParse(item);
-      if (features.success) result.features.set(id.data.id, features.data);
-      else result.errors.set(id.data.id, `spotify: invalid audio features: ${z.prettifyError(features.error)}`);
+      if (features.success) batch.features.set(id.data.id, features.data);
+      else batch.errors.set(id.data.id, `spotify: invalid audio features: ${z.prettifyError(features.error)}`);
     }
+    return batch;
   }
 
   return {
@@ -73,7 +78,7 @@ export function createSpotifyProvider(deps: SpotifyProviderDeps): AudioFeaturePr
     async skipReason() {
       return skipFor(await deps.store.load());
     },
-    async getAudioFeatures(trackIds) {
+    async getAudioFeatures(trackIds, onBatch?: ProviderBatchListener) {
       const result: ProviderResult = { features: new Map(), errors: new Map() };
       const connection = await deps.store.load();
       if (await skipFor(connection)) return result;
@@ -81,19 +86,17 @@ export function createSpotifyProvider(deps: SpotifyProviderDeps): AudioFeaturePr
       let availabilityKnown = false;
       const unique = [...new Set(trackIds)];
       for (let i = 0; i < unique.length; i += SPOTIFY_BATCH_SIZE) {
-        const batch = unique.slice(i, i + SPOTIFY_BATCH_SIZE);
+        const ids = unique.slice(i, i + SPOTIFY_BATCH_SIZE);
+        let batch: ProviderBatch;
+        let answered = false;
         try {
-          await fetchBatch(batch, result);
-          if (!availabilityKnown) {
-            availabilityKnown = true;
-            if ((await deps.store.getAvailability(clientId)).state !== 'available') {
-              await deps.store.setAvailability(clientId, { state: 'available', checkedAt: now() });
-            }
-          }
+          batch = await fetchBatch(ids);
+          answered = true;
         } catch (error) {
           if (error instanceof SpotifyApiError && error.status === 403) {
             const reason = `HTTP 403 from GET /v1/audio-features${error.details.apiMessage ? `: ${error.details.apiMessage}` : ''}`;
             await deps.store.setAvailability(clientId, { state: 'unavailable', reason, checkedAt: now() });
+            // Unknown to Spotify: the chain asks the next provider for every remaining track.
             return result;
           }
           if (error instanceof SpotifyAuthError && error.code === 'not-connected') return result;
@@ -105,7 +108,17 @@ export function createSpotifyProvider(deps: SpotifyProviderDeps): AudioFeaturePr
               : error instanceof SpotifyAuthError
                 ? error.message
                 : `unexpected failure (${describe(error)})`;
-          for (const id of batch) result.errors.set(id, `spotify: ${message}`);
+          batch = { trackIds: ids, features: new Map(), errors: new Map(ids.map((id) => [id, `spotify: ${message}`])) };
+        }
+        for (const [id, f] of batch.features) result.features.set(id, f);
+        for (const [id, e] of batch.errors) result.errors.set(id, e);
+        // Handed on before the availability write below, so nothing delays storing the features.
+        onBatch?.(batch);
+        if (answered && !availabilityKnown) {
+          availabilityKnown = true;
+          if ((await deps.store.getAvailability(clientId)).state !== 'available') {
+            await deps.store.setAvailability(clientId, { state: 'available', checkedAt: now() });
+          }
         }
       }
       return result;

@@ -26,6 +26,23 @@ export interface ProviderSkip {
   readonly message: string;
 }
 
+/**
+ * One batch's answer, handed to a {@link ProviderBatchListener} as soon as it is known: the
+ * features and per-track errors of `trackIds` only. An ID of `trackIds` in neither map is
+ * unknown to the provider.
+ */
+export interface ProviderBatch extends ProviderResult {
+  /** The IDs the batch asked for. */
+  readonly trackIds: readonly TrackId[];
+}
+
+/**
+ * Called once per batch, right after the batch's answer (or failure) arrived and before the next
+ * batch is asked, so callers can store what has arrived when a later batch stalls or the
+ * background is stopped. Must not throw.
+ */
+export type ProviderBatchListener = (batch: ProviderBatch) => void;
+
 /** A source of audio features by Spotify track ID. */
 export interface AudioFeatureProvider {
   readonly id: ProviderId;
@@ -37,8 +54,10 @@ export interface AudioFeatureProvider {
   /**
    * Looks up audio features for `trackIds` (any number; the provider batches). Failures are
    * reported per track in `errors`, never thrown, so one failed batch loses no other result.
+   * Each batch is also handed to `onBatch` as soon as it is answered (optional for providers:
+   * callers treat the resolved result as complete and the batches as early news).
    */
-  getAudioFeatures(trackIds: readonly TrackId[]): Promise<ProviderResult>;
+  getAudioFeatures(trackIds: readonly TrackId[], onBatch?: ProviderBatchListener): Promise<ProviderResult>;
 }
 
 /** A provider failure that the user can be told about. */

@@ -61,6 +61,11 @@ export function loggingStore(inner: TokenStore, events: string[]): TokenStore {
     },
     getAvailability: (id) => inner.getAvailability(id),
     setAvailability: (id, a) => inner.setAvailability(id, a),
+    getProblem: () => inner.getProblem(),
+    async setProblem(message, now) {
+      await inner.setProblem(message, now);
+      events.push(`problem:${message ?? 'none'}`);
+    },
   };
 }
 
