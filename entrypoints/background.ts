@@ -1,3 +1,4 @@
+import '@/lib/shared/zod-config';
 import { createSpotifyAuth } from '@/lib/background/auth/spotify-auth';
 import { createTokenStore } from '@/lib/background/auth/token-store';
 import { installBenchHook } from '@/lib/background/bench-hook';
@@ -6,7 +7,7 @@ import { loadBundledClassifier } from '@/lib/background/bundled-model';
 import { PredictorDatabase, createFeatureCache } from '@/lib/background/cache';
 import { keepPromise } from '@/lib/background/kept-promise';
 import { createMessageHandlers, type SpotifyAccount } from '@/lib/background/message-handlers';
-import { onMessage } from '@/lib/shared/messaging';
+import { createMessageRouter, listenForMessages } from '@/lib/background/message-router';
 import { createProviderChain } from '@/lib/background/providers/chain';
 import { createReccoBeatsProvider } from '@/lib/background/providers/reccobeats';
 import { createSpotifyProvider } from '@/lib/background/providers/spotify';
@@ -34,7 +35,8 @@ export default defineBackground({
     const themeSettings = async () => effectiveThemeSettings(await settings(), modelThemeInfo((await loadClassifier()).metadata));
 
     const db = new PredictorDatabase();
-    const cache = createFeatureCache(db);
+    // Bounded by the user's cache size (read before each eviction check: a lower limit applies on the next put).
+    const cache = createFeatureCache(db, { limit: async () => (await settings()).cacheLimit });
     const store = createTokenStore(db);
     const auth = createSpotifyAuth({ store });
     const client = createSpotifyClient({ auth });
@@ -56,8 +58,8 @@ export default defineBackground({
       async status() {
         const s = await auth.status();
         return s.connected
-          ? { clientId: s.clientId, connected: true, audioFeatures: s.audioFeatures }
-          : { clientId: (await settings()).spotifyClientId, connected: false, audioFeatures: { state: 'unknown' } };
+          ? { clientId: s.clientId, connected: true, audioFeatures: s.audioFeatures, problem: s.problem }
+          : { clientId: (await settings()).spotifyClientId, connected: false, audioFeatures: { state: 'unknown' }, problem: s.problem };
       },
       async connect(clientId) {
         await auth.connect(clientId);
@@ -73,12 +75,10 @@ export default defineBackground({
       seen: { remember: async (tracks) => void (await cache.putTrackInfo(tracks)), search: (q, limit) => cache.searchSeen(q, limit), get: (ids) => cache.getTrackInfo(ids) },
       cache,
     });
-    onMessage('classify', handlers.classify);
-    onMessage('search', handlers.search);
-    onMessage('status', handlers.status);
-    onMessage('connectSpotify', handlers.connectSpotify);
-    onMessage('disconnectSpotify', handlers.disconnectSpotify);
-    onMessage('clearCache', handlers.clearCache);
+    // Every message is checked here before a handler runs: its type, its sender (content scripts
+    // may only ask for badges), its request's schema.
+    const self = { id: browser.runtime.id, baseUrl: browser.runtime.getURL('/') };
+    listenForMessages(createMessageRouter({ handlers, self }));
     // `npm run bench:model` times the model here; only the test-only build has the hook.
     if (import.meta.env.MODE === 'e2e') installBenchHook((path) => browser.runtime.getURL(path));
   },

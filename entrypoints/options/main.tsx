@@ -1,3 +1,4 @@
+import '@/lib/shared/zod-config';
 import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { useModelInfo, useSettings, useSettingsItem, useStatus } from '@/components/hooks';

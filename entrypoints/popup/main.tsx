@@ -1,3 +1,4 @@
+import '@/lib/shared/zod-config';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { useModelInfo, useSettings, useStatus } from '@/components/hooks';

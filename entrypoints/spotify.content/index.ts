@@ -1,11 +1,14 @@
+import '@/lib/shared/zod-config';
 import type { BadgeFeatureDeps } from '@/lib/content/badge-slots';
 import { createFeatureRunner } from '@/lib/content/features';
+import { ignoreForgedScriptStarted, scriptStartedEventName } from '@/lib/content/forged-events';
 import { createNowPlayingBadge } from '@/lib/content/features/now-playing-badge';
 import { createTrackListBadges } from '@/lib/content/features/track-list-badges';
 import { PAGE_TYPES } from '@/lib/content/pages';
 import { createResultsStore } from '@/lib/content/results-store';
 import { sendClassify } from '@/lib/shared/messaging';
 import { defineSettingsItem, parseSettings, readSettings, type Settings } from '@/lib/shared/settings';
+import { ContentScriptContext } from 'wxt/utils/content-script-context';
 
 /**
  * Theme badges on open.spotify.com. Wires the page layer together: one results store for the tab
@@ -17,6 +20,11 @@ export default defineContentScript({
   matches: ['https://open.spotify.com/*'],
   runAt: 'document_idle',
   async main(ctx) {
+    // Before any await, so no page script runs in between: a page can forge WXT's "a newer
+    // instance started" event, which would otherwise stop this one.
+    const startedEvent = scriptStartedEventName(ContentScriptContext);
+    if (startedEvent) ignoreForgedScriptStarted(startedEvent, () => browser.runtime?.id === undefined);
+    else console.warn('Playlist Predictor: WXT no longer names its content-script-started event; forged events are not filtered');
     const settingsItem = defineSettingsItem();
     let settings: Settings = await readSettings(settingsItem);
     const store = createResultsStore({ classify: sendClassify });

@@ -13,8 +13,12 @@ export const SEARCH_LIMIT = SPOTIFY_SEARCH_MAX_LIMIT;
 export interface SpotifyAccount {
   /** The redirect URI to register in the Spotify app (`browser.identity.getRedirectURL()`). */
   redirectUri(): string;
-  /** Client ID, whether tokens are stored, and whether the app may read audio features. */
-  status(): Promise<{ clientId: string | null; connected: boolean; audioFeatures: AudioFeaturesAvailability }>;
+  /**
+   * Client ID, whether tokens are stored, whether the app may read audio features, and what needs
+   * the user's attention about the connection (`problem`, a sentence, or `null`; e.g. Spotify
+   * refused the saved connection, or a new token could not be saved).
+   */
+  status(): Promise<{ clientId: string | null; connected: boolean; audioFeatures: AudioFeaturesAvailability; problem: string | null }>;
   /** Runs the authorization flow for `clientId`; rejects with a readable message. */
   connect(clientId: string): Promise<void>;
   /** Forgets every token and the client ID's state. */
@@ -31,9 +35,13 @@ export interface SeenTrackStore {
   get(trackIds: readonly TrackId[]): Promise<Map<TrackId, TrackInfo>>;
 }
 
-/** The feature cache's size and its clear button. */
+/** The feature cache's size and its clear button (implemented by `createFeatureCache` in `lib/background/cache`). */
 export interface CacheControls {
-  stats(): Promise<{ tracks: number; bytes: number }>;
+  /**
+   * Tracks cached, estimated bytes, the limit in tracks, and the last storage failure as a
+   * sentence for the user (or `null`): the Status message's `cache` (see `CacheStats`).
+   */
+  stats(): Promise<{ tracks: number; bytes: number; limit: number; problem: string | null }>;
   clear(): Promise<void>;
 }
 

@@ -20,19 +20,39 @@ export const MAX_TRACKS_PER_MESSAGE = 100;
  */
 export const CLASSIFY_BATCH_SIZE = Math.min(...Object.values(PROVIDER_BATCH_SIZES));
 
+/** Longest title or artist name a `classify` message may carry, in UTF-16 code units. */
+export const SEEN_NAME_MAX_LENGTH = 200;
+/** Most artists per seen track a `classify` message may carry. */
+export const SEEN_MAX_ARTISTS = 10;
+
 /** What the content script saw of a track row: shown in the popup's search over seen tracks. */
 export const SeenTrackSchema = z.object({
   trackId: TrackIdSchema,
-  name: z.string().check(z.maxLength(500)),
-  artists: z.array(z.string().check(z.maxLength(500))).check(z.maxLength(20)),
+  name: z.string().check(z.maxLength(SEEN_NAME_MAX_LENGTH)),
+  artists: z.array(z.string().check(z.maxLength(SEEN_NAME_MAX_LENGTH))).check(z.maxLength(SEEN_MAX_ARTISTS)),
 });
 export type SeenTrack = z.infer<typeof SeenTrackSchema>;
 
-/** `classify` request: the track IDs to badge, and optionally what the page shows of them. */
-export const ClassifyRequestSchema = z.object({
-  trackIds: z.array(TrackIdSchema).check(z.minLength(1), z.maxLength(MAX_TRACKS_PER_MESSAGE)),
-  seen: z.optional(z.array(SeenTrackSchema).check(z.maxLength(MAX_TRACKS_PER_MESSAGE))),
-});
+/**
+ * `classify` request: the track IDs to badge, and optionally what the page shows of them. Every
+ * `seen` entry must name a track of `trackIds`, at most once: the titles ride along with the
+ * tracks they describe and cannot be used to fill the background's storage on their own.
+ */
+export const ClassifyRequestSchema = z
+  .object({
+    trackIds: z.array(TrackIdSchema).check(z.minLength(1), z.maxLength(MAX_TRACKS_PER_MESSAGE)),
+    seen: z.optional(z.array(SeenTrackSchema).check(z.maxLength(MAX_TRACKS_PER_MESSAGE))),
+  })
+  .check(
+    z.refine(
+      ({ trackIds, seen = [] }) => {
+        const requested = new Set<string>(trackIds);
+        const described = new Set(seen.map((track) => track.trackId));
+        return described.size === seen.length && [...described].every((id) => requested.has(id));
+      },
+      { message: 'every seen track must be one of trackIds, at most once', path: ['seen'] },
+    ),
+  );
 export type ClassifyRequest = z.infer<typeof ClassifyRequestSchema>;
 
 /**
@@ -97,8 +117,22 @@ export const StatusSchema = z.object({
     clientId: z.nullable(z.string()),
     connected: z.boolean(),
     audioFeatures: AudioFeaturesAvailabilitySchema,
+    /**
+     * What needs the user's attention about the connection, or `null`: e.g. Spotify refused the
+     * stored refresh token (connect again), or a new token could not be saved (storage full).
+     */
+    problem: z.nullable(z.string().check(z.maxLength(500))),
   }),
-  cache: z.object({ tracks: z.int().check(z.gte(0)), bytes: z.int().check(z.gte(0)) }),
+  cache: z.object({
+    /** Tracks with a cached provider answer. */
+    tracks: z.int().check(z.gte(0)),
+    /** Estimated bytes used (see `CacheStats` in `lib/background/cache.ts`). */
+    bytes: z.int().check(z.gte(0)),
+    /** Most tracks kept before the least recently used are evicted (the user's setting). */
+    limit: z.int().check(z.gte(1)),
+    /** The last storage failure (e.g. `QuotaExceededError`) as a sentence for the user, or `null`. */
+    problem: z.nullable(z.string().check(z.maxLength(500))),
+  }),
 });
 export type Status = z.infer<typeof StatusSchema>;
 
@@ -108,33 +142,58 @@ export const ConnectRequestSchema = z.object({ clientId: z.string().check(z.trim
 const EmptySchema = z.strictObject({});
 
 /**
- * The protocol: every message's request and response schema. The receiver parses requests,
- * the sender parses responses, so neither side trusts the other's shape.
+ * Who sent a message, as the background tells it from the browser's `runtime.MessageSender`
+ * (see `senderKind` in `lib/background/message-router.ts`):
+ * - `extension-page`: one of this extension's own pages (popup, options), whatever tab it is in;
+ * - `spotify-tab`: this extension's content script in a tab on https://open.spotify.com, a world
+ *   that a compromised Spotify renderer (or, through forged page events, a page script) can
+ *   influence, so it may only ask for what the page needs;
+ * - `other`: anything else (another extension, a page, a frame of another site): never answered.
+ */
+export type SenderKind = 'extension-page' | 'spotify-tab' | 'other';
+
+/**
+ * The protocol: every message's request and response schema, and the senders it is accepted
+ * from. The receiver parses requests, the sender parses responses, so neither side trusts the
+ * other's shape. Only `classify` (what the badges need) is open to the content script; acting on
+ * the user's account, the cache or the Spotify search is for extension pages only.
  */
 export const PROTOCOL = {
-  classify: { request: ClassifyRequestSchema, response: ClassifyResponseSchema },
-  search: { request: SearchRequestSchema, response: SearchResponseSchema },
-  status: { request: EmptySchema, response: StatusSchema },
-  connectSpotify: { request: ConnectRequestSchema, response: StatusSchema },
-  disconnectSpotify: { request: EmptySchema, response: StatusSchema },
-  clearCache: { request: EmptySchema, response: StatusSchema },
-} as const;
+  classify: { request: ClassifyRequestSchema, response: ClassifyResponseSchema, senders: ['spotify-tab', 'extension-page'] },
+  search: { request: SearchRequestSchema, response: SearchResponseSchema, senders: ['extension-page'] },
+  status: { request: EmptySchema, response: StatusSchema, senders: ['extension-page'] },
+  connectSpotify: { request: ConnectRequestSchema, response: StatusSchema, senders: ['extension-page'] },
+  disconnectSpotify: { request: EmptySchema, response: StatusSchema, senders: ['extension-page'] },
+  clearCache: { request: EmptySchema, response: StatusSchema, senders: ['extension-page'] },
+} as const satisfies Record<string, { readonly request: z.ZodMiniType; readonly response: z.ZodMiniType; readonly senders: readonly SenderKind[] }>;
 
 /** Name of a message in {@link PROTOCOL}. */
 export type MessageName = keyof typeof PROTOCOL;
 /** The request a message carries. */
 export type RequestOf<N extends MessageName> = z.input<(typeof PROTOCOL)[N]['request']>;
+/** The request as the background's handler receives it (parsed). */
+export type ParsedRequestOf<N extends MessageName> = z.infer<(typeof PROTOCOL)[N]['request']>;
 /** The response a message resolves with. */
 export type ResponseOf<N extends MessageName> = z.infer<(typeof PROTOCOL)[N]['response']>;
 
+/** Whether `name` is one of the protocol's own message names (not an inherited property such as `constructor`). */
+export function isMessageName(name: unknown): name is MessageName {
+  return typeof name === 'string' && Object.hasOwn(PROTOCOL, name);
+}
+
 type ProtocolMap = { [N in MessageName]: (request: RequestOf<N>) => ResponseOf<N> };
 
+/**
+ * The wire format is @webext-core/messaging's: `{ id, type, data, timestamp }`, answered with
+ * `{ res }` or `{ err }` (a serialized error). The background answers with its own router
+ * (`lib/background/message-router.ts`), which checks the sender before anything else.
+ */
 const messaging = defineExtensionMessaging<ProtocolMap>();
 
 /**
  * Sends a message to the background and resolves with its validated response.
- * @throws Error when the request is invalid (zod), the background is unreachable or its handler
- *   threw (the handler's message), or the response is malformed.
+ * @throws Error when the request is invalid (zod), the background is unreachable, refused the
+ *   sender or its handler threw (the handler's message), or the response is malformed.
  */
 export async function sendMessage<N extends MessageName>(name: N, request: RequestOf<N>): Promise<ResponseOf<N>> {
   const { request: requestSchema, response: responseSchema } = PROTOCOL[name];
@@ -142,18 +201,6 @@ export async function sendMessage<N extends MessageName>(name: N, request: Reque
   // The messaging library types each message separately; the schemas above are the real check.
   const answer: unknown = await (messaging.sendMessage as (n: MessageName, d: unknown) => Promise<unknown>)(name, data);
   return responseSchema.parse(answer) as ResponseOf<N>;
-}
-
-/**
- * Registers the background's handler for `name`. The request is validated first: a malformed
- * one is rejected with zod's error, which the sender sees as a rejected promise. Returns a
- * function that removes the handler.
- */
-export function onMessage<N extends MessageName>(name: N, handler: (request: z.infer<(typeof PROTOCOL)[N]['request']>) => Promise<ResponseOf<N>>): () => void {
-  const schema = PROTOCOL[name].request;
-  return (messaging.onMessage as (n: MessageName, h: (m: { data: unknown }) => Promise<unknown>) => () => void)(name, (message) =>
-    handler(schema.parse(message.data) as z.infer<(typeof PROTOCOL)[N]['request']>),
-  );
 }
 
 /** Asks the background to classify tracks (see {@link sendMessage}); one result per ID. */

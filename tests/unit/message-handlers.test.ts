@@ -33,7 +33,7 @@ function fakes(options: { connected?: boolean; searchFails?: string } = {}) {
   const spotifySearches: { query: string; limit: number }[] = [];
   const account: SpotifyAccount = {
     redirectUri: () => 'https://fgoeenodbimpnlcedfdaladkedgdeghi.chromiumapp.org/',
-    status: async () => ({ clientId: options.connected ? 'c'.repeat(32) : null, connected: options.connected ?? false, audioFeatures: { state: 'unknown' } }),
+    status: async () => ({ clientId: options.connected ? 'c'.repeat(32) : null, connected: options.connected ?? false, audioFeatures: { state: 'unknown' }, problem: null }),
     connect: vi.fn(async () => undefined),
     disconnect: vi.fn(async () => undefined),
     async searchTracks(query, limit) {
@@ -42,7 +42,7 @@ function fakes(options: { connected?: boolean; searchFails?: string } = {}) {
       return [{ trackId: trackId(900), name: `Spotify hit for ${query}`, artists: ['Someone'] }];
     },
   };
-  const cache = { stats: async () => ({ tracks: 3, bytes: 1200 }), clear: vi.fn(async () => undefined) };
+  const cache = { stats: async () => ({ tracks: 3, bytes: 1200, limit: 100_000, problem: null }), clear: vi.fn(async () => undefined) };
   const handlers = createMessageHandlers({ themes, account, seen, cache, log: { warn: vi.fn() } });
   return { handlers, classified, remembered, spotifySearches, account, cache, seen };
 }
@@ -103,8 +103,8 @@ describe('message handlers', () => {
     const { handlers, account, cache } = fakes();
     const status = await handlers.status({});
     expect(status).toEqual({
-      spotify: { redirectUri: 'https://fgoeenodbimpnlcedfdaladkedgdeghi.chromiumapp.org/', clientId: null, connected: false, audioFeatures: { state: 'unknown' } },
-      cache: { tracks: 3, bytes: 1200 },
+      spotify: { redirectUri: 'https://fgoeenodbimpnlcedfdaladkedgdeghi.chromiumapp.org/', clientId: null, connected: false, audioFeatures: { state: 'unknown' }, problem: null },
+      cache: { tracks: 3, bytes: 1200, limit: 100_000, problem: null },
     });
     expect(await handlers.connectSpotify({ clientId: 'a'.repeat(32) })).toEqual(status);
     expect(account.connect).toHaveBeenCalledWith('a'.repeat(32));

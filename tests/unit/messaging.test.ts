@@ -1,56 +1,80 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { defineExtensionMessaging } from '@webext-core/messaging';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { onMessage, sendClassify, sendMessage, type TrackResult } from '@/lib/shared/messaging';
+import { ClassifyRequestSchema, PROTOCOL, isMessageName, sendClassify, sendMessage, type TrackResult } from '@/lib/shared/messaging';
 import { trackId } from './support/fixtures';
 
-const removers: (() => void)[] = [];
-beforeEach(() => {
-  for (const remove of removers.splice(0)) remove();
-  fakeBrowser.reset();
-});
+beforeEach(() => fakeBrowser.reset());
 
 const result = (id: string): TrackResult => ({ trackId: id, status: 'unknown' });
 
-describe('typed, validated messaging', () => {
-  it('delivers a valid classify request to the handler and its answer back', async () => {
-    const received: unknown[] = [];
-    removers.push(
-      onMessage('classify', async (request) => {
-        received.push(request);
-        return request.trackIds.map(result);
-      }),
-    );
+/** Answers every runtime message with `reply(message)` on the wire (`{ res }` or `{ err }`), as the background's router does. */
+function answerWith(reply: (message: { type: string; data: unknown }) => unknown): unknown[] {
+  const received: unknown[] = [];
+  fakeBrowser.runtime.onMessage.addListener((message: { type: string; data: unknown }, _sender, sendResponse) => {
+    received.push(message);
+    sendResponse(reply(message));
+    return true;
+  });
+  return received;
+}
+
+describe('typed, validated messaging (sending side)', () => {
+  it('sends a valid classify request in the wire format and returns the parsed answer', async () => {
     const a = trackId(1);
+    const received = answerWith((m) => ({ res: (m.data as { trackIds: string[] }).trackIds.map(result) }));
     expect(await sendClassify([a], [{ trackId: a, name: 'Song', artists: ['A'] }])).toEqual([result(a)]);
-    expect(received).toEqual([{ trackIds: [a], seen: [{ trackId: a, name: 'Song', artists: ['A'] }] }]);
+    expect(received).toEqual([expect.objectContaining({ type: 'classify', data: { trackIds: [a], seen: [{ trackId: a, name: 'Song', artists: ['A'] }] }, timestamp: expect.any(Number) })]);
   });
 
-  it('refuses to send an invalid request (not a track ID, too many IDs)', async () => {
+  it('refuses to send an invalid request (not a track ID, too many IDs, a blank search)', async () => {
+    const received = answerWith(() => ({ res: [] }));
     await expect(sendClassify(['not-an-id'])).rejects.toThrow(/base62/);
     await expect(sendClassify(Array.from({ length: 101 }, (_, i) => trackId(i)))).rejects.toThrow();
+    await expect(sendMessage('search', { query: '   ' })).rejects.toThrow();
+    expect(received).toEqual([]);
   });
 
   it('rejects a malformed answer instead of passing it on', async () => {
-    removers.push(onMessage('status', async () => ({ spotify: { connected: 'yes' } }) as never));
+    answerWith(() => ({ res: { spotify: { connected: 'yes' } } }));
     await expect(sendMessage('status', {})).rejects.toThrow();
   });
 
-  it('refuses to send a blank search', async () => {
-    await expect(sendMessage('search', { query: '   ' })).rejects.toThrow();
+  it("rejects with the background's error when it refuses", async () => {
+    answerWith(() => ({ err: { name: 'MessageRefusedError', message: '"status" is not accepted from a Spotify page.', stack: '' } }));
+    await expect(sendMessage('status', {})).rejects.toThrow('not accepted from a Spotify page');
+  });
+});
+
+describe('the classify request schema', () => {
+  const a = trackId(1);
+  const b = trackId(2);
+  const seen = (id: string) => ({ trackId: id, name: 'Song', artists: ['A'] });
+
+  it('accepts seen tracks that are among the requested ones', () => {
+    expect(ClassifyRequestSchema.safeParse({ trackIds: [a, b], seen: [seen(b)] }).success).toBe(true);
   });
 
-  it('validates requests in the receiver too: a malformed one never reaches the handler', async () => {
-    let calls = 0;
-    removers.push(
-      onMessage('classify', async (request) => {
-        calls++;
-        return request.trackIds.map(result);
-      }),
-    );
-    // Another sender that skips our schemas, as a compromised or outdated context could.
-    const raw = defineExtensionMessaging<{ classify(data: unknown): unknown }>();
-    await expect(raw.sendMessage('classify', { trackIds: ['<script>'] })).rejects.toThrow(/base62/);
-    expect(calls).toBe(0);
+  it('refuses seen tracks that were not requested, or are described twice', () => {
+    expect(ClassifyRequestSchema.safeParse({ trackIds: [a], seen: [seen(b)] }).success).toBe(false);
+    expect(ClassifyRequestSchema.safeParse({ trackIds: [a], seen: [seen(a), seen(a)] }).success).toBe(false);
+  });
+
+  it('caps every string and array a page can fill', () => {
+    expect(ClassifyRequestSchema.safeParse({ trackIds: [a], seen: [{ trackId: a, name: 'x'.repeat(201), artists: [] }] }).success).toBe(false);
+    expect(ClassifyRequestSchema.safeParse({ trackIds: [a], seen: [{ trackId: a, name: 'x', artists: ['y'.repeat(201)] }] }).success).toBe(false);
+    expect(ClassifyRequestSchema.safeParse({ trackIds: [a], seen: [{ trackId: a, name: 'x', artists: Array.from({ length: 11 }, () => 'y') }] }).success).toBe(false);
+    expect(ClassifyRequestSchema.safeParse({ trackIds: [], seen: [] }).success).toBe(false);
+  });
+});
+
+describe('protocol table', () => {
+  it('knows only its own message names, not inherited object properties', () => {
+    for (const name of Object.keys(PROTOCOL)) expect(isMessageName(name)).toBe(true);
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'unknown', 42, null]) expect(isMessageName(name)).toBe(false);
+  });
+
+  it('opens only classify to the Spotify content script', () => {
+    const open = Object.entries(PROTOCOL).filter(([, m]) => (m.senders as readonly string[]).includes('spotify-tab')).map(([name]) => name);
+    expect(open).toEqual(['classify']);
   });
 });
