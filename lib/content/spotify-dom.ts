@@ -1,4 +1,5 @@
 import { trackIdFromUri, trackIdFromUrl, type TrackId } from '@/lib/shared/track-id';
+import { SEEN_MAX_ARTISTS, SEEN_NAME_MAX_LENGTH } from '@/lib/shared/messaging';
 
 /**
  * Everything the extension knows about open.spotify.com's markup, in one place
@@ -24,8 +25,8 @@ export const NOW_PLAYING_CONTEXT_LINK_SELECTOR = 'a[data-testid="context-link"]'
 export const NOW_PLAYING_ARTIST_SELECTOR = '[data-testid="context-item-info-artist"]';
 
 /** Longest title and artist name reported to the background, and most artists per track (the message limits). */
-const MAX_NAME = 500;
-const MAX_ARTISTS = 20;
+const MAX_NAME = SEEN_NAME_MAX_LENGTH;
+const MAX_ARTISTS = SEEN_MAX_ARTISTS;
 
 /** A track shown somewhere on the page, with the elements a badge is placed by. */
 export interface FoundTrack {
@@ -34,9 +35,9 @@ export interface FoundTrack {
   /** The track's title link; the badge goes in its title block. */
   readonly link: HTMLAnchorElement;
   readonly trackId: TrackId;
-  /** The title as the link shows it (empty when the link has no text), at most 500 characters. */
+  /** The title as the link shows it (empty when the link has no text), at most {@link SEEN_NAME_MAX_LENGTH} characters. */
   readonly name: string;
-  /** Names of the artist links, in order, at most 20 of at most 500 characters; may be empty. */
+  /** Names of the artist links, in order, at most {@link SEEN_MAX_ARTISTS} of at most {@link SEEN_NAME_MAX_LENGTH} characters; may be empty. */
   readonly artists: string[];
 }
 
@@ -58,6 +59,9 @@ function artistNames(root: ParentNode): string[] {
 function findTrackLink(row: Element): HTMLAnchorElement | undefined {
   for (const selector of TRACK_LINK_SELECTORS) {
     for (const a of row.querySelectorAll<HTMLAnchorElement>(selector)) {
+      // A link inside a row nested in this one belongs to that row: two rows sharing one link
+      // would each take the other's badge away, for ever (found by the fuzz suite).
+      if (row.matches(TRACK_ROW_SELECTOR) && a.closest(TRACK_ROW_SELECTOR) !== row) continue;
       if (trackIdFromUrl(a.getAttribute('href') ?? '')) return a;
     }
   }

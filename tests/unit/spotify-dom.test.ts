@@ -103,6 +103,19 @@ describe('scanTrackRows', () => {
     expect(scanTrackRows(document.body).map((r) => r.trackId)).toEqual([good]);
   });
 
+  it('gives a link to the innermost row that holds it: a row nested in another does not lend its link out', () => {
+    const [outer, inner] = [trackId(1), trackId(2)];
+    // The outer row's only track link is inside the inner row.
+    document.body.innerHTML = `<div data-testid="tracklist-row" id="outer"><div data-testid="tracklist-row" id="inner">${testIdLink(`/track/${inner}`)}</div></div>`;
+    expect(scanTrackRows(document.body).map((r) => [r.row.id, r.trackId])).toEqual([['inner', inner]]);
+    // With a link of its own, the outer row keeps it.
+    document.body.innerHTML = `<div data-testid="tracklist-row" id="outer"><div data-testid="tracklist-row" id="inner">${testIdLink(`/track/${inner}`)}</div>${testIdLink(`/track/${outer}`)}</div>`;
+    expect(scanTrackRows(document.body).map((r) => [r.row.id, r.trackId])).toEqual([
+      ['outer', outer],
+      ['inner', inner],
+    ]);
+  });
+
   it('ignores track links outside track rows', () => {
     document.body.innerHTML = `<nav><a href="/track/${trackId(1)}">Now playing</a></nav>
       <div role="row" aria-rowindex="2"><div data-testid="something-else">${testIdLink(`/track/${trackId(2)}`)}</div></div>`;

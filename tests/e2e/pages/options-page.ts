@@ -1,4 +1,11 @@
 import type { BrowserContext, Locator, Page } from '@playwright/test';
+import { sendFromExtensionPage, timeFromExtensionPage, type WireAnswer } from '../support/extension-messages';
+
+/** The parts of the background's `status` answer the tests read. */
+export interface StatusAnswer {
+  readonly spotify: { readonly clientId: string | null; readonly connected: boolean };
+  readonly cache: { readonly tracks: number; readonly bytes: number; readonly limit?: number };
+}
 
 /** Page object for the extension's options page. */
 export class OptionsPage {
@@ -52,5 +59,22 @@ export class OptionsPage {
 
   cacheSummary(): Locator {
     return this.page.getByTestId('cache-summary');
+  }
+
+  /** Sends one raw message from this extension page, in the extension's wire format (see support/extension-messages.ts). */
+  send(type: string, data: unknown): Promise<WireAnswer> {
+    return sendFromExtensionPage(this.page, type, data);
+  }
+
+  /** The background's `status`, asked from this page with a raw message (throws unless answered with `res`). */
+  async status(): Promise<StatusAnswer> {
+    const reply = await this.send('status', {});
+    if (!reply.answer || !('res' in reply.answer)) throw new Error(`status was not answered: ${JSON.stringify(reply)}`);
+    return reply.answer.res as StatusAnswer;
+  }
+
+  /** Times `runs` round trips of a raw message from this page after `warmUp` untimed ones (ms each, see `timeFromExtensionPage`). */
+  timeMessage(type: string, data: unknown, runs = 5, warmUp = 1): Promise<number[]> {
+    return timeFromExtensionPage(this.page, type, data, runs, warmUp);
   }
 }

@@ -1,4 +1,5 @@
-import type { BrowserContext, Page } from '@playwright/test';
+import type { BrowserContext, Locator, Page } from '@playwright/test';
+import { ContentScriptWorld } from '../support/extension-messages';
 import { pagePath, pageSpecData, pageTrackData, pageUrl, spotifyPageHtml, SPOTIFY_ORIGIN, type FakeSpotifyOptions, type FakeSpotifyWindow, type PageSpec, type PageTrack, type UriEncoding } from '../support/fake-spotify';
 
 /**
@@ -445,6 +446,74 @@ export class SpotifyPage {
   /** The page's clock (`performance.now()`), to relate test events to recorder samples. */
   async now(): Promise<number> {
     return this.page.evaluate(() => performance.now());
+  }
+
+  /** The `.badge` pill of the track row showing `trackId` (Playwright's CSS pierces the open shadow root); click it or focus it and press Enter to retry an `error` badge. */
+  badgeOfRow(trackId: string): Locator {
+    return this.page
+      .locator('div[data-testid="tracklist-row"]', { has: this.page.locator(`a[data-testid="internal-track-link"][href="/track/${trackId}"]`) })
+      .locator('playlist-predictor-badge .badge');
+  }
+
+  /** The extension content script's isolated world in this tab, reached through the DevTools protocol (see {@link ContentScriptWorld}). */
+  contentScriptWorld(extensionId: string): Promise<ContentScriptWorld> {
+    return ContentScriptWorld.attach(this.page, extensionId);
+  }
+
+  /**
+   * What the page's own scripts (the main world) can do with `chrome.runtime` against the
+   * extension: `typeof chrome.runtime.sendMessage` there, and what calling it with the
+   * extension's ID does (`not callable`, `threw: ...`, `answered: ...`, or `no answer: ...`).
+   */
+  async mainWorldRuntime(extensionId: string): Promise<{ readonly sendMessageType: string; readonly attempt: string }> {
+    return this.page.evaluate(async (extensionId) => {
+      interface Runtime {
+        sendMessage?: (extensionId: string, message: unknown, callback: (answer: unknown) => void) => void;
+        readonly lastError?: { readonly message?: string };
+      }
+      const runtime = (globalThis as unknown as { chrome?: { runtime?: Runtime } }).chrome?.runtime;
+      const sendMessageType = typeof runtime?.sendMessage;
+      const send = runtime?.sendMessage;
+      if (!runtime || typeof send !== 'function') return { sendMessageType, attempt: 'not callable' };
+      const attempt = await new Promise<string>((resolve) => {
+        try {
+          send.call(runtime, extensionId, { id: 1, type: 'status', data: {}, timestamp: Date.now() }, (answer) => {
+            const lastError = runtime.lastError?.message;
+            resolve(answer === undefined ? `no answer: ${lastError ?? ''}` : `answered: ${JSON.stringify(answer).slice(0, 200)}`);
+          });
+        } catch (error) {
+          resolve(`threw: ${String(error)}`);
+        }
+      });
+      return { sendMessageType, attempt };
+    }, extensionId);
+  }
+
+  /**
+   * From the page's main world, forges the event with which WXT's content-script context stops an
+   * older instance of a content script: a `CustomEvent` named
+   * `<extensionId>:<contentScriptName>:wxt:content-script-started` on `document` (and, for good
+   * measure, bubbling from `document.body` and on `window`) with `detail: { contentScriptName,
+   * messageId }`, and the `window.postMessage` form `{ type, contentScriptName, messageId }`.
+   * Waits for the posted message to be delivered. Returns the event name used.
+   */
+  async forgeScriptStartedEvents(extensionId: string, contentScriptName: string): Promise<string> {
+    return this.page.evaluate(
+      async ({ extensionId, contentScriptName }) => {
+        const type = `${extensionId}:${contentScriptName}:wxt:content-script-started`;
+        const detail = (messageId: string) => ({ contentScriptName, messageId });
+        document.dispatchEvent(new CustomEvent(type, { detail: detail('forged-document') }));
+        document.body.dispatchEvent(new CustomEvent(type, { detail: detail('forged-body'), bubbles: true, composed: true }));
+        window.dispatchEvent(new CustomEvent(type, { detail: detail('forged-window') }));
+        const delivered = new Promise<void>((resolve) => addEventListener('message', (e) => e.data?.messageId === 'forged-post' && resolve()));
+        window.postMessage({ type, contentScriptName, messageId: 'forged-post' }, '*');
+        await delivered;
+        // Whatever the events set off had a task to run in.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return type;
+      },
+      { extensionId, contentScriptName },
+    );
   }
 
   /** Installs {@link readDocumentBadges} in the page as `window.__ppReadBadges` (once per document). */

@@ -1,5 +1,6 @@
-import type { BrowserContext, Route } from '@playwright/test';
+import type { BrowserContext, CDPSession, Route } from '@playwright/test';
 import type { AudioFeatures } from '../../../model/features';
+import { acceptSelfSignedCertificates, StallingServer } from './stalling-server';
 
 /** A scripted failure answered instead of the real lookup. */
 export interface ScriptedFailure {
@@ -12,7 +13,8 @@ export interface ScriptedFailure {
  * ReccoBeats answered at the network level: `GET https://api.reccobeats.com/v1/audio-features?ids=`
  * gets the features of the known IDs, each with a `href` naming the Spotify track, in reversed
  * order (so mapping by position would be wrong) and without the unknown IDs, as the real API does.
- * Scripted failures are answered first, one per request.
+ * Scripted failures are answered first, one per request. {@link FakeReccoBeats.stallBody} makes
+ * answers stall mid-body instead.
  */
 export class FakeReccoBeats {
   /** IDs of every request received, one array per request. */
@@ -23,6 +25,11 @@ export class FakeReccoBeats {
   maxInFlight = 0;
   private readonly failures: ScriptedFailure[] = [];
   private failure: ScriptedFailure | undefined;
+  private context: BrowserContext | undefined;
+  private stallServer: StallingServer | undefined;
+  /** Keeps the browser accepting the stalling server's certificate while attached. */
+  private certificateOverride: CDPSession | undefined;
+  private stalling = false;
 
   /**
    * @param features what the fake knows: track ID → audio features.
@@ -50,12 +57,42 @@ export class FakeReccoBeats {
     this.failure = failure;
   }
 
-  /** Ends {@link FakeReccoBeats.failAll}: requests get their features again. */
+  /**
+   * From now on, answers every request with status 200, JSON headers and the first bytes of the
+   * body, and never finishes the body (until {@link FakeReccoBeats.recover}): the request is
+   * continued to a local {@link StallingServer}. Call after {@link FakeReccoBeats.install};
+   * {@link FakeReccoBeats.close} stops that server.
+   */
+  async stallBody(): Promise<void> {
+    if (!this.context) throw new Error('install the fake before stalling it');
+    if (!this.stallServer) {
+      this.certificateOverride = await acceptSelfSignedCertificates(this.context);
+      this.stallServer = await StallingServer.start();
+    }
+    this.stalling = true;
+  }
+
+  /** Requests whose body stalled so far (see {@link FakeReccoBeats.stallBody}). */
+  get stalledRequests(): number {
+    return this.stallServer?.requests.length ?? 0;
+  }
+
+  /** Ends {@link FakeReccoBeats.failAll} and {@link FakeReccoBeats.stallBody}: requests get their features again. */
   recover(): void {
     this.failure = undefined;
+    this.stalling = false;
+  }
+
+  /** Stops the stalling server, if one was started (its open connections are reset). */
+  async close(): Promise<void> {
+    await this.stallServer?.close();
+    this.stallServer = undefined;
+    await this.certificateOverride?.detach().catch(() => undefined);
+    this.certificateOverride = undefined;
   }
 
   async install(context: BrowserContext): Promise<void> {
+    this.context = context;
     // A request whose worker was stopped meanwhile can no longer be answered: nothing to do then.
     await context.route('https://api.reccobeats.com/**', (route) => this.handle(route).catch(() => undefined));
   }
@@ -65,6 +102,10 @@ export class FakeReccoBeats {
     if (url.pathname !== '/v1/audio-features') return route.fulfill({ status: 404, body: 'not found' });
     const ids = (url.searchParams.get('ids') ?? '').split(',').filter(Boolean);
     this.requests.push(ids);
+    if (this.stalling && this.stallServer) {
+      for (const resolve of this.waiting.splice(0)) resolve(ids);
+      return route.continue({ url: `${this.stallServer.origin}${url.pathname}${url.search}` });
+    }
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {

@@ -1,0 +1,237 @@
+import { OptionsPage } from './pages/options-page';
+import { SpotifyPage } from './pages/spotify-page';
+import { badgeFor, expectRowsMatch, pageFixture, stopServiceWorker } from './support/badge-checks';
+import { CacheHookClient, fillTrackId, fillTrackInfo } from './support/cache-hook';
+import { describeAnswer, isRefusal, median } from './support/extension-messages';
+import { FakeReccoBeats } from './support/fake-reccobeats';
+import { ROW_POOL_SIZE, type PageSpec } from './support/fake-spotify';
+import { E2E_EXTENSION_DIR, expect, test } from './support/fixtures';
+import { classifyWithCli, featureTable, type CliRow, type FixtureTrack } from './support/tracks';
+
+/**
+ * Hardening (issue 9), end to end, on the test-only build (`npm run build:e2e`, which has the
+ * cache hook of `lib/background/bench-hook.ts`):
+ * 1. the content script's world may only ask for badges: privileged and unknown message types
+ *    sent from it (through the DevTools protocol, as a compromised page could) are refused and
+ *    change nothing, a `classify` whose `seen` titles name other tracks is refused, and the page's
+ *    own scripts cannot reach the extension at all;
+ * 2. a ReccoBeats response whose body stalls after its headers ends in `!` badges within the
+ *    background's deadline, which recover once the provider answers again;
+ * 3. the page forging WXT's "a newer content script started" event does not stop the badges;
+ * 4. a feature cache filled to its default bound (100,000 tracks) evicts the least recently used
+ *    tracks, and `status` and the search over seen tracks stay fast.
+ */
+
+test.use({ extensionDir: E2E_EXTENSION_DIR });
+
+/** WXT names a content script after its entrypoint: `entrypoints/spotify.content/` is `spotify`. */
+const CONTENT_SCRIPT_NAME = 'spotify';
+/** The feature cache's default bound (tracks), the `cacheLimit` setting's default. */
+const DEFAULT_CACHE_LIMIT = 100_000;
+/** Records per bulk write when filling the cache (see `CacheHook.fill`). */
+const FILL_CHUNK = 5_000;
+/** The fill's tracks were stored over the past 30 days, oldest chunk first (a read only bumps a last use older than an hour). */
+const FILL_SPAN_MS = 30 * 24 * 60 * 60 * 1000;
+
+const privileged = pageFixture(6, 'hardening-privileged');
+const outsider = pageFixture(1, 'hardening-outsider')[0] as FixtureTrack;
+const stalled = pageFixture(3, 'hardening-stall');
+const forgedFirst = pageFixture(25, 'hardening-forged-first');
+const forgedSecond = pageFixture(30, 'hardening-forged-second', [3]);
+const evicting = pageFixture(10, 'hardening-evict');
+const allTracks = [...privileged, outsider, ...stalled, ...forgedFirst, ...forgedSecond, ...evicting];
+
+let expected: Map<string, CliRow>;
+test.beforeAll(() => {
+  expected = classifyWithCli(allTracks);
+});
+
+const playlist = (id: string, name: string, tracks: readonly FixtureTrack[]): PageSpec => ({ kind: 'playlist', id, name, tracks });
+
+test('privileged and unknown messages from the content script\'s world are refused and change nothing; the page\'s own scripts cannot reach the extension', async ({ context, extensionId }) => {
+  await new FakeReccoBeats(featureTable(allTracks)).install(context);
+  const spotify = await SpotifyPage.open(context, playlist('37i9dQZF1DXa1a1a1a1a1a1a', 'Hardening Privileged', privileged));
+  // The page's badges are answered: their features are cached, their titles stored.
+  expectRowsMatch(await spotify.settledRows(), expected);
+  const options = await OptionsPage.open(context, extensionId);
+  const before = await options.status();
+  expect(before.cache.tracks, 'cached tracks before the attempts').toBe(privileged.length);
+  // The options page (an extension page) may search the seen tracks: the page's titles are there.
+  const first = privileged[0] as FixtureTrack;
+  const seenBefore = await options.send('search', { query: first.title });
+  const seenHits = seenBefore.answer && 'res' in seenBefore.answer ? (seenBefore.answer.res as { hits: { trackId: string }[] }).hits.map((h) => h.trackId) : [];
+  expect(seenHits, `search from the options page: ${describeAnswer(seenBefore)}`).toContain(first.id);
+
+  const world = await spotify.contentScriptWorld(extensionId);
+  const attempts: [string, unknown][] = [
+    ['connectSpotify', { clientId: 'abcdef0123456789abcdef0123456789' }],
+    ['disconnectSpotify', {}],
+    ['clearCache', {}],
+    ['search', { query: 'a' }],
+    ['status', {}],
+    ['constructor', {}],
+    ['toString', {}],
+    ['__proto__', {}],
+  ];
+  const answers: { type: string; refused: boolean; answer: string }[] = [];
+  for (const [i, [type, data]] of attempts.entries()) {
+    const answer = await world.send(type, data, 1000 + i);
+    answers.push({ type, refused: isRefusal(answer), answer: describeAnswer(answer) });
+  }
+  console.log(`from the content script's world:\n${answers.map((a) => `  ${a.type}: ${a.answer}`).join('\n')}`);
+  expect(answers.filter((a) => !a.refused), 'messages answered with something else than { err }').toEqual([]);
+
+  // classify: `seen` titles must describe the tracks asked for; the background cross-checks them.
+  const forgedSeen = await world.send('classify', { trackIds: [first.id], seen: [{ trackId: outsider.id, name: 'Injected Title', artists: ['Injected Artist'] }] }, 2000);
+  console.log(`classify with a seen entry for another track: ${describeAnswer(forgedSeen)}`);
+  expect(isRefusal(forgedSeen), `classify with a foreign seen entry: ${describeAnswer(forgedSeen)}`).toBe(true);
+  const valid = await world.send('classify', { trackIds: [first.id], seen: [{ trackId: first.id, name: first.title, artists: [first.artist] }] }, 2001);
+  expect(valid.answer && 'res' in valid.answer, `a valid classify: ${describeAnswer(valid)}`).toBe(true);
+  const results = (valid.answer?.res ?? []) as { trackId: string; status: string; theme?: string; uncertain?: boolean }[];
+  expect(results.map((r) => r.trackId)).toEqual([first.id]);
+  expect(results.map((r) => ({ status: r.status === 'ok' && r.uncertain ? 'uncertain' : r.status, theme: r.theme ?? null })), 'the valid classify\'s answer').toEqual([badgeFor(first.id, expected)]);
+
+  // Nothing changed: same cache, no Spotify client ID, no injected title.
+  const after = await options.status();
+  expect(after.cache.tracks, 'cached tracks after a refused clearCache').toBe(before.cache.tracks);
+  expect(after.spotify, 'the Spotify connection after a refused connectSpotify').toMatchObject({ clientId: before.spotify.clientId, connected: before.spotify.connected });
+  const injected = await options.send('search', { query: 'Injected Title' });
+  expect(injected.answer && 'res' in injected.answer ? (injected.answer.res as { hits: unknown[] }).hits : 'no answer', 'seen tracks named by the refused classify').toEqual([]);
+  // The page itself is untouched and its badges still right.
+  expectRowsMatch(await spotify.renderedRows(), expected);
+  await world.detach();
+
+  // The page's main world: no `chrome.runtime` to reach us (no externally_connectable).
+  const main = await spotify.mainWorldRuntime(extensionId);
+  console.log(`main world: typeof chrome.runtime.sendMessage = ${main.sendMessageType}; calling it: ${main.attempt}`);
+  expect(main.sendMessageType === 'undefined' || main.attempt.startsWith('threw'), `the main world reaches the extension: ${JSON.stringify(main)}`).toBe(true);
+});
+
+test('a ReccoBeats body that stalls after its headers ends in "!" badges within 25 s, which recover once it answers again', async ({ context }) => {
+  const reccobeats = new FakeReccoBeats(featureTable(allTracks));
+  await reccobeats.install(context);
+  await reccobeats.stallBody();
+  try {
+    const firstRequest = reccobeats.nextRequest();
+    const spotify = await SpotifyPage.open(context, playlist('37i9dQZF1DXb2b2b2b2b2b2b', 'Hardening Stalled', stalled));
+    await firstRequest;
+    const requestedAt = Date.now();
+    await expect
+      .poll(async () => (await spotify.renderedRows()).map((r) => [r.trackId, r.status]), { message: 'every badge shows "!"', timeout: 30_000, intervals: [100] })
+      .toEqual(stalled.map((t) => [t.id, 'error']));
+    const errorAfterMs = Date.now() - requestedAt;
+    const labels = (await spotify.allBadges()).map((b) => b.ariaLabel);
+    console.log(`stalled body: "!" on every badge ${errorAfterMs} ms after the first request; ${reccobeats.stalledRequests} stalled request(s); label: ${labels[0] ?? ''}`);
+    expect(errorAfterMs, 'ms from the request until every badge showed "!"').toBeLessThanOrEqual(25_000);
+
+    reccobeats.recover();
+    const requestsBefore = reccobeats.requests.length;
+    const recoveredAt = Date.now();
+    await spotify.badgeOfRow((stalled[0] as FixtureTrack).id).click();
+    await spotify.badgeOfRow((stalled[1] as FixtureTrack).id).focus();
+    await spotify.page.keyboard.press('Enter');
+    await spotify.badgeOfRow((stalled[2] as FixtureTrack).id).click();
+    expectRowsMatch(await spotify.settledRows(15_000), expected);
+    console.log(`stalled body: every badge right ${Date.now() - recoveredAt} ms after the provider recovered (${reccobeats.requests.length - requestsBefore} more requests)`);
+  } finally {
+    await reccobeats.close();
+  }
+});
+
+test('the page forging WXT\'s "content script started" event leaves the badges in place and working', async ({ context, extensionId }) => {
+  const reccobeats = new FakeReccoBeats(featureTable(allTracks));
+  await reccobeats.install(context);
+  const second = playlist('37i9dQZF1DXd4d4d4d4d4d4d', 'Hardening After The Event', forgedSecond);
+  const spotify = await SpotifyPage.open(context, playlist('37i9dQZF1DXc3c3c3c3c3c3c', 'Hardening Forged Event', forgedFirst), { routes: [second] });
+  expectRowsMatch(await spotify.settledRows(), expected);
+  const badgesBefore = (await spotify.allBadges()).length;
+
+  const eventName = await spotify.forgeScriptStartedEvents(extensionId, CONTENT_SCRIPT_NAME);
+  console.log(`forged ${eventName} (document, body, window, postMessage)`);
+  await spotify.page.waitForTimeout(200);
+  expect((await spotify.allBadges()).length, 'badges in the document after the forged event').toBe(badgesBefore);
+  expectRowsMatch(await spotify.renderedRows(), expected);
+
+  // Still working: a new list gets its own badges, and so do rows reused while scrolling.
+  const requestsBefore = reccobeats.requests.length;
+  await spotify.navigate(second);
+  const rows = await spotify.settledRows();
+  expect(rows.map((r) => r.trackId)).toEqual(forgedSecond.slice(0, ROW_POOL_SIZE).map((t) => t.id));
+  expectRowsMatch(rows, expected);
+  await spotify.scrollToPosition(forgedSecond.length - 5);
+  expectRowsMatch(await spotify.settledRows(), expected);
+  expect(reccobeats.requests.slice(requestsBefore).flat(), 'tracks asked for after the event').toEqual(expect.arrayContaining(forgedSecond.slice(0, ROW_POOL_SIZE).map((t) => t.id)));
+});
+
+test('a cache filled to its default bound of 100,000 tracks evicts the least recently used, and status and search stay fast', async ({ context, extensionId }) => {
+  test.setTimeout(180_000);
+  const reccobeats = new FakeReccoBeats(featureTable(allTracks));
+  await reccobeats.install(context);
+  const options = await OptionsPage.open(context, extensionId);
+  const hook = await CacheHookClient.connect(context);
+  const limit = (await options.status()).cache.limit ?? DEFAULT_CACHE_LIMIT;
+  expect(limit, 'the default cache bound').toBe(DEFAULT_CACHE_LIMIT);
+
+  const fillStarted = Date.now();
+  const fill = await hook.fill({ count: limit, chunkSize: FILL_CHUNK, storedOverMs: FILL_SPAN_MS });
+  const fillWallMs = Date.now() - fillStarted;
+  console.log(`cache fill: ${fill.count} tracks in ${fill.chunks} chunks: ${fill.ms.toFixed(0)} ms in the worker (features ${fill.featureMs.toFixed(0)} ms, titles ${fill.titleMs.toFixed(0)} ms), ${fillWallMs} ms wall`);
+  expect(await hook.count(), 'records after the fill').toEqual({ features: limit, titles: limit });
+
+  // A fresh service worker, as after a browser restart: what the background knows of the cache comes from the database.
+  await stopServiceWorker(context, options.page);
+  const status = await options.status();
+  expect(status.cache.tracks, 'status: cached tracks').toBe(limit);
+
+  const statusMs = await options.timeMessage('status', {}, 5, 1);
+  const oldTitle = fillTrackInfo(12_345);
+  const broadQuery = 'Bench Artist';
+  const noMatchMs = await options.timeMessage('search', { query: 'zzqx matches nothing' }, 5, 1);
+  const matchMs = await options.timeMessage('search', { query: oldTitle.name }, 5, 1);
+  const broadMs = await options.timeMessage('search', { query: broadQuery }, 5, 1);
+  const rareOnlyMs = await options.timeMessage('search', { query: '12345' }, 5, 1);
+  const match = await options.send('search', { query: oldTitle.name });
+  const hits = match.answer && 'res' in match.answer ? (match.answer.res as { source: string; hits: { trackId: string }[] }) : undefined;
+  const fmt = (ms: number[]) => `median ${median(ms).toFixed(1)} ms (${ms.map((m) => m.toFixed(1)).join(', ')})`;
+  console.log(
+    `with ${limit} tracks cached: status ${fmt(statusMs)}; search, no match: ${fmt(noMatchMs)}; search "${oldTitle.name}": ${fmt(matchMs)}, ${hits?.hits.length ?? 0} hit(s); ` +
+      `search "${broadQuery}" (every title): ${fmt(broadMs)}; search "12345" (its rare word only): ${fmt(rareOnlyMs)}`,
+  );
+
+  // Five of the oldest chunk's tracks are used (badged) now, a month after they were stored: no longer the least recently used.
+  const touchedIndices = [0, 1_111, 2_222, 3_333, 4_999];
+  const touched = touchedIndices.map(fillTrackId);
+  const touchAnswer = await options.send('classify', { trackIds: touched });
+  const touchedResults = touchAnswer.answer && 'res' in touchAnswer.answer ? (touchAnswer.answer.res as { trackId: string; status: string; provider?: string }[]) : [];
+  expect(touchedResults.map((r) => [r.trackId, r.status === 'ok' ? r.provider : r.status]), `classify of cached tracks: ${describeAnswer(touchAnswer)}`).toEqual(touched.map((id) => [id, 'reccobeats']));
+  expect(reccobeats.requests.flat(), 'cached tracks are not asked for').toEqual([]);
+
+  // A playlist of tracks not cached yet: their features are added (and used), one more put past the bound.
+  const spotify = await SpotifyPage.open(context, playlist('37i9dQZF1DXe5e5e5e5e5e5e', 'Hardening Eviction', evicting));
+  expectRowsMatch(await spotify.settledRows(), expected);
+  await expect.poll(async () => Math.max(...Object.values(await hook.count())), { message: 'feature and title records after the put past the bound', timeout: 15_000 }).toBeLessThanOrEqual(limit);
+
+  const present = await hook.presentByIndex(0, limit);
+  const missing = [...present].flatMap((p, i) => (p === '0' ? [i] : []));
+  const chunkOf = (index: number) => Math.floor(index / FILL_CHUNK);
+  const newestMissingChunk = Math.max(-1, ...missing.map(chunkOf));
+  const count = await hook.count();
+  console.log(`eviction: ${count.features} feature records, ${count.titles} titles; ${missing.length} filled tracks evicted, from chunks ${[...new Set(missing.map(chunkOf))].join(', ')}`);
+  expect(await hook.present(evicting.map((t) => t.id)), 'the playlist\'s tracks are kept').toEqual(evicting.map(() => true));
+  expect(await hook.present(touched), 'the old tracks used again are kept').toEqual(touched.map(() => true));
+  expect(missing.length, 'filled tracks evicted').toBeGreaterThanOrEqual(evicting.length);
+  // Least recently used first: nothing of a chunk is evicted while an older chunk still has unused tracks.
+  const keptTooOld = [...present.slice(0, newestMissingChunk * FILL_CHUNK)].flatMap((p, i) => (p === '1' && !touchedIndices.includes(i) ? [i] : []));
+  expect(keptTooOld.slice(0, 10), `unused tracks older than evicted ones (chunk ${newestMissingChunk} was evicted from)`).toEqual([]);
+  expect(present.slice(limit - FILL_CHUNK), 'the most recently filled chunk is kept').toBe('1'.repeat(FILL_CHUNK));
+
+  const statusMedian = median(statusMs);
+  const noMatchMedian = median(noMatchMs);
+  const matchMedian = median(matchMs);
+  expect(hits?.source, 'search source without Spotify').toBe('seen');
+  expect(hits?.hits.map((h) => h.trackId), 'the search finds the title').toEqual([oldTitle.trackId]);
+  expect.soft(statusMedian, 'median ms of status with a full cache').toBeLessThan(50);
+  expect.soft(noMatchMedian, 'median ms of a search over seen tracks matching nothing').toBeLessThan(100);
+  expect.soft(matchMedian, 'median ms of a search over seen tracks matching one title').toBeLessThan(100);
+  expect.soft(median(broadMs), 'median ms of a search over seen tracks matching every title').toBeLessThan(100);
+});
