@@ -4,7 +4,8 @@ import { WxtVitest } from 'wxt/testing/vitest-plugin';
 export default defineConfig({
   plugins: [WxtVitest()],
   test: {
-    include: ['tests/unit/**/*.test.{ts,tsx}'],
+    // tests/fuzz: fixed seed, bounded budget by default (FUZZ_SEED, FUZZ_BUDGET; see tests/fuzz/support/config.ts).
+    include: ['tests/unit/**/*.test.{ts,tsx}', 'tests/fuzz/**/*.fuzz.test.ts'],
     // Training tests run TF.js (wasm) and real data; give them room on a 2-core machine.
     testTimeout: 120_000,
     hookTimeout: 120_000,
