@@ -42,7 +42,7 @@
  *   call rejected with a message); accepted: anything else that settled.
  */
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MAX_ACCESS_TOKEN_LIFETIME_S, SpotifyAuthError, TOKEN_REQUEST_DEADLINE_MS, createSpotifyAuth } from '@/lib/background/auth/spotify-auth';
 import { StoredConnectionSchema, type StoredConnection, type TokenStore } from '@/lib/background/auth/token-store';
 import { PROVIDER_REQUEST_DEADLINE_MS } from '@/lib/background/deadline';
@@ -55,10 +55,10 @@ import { AudioFeaturesAvailabilitySchema, type AudioFeaturesAvailability } from 
 import { AUDIO_FEATURE_NAMES, AudioFeaturesSchema, type AudioFeatures } from '@/model/features';
 import { CLIENT_ID, REDIRECT, fakeIdentity } from '../unit/support/spotify-fakes';
 import { TRACK_ID_RE, hostileString, validTrackId } from './support/arbitraries';
-import { FUZZ_BUDGET, FUZZ_SEED, runsFor, timeoutFor } from './support/config';
+import { runsFor, timeoutFor } from './support/config';
 import { brokenBody, fakeServer, retryAfterValue, type Answer, type Served, type Stall } from './support/http';
-import { countUnhandledRejections, describeError, isClearError, runCategory, settleWithFakeTimers } from './support/run';
-import { Tally, accepted, crashed, hung, rejected, type Outcome } from './support/tally';
+import { useTally, describeError, isClearError, runCategory, settleWithFakeTimers } from './support/run';
+import { accepted, crashed, hung, rejected, type Outcome } from './support/tally';
 
 /** Time a call may take past its deadline before it counts as hung: timers firing in the same tick, the last step of the fake clock. */
 const SLACK_MS = 1_000;
@@ -426,15 +426,7 @@ async function checkTokenEndpoint({ answers }: { answers: Answer[] }): Promise<O
 
 // ---------------------------------------------------------------------------------------------
 
-const tally = new Tally('fuzz: API bodies (malformed and stalled)');
-let stopCounting: () => void;
-beforeAll(() => {
-  stopCounting = countUnhandledRejections(tally);
-});
-afterAll(() => {
-  stopCounting();
-  console.log(tally.table(`seed ${FUZZ_SEED}, budget ${FUZZ_BUDGET}`));
-});
+const tally = useTally('fuzz: API bodies (malformed and stalled)');
 beforeEach(() => {
   vi.useFakeTimers({ now: T0 });
 });

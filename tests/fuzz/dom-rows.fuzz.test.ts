@@ -30,7 +30,7 @@
  * - accepted: every row was read and badged; rejected: not used (a page is never refused).
  */
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BADGE_HOST_TAG } from '@/lib/content/badge-element';
 import { createTrackListBadges } from '@/lib/content/features/track-list-badges';
 import { playlistPage } from '@/lib/content/pages/playlist';
@@ -39,9 +39,9 @@ import { readTrackRow, scanTrackRows, TRACK_ROW_SELECTOR, type TrackRow } from '
 import { ClassifyRequestSchema, SEEN_MAX_ARTISTS, SEEN_NAME_MAX_LENGTH, type SeenTrack, type TrackResult } from '@/lib/shared/messaging';
 import { THEME_IDS } from '@/model/themes';
 import { TRACK_ID_RE, hostileString, validTrackId } from './support/arbitraries';
-import { FUZZ_BUDGET, FUZZ_SEED, runsFor, timeoutFor } from './support/config';
-import { countUnhandledRejections, describeError, runCategory } from './support/run';
-import { Tally, accepted, crashed, hung, type Outcome } from './support/tally';
+import { runsFor, timeoutFor } from './support/config';
+import { useTally, describeError, runCategory } from './support/run';
+import { accepted, crashed, hung, type Outcome } from './support/tally';
 
 /** Reads of the page allowed for one page change before it counts as a livelock. */
 const MAX_SYNCS = 25;
@@ -358,15 +358,7 @@ async function checkPage(page: PageSpec): Promise<Outcome> {
 
 // ---------------------------------------------------------------------------------------------
 
-const tally = new Tally('fuzz: hostile track rows');
-let stopCounting: () => void;
-beforeAll(() => {
-  stopCounting = countUnhandledRejections(tally);
-});
-afterAll(() => {
-  stopCounting();
-  console.log(tally.table(`seed ${FUZZ_SEED}, budget ${FUZZ_BUDGET}`));
-});
+const tally = useTally('fuzz: hostile track rows');
 beforeEach(() => {
   vi.useFakeTimers();
 });

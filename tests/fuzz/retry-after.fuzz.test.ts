@@ -27,16 +27,16 @@
  *   rejected: absent (parser) / the call failed with its error.
  */
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PROVIDER_REQUEST_DEADLINE_MS } from '@/lib/background/deadline';
 import { createReccoBeatsProvider } from '@/lib/background/providers/reccobeats';
 import { RETRY_AFTER_MAX_MS, RETRY_WAIT_MAX_MS, parseRetryAfter } from '@/lib/background/retry-after';
 import { SpotifyApiError, createSpotifyClient } from '@/lib/background/spotify-client';
 import { z } from 'zod';
-import { FUZZ_BUDGET, FUZZ_SEED, runsFor, timeoutFor } from './support/config';
+import { runsFor, timeoutFor } from './support/config';
 import { fakeServer, onTheWire, retryAfterValue, type Answer, type Served } from './support/http';
-import { countUnhandledRejections, describeError, isClearError, runCategory, settleWithFakeTimers } from './support/run';
-import { Tally, accepted, crashed, hung, rejected, type Outcome } from './support/tally';
+import { useTally, describeError, isClearError, runCategory, settleWithFakeTimers } from './support/run';
+import { accepted, crashed, hung, rejected, type Outcome } from './support/tally';
 
 const NOW = Date.UTC(2026, 5, 15, 12, 0, 0);
 const SLACK_MS = 1_000;
@@ -223,15 +223,7 @@ async function checkRetries(c: RetryCase): Promise<Outcome> {
 
 // ---------------------------------------------------------------------------------------------
 
-const tally = new Tally('fuzz: Retry-After');
-let stopCounting: () => void;
-beforeAll(() => {
-  stopCounting = countUnhandledRejections(tally);
-});
-afterAll(() => {
-  stopCounting();
-  console.log(tally.table(`seed ${FUZZ_SEED}, budget ${FUZZ_BUDGET}`));
-});
+const tally = useTally('fuzz: Retry-After');
 
 describe('fuzz: Retry-After', () => {
   it('the harness notices a retry sooner than asked, one after a too long wait, and too many attempts', () => {

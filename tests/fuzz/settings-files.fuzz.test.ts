@@ -31,7 +31,7 @@
  *   newer version's); `Object.prototype` polluted.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { PROVIDER_IDS } from '@/lib/shared/providers';
 import {
@@ -55,9 +55,9 @@ import {
 } from '@/lib/shared/settings';
 import { THEME_IDS, type ThemeId } from '@/model/themes';
 import { EVIL_KEYS, hostileString, jsonish, ownProperty } from './support/arbitraries';
-import { FUZZ_BUDGET, FUZZ_SEED, runsFor, timeoutFor } from './support/config';
-import { countUnhandledRejections, describeError, isClearError, runCategory } from './support/run';
-import { Tally, accepted, crashed, rejected, type Outcome } from './support/tally';
+import { FUZZ_SEED, runsFor, timeoutFor } from './support/config';
+import { useTally, describeError, isClearError, runCategory } from './support/run';
+import { accepted, crashed, rejected, type Outcome } from './support/tally';
 
 const hex = fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF'), minLength: 6, maxLength: 6 }).map((h) => `#${h}`);
 const themeId = fc.constantFrom(...THEME_IDS);
@@ -330,15 +330,7 @@ async function readStored(spec: StoredSpec): Promise<Outcome> {
 
 // ---------------------------------------------------------------------------------------------
 
-const tally = new Tally('fuzz: settings files and stored settings');
-let stopCounting: () => void;
-beforeAll(() => {
-  stopCounting = countUnhandledRejections(tally);
-});
-afterAll(() => {
-  stopCounting();
-  console.log(tally.table(`seed ${FUZZ_SEED}, budget ${FUZZ_BUDGET}`));
-});
+const tally = useTally('fuzz: settings files and stored settings');
 
 describe('fuzz: settings', () => {
   it('the generator of valid settings makes valid settings', () => {

@@ -1,35 +1,14 @@
 // @vitest-environment happy-dom
-import { act, type ReactNode } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { act } from 'react';
+import { render, rerender, useReactRoot } from './support/render';
+import { describe, expect, it, vi } from 'vitest';
 import { CacheSettings, parseCacheLimit } from '@/components/options/CacheSettings';
 import { Options } from '@/components/Options';
 import { Popup } from '@/components/Popup';
 import type { Status } from '@/lib/shared/messaging';
 import { DEFAULT_SETTINGS, type Settings } from '@/lib/shared/settings';
 
-beforeAll(() => {
-  // Tells React that updates are wrapped in act() here.
-  Object.assign(globalThis, { IS_REACT_ACT_ENVIRONMENT: true });
-});
-
-let root: Root | undefined;
-let container: HTMLElement | undefined;
-
-afterEach(() => {
-  act(() => root?.unmount());
-  root = undefined;
-  container?.remove();
-});
-
-function render(element: ReactNode): HTMLElement {
-  const view = document.createElement('div');
-  document.body.append(view);
-  container = view;
-  root = createRoot(view);
-  act(() => root?.render(element));
-  return view;
-}
+useReactRoot();
 
 const PROBLEM = 'Storage is full: the cache could not save 40 tracks’ audio features (QuotaExceededError: full). Free disk space or lower the cache size.';
 const cache = (over: Partial<Status['cache']> = {}): Status['cache'] => ({ tracks: 1234, bytes: 2_500_000, limit: 100_000, problem: null, ...over });
@@ -114,7 +93,7 @@ describe('options page', () => {
     expect(view.querySelector('[role="alert"]')).toBeNull();
 
     const saveError = 'Storage is full: the browser could not store the settings (QUOTA_BYTES quota exceeded). Free disk space and try again.';
-    act(() => root?.render(<Options {...props} saveError={saveError} />));
+    rerender(<Options {...props} saveError={saveError} />);
     expect(view.querySelector('[role="alert"]')?.textContent).toBe(`Settings not saved: ${saveError}`);
   });
 });

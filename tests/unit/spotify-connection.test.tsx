@@ -1,33 +1,11 @@
 // @vitest-environment happy-dom
 /** The options page's Spotify section shows the connection's problem (hardening issue 9). */
-import { act, type ReactNode } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { render, useReactRoot } from './support/render';
+import { describe, expect, it, vi } from 'vitest';
 import { SpotifyConnection } from '@/components/options/SpotifyConnection';
 import type { Status } from '@/lib/shared/messaging';
 
-beforeAll(() => {
-  // Tells React that updates are wrapped in act() here.
-  Object.assign(globalThis, { IS_REACT_ACT_ENVIRONMENT: true });
-});
-
-let root: Root | undefined;
-let container: HTMLElement | undefined;
-
-afterEach(() => {
-  act(() => root?.unmount());
-  root = undefined;
-  container?.remove();
-});
-
-function render(element: ReactNode): HTMLElement {
-  const view = document.createElement('div');
-  document.body.append(view);
-  container = view;
-  root = createRoot(view);
-  act(() => root?.render(element));
-  return view;
-}
+useReactRoot();
 
 const status = (spotify: Partial<Status['spotify']>): Status => ({
   spotify: { redirectUri: 'https://x.chromiumapp.org/', clientId: null, connected: false, audioFeatures: { state: 'unknown' }, problem: null, ...spotify },

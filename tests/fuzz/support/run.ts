@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { vi } from 'vitest';
-import { seedFor } from './config';
-import { crashed, failureReasons, isFailure, type Outcome, type Tally } from './tally';
+import { afterAll, beforeAll, vi } from 'vitest';
+import { FUZZ_BUDGET, FUZZ_SEED, seedFor } from './config';
+import { crashed, failureReasons, isFailure, Tally, type Outcome } from './tally';
 
 /**
  * Runs one fuzz category: generates `runs` inputs from `arbitrary` with the category's fixed seed,
@@ -159,4 +159,21 @@ export function countUnhandledRejections(tally: Tally): () => void {
   };
   process.on('unhandledRejection', listener);
   return () => process.off('unhandledRejection', listener);
+}
+
+/**
+ * The calling file's {@link Tally} named `name`: counts unhandled rejections while the file runs
+ * (see {@link countUnhandledRejections}) and prints its table, with the seed and budget, at the end.
+ */
+export function useTally(name: string): Tally {
+  const tally = new Tally(name);
+  let stopCounting: (() => void) | undefined;
+  beforeAll(() => {
+    stopCounting = countUnhandledRejections(tally);
+  });
+  afterAll(() => {
+    stopCounting?.();
+    console.log(tally.table(`seed ${FUZZ_SEED}, budget ${FUZZ_BUDGET}`));
+  });
+  return tally;
 }
