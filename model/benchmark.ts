@@ -26,7 +26,7 @@ export async function benchmarkClassifier(load: () => Promise<Classifier>, track
   const loadMs = performance.now() - t0;
   const predict: BenchResult['predict'][number][] = [];
   for (const batch of BENCH_BATCH_SIZES) {
-    const rows = Array.from({ length: batch }, (_, i) => tracks[i % tracks.length] as AudioFeatures);
+    const rows = Array.from({ length: batch }, (_, i) => ({ features: tracks[i % tracks.length] as AudioFeatures, durationMs: null }));
     for (let i = 0; i < 5; i++) classifier.predict(rows);
     const n = batch >= 1000 ? Math.max(3, Math.round(runs / 5)) : runs;
     const times: number[] = [];

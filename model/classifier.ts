@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
-import { ENCODED_LENGTH, encodeBatch, type AudioFeatures } from './features';
+import { ENCODED_LENGTH, encodeBatch, type ModelInput } from './features';
 import { denseLogits, readDenseStack, softmaxRows } from './forward';
 import { parseModelMetadata, type ModelMetadata } from './metadata';
 import type { ThemeId } from './themes';
@@ -13,9 +13,10 @@ export interface Classifier {
    * Calibrated theme probabilities for each track: one array per input row,
    * `metadata.labels.length` values in `metadata.labels` order, each in [0, 1] and summing to 1:
    * the softmax of the network's logits divided by `metadata.calibration.temperature`
-   * (temperature scaling; the arg-max is the network's own).
+   * (temperature scaling; the arg-max is the network's own). Each row carries its track's
+   * duration (`null` when unknown); a model whose metadata declares no duration input ignores it.
    */
-  predict(rows: readonly AudioFeatures[]): number[][];
+  predict(rows: readonly ModelInput[]): number[][];
   /** Frees the model's tensors. */
   dispose(): void;
 }
@@ -60,7 +61,7 @@ export async function loadClassifier(
     metadata,
     predict(rows) {
       if (rows.length === 0) return [];
-      const input = encodeBatch(rows, metadata.features.normalization);
+      const input = encodeBatch(rows.map((row) => row.features), metadata.features.normalization);
       const probabilities = softmaxRows(logitsOf(input, rows.length), k, temperature);
       return rows.map((_, i) => Array.from(probabilities.subarray(i * k, (i + 1) * k)));
     },

@@ -57,7 +57,7 @@ export function classifyCsv(input: string, classifier: Classifier): ClassifyCsvR
 
   const { labels } = classifier.metadata;
   const enabled = defaultEnabledThemes(classifier.metadata);
-  const probabilities = classifier.predict(valid.map((v) => v.features));
+  const probabilities = classifier.predict(valid.map((v) => ({ features: v.features, durationMs: null })));
   const rows = valid.map((v, i) => {
     const p = probabilities[i] ?? [];
     return [v.trackId, pickTheme(p, labels, enabled).theme, ...p.map((x) => x.toFixed(6))];

@@ -246,7 +246,10 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
     const [enabledSetting, threshold] = read.value;
     const enabled = enabledSetting ?? defaultEnabledThemes(classifier.metadata);
     const known = trackIds.filter((id) => features.get(id));
-    const probabilities = classifier.predict(known.map((id) => features.get(id)).filter((f): f is AudioFeatures => f != null));
+    const probabilities = classifier.predict(known.flatMap((id) => {
+      const f = features.get(id);
+      return f ? [{ features: f, durationMs: null }] : [];
+    }));
     const byId = new Map(known.map((id, i) => [id, probabilities[i] ?? []]));
 
     return trackIds.map((trackId): TrackResult => {

@@ -297,7 +297,7 @@ const classifier: Classifier = {
   metadata,
   predict: (rows) =>
     rows.map((r) => {
-      const raw = metadata.labels.map((_, i) => 1 + ((Math.round(r.tempo) * (i + 3)) % 7) + r.energy);
+      const raw = metadata.labels.map((_, i) => 1 + ((Math.round(r.features.tempo) * (i + 3)) % 7) + r.features.energy);
       const sum = raw.reduce((a, b) => a + b, 0);
       return raw.map((x) => x / sum);
     }),

@@ -138,10 +138,10 @@ function fakeClassifier(labels: ThemeId[], experimental: ThemeId[], probabilitie
     metadata,
     predict(rows) {
       events.push('predict');
-      predicted.push([...rows]);
+      predicted.push(rows.map((r) => r.features));
       return rows.map((r) => {
-        const p = probabilitiesByTempo.get(r.tempo);
-        if (!p) throw new Error(`test set no probabilities for tempo ${r.tempo}`);
+        const p = probabilitiesByTempo.get(r.features.tempo);
+        if (!p) throw new Error(`test set no probabilities for tempo ${r.features.tempo}`);
         return p;
       });
     },

@@ -116,7 +116,7 @@ describe('classifyCsv', () => {
     expect(header).toEqual(['track_id', 'theme', ...labels.map((l) => `p_${l}`)]);
     expect(body.map((r) => r[0])).toEqual(valid.map((v) => v.id));
 
-    const predicted = classifier.predict(valid.map((v) => v.features));
+    const predicted = classifier.predict(valid.map((v) => ({ features: v.features, durationMs: null })));
     body.forEach((row, i) => {
       const p = row.slice(2).map(Number);
       expect(p).toHaveLength(labels.length);
@@ -144,7 +144,7 @@ describe('classifyCsv', () => {
         }
       }
     }
-    const probabilities = classifier.predict(grid);
+    const probabilities = classifier.predict(grid.map((features) => ({ features, durationMs: null })));
     const topIsExperimental = grid.filter((_, i) => {
       const p = probabilities[i] as number[];
       return experimental.includes(labels[p.indexOf(Math.max(...p))] as (typeof labels)[number]);
@@ -156,7 +156,7 @@ describe('classifyCsv', () => {
     expect(errors).toEqual([]);
     const [, ...body] = parse(csv) as string[][];
     expect(body).toHaveLength(rows.length);
-    const predicted = classifier.predict(topIsExperimental.slice(0, 5));
+    const predicted = classifier.predict(topIsExperimental.slice(0, 5).map((features) => ({ features, durationMs: null })));
     body.forEach((row, i) => {
       expect(experimental).not.toContain(row[1]);
       expect(row[1]).toBe(expectedTheme(predicted[i] as number[]));

@@ -124,7 +124,7 @@ describe('loadClassifier applies the calibration temperature', () => {
     json.calibration.temperature = 1.7;
     const classifier = await loadClassifier(tf.io.fromMemory(saved), json);
     const rows = [makeFeatures(), makeFeatures({ energy: 0.1, key: -1, tempo: 70 }), makeFeatures({ valence: 0.95, key: 3, loudness: -20 })];
-    const got = classifier.predict(rows);
+    const got = classifier.predict(rows.map((features) => ({ features, durationMs: null })));
     const x = encodeBatch(rows, parseModelMetadata(json).features.normalization);
     const p = tf.tidy(() => (model.predict(tf.tensor2d(x, [rows.length, ENCODED_LENGTH])) as tf.Tensor).dataSync());
     rows.forEach((_, r) => {

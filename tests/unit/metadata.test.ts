@@ -154,7 +154,7 @@ describe('loadClassifier', () => {
     const metadataJson = makeMetadataJson();
     const classifier = await loadClassifier(await inMemory(denseModel(22, 8, true)), metadataJson);
     const rows: AudioFeatures[] = [makeFeatures(), makeFeatures({ key: -1, energy: 0.05, tempo: 70, loudness: -30, mode: 0 }), makeFeatures({ key: 11, acousticness: 1 })];
-    const predicted = classifier.predict(rows);
+    const predicted = classifier.predict(rows.map((features) => ({ features, durationMs: null })));
     expect(predicted).toHaveLength(3);
 
     // Forward pass by hand: z-scores with the metadata constants, key one-hot, dense, then the
@@ -185,7 +185,7 @@ describe('loadClassifier', () => {
     const { fileModelHandler } = await import('@/training/model-files');
     const json: unknown = JSON.parse(readFileSync(join(REPO_ROOT, 'public/model/metadata.json'), 'utf8'));
     const classifier = await loadClassifier(fileModelHandler(join(REPO_ROOT, 'public/model/model.json')), json);
-    const [p] = classifier.predict([makeFeatures()]);
+    const [p] = classifier.predict([{ features: makeFeatures(), durationMs: null }]);
     expect(p).toHaveLength(THEME_IDS.length);
     expect((p as number[]).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     classifier.dispose();

@@ -399,7 +399,7 @@ describe('runTraining (short run on synthetic data)', () => {
     const metadata: unknown = JSON.parse(readFileSync(join(outA, 'metadata.json'), 'utf8'));
     const classifier = await loadClassifier(fileModelHandler(join(outA, 'model.json')), metadata);
     const labelled = [...data.expected.entries()];
-    const predictions = classifier.predict(labelled.map(([id]) => data.features.get(id) as Features));
+    const predictions = classifier.predict(labelled.map(([id]) => ({ features: data.features.get(id) as Features, durationMs: null })));
     expect(predictions).toHaveLength(labelled.length);
     for (const p of predictions) {
       expect(p).toHaveLength(THEME_IDS.length);
