@@ -37,6 +37,13 @@ export interface Theme {
    */
   readonly excludes: readonly string[];
   /**
+   * Ambiguous words (audited in training/label-audit.json) that put a playlist in this theme
+   * only with context: when the name also contains one of `context` as a whole word, or, if
+   * `alone`, when the name is the word itself give or take numbers ("Run", "Run 7"). So
+   * "Sunday Run Songs" and "Techno Run 175 BPM" are workout, "Run This Town" is not.
+   */
+  readonly contextual: readonly ContextualKeyword[];
+  /**
    * `track_genre` values of the spotify-tracks dataset (shared/data/spotify-tracks-genres) that
    * label a track with this theme. Genres not listed under any theme are not used: `dance`,
    * `happy`, `sad`, `acoustic`, `piano`, `ambient` and `new-age` are moods or styles, not
@@ -45,6 +52,19 @@ export interface Theme {
    */
   readonly genres: readonly string[];
 }
+
+/** A word that names a theme's occasion only in some contexts; see {@link Theme.contextual}. */
+export interface ContextualKeyword {
+  /** Lower case, single spaces, like {@link Theme.keywords}. */
+  readonly keyword: string;
+  /** Whole words or phrases, any one of which must also be in the name. */
+  readonly context: readonly string[];
+  /** Whether the keyword also counts as the whole name, optionally with numbers. */
+  readonly alone: boolean;
+}
+
+/** Words that say "this is a playlist of music" and nothing about what else a word means. */
+const PLAYLIST_WORDS = ['mix', 'playlist', 'music', 'songs', 'jams', 'tunes', 'beats'];
 
 /**
  * All themes, in model output order. Changing this order or set requires retraining: the
@@ -56,10 +76,19 @@ export const THEMES: readonly Theme[] = [
     name: 'Workout',
     color: '#b42318',
     keywords: [
-      'workout', 'work out', 'gym', 'running', 'run', 'cardio', 'fitness', 'lifting',
-      'crossfit', 'training', 'beast mode', 'pump up', 'hiit', 'exercise', 'spin',
+      'workout', 'work out', 'gym', 'running', 'cardio', 'fitness', 'lifting', 'crossfit',
+      'beast mode', 'pump up', 'hiit', 'exercise', 'half marathon', 'marathon training',
     ],
-    excludes: [],
+    // Band and song names with a workout word.
+    excludes: ['run dmc', 'run d m c', 'run the jewels', 'running man', 'running up that hill', 'spin doctors'],
+    contextual: [
+      // "Run" is a running playlist; "Run This Town" and "Run Boy Run" are songs.
+      { keyword: 'run', context: [...PLAYLIST_WORDS, 'bpm', 'pace', 'tempo', '5k', '10k', 'morning', 'long', 'jog'], alone: true },
+      // "Training Songs" is a workout; "Training Day" a film, "Dog Training" something else.
+      { keyword: 'training', context: [...PLAYLIST_WORDS, 'marathon', 'strength', 'weight', 'bpm'], alone: false },
+      // "Spin Class" is a workout, "Spin Me Round" a song.
+      { keyword: 'spin', context: ['class', 'cycle', 'cycling', 'bike'], alone: false },
+    ],
     genres: [],
   },
   {
@@ -70,7 +99,12 @@ export const THEMES: readonly Theme[] = [
       'party', 'fiesta', 'pregame', 'pre game', 'turn up', 'bangers', 'club', 'rager',
       'kegger', 'keg party',
     ],
-    excludes: ['dinner party', 'chill party'],
+    excludes: [
+      'dinner party', 'chill party',
+      // Song, film and game titles with "club".
+      'in da club', 'in the club', 'breakfast club', 'fight club', 'club penguin',
+    ],
+    contextual: [],
     genres: ['party', 'club'],
   },
   {
@@ -79,14 +113,20 @@ export const THEMES: readonly Theme[] = [
     color: '#8a4b08',
     keywords: ['dinner', 'dinner party', 'cooking', 'brunch', 'supper'],
     excludes: [],
+    contextual: [],
     genres: [],
   },
   {
     id: 'sleep',
     name: 'Sleep',
     color: '#3b3f99',
-    keywords: ['sleep', 'sleepy', 'sleeping', 'bedtime', 'lullaby', 'lullabies', 'goodnight'],
-    excludes: [],
+    keywords: [
+      'sleep', 'sleepy', 'sleeping', 'bedtime', 'bed time', 'lullaby', 'lullabies', 'goodnight',
+      'nap', 'nap time', 'naptime',
+    ],
+    // Not sleeping: insomnia, an album, bands.
+    excludes: ['can t sleep', 'cant sleep', 'cannot sleep', 'bedtime stories', 'sleeping with sirens', 'sleeping at last', 'sleep token'],
+    contextual: [],
     genres: ['sleep'],
   },
   {
@@ -94,7 +134,9 @@ export const THEMES: readonly Theme[] = [
     name: 'Focus',
     color: '#0b6e4f',
     keywords: ['study', 'studying', 'focus', 'concentration', 'homework', 'coding', 'reading', 'deep work'],
-    excludes: [],
+    // The festival.
+    excludes: ['reading festival', 'reading and leeds', 'reading leeds'],
+    contextual: [],
     genres: ['study'],
   },
   {
@@ -103,9 +145,15 @@ export const THEMES: readonly Theme[] = [
     color: '#1f6f8b',
     keywords: [
       'chill', 'chillin', 'chilling', 'chillout', 'chill out', 'relax', 'relaxing', 'lofi',
-      'lo fi', 'mellow', 'calm', 'unwind', 'lazy sunday',
+      'lo fi', 'mellow', 'calm', 'unwind', 'lazy sunday', 'relaxation',
     ],
-    excludes: [],
+    // "No chill" means the opposite; "Netflix and Chill" is romance, its riffs ("Spotify and
+    // Chill") are unclear; songs.
+    excludes: [
+      'no chill', 'netflix and chill', 'netflix chill', 'netflix n chill', 'spotify and chill', 'spotify chill',
+      'spotify n chill', 'hulu and chill', 'hulu chill', 'chill bill', 'mellow yellow',
+    ],
+    contextual: [],
     genres: ['chill'],
   },
   {
@@ -114,17 +162,32 @@ export const THEMES: readonly Theme[] = [
     color: '#b0124f',
     keywords: [
       'love songs', 'romance', 'romantic', 'date night', 'baby making', 'sexy', 'slow jams',
-      'bedroom',
+      'slow jamz', 'love making', 'lovemaking', 'make out', 'makeout', 'netflix and chill',
+      'netflix chill', 'netflix n chill',
     ],
-    excludes: [],
+    // Song titles with "sexy" (mostly party songs), not romance playlists.
+    excludes: ['sexy and i know it', 'sexy back', 'sexyback', 'sexy sadie', 'sexy bitch', 'sexy chick'],
+    contextual: [
+      // "Bedroom Jams" is romance; "Bedroom Pop" is a genre and "Bedroom" alone is unclear.
+      { keyword: 'bedroom', context: ['jams', 'slow', 'sexy', 'r b', 'rnb', 'love', 'mood'], alone: false },
+    ],
     genres: ['romance'],
   },
   {
     id: 'roadtrip',
     name: 'Road trip',
     color: '#5b5f05',
-    keywords: ['road trip', 'roadtrip', 'drive', 'driving', 'car jams', 'car ride', 'cruising'],
-    excludes: [],
+    keywords: [
+      'road trip', 'roadtrip', 'road trips', 'road trippin', 'roadtrippin', 'drive', 'driving',
+      'car jams', 'car ride', 'car music', 'car songs', 'car tunes', 'car playlist', 'in the car',
+      'road songs', 'road tunes', 'cruising',
+    ],
+    // "Drive" as a verb of something else, or the film's soundtrack.
+    excludes: [
+      'drive by', 'drive thru', 'drive through', 'drive in', 'drive me', 'drive you', 'drive my', 'hard drive',
+      'sex drive', 'test drive', 'drive soundtrack', 'drive original', 'drive ost', 'drive movie', 'drive film',
+    ],
+    contextual: [],
     genres: [],
   },
 ];
@@ -170,13 +233,28 @@ export function normalizePlaylistName(name: string): string {
 }
 
 /**
- * The themes a playlist name matches by whole-word keywords, minus themes whose `excludes`
- * phrase is present. Returns ids in catalogue order; empty when none match.
+ * The keywords of `theme` that count in `name`: its whole-word `keywords` present, and its
+ * `contextual` keywords present with their context. Empty when an `excludes` phrase is present.
  */
-export function themesForPlaylistName(name: string): ThemeId[] {
+export function matchedKeywords(name: string, theme: Theme): string[] {
   const normalized = normalizePlaylistName(name);
   const has = (phrase: string) => normalized.includes(` ${phrase} `);
-  return THEMES.filter((t) => t.keywords.some(has) && !t.excludes.some(has)).map((t) => t.id);
+  if (theme.excludes.some(has)) return [];
+  const contextual = theme.contextual.filter(
+    (c) =>
+      has(c.keyword) &&
+      (c.context.some(has) || (c.alone && normalized.trim().split(' ').every((w) => w === c.keyword || /^\d+$/.test(w)))),
+  );
+  return [...theme.keywords.filter(has), ...contextual.map((c) => c.keyword)];
+}
+
+/**
+ * The themes a playlist name matches by whole-word keywords (contextual ones with their
+ * context), minus themes whose `excludes` phrase is present. Returns ids in catalogue order;
+ * empty when none match.
+ */
+export function themesForPlaylistName(name: string): ThemeId[] {
+  return THEMES.filter((t) => matchedKeywords(name, t).length > 0).map((t) => t.id);
 }
 
 /** The theme a spotify-tracks `track_genre` labels, or `undefined` for genres not used. */
