@@ -14,7 +14,8 @@ export interface Classifier {
    * `metadata.labels.length` values in `metadata.labels` order, each in [0, 1] and summing to 1:
    * the softmax of the network's logits divided by `metadata.calibration.temperature`
    * (temperature scaling; the arg-max is the network's own). Each row carries its track's
-   * duration (`null` when unknown); a model whose metadata declares no duration input ignores it.
+   * duration in ms (`null` when unknown), encoded as `metadata.features.duration` declares
+   * (`encodeInput` in model/features.ts: standardized ln(seconds) plus a missing indicator).
    */
   predict(rows: readonly ModelInput[]): number[][];
   /** Frees the model's tensors. */
@@ -61,7 +62,7 @@ export async function loadClassifier(
     metadata,
     predict(rows) {
       if (rows.length === 0) return [];
-      const input = encodeBatch(rows.map((row) => row.features), metadata.features.normalization);
+      const input = encodeBatch(rows, metadata.features.normalization);
       const probabilities = softmaxRows(logitsOf(input, rows.length), k, temperature);
       return rows.map((_, i) => Array.from(probabilities.subarray(i * k, (i + 1) * k)));
     },

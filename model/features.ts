@@ -4,7 +4,9 @@ import { z } from 'zod';
  * The audio features the classifier reads: the 11 that both Spotify's
  * `GET /v1/audio-features` and ReccoBeats' `GET /v1/audio-features` return
  * (developer.spotify.com/documentation/web-api/reference/get-audio-features; reccobeats.com/docs).
- * `time_signature` and `duration_ms` are left out because ReccoBeats does not return them.
+ * `time_signature` is left out because ReccoBeats does not return it; the duration travels next to
+ * the features ({@link ModelInput}) because it comes from the page or the track object, not from
+ * the audio-features endpoints.
  *
  * Order matters only for documentation and CSV columns; the encoded vector's layout is
  * {@link ENCODED_FEATURE_NAMES}.
@@ -64,70 +66,104 @@ export const CONTINUOUS_FEATURE_NAMES: readonly Exclude<AudioFeatureName, 'key'>
 export const KEY_CLASSES = 12;
 
 /**
+ * The two encoded positions that carry the track's duration (issue 10), one encoding for
+ * training and runtime:
+ *
+ * - `log_duration`: `(ln(seconds) - mean) / std` of the duration after {@link normalizeDurationMs}
+ *   (rounded to the second, clamped to {@link DURATION_RANGE_MS}), with `mean` / `std` of ln(seconds)
+ *   over the training tracks; **0 when the duration is unknown**;
+ * - `duration_missing`: 1 when the duration is unknown (`durationMs` null, not finite), else 0.
+ *
+ * Training masks a seeded share of its rows as missing so the network learns that case
+ * (training/train.ts `DURATION_MASK_SHARE`).
+ */
+export const DURATION_FEATURE_NAMES = ['log_duration', 'duration_missing'] as const;
+
+/** Name of the duration encoding, declared in `metadata.json` and checked at load. */
+export const DURATION_ENCODING = 'standardized-log-seconds+missing-indicator' as const;
+
+/**
  * Names of the encoded input vector's positions, in order: the 10 standardized continuous
- * features, then `key_0` .. `key_11`. Length {@link ENCODED_LENGTH} (22).
+ * features, `log_duration`, `duration_missing`, then `key_0` .. `key_11`. Length
+ * {@link ENCODED_LENGTH} (24).
  */
 export const ENCODED_FEATURE_NAMES: readonly string[] = [
   ...CONTINUOUS_FEATURE_NAMES,
+  ...DURATION_FEATURE_NAMES,
   ...Array.from({ length: KEY_CLASSES }, (_, k) => `key_${k}`),
 ];
 
 /** Length of the encoded input vector. */
 export const ENCODED_LENGTH = ENCODED_FEATURE_NAMES.length;
 
-/** Standardization constants per continuous feature, computed on the training split. */
+/** Standardization constants, computed on the training split. */
 export interface Normalization {
   /** Mean per feature in {@link CONTINUOUS_FEATURE_NAMES} order, in the feature's own unit. */
   readonly mean: readonly number[];
   /** Standard deviation per feature, same order; never 0 (see {@link computeNormalization}). */
   readonly std: readonly number[];
+  /** Mean and standard deviation (never 0) of ln(duration in seconds) over the rows with a duration. */
+  readonly logDuration: { readonly mean: number; readonly std: number };
+}
+
+/** ln(seconds) of a duration in ms after {@link normalizeDurationMs}, or `null` when unknown. */
+export function logDurationSeconds(ms: number | null | undefined): number | null {
+  const d = normalizeDurationMs(ms);
+  return d === null ? null : Math.log(d / 1000);
 }
 
 /**
  * Computes standardization constants from training rows: the population mean and standard
- * deviation of each continuous feature. A feature with zero spread gets std 1 so encoding
- * never divides by zero. Throws `Error` on an empty input.
+ * deviation of each continuous feature, and of ln(seconds) over the rows whose duration is
+ * known (mean 0, std 1 when none is). A feature with zero spread gets std 1 so encoding never
+ * divides by zero. Throws `Error` on an empty input.
  */
-export function computeNormalization(rows: readonly AudioFeatures[]): Normalization {
+export function computeNormalization(rows: readonly ModelInput[]): Normalization {
   if (rows.length === 0) throw new Error('computeNormalization needs at least one row');
   const mean: number[] = [];
   const std: number[] = [];
+  const spread = (values: readonly number[]) => {
+    const m = values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+    const s = Math.sqrt(values.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, values.length));
+    return { mean: m, std: s > 1e-12 ? s : 1 };
+  };
   for (const name of CONTINUOUS_FEATURE_NAMES) {
-    let sum = 0;
-    for (const r of rows) sum += r[name];
-    const m = sum / rows.length;
-    let sq = 0;
-    for (const r of rows) sq += (r[name] - m) ** 2;
-    const s = Math.sqrt(sq / rows.length);
-    mean.push(m);
-    std.push(s > 1e-12 ? s : 1);
+    const s = spread(rows.map((r) => r.features[name]));
+    mean.push(s.mean);
+    std.push(s.std);
   }
-  return { mean, std };
+  const logs = rows.map((r) => logDurationSeconds(r.durationMs)).filter((v): v is number => v !== null);
+  return { mean, std, logDuration: spread(logs) };
 }
 
 /**
- * Encodes one track's audio features as the model's input vector: 22 float32 values,
- * laid out as {@link ENCODED_FEATURE_NAMES}. Training and the extension both call this,
- * so the vector is the same in both. Writes into `out` at `offset` when given (for batching).
+ * Encodes one track as the model's input vector: {@link ENCODED_LENGTH} float32 values laid out
+ * as {@link ENCODED_FEATURE_NAMES}. Training and the extension both call this, so the vector is
+ * the same in both. Writes into `out` at `offset` when given (for batching).
  */
-export function encodeFeatures(
-  features: AudioFeatures,
+export function encodeInput(
+  row: ModelInput,
   normalization: Normalization,
   out: Float32Array = new Float32Array(ENCODED_LENGTH),
   offset = 0,
 ): Float32Array {
+  const { features } = row;
   CONTINUOUS_FEATURE_NAMES.forEach((name, i) => {
     out[offset + i] = (features[name] - (normalization.mean[i] ?? 0)) / (normalization.std[i] ?? 1);
   });
-  const keyBase = offset + CONTINUOUS_FEATURE_NAMES.length;
+  const durationBase = offset + CONTINUOUS_FEATURE_NAMES.length;
+  const log = logDurationSeconds(row.durationMs);
+  out[durationBase] = log === null ? 0 : (log - normalization.logDuration.mean) / normalization.logDuration.std;
+  out[durationBase + 1] = log === null ? 1 : 0;
+  const keyBase = durationBase + DURATION_FEATURE_NAMES.length;
   for (let k = 0; k < KEY_CLASSES; k++) out[keyBase + k] = features.key === k ? 1 : 0;
   return out;
 }
 
 /** Encodes many tracks into one row-major `[rows.length, ENCODED_LENGTH]` Float32Array. */
-export function encodeBatch(rows: readonly AudioFeatures[], normalization: Normalization): Float32Array {
+export function encodeBatch(rows: readonly ModelInput[], normalization: Normalization): Float32Array {
   const out = new Float32Array(rows.length * ENCODED_LENGTH);
-  rows.forEach((r, i) => encodeFeatures(r, normalization, out, i * ENCODED_LENGTH));
+  rows.forEach((r, i) => encodeInput(r, normalization, out, i * ENCODED_LENGTH));
   return out;
 }
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { CONTINUOUS_FEATURE_NAMES, ENCODED_FEATURE_NAMES, AUDIO_FEATURE_NAMES } from './features';
+import { CONTINUOUS_FEATURE_NAMES, DURATION_ENCODING, DURATION_RANGE_MS, ENCODED_FEATURE_NAMES, AUDIO_FEATURE_NAMES } from './features';
 import { ThemeIdSchema, type ThemeId } from './themes';
 
 /** Version of the `metadata.json` layout described by {@link ModelMetadataSchema}. */
-export const METADATA_FORMAT_VERSION = 2;
+export const METADATA_FORMAT_VERSION = 3;
 
 const ClassMetricsSchema = z.object({
   precision: z.number().min(0).max(1),
@@ -83,7 +83,27 @@ export const ModelMetadataSchema = z
     features: z.object({
       input: z.array(z.string()),
       encoded: z.array(z.string()),
-      normalization: z.object({ mean: z.array(z.number()), std: z.array(z.number().positive()) }),
+      normalization: z.object({
+        mean: z.array(z.number()),
+        std: z.array(z.number().positive()),
+        /** Mean and std of ln(duration in seconds) over the training tracks with a duration. */
+        logDuration: z.object({ mean: z.number().finite(), std: z.number().positive().finite() }),
+      }),
+      /**
+       * How the duration is read (format 3, issue 10): `durationMs` of each `ModelInput`, rounded
+       * to the second and clamped to `rangeMs` (`normalizeDurationMs`), encoded as
+       * `log_duration` = standardized ln(seconds) and `duration_missing` = 1 when unknown (then
+       * `log_duration` = 0). Must equal this build's encoding (`model/features.ts`).
+       */
+      duration: z.object({
+        input: z.literal('durationMs'),
+        roundedTo: z.literal('second'),
+        rangeMs: z.tuple([z.number(), z.number()]),
+        encoding: z.literal(DURATION_ENCODING),
+        missing: z.object({ value: z.literal(0), indicator: z.literal('duration_missing') }),
+        /** Share of training rows whose duration was masked as missing (seeded). */
+        maskedShare: z.number().min(0).max(1),
+      }),
     }),
     calibration: CalibrationSchema,
     quantization: z.object({
@@ -105,6 +125,13 @@ export const ModelMetadataSchema = z
         epochs: z.number().int().positive(),
         classWeighting: z.enum(['balanced', 'none']),
         softLabels: z.boolean(),
+        /** The teacher whose probabilities the network was distilled from; null when trained on the labels alone. */
+        teacher: z.string().nullable(),
+        /**
+         * Per-theme offsets (labels order) added to the output logits to maximise out-of-fold
+         * macro-F1, already folded into the output layer's bias; null when none were added.
+         */
+        classBiases: z.array(z.number()).nullable(),
       }),
       /** Cross-validated macro-F1 and accuracy of the shipped configuration and of the best baseline. */
       crossValidation: z.object({
@@ -134,6 +161,10 @@ export const ModelMetadataSchema = z
     }
     if (m.features.encoded.join(',') !== ENCODED_FEATURE_NAMES.join(',')) {
       ctx.addIssue({ code: 'custom', path: ['features', 'encoded'], message: `expected encoded features ${ENCODED_FEATURE_NAMES.join(',')}` });
+    }
+    const range = m.features.duration.rangeMs;
+    if (range[0] !== DURATION_RANGE_MS.min || range[1] !== DURATION_RANGE_MS.max) {
+      ctx.addIssue({ code: 'custom', path: ['features', 'duration', 'rangeMs'], message: `expected [${DURATION_RANGE_MS.min}, ${DURATION_RANGE_MS.max}]` });
     }
     const n = CONTINUOUS_FEATURE_NAMES.length;
     if (m.features.normalization.mean.length !== n || m.features.normalization.std.length !== n) {

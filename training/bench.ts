@@ -13,8 +13,8 @@ const BenchResultSchema = z.object({
   predict: z.array(z.object({ batch: z.number(), medianMs: z.number(), runs: z.number(), msPer100Tracks: z.number() })),
 });
 
-/** The runtime speed goal: at most 1 ms per 100 tracks after warm-up. */
-export const GOAL_MS_PER_100 = 1;
+/** The runtime speed goal (issue 10): at most 2 ms per 100 tracks after warm-up. */
+export const GOAL_MS_PER_100 = 2;
 
 /**
  * Node benchmark: loads the model in `modelDir` with the extension's `loadClassifier` (CPU

@@ -156,3 +156,92 @@ export function chooseUncertainThreshold(outcomes: readonly BadgeOutcome[], leve
   }
   return best;
 }
+
+/** Accuracy the confident badges must reach on every label source's out-of-fold predictions: more often right than wrong, with a small margin. */
+export const TRANSFER_MIN_ACCURACY = 0.52;
+
+/**
+ * The "uncertain" cut-off made to transfer across label sources: the smallest c ≥ `base` (on
+ * the 0.01 grid) such that on every source with at least {@link UNCERTAIN_MIN_BAND} tracks at or
+ * above c, those tracks' badges are right at least {@link TRANSFER_MIN_ACCURACY} of the time.
+ * `base` itself when it already holds; 0.99 at most.
+ *
+ * @param sources label source of each outcome (same order as `outcomes`).
+ */
+export function transferableUncertainThreshold(base: number, sources: readonly string[], outcomes: readonly BadgeOutcome[], minAccuracy = TRANSFER_MIN_ACCURACY): number {
+  if (sources.length !== outcomes.length) throw new Error(`${sources.length} sources for ${outcomes.length} outcomes`);
+  const names = [...new Set(sources)];
+  const holds = (c: number) =>
+    names.every((name) => {
+      const confident = outcomes.filter((o, i) => sources[i] === name && o.probability >= c);
+      return confident.length < UNCERTAIN_MIN_BAND || confident.filter((o) => o.correct).length / confident.length >= minAccuracy;
+    });
+  for (let step = Math.round(base * 100); step < 100; step++) if (holds(step / 100)) return step / 100;
+  return 0.99;
+}
+
+/** Grid of the per-theme logit offsets {@link fitClassBiases} searches: −2 to 2 in steps of 0.1. */
+export const CLASS_BIAS_GRID = Array.from({ length: 41 }, (_, i) => Math.round((i - 20) * 10) / 100);
+
+/**
+ * Per-theme offsets added to the logits before the arg-max, fitted to maximise macro-F1 on
+ * held-out logits (out-of-fold predictions): coordinate ascent over {@link CLASS_BIAS_GRID},
+ * theme by theme in label order, `rounds` passes, keeping an offset only when it raises the
+ * macro-F1 (deterministic; ties keep the smaller |offset|). Cross-entropy training with class
+ * weights puts the decision boundaries where the weighted likelihood says, not where macro-F1
+ * is best; these offsets move them. They are folded into the output layer's bias, so the
+ * shipped network is unchanged in shape.
+ *
+ * @param logits row-major `[rows, k]`; @param truth true class per row.
+ */
+export function fitClassBiases(logits: ArrayLike<number>, k: number, truth: readonly number[], rounds = 2): Float64Array {
+  const n = truth.length;
+  if (logits.length !== n * k) throw new Error(`${logits.length} logits for ${n} rows of ${k}`);
+  const bias = new Float64Array(k);
+  const score = (b: Float64Array) => macroF1OfLogits(logits, k, truth, b);
+  let best = score(bias);
+  for (let round = 0; round < rounds; round++) {
+    for (let c = 0; c < k; c++) {
+      const keep = bias[c] as number;
+      let bestValue = keep;
+      for (const v of CLASS_BIAS_GRID) {
+        bias[c] = v;
+        const s = score(bias);
+        if (s > best + 1e-12 || (Math.abs(s - best) <= 1e-12 && Math.abs(v) < Math.abs(bestValue))) {
+          best = s;
+          bestValue = v;
+        }
+      }
+      bias[c] = bestValue;
+    }
+  }
+  return bias;
+}
+
+/** Macro-F1 (over all k classes) of the arg-max of `logits + bias`. */
+export function macroF1OfLogits(logits: ArrayLike<number>, k: number, truth: readonly number[], bias: ArrayLike<number>): number {
+  const tp = new Float64Array(k);
+  const predicted = new Float64Array(k);
+  const support = new Float64Array(k);
+  truth.forEach((t, r) => {
+    let top = 0;
+    let topValue = -Infinity;
+    for (let j = 0; j < k; j++) {
+      const v = (logits[r * k + j] as number) + (bias[j] as number);
+      if (v > topValue) {
+        topValue = v;
+        top = j;
+      }
+    }
+    predicted[top] = (predicted[top] as number) + 1;
+    support[t] = (support[t] as number) + 1;
+    if (top === t) tp[t] = (tp[t] as number) + 1;
+  });
+  let sum = 0;
+  for (let j = 0; j < k; j++) {
+    const p = (predicted[j] as number) > 0 ? (tp[j] as number) / (predicted[j] as number) : 0;
+    const r = (support[j] as number) > 0 ? (tp[j] as number) / (support[j] as number) : 0;
+    sum += p + r > 0 ? (2 * p * r) / (p + r) : 0;
+  }
+  return sum / k;
+}

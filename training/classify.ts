@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { loadClassifier, pickTheme, type Classifier } from '../model/classifier';
-import { AUDIO_FEATURE_NAMES, type AudioFeatures } from '../model/features';
+import { z } from 'zod';
+import { AUDIO_FEATURE_NAMES, normalizeDurationMs, type AudioFeatures } from '../model/features';
 import { defaultEnabledThemes } from '../model/metadata';
 import { parseFeatureColumns } from './data';
 import { fileModelHandler } from './model-files';
@@ -15,21 +16,64 @@ export async function loadClassifierFromDir(modelDir: string): Promise<Classifie
   return loadClassifier(fileModelHandler(join(modelDir, 'model.json')), metadata);
 }
 
+/** The optional input column with the track's duration in ms (Spotify's `duration_ms`). */
+export const DURATION_COLUMN = 'duration_ms';
+/** What the output's {@link DURATION_COLUMN} says for a track classified without a duration. */
+export const MISSING_DURATION = 'missing';
+
 /** Outcome of classifying a CSV: the output CSV text and one message per row that failed. */
 export interface ClassifyCsvResult {
-  /** `track_id,theme,p_<theme>...` with a header; one line per valid input row, in input order. */
+  /**
+   * `track_id,theme,p_<theme>...,duration_ms` with a header; one line per valid input row, in
+   * input order. `duration_ms` is the duration the model was given, in ms (rounded to the second
+   * and clamped to 1 s - 2 h by `normalizeDurationMs`), or `missing`.
+   */
   readonly csv: string;
   /** E.g. `row 3 (line 4): column "energy": not a number: "loud"`. */
   readonly errors: string[];
+  /** How many classified rows had no duration (no `duration_ms` column, or an empty cell). */
+  readonly missingDurations: number;
+  /** How many rows were classified (the output's data lines). */
+  readonly classified: number;
+}
+
+/** A decimal number as CSV tools write it (`187000`, `187000.0`, `1.87e5`); no hex, no `Infinity`. */
+const DECIMAL_RE = /^-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+
+/** A `duration_ms` cell: empty (or only spaces) is missing; otherwise a finite decimal number of ms, at least 0. */
+const DurationCellSchema = z
+  .string()
+  .trim()
+  .transform((text) => (text === '' ? null : DECIMAL_RE.test(text) ? Number(text) : Number.NaN))
+  .pipe(z.number({ error: 'not a number' }).nonnegative({ error: 'a duration cannot be negative' }).nullable());
+
+/**
+ * The duration of a CSV record for the model: `null` when the column is absent or the cell is
+ * empty, the cell's ms rounded and clamped by `normalizeDurationMs` otherwise, or an error
+ * message for a cell that is not a non-negative number (`"abc"`, `"-5"`, `"Infinity"`).
+ */
+export function parseDurationCell(cell: string | undefined): { durationMs: number | null } | { error: string } {
+  if (cell === undefined) return { durationMs: null };
+  const parsed = DurationCellSchema.safeParse(cell);
+  if (!parsed.success) return { error: `${parsed.error.issues[0]?.message ?? 'invalid'}: "${cell.trim()}"` };
+  return { durationMs: normalizeDurationMs(parsed.data) };
+}
+
+/** The stderr line for rows classified without a duration, or `undefined` when every row had one. */
+export function missingDurationNote(result: Pick<ClassifyCsvResult, 'missingDurations' | 'classified'>): string | undefined {
+  return result.missingDurations > 0 ? `${result.missingDurations} of ${result.classified} rows had no ${DURATION_COLUMN}: classified as unknown duration` : undefined;
 }
 
 /**
  * Classifies every row of a CSV whose header names at least the 11 audio-feature columns
- * (and optionally `track_id`). The theme column is the most probable theme among those enabled
- * by default (non-experimental), exactly as the extension's badge picks it; the `p_<theme>`
- * columns give the model's probability for every label, in metadata order, to 6 decimals.
- * Rows with a missing or invalid feature are reported in `errors` and left out; the others are
- * still classified.
+ * (and optionally `track_id` and `duration_ms`). The theme column is the most probable theme
+ * among those enabled by default (non-experimental), exactly as the extension's badge picks it;
+ * the `p_<theme>` columns give the model's probability for every label, in metadata order, to 6
+ * decimals. Each track's duration goes to the model as the extension gives it (issue 10): the
+ * `duration_ms` cell through `normalizeDurationMs`, or unknown (`null`) when the column is absent
+ * or the cell empty; the output's `duration_ms` column says which (`missing`). Rows with a missing
+ * or invalid feature, or a `duration_ms` that is not a non-negative number, are reported in
+ * `errors` and left out; the others are still classified.
  *
  * @throws Error when the header lacks feature columns (naming them) or the CSV cannot be parsed.
  */
@@ -45,24 +89,34 @@ export function classifyCsv(input: string, classifier: Classifier): ClassifyCsvR
   if (missing.length > 0) throw new Error(`Input CSV lacks audio-feature columns: ${missing.join(', ')}`);
 
   const errors: string[] = [];
-  const valid: { trackId: string; features: AudioFeatures }[] = [];
+  const valid: { trackId: string; features: AudioFeatures; durationMs: number | null }[] = [];
+  const hasDuration = header.includes(DURATION_COLUMN);
   records.forEach(({ record, info }, i) => {
+    const where = `row ${i + 1} (line ${info.lines})`;
     const parsed = parseFeatureColumns(record);
     if ('error' in parsed) {
-      errors.push(`row ${i + 1} (line ${info.lines}): column "${parsed.error.column}": ${parsed.error.message}`);
-    } else {
-      valid.push({ trackId: record.track_id ?? '', features: parsed.features });
+      errors.push(`${where}: column "${parsed.error.column}": ${parsed.error.message}`);
+      return;
     }
+    // A row cut short before the column has no duration, as an empty cell.
+    const duration = parseDurationCell(hasDuration ? (record[DURATION_COLUMN] ?? '') : undefined);
+    if ('error' in duration) errors.push(`${where}: column "${DURATION_COLUMN}": ${duration.error}`);
+    else valid.push({ trackId: record.track_id ?? '', features: parsed.features, durationMs: duration.durationMs });
   });
 
   const { labels } = classifier.metadata;
   const enabled = defaultEnabledThemes(classifier.metadata);
-  const probabilities = classifier.predict(valid.map((v) => ({ features: v.features, durationMs: null })));
+  const probabilities = classifier.predict(valid.map((v) => ({ features: v.features, durationMs: v.durationMs })));
   const rows = valid.map((v, i) => {
     const p = probabilities[i] ?? [];
-    return [v.trackId, pickTheme(p, labels, enabled).theme, ...p.map((x) => x.toFixed(6))];
+    return [v.trackId, pickTheme(p, labels, enabled).theme, ...p.map((x) => x.toFixed(6)), v.durationMs === null ? MISSING_DURATION : String(v.durationMs)];
   });
-  return { csv: stringify([['track_id', 'theme', ...labels.map((l) => `p_${l}`)], ...rows]), errors };
+  return {
+    csv: stringify([['track_id', 'theme', ...labels.map((l) => `p_${l}`), DURATION_COLUMN], ...rows]),
+    errors,
+    missingDurations: valid.filter((v) => v.durationMs === null).length,
+    classified: valid.length,
+  };
 }
 
 async function main(): Promise<number> {
@@ -75,8 +129,11 @@ async function main(): Promise<number> {
   });
   if (!values.input) throw new Error('Usage: npm run classify -- --input <csv> [--output <csv>] [--model <dir>]');
   const classifier = await loadClassifierFromDir(values.model);
-  const { csv, errors } = classifyCsv(readFileSync(values.input, 'utf8'), classifier);
+  const result = classifyCsv(readFileSync(values.input, 'utf8'), classifier);
+  const { csv, errors } = result;
   for (const e of errors) console.error(`${values.input}: ${e}`);
+  const note = missingDurationNote(result);
+  if (note) console.error(`${values.input}: ${note}`);
   if (values.output) writeFileSync(values.output, csv);
   else process.stdout.write(csv);
   return errors.length > 0 ? 2 : 0;

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { AUDIO_FEATURE_NAMES, AudioFeaturesSchema, type AudioFeatures } from '../model/features';
+import { AUDIO_FEATURE_NAMES, AudioFeaturesSchema, normalizeDurationMs, type AudioFeatures } from '../model/features';
 import { THEME_IDS, themeForGenre, themesForPlaylistName, type ThemeId } from '../model/themes';
 
 /**
@@ -26,6 +26,8 @@ export interface LabelledTrack {
   /** Lower-cased primary artist, the split grouping key. */
   readonly artist: string;
   readonly features: AudioFeatures;
+  /** `duration_ms` of the group's first row, as the model reads it (`normalizeDurationMs`); null when absent. */
+  readonly durationMs: number | null;
   readonly theme: ThemeId;
   /**
    * Soft label: each theme's share of the track's votes (all sources), in `THEME_IDS` order,
@@ -63,6 +65,14 @@ interface TrackInfo {
   title: string;
   artist: string;
   features: AudioFeatures;
+  durationMs: number | null;
+}
+
+/** A CSV `duration_ms` cell as the model reads it: rounded to the second, clamped; null when empty or not a number. */
+export function parseDurationColumn(text: string | undefined): number | null {
+  const t = text?.trim();
+  if (t === undefined || t === '') return null;
+  return normalizeDurationMs(Number(t));
 }
 
 type Votes = Record<LabelSource, Partial<Record<ThemeId, number>>>;
@@ -139,7 +149,7 @@ export function loadLabelledTracks(dataDir: string): { tracks: LabelledTrack[]; 
       invalidRows[file] = (invalidRows[file] ?? 0) + 1;
       return undefined;
     }
-    if (!info.has(trackId)) info.set(trackId, { trackId, title: r.track_name ?? '', artist: artist.trim().toLowerCase(), features: parsed.features });
+    if (!info.has(trackId)) info.set(trackId, { trackId, title: r.track_name ?? '', artist: artist.trim().toLowerCase(), features: parsed.features, durationMs: parseDurationColumn(r.duration_ms) });
     return trackId;
   };
 

@@ -1,13 +1,17 @@
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Evaluation } from '../model/metadata';
+import { ENCODED_LENGTH } from '../model/features';
 import { THEMES, THEME_IDS, MIN_TRACKS_PER_THEME } from '../model/themes';
 import { type BenchResult } from '../model/benchmark';
 import { chromiumBench, formatBench, nodeBench, GOAL_MS_PER_100 } from './bench';
-import { KNN_K, RANDOM_FOREST } from './baselines';
-import { ECE_BINS, UNCERTAIN_ACCURACY_LEVEL } from './calibration';
+import { GRADIENT_BOOSTING, KNN_K } from './baselines';
+import { LabelAuditSchema } from './audit-labels';
+import { MAX_FLIP_SHARE } from './robustness';
+import { ECE_BINS, TRANSFER_MIN_ACCURACY, UNCERTAIN_ACCURACY_LEVEL } from './calibration';
 import { confusionMatrixSvg } from './svg';
-import { FOLDS, TEST_FRACTION, type Summary, type TrainingReport } from './train';
+import { DURATION_MASK_SHARE, ENSEMBLE, FOLDS, robustEnough, MAX_WEIGHT_BYTES, STUDENT_BATCH_SIZE, TEACHER_FOLDS, TEST_FRACTION, type CandidateResult, type SourceCalibration, type Summary, type TrainingReport } from './train';
 import { DEFAULT_TRAIN_OPTIONS } from './model';
 
 /** Where and how the report is written. */
@@ -55,6 +59,35 @@ function goalLine(where: string, r: BenchResult): string {
 }
 
 /**
+ * The label audit (\`training/label-audit.json\`, written by hand with \`training/audit-labels.ts\`), validated with
+ * its schema and rendered as markdown; undefined when the file is absent. Throws when it does not match the schema.
+ */
+function readLabelAudit(): string | undefined {
+  const file = join(dirname(fileURLToPath(import.meta.url)), 'label-audit.json');
+  if (!existsSync(file)) return undefined;
+  const audit = LabelAuditSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  const row = (t: string) => {
+    const b = audit.before[t as keyof typeof audit.before];
+    const a = audit.after[t as keyof typeof audit.after];
+    return `| ${t} | ${b ? `${b.judgedCorrect} / ${b.sampled}` : '–'} | ${b ? f3(b.precision) : '–'} | ${a ? `${a.judgedCorrect} / ${a.sampled}` : '–'} | ${a ? f3(a.precision) : '–'} |`;
+  };
+  return `From \`training/label-audit.json\` (validated with \`LabelAuditSchema\` of training/audit-labels.ts; audited ${audit.auditedAt},
+seed ${audit.seed}, up to ${audit.perTheme} distinct voting playlist names per theme, judged by hand; counts only, no names).
+Precision: share of the sampled names that really mean the theme's occasion, before and after the rule changes.
+
+| theme | correct, before | precision, before | correct, after | precision, after |
+| --- | ---: | ---: | ---: | ---: |
+${THEME_IDS.map(row).join('\n')}
+
+Ambiguous words: ${audit.ambiguousWords.join(', ')}.
+
+Rule changes:
+${audit.ruleChanges.map((c) => `- ${c}`).join('\n')}
+
+Distinct tracks per spotify-tracks genre file: ${Object.entries(audit.genres).map(([g, n]) => `${g} ${n}`).join(', ')}.`;
+}
+
+/**
  * Writes `REPORT.md` and `confusion-matrix.svg` into `options.reportDir` from the numbers of
  * the training run that just finished, after running the Node benchmark (and the Chromium one
  * when asked) on the model it wrote. Every number in the report comes from `report` or from
@@ -82,13 +115,21 @@ export async function writeReport(report: TrainingReport, options: ReportOptions
   writeFileSync(join(options.reportDir, CONFUSION_SVG), confusionMatrixSvg(test.uint8.confusionMatrix, THEME_IDS, svgTitle));
 
   const baselines = report.candidates.filter((c) => c.kind === 'baseline');
-  const mlps = report.candidates.filter((c) => c.kind === 'mlp');
-  const beats = baselines.every((b) => selected.macroF1.mean >= b.macroF1.mean);
+  const networks = report.candidates.filter((c) => c.kind !== 'baseline');
+  const beats = report.margins.every((m) => m.beatsByOneStd);
   const uint8Loss = 100 * (test.float32.macroF1 - test.uint8.macroF1);
-  const rows = (cs: typeof report.candidates) => cs.map((c) => [c.name, spread(c.macroF1), spread(c.enabledMacroF1), spread(c.accuracy), c.seconds.toFixed(1)]);
-  const hard = mlps.find((c) => c.config && !c.config.softLabels && c.config.epochs === selected.config?.epochs);
-  const soft = mlps.find((c) => c.config && c.config.softLabels && hard?.config && c.config.hidden.join() === hard.config.hidden.join() && c.config.dropout === hard.config.dropout && c.config.classWeighting === hard.config.classWeighting && c.config.epochs === hard.config.epochs);
-  const unweighted = mlps.find((c) => c.config?.classWeighting === 'none' && c.config.epochs === selected.config?.epochs);
+  const rows = (cs: readonly CandidateResult[]) => cs.map((c) => [c.name === selected.name ? `**${c.name} (shipped)**` : c.name, spread(c.macroF1), spread(c.enabledMacroF1), spread(c.accuracy), c.parameters ?? '–', c.seconds.toFixed(1)]);
+  const maxFlip = (c: CandidateResult) => (c.flips ? pct(Math.max(...c.flips.filter((f) => f.perturbation.feature !== 'durationMs').map((f) => f.share))) : '–');
+  const networkRows = networks.map((c) => [c.name === selected.name ? `**${c.name} (shipped)**` : c.name, spread(c.macroF1), c.missingDurationMacroF1 ? spread(c.missingDurationMacroF1) : '–', spread(c.enabledMacroF1), spread(c.accuracy), maxFlip(c), c.parameters ?? '–', c.seconds.toFixed(1)]);
+  const ensemble = baselines.find((c) => c.name.startsWith('ensemble of'));
+  const withDuration = networks.find((c) => c.kind === 'mlp' && c.config && 'classWeighting' in c.config && c.config.duration !== false && c.config.epochs === Math.max(...networks.filter((n) => n.kind === 'mlp').map((n) => (n.config && 'classWeighting' in n.config ? n.config.epochs : 0))));
+  const withoutDuration = networks.find((c) => c.kind === 'mlp' && c.config && 'classWeighting' in c.config && c.config.duration === false && c.config.epochs === (withDuration?.config && 'classWeighting' in withDuration.config ? withDuration.config.epochs : -1));
+  const students = networks.filter((c) => c.kind === 'student');
+  const biased = networks.filter((c) => c.name.endsWith('+ class biases'));
+  const labelAudit = readLabelAudit();
+  const sourceRows = (xs: readonly SourceCalibration[]) => xs.map((x) => [x.source, x.tracks, f3(x.accuracy), f3(x.ece), pct(x.uncertainShare), x.confident, x.confident > 0 ? pct(x.accuracyConfident) : '–', pct(x.accuracyUncertain)]);
+  const flipOk = test.flips.filter((f) => f.perturbation.feature !== 'durationMs').every((f) => f.share <= MAX_FLIP_SHARE);
+  const confidentOk = cal.testBySource.every((x) => x.confident === 0 || x.accuracyConfident > 0.5);
 
   const md = `# Training report
 
@@ -109,9 +150,9 @@ name contains one of the theme's keywords as whole words, unless one of the them
 is present; a name that matches several themes casts no vote (playlists affected: ${stats.ambiguousPlaylists}). A
 spotify-tracks occasion genre votes for its theme. Genres not listed are not used.
 
-| theme | keywords | excluded when | genres |
-| --- | --- | --- | --- |
-${THEMES.map((t) => `| ${t.id} | ${t.keywords.join(', ')} | ${t.excludes.join(', ') || '–'} | ${t.genres.join(', ') || '–'} |`).join('\n')}
+| theme | keywords | only with context | excluded when | genres |
+| --- | --- | --- | --- | --- |
+${THEMES.map((t) => `| ${t.id} | ${t.keywords.join(', ')} | ${t.contextual.map((c) => `${c.keyword} (with ${c.context.join('/')}${c.alone ? ', or alone' : ''})`).join('; ') || '–'} | ${t.excludes.join(', ') || '–'} | ${t.genres.join(', ') || '–'} |`).join('\n')}
 
 Tracks per theme: how many tracks got at least one vote from each source, and how many carry the
 theme as their label after deduplication and the majority rule. Themes under ${MIN_TRACKS_PER_THEME}
@@ -131,9 +172,10 @@ ${THEME_IDS.map((t) => `| ${t} | ${stats.votesBySource.tidytuesday[t]} | ${stats
   theme; on average the label theme holds ${pct(stats.meanTopShare)} of a track's votes. The network is
   trained on **soft labels**, each theme's share of the track's votes; evaluation uses the majority
   theme. ${stats.tiedTracks} tracks whose top themes tie have no majority and are left out.
-  ${hard && soft ? `Same configuration with hard one-hot labels: cross-validated macro-F1 ${spread(hard.macroF1)} against ${spread(soft.macroF1)} with soft labels, a difference of ${(100 * (soft.macroF1.mean - hard.macroF1.mean)).toFixed(2)} points, well inside the fold spread: with ${pct(stats.meanTopShare)} of the votes on the label theme, soft labels change little on this data; they are kept because they are the faithful target for the tracks that are in playlists of several themes.` : ''}
-- **Small themes.** Cross-entropy weighted per class, n / (k · n_c) capped at ${DEFAULT_TRAIN_OPTIONS.maxClassWeight} (scikit-learn's "balanced").
-  ${unweighted ? `Without class weights: macro-F1 ${spread(unweighted.macroF1)}.` : ''}
+- **Small themes.** The networks trained on labels weight the cross-entropy per class, n / (k · n_c) capped at ${DEFAULT_TRAIN_OPTIONS.maxClassWeight}
+  (scikit-learn's "balanced"); the distilled students fit the teacher's probabilities, which already carry those weights.
+- **Durations.** \`duration_ms\` of the track's first row, rounded to the second and clamped to 1 s–2 h
+  (\`normalizeDurationMs\`): known for ${report.durationKnown.dev} of ${report.devRows} cross-validation and ${report.durationKnown.test} of ${report.testRows} test tracks.
 
 ## Splits
 
@@ -147,35 +189,81 @@ standardization constants are computed on each fold's training part.
 ## Models compared (${FOLDS}-fold cross-validation)
 
 Mean ± standard deviation over the ${FOLDS} held-out folds (min–max in brackets). Macro-F1 is the
-unweighted mean of the per-theme F1 over all ${THEME_IDS.length} themes; the second column averages over the
-themes on by default only. Time: fitting and predicting all folds, seconds (the two epoch checkpoints of one
-MLP run share its time).
+unweighted mean of the per-theme F1 over all ${THEME_IDS.length} themes; "on-by-default" averages over the
+themes on by default only. Every model sees the same ${ENCODED_LENGTH}-value encoding (10 standardized features,
+standardized log-duration, duration-missing flag, key one-hot), with ${pct(DURATION_MASK_SHARE)} of the training rows' durations masked
+as missing. Parameters: weights of one network (= bytes of uint8 weights). Time: fitting and predicting all folds, seconds.
 
-| model | macro-F1 | macro-F1, on-by-default themes | accuracy | s |
-| --- | ---: | ---: | ---: | ---: |
+### Baselines
+
+| model | macro-F1 | macro-F1, on-by-default themes | accuracy | parameters | s |
+| --- | ---: | ---: | ---: | ---: | ---: |
 ${rows(baselines).map((r) => `| ${r.join(' | ')} |`).join('\n')}
-${rows(mlps).map((r) => `| ${r.join(' | ')} |`).join('\n')}
 
 - Majority class: the most frequent theme of the training folds.
 - Logistic regression: multinomial (softmax) regression written with TF.js, the MLP code without hidden
-  layer, same soft labels, class weights and optimizer. \`ml-logistic-regression\` fits one-vs-rest by
-  plain gradient descent with no class weights, so it would optimise another objective.
+  layer, same soft labels, class weights and optimizer.
 - k-nearest neighbours: \`ml-knn\` 3.0.0, k = ${KNN_K}, Euclidean distance on the standardized encoding.
-- Random forest: \`ml-random-forest\` 2.1.0, ${RANDOM_FOREST.trees} trees of depth ≤ ${RANDOM_FOREST.maxDepth}, ${RANDOM_FOREST.maxFeatures * 100} % of the features per tree, each tree on
-  its own class-balanced sample of ≤ ${RANDOM_FOREST.sampleRows} training rows. The library is slow on continuous features (measured
-  here: one tree on 1,000 rows about 1.5 s; 20 trees on 6,000 rows did not finish in 10 minutes), so a
-  larger forest would not fit the 10-minute training budget; this forest is a weaker baseline than a
-  full-size one would be.
-- MLPs: Adam (learning rate ${DEFAULT_TRAIN_OPTIONS.learningRate}, batch ${DEFAULT_TRAIN_OPTIONS.batchSize}), ReLU, seeded Glorot initialisation and shuffles; each configuration
-  is scored at two epoch checkpoints of the same run.
+- Gradient-boosted trees: \`ml-xgboost\` 1.1.2 (XGBoost's C++ compiled to WebAssembly; its last release is from 2018, so
+  it is not a maintained package, but it is the reference algorithm and it runs in Node here): \`multi:softprob\`,
+  ${GRADIENT_BOOSTING.rounds} rounds, depth ≤ ${GRADIENT_BOOSTING.maxDepth}, η ${GRADIENT_BOOSTING.eta}, row / column subsampling ${GRADIENT_BOOSTING.subsample} / ${GRADIENT_BOOSTING.colsampleByTree}, seeded, one thread; the balanced class
+  weights are applied to its probabilities (its \`train\` takes no row weights). Also looked at: \`decision-tree\` 1.0.0
+  (maintained, 2026) builds ID3 trees over categorical values, not a gradient-boosting learner for continuous
+  features; \`xgboost-scorer\` and \`@tensorflow/tfjs-tfdf\` only run models trained elsewhere (Python). The random forest of
+  earlier reports (\`ml-random-forest\`, 0.40 macro-F1, 66 s) is dropped: GBT replaces it and its time went to the ensemble.
+- Ensemble: ${ENSEMBLE.size} MLPs ${ENSEMBLE.member.hidden.join('-')} (the configuration of the previous shipped model, seeds differing), softmax outputs averaged.
 
-**Selected:** ${selected.name}, macro-F1 ${spread(selected.macroF1)}. Best baseline: ${bestBaseline.name},
-${spread(bestBaseline.macroF1)}. The shipped MLP ${beats ? 'is at least as good as every baseline' : '**does not beat** every baseline'} on cross-validated macro-F1
-(difference to the best baseline ${(100 * (selected.macroF1.mean - bestBaseline.macroF1.mean)).toFixed(1)} points).
+### Single networks (the shippable candidates)
+
+"durations missing" is the same fold's macro-F1 with every held-out duration set to unknown (the model trained as usual).
+"flips" is the largest out-of-fold share of badge flips over the audio-feature steps of the section "Robustness" (last checkpoint).
+
+| model | macro-F1 | macro-F1, durations missing | macro-F1, on-by-default themes | accuracy | flips | parameters | s |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+${networkRows.map((r) => `| ${r.join(' | ')} |`).join('\n')}
+
+- MLPs trained on labels: Adam (learning rate ${DEFAULT_TRAIN_OPTIONS.learningRate}, batch ${DEFAULT_TRAIN_OPTIONS.batchSize}), ReLU, seeded Glorot initialisation and shuffles,
+  scored at two epoch checkpoints of the same run. The one with duration is the ensemble's first member.
+- Students (distillation, Hinton et al. 2015): on each training fold the teacher is the MLP ensemble, or the mean of the
+  ensemble's and the gradient-boosted trees' probabilities ("+ cross-fitted GBT": the trees' probability for a training row comes
+  from trees fitted without that row's artist: the training fold is cut into ${TEACHER_FOLDS} artist-grouped parts, and each part's rows
+  are labelled by trees fitted on the other parts, since trees reproduce the labels of rows they were fitted on). The student fits the teacher's probabilities on every training row and on a jittered copy of it (seeded
+  Gaussian noise of σ robustness steps on each audio feature: 0.02 for the 0–1 features, 2 BPM, 0.5 dB), the copy labelled like its
+  row, so the student learns to ignore changes of that size (section "Robustness"). Batch ${STUDENT_BATCH_SIZE}, no class weights.
+- "+ class biases": per-theme offsets added to the output logits, fitted (coordinate ascent over −2…2 in steps of 0.1) to maximise
+  macro-F1 on out-of-fold logits; in cross-validation the offsets for a fold are fitted on the other folds' out-of-fold logits
+  only. The shipped offsets (fitted on all out-of-fold logits) are folded into the output layer's bias.
+
+**Selected** (best mean macro-F1 among single networks of at most ${MAX_WEIGHT_BYTES} parameters whose out-of-fold flips stay within
+${pct(MAX_FLIP_SHARE)}${networks.some((c) => robustEnough(c)) ? '' : ' (none does, so among all of them)'}; the test split plays no part):
+${selected.name}, macro-F1 ${spread(selected.macroF1)}. Best baseline: ${bestBaseline.name}, ${spread(bestBaseline.macroF1)}.
+
+Margin over each baseline: the per-fold difference of macro-F1 (shipped − baseline; the folds are shared, so this is a paired
+comparison), against the larger of the two models' fold standard deviations.
+
+| baseline | difference, mean ± std over folds | baseline std | shipped std | more than one std |
+| --- | ---: | ---: | ---: | --- |
+${report.margins.map((m) => `| ${m.name} | ${(100 * m.diff.mean).toFixed(2)} ± ${(100 * m.diff.std).toFixed(2)} points | ${f3(m.baselineStd)} | ${f3(m.selectedStd)} | ${m.beatsByOneStd ? 'yes' : '**no**'} |`).join('\n')}
+
+${beats ? 'The shipped network beats every baseline by more than one standard deviation.' : '**The shipped network does not beat every baseline by more than one standard deviation** (rows marked no).'}
 
 Per theme, selected configuration, out-of-fold predictions over all ${report.devRows} cross-validation tracks:
 
 ${perThemeTable(report.oofEvaluation)}
+
+## Levers (issue 10)
+
+| lever | measured | result |
+| --- | --- | --- |
+| duration as an input | MLP ${ENSEMBLE.member.hidden.join('-')} with and without duration (cross-validation) | ${withDuration && withoutDuration ? `${f3(withDuration.macroF1.mean)} with, ${f3(withoutDuration.macroF1.mean)} without (${(100 * (withDuration.macroF1.mean - withoutDuration.macroF1.mean)).toFixed(1)} points); durations missing at test time ${withDuration.missingDurationMacroF1 ? f3(withDuration.missingDurationMacroF1.mean) : '–'}` : 'not measured'} |
+| duration, shipped model | test split, with durations / all missing | ${f3(test.uint8.macroF1)} / ${f3(test.uint8MissingDuration.macroF1)} |
+| stronger teacher, distilled | MLP ensemble vs students vs the plain MLP (cross-validation) | ${ensemble ? `MLP ensemble ${f3(ensemble.macroF1.mean)}` : ''}; ${students.map((c) => `${c.name.replace(/^MLP /, '').replace(/, 1 jittered.*?epochs/, '')} ${f3(c.macroF1.mean)}`).join('; ')}${withDuration ? `; plain MLP ${f3(withDuration.macroF1.mean)}` : ''} |
+| gradient-boosted trees | ml-xgboost as a baseline (cross-validation) | ${baselines.filter((c) => c.name.startsWith('gradient')).map((c) => f3(c.macroF1.mean)).join('') || 'not run'} as a baseline; cross-fitted into the "+ GBT" teacher |
+| class biases (macro-F1 decision offsets) | each network with and without offsets (cross-validation) | ${biased.map((c) => `${c.name.replace(/ \+ class biases$/, '').replace(/, dropout 0, balanced class weights, soft labels/, '').replace(/, 1 jittered.*?epochs/, '')}: ${(100 * (c.macroF1.mean - (networks.find((n) => `${n.name} + class biases` === c.name)?.macroF1.mean ?? 0))).toFixed(1)}`).join('; ')} points |
+| labels | the other engineer's audit of the keyword rules (section "Label audit") | ${labelAudit ? 'rules applied in this run' : 'no audit file'} |
+| occasion-like genres (ambient, new-age, piano, acoustic, sad, happy, dance) | not tried in this run | kept unused: no grouped-CV evidence yet that they help |
+| robustness | badge flips per feature step, out-of-fold and test | ${flipOk ? 'every feature at most' : '**above**'} ${pct(MAX_FLIP_SHARE)} on the test split (section "Robustness") |
+| calibration per source | confident badges right, test split, per source | ${confidentOk ? 'right more often than not on every source' : '**not** right more often than not on every source'} (section "Calibration") |
 
 ## The shipped model on the test split
 
@@ -188,6 +276,7 @@ ${report.testRows} held-out test tracks (artists never seen in training).
 | MLP float32 | ${f3(test.float32.accuracy)} | ${f3(test.float32.macroF1)} |
 | MLP float16 | ${f3(test.float16.accuracy)} | ${f3(test.float16.macroF1)} |
 | MLP uint8 (shipped) | ${f3(test.uint8.accuracy)} | ${f3(test.uint8.macroF1)} |
+| MLP uint8 (shipped), every duration missing | ${f3(test.uint8MissingDuration.accuracy)} | ${f3(test.uint8MissingDuration.macroF1)} |
 
 Per theme (uint8):
 
@@ -226,6 +315,42 @@ largest cut-off c for which the tracks in [c − 0.10, c) get the right badge at
 time. On the test split it flags ${pct(cal.testUncertainShare)} of the tracks; their badge is right
 ${pct(cal.testAccuracyUncertain)} of the time, against ${pct(cal.testAccuracyConfident)} for the others.
 
+**Per label source.** Tracks labelled by playlist names only (TidyTuesday, MPD) and tracks with a spotify-tracks genre
+vote (genre-labelled; a handful also in themed playlists). The band rule gave ${cal.bandThreshold.toFixed(2)}; the cut-off is then raised, on the out-of-fold predictions only, to the
+smallest value at which the confident badges (at or above it) of every source with at least 30 such tracks are right at
+least ${pct(TRANSFER_MIN_ACCURACY)} of the time: ${cal.uncertainThreshold.toFixed(2)}. ECE here is over each source's tracks.
+
+Out-of-fold (cross-validation tracks, where the cut-off was chosen):
+
+| source | tracks | accuracy | ECE | flagged uncertain | confident tracks | confident right | uncertain right |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+${sourceRows(cal.oofBySource).map((r) => `| ${r.join(' | ')} |`).join('\n')}
+
+Test split (shipped uint8 model):
+
+| source | tracks | accuracy | ECE | flagged uncertain | confident tracks | confident right | uncertain right |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+${sourceRows(cal.testBySource).map((r) => `| ${r.join(' | ')} |`).join('\n')}
+
+${confidentOk ? 'On every source of the test split a confident badge is right more often than not.' : '**On at least one source of the test split a confident badge is not right more often than not.**'}
+
+## Robustness
+
+Share of tracks whose badge theme (most probable enabled theme) changes when one input moves by the step below, up or
+down (a track counts once if either direction flips it; values clamped to the feature's range). The goal is at most
+${pct(MAX_FLIP_SHARE)} for each audio feature; the ±1 s duration row is for information (the page shows m:ss).
+
+| input | step | out-of-fold, shipped configuration | test split, shipped model |
+| --- | ---: | ---: | ---: |
+${test.flips.map((f, i) => `| ${f.perturbation.feature} | ±${f.perturbation.step}${f.perturbation.unit} | ${selected.flips?.[i] ? pct(selected.flips[i].share) : '–'} | ${pct(f.share)}${f.perturbation.feature !== 'durationMs' && f.share > MAX_FLIP_SHARE ? ' (**over**)' : ''} |`).join('\n')}
+
+Out-of-fold flip shares of every single network (mean over folds), largest over the audio features:
+${networks.filter((c) => c.flips).map((c) => `${c.name}: ${pct(Math.max(...(c.flips ?? []).filter((f) => f.perturbation.feature !== 'durationMs').map((f) => f.share)))}`).join('; ')}.
+
+## Label audit
+
+${labelAudit ?? 'No `training/label-audit.json` in this checkout.'}
+
 ## Quantization
 
 Affine per-tensor uint8: each tensor stores q = round((w − min) / scale), scale = (max − min) / 255, decoded
@@ -238,7 +363,7 @@ by TF.js's own loader as q · scale + min. float16 is measured by loading the sa
 | uint8 (shipped) | ${sizes.uint8} | ${f3(test.uint8.accuracy)} | ${f3(test.uint8.macroF1)} |
 
 ${sizes.parameters} parameters. Against float32, uint8 changes the test macro-F1 by ${(-uint8Loss).toFixed(2)} points (a loss of more
-than 0.5 points would have shipped float16); the weights file is ${sizes.uint8} bytes (limit 16,384).
+than 0.5 points would have shipped float16); the weights file is ${sizes.uint8} bytes (limit ${MAX_WEIGHT_BYTES.toLocaleString('en-US')}).
 
 ## Training time
 

@@ -4,57 +4,107 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { pickTheme } from '../model/classifier';
-import { AUDIO_FEATURE_NAMES, ENCODED_FEATURE_NAMES, ENCODED_LENGTH, computeNormalization, encodeBatch, type Normalization } from '../model/features';
-import { denseLogits, readDenseStack, softmaxRows } from '../model/forward';
+import { AUDIO_FEATURE_NAMES, CONTINUOUS_FEATURE_NAMES, DURATION_ENCODING, DURATION_RANGE_MS, ENCODED_FEATURE_NAMES, ENCODED_LENGTH, computeNormalization, encodeBatch, type ModelInput, type Normalization } from '../model/features';
+import { denseLogits, readDenseStack, softmaxRows, type DenseStack } from '../model/forward';
 import { METADATA_FORMAT_VERSION, parseModelMetadata, type Evaluation, type ModelMetadata } from '../model/metadata';
 import { MIN_TRACKS_PER_THEME, THEME_IDS, type ThemeId } from '../model/themes';
-import { knnPredict, majorityClass, randomForestPredict, KNN_K, RANDOM_FOREST } from './baselines';
-import { chooseUncertainThreshold, expectedCalibrationError, fitTemperature, reliabilityBins, type ReliabilityBin } from './calibration';
+import { GRADIENT_BOOSTING, gradientBoostingPredict, knnPredict, majorityClass, KNN_K } from './baselines';
+import { chooseUncertainThreshold, expectedCalibrationError, fitClassBiases, fitTemperature, reliabilityBins, transferableUncertainThreshold, type BadgeOutcome, type ReliabilityBin } from './calibration';
 import { loadLabelledTracks, type DataStats, type LabelledTrack } from './data';
 import { formatEvaluation, formatTable } from './format';
 import { argmax, evaluate } from './metrics';
-import { DEFAULT_TRAIN_OPTIONS, fitMlp, namedWeights, selectWasmBackend, type Dataset, type TrainOptions } from './model';
+import { DEFAULT_TRAIN_OPTIONS, balancedClassWeights, fitMlp, namedWeights, selectWasmBackend, subset, type Dataset, type TrainOptions } from './model';
 import { fileModelHandler, float16Handler, writeQuantizedModel, WEIGHTS_FILE } from './model-files';
-import { groupedSplit, stratifiedGroupKFold } from './split';
-
+import { MAX_FLIP_SHARE, PERTURBATIONS, flipShares, type FlipShare } from './robustness';
+import { createRng, groupedSplit, stratifiedGroupKFold } from './split';
 /** Share of tracks (whole artists) held out as the test split; cross-validation uses the rest. */
 export const TEST_FRACTION = 0.15;
 /** Number of artist-grouped, theme-stratified cross-validation folds. */
 export const FOLDS = 5;
+/**
+ * Share of training rows whose duration is masked as missing (seeded per fit), so that the
+ * network learns the `duration_missing` case: a track from a pasted link, or ReccoBeats
+ * without a page row, has no duration at runtime.
+ */
+export const DURATION_MASK_SHARE = 0.2;
 
-/** One MLP configuration of the tuning grid (epochs are checkpoints of the same run). */
+/** One MLP configuration trained on the labels (epochs are checkpoints of the same run). */
 export interface MlpConfig {
   readonly hidden: readonly number[];
   readonly dropout: number;
   readonly classWeighting: TrainOptions['classWeighting'];
   readonly softLabels: boolean;
+  /** false: every duration is treated as missing in training and evaluation (the "without duration" lever). Default true. */
+  readonly duration?: boolean;
 }
 
 /**
- * The tuning grid: kept small so that 5-fold cross-validation of all of it runs in a few
- * minutes on 2 cores. Every configuration has at most 16,384 parameters, so its uint8 weights
- * fit in 16 KB. The last two differ from the second only in class weights and in hard labels,
- * to measure what those choices are worth.
+ * A student network distilled from a teacher: trained on the teacher's probabilities (no class
+ * weights: the teacher's probabilities already carry them) for every training row plus
+ * `jitterCopies` copies of each row with Gaussian noise of `jitter` robustness steps on the
+ * audio features (see `jitteredInputs`), each copy labelled like its original row.
  */
+export interface StudentConfig {
+  /**
+   * The teacher: `mlp` the MLP ensemble; `mlp+gbt` the mean of the MLP ensemble's and the
+   * gradient-boosted trees' probabilities, where the trees' probabilities of a training row (and
+   * of its jittered copies) come from trees fitted without that row's artist (cross-fitting over
+   * {@link TEACHER_FOLDS} artist-grouped folds of the training part), because trees fitted on a
+   * row reproduce its label rather than what they would predict for a new track.
+   */
+  readonly teacher: 'mlp' | 'mlp+gbt';
+  readonly hidden: readonly number[];
+  readonly epochs: number;
+  readonly jitterCopies: number;
+  readonly jitter: number;
+}
+
+/** The ensemble of MLPs: the strongest baseline, and the teacher of the students. */
+export interface EnsembleConfig {
+  readonly size: number;
+  readonly member: MlpConfig;
+}
+
+/** Plain MLPs trained on the labels: the previous shipped network, with and without duration. */
 export const MLP_GRID: readonly MlpConfig[] = [
-  { hidden: [32], dropout: 0, classWeighting: 'balanced', softLabels: true },
-  { hidden: [64, 32], dropout: 0.2, classWeighting: 'balanced', softLabels: true },
+  { hidden: [64, 32], dropout: 0, classWeighting: 'balanced', softLabels: true, duration: false },
   { hidden: [64, 32], dropout: 0, classWeighting: 'balanced', softLabels: true },
-  { hidden: [96, 64], dropout: 0.3, classWeighting: 'balanced', softLabels: true },
-  { hidden: [64, 32], dropout: 0.2, classWeighting: 'none', softLabels: true },
-  { hidden: [64, 32], dropout: 0.2, classWeighting: 'balanced', softLabels: false },
 ];
+
+/** Five MLPs 64-32 with different seeds, probabilities averaged (the issue's strong baseline). */
+export const ENSEMBLE: EnsembleConfig = { size: 5, member: { hidden: [64, 32], dropout: 0, classWeighting: 'balanced', softLabels: true } };
+
+/** Students distilled from the teachers; all fit the 32 KB weights budget. */
+export const STUDENTS: readonly StudentConfig[] = [
+  { teacher: 'mlp', hidden: [64, 32], epochs: 60, jitterCopies: 1, jitter: 2.5 },
+  { teacher: 'mlp+gbt', hidden: [128, 64], epochs: 60, jitterCopies: 1, jitter: 2.5 },
+];
+
+/** Mini-batch size of the students (they fit twice the rows, soft targets only). */
+export const STUDENT_BATCH_SIZE = 256;
+
+/** Artist-grouped folds of the cross-fitted gradient-boosted trees in the `mlp+gbt` teacher. */
+export const TEACHER_FOLDS = 3;
+
+/** Largest uint8 weights file the extension accepts (issue 10): 32 KB, one byte per parameter. */
+export const MAX_WEIGHT_BYTES = 32 * 1024;
 
 /** Options of one training run (the CLI flags). */
 export interface TrainRunOptions {
   readonly dataDir: string;
   readonly outDir: string;
   readonly seed: number;
-  /** Most epochs of an MLP run; the grid scores checkpoints at half and at all of them. */
+  /** Epochs of an MLP trained on labels; the grid scores checkpoints at half and at all of them. */
   readonly epochs: number;
   readonly log: (line: string) => void;
   /** Defaults to {@link MLP_GRID}. */
   readonly grid?: readonly MlpConfig[];
+  /** Defaults to {@link ENSEMBLE}. */
+  readonly ensemble?: EnsembleConfig;
+  /** Defaults to {@link STUDENTS}. */
+  readonly students?: readonly StudentConfig[];
+  /** Gradient-boosted trees baseline (ml-xgboost); default true. */
+  readonly gradientBoosting?: boolean;
   /** Called with everything the report needs, after the model files are written. */
   readonly onReport?: (report: TrainingReport) => Promise<void>;
 }
@@ -70,20 +120,42 @@ export interface Summary {
 /** One model's cross-validated results. */
 export interface CandidateResult {
   readonly name: string;
-  readonly kind: 'baseline' | 'mlp';
-  readonly config?: MlpConfig & { epochs: number };
+  /** baseline: compared against; mlp: one network trained on labels; student: one network distilled from the ensemble. */
+  readonly kind: 'baseline' | 'mlp' | 'student';
+  readonly config?: (MlpConfig & { epochs: number }) | (StudentConfig & { student: true });
   readonly folds: Evaluation[];
   readonly macroF1: Summary;
   /** Macro-F1 over the themes on by default only. */
   readonly enabledMacroF1: Summary;
   readonly accuracy: Summary;
+  /** Macro-F1 when every held-out duration is missing (networks only). */
+  readonly missingDurationMacroF1?: Summary;
+  /** Out-of-fold share of badge flips per perturbation (networks at their last epoch). */
+  readonly flips?: FlipShare[];
+  /** Parameters (= uint8 weight bytes) of one network; undefined for non-network baselines. */
+  readonly parameters?: number;
   /** Wall time of fitting and predicting all folds, seconds (shared by checkpoints of one run). */
   readonly seconds: number;
-  /** Out-of-fold logits `[devRows, k]` in dev-row order (MLPs and logistic regression). */
+  /** Out-of-fold logits `[devRows, k]` in dev-row order (networks, ensembles, GBT as log-probabilities). */
   readonly oofLogits?: Float64Array;
   /** Out-of-fold predicted class per dev row. */
   readonly oofPredicted: number[];
 }
+
+/** Calibration of the shipped model on one label source of the test split. */
+export interface SourceCalibration {
+  readonly source: TrackSource;
+  readonly tracks: number;
+  readonly ece: number;
+  readonly accuracy: number;
+  readonly uncertainShare: number;
+  readonly accuracyConfident: number;
+  readonly accuracyUncertain: number;
+  readonly confident: number;
+}
+
+/** Where a track's label votes came from. */
+export type TrackSource = 'playlist-named' | 'genre-labelled';
 
 /** What the report is written from: every number of the run. */
 export interface TrainingReport {
@@ -93,13 +165,17 @@ export interface TrainingReport {
   readonly devRows: number;
   readonly testRows: number;
   readonly foldSizes: number[];
+  readonly durationKnown: { readonly dev: number; readonly test: number };
   readonly candidates: CandidateResult[];
   readonly selected: CandidateResult;
   readonly bestBaseline: CandidateResult;
+  /** Paired per-fold macro-F1 difference of the selected model minus each baseline. */
+  readonly margins: { readonly name: string; readonly diff: Summary; readonly baselineStd: number; readonly selectedStd: number; readonly beatsByOneStd: boolean }[];
   readonly oofEvaluation: Evaluation;
   readonly calibration: {
     readonly temperature: number;
     readonly uncertainThreshold: number;
+    readonly bandThreshold: number;
     readonly oofEceBefore: number;
     readonly oofEceAfter: number;
     readonly testEceBefore: number;
@@ -110,8 +186,19 @@ export interface TrainingReport {
     readonly testUncertainShare: number;
     readonly testAccuracyUncertain: number;
     readonly testAccuracyConfident: number;
+    readonly oofBySource: SourceCalibration[];
+    readonly testBySource: SourceCalibration[];
   };
-  readonly test: { readonly float32: Evaluation; readonly float16: Evaluation; readonly uint8: Evaluation; readonly majority: Evaluation; readonly majorityLabel: ThemeId };
+  readonly test: {
+    readonly float32: Evaluation;
+    readonly float16: Evaluation;
+    readonly uint8: Evaluation;
+    /** uint8 model with every test duration missing. */
+    readonly uint8MissingDuration: Evaluation;
+    readonly majority: Evaluation;
+    readonly majorityLabel: ThemeId;
+    readonly flips: FlipShare[];
+  };
   readonly sizes: { readonly float32: number; readonly float16: number; readonly uint8: number; readonly parameters: number };
   readonly seconds: { readonly crossValidation: number; readonly finalFit: number; readonly total: number };
 }
@@ -122,11 +209,33 @@ export interface TrainRunResult {
   readonly weightBytes: number;
 }
 
-function toDataset(tracks: readonly LabelledTrack[], indices: readonly number[], normalization: Normalization): Dataset {
-  const rows = indices.map((i) => tracks[i]).filter((t): t is LabelledTrack => t !== undefined);
+/**
+ * The source of a track's label: `genre-labelled` when a spotify-tracks genre voted for it
+ * (possibly with playlists too, 0.3 % of the tracks), `playlist-named` when only playlist names did.
+ */
+export function trackSource(t: LabelledTrack): TrackSource {
+  return Object.keys(t.votes.genres).length > 0 ? 'genre-labelled' : 'playlist-named';
+}
+
+/**
+ * The model inputs of `indices`: all durations missing with `missing: 'all'`; a seeded
+ * {@link DURATION_MASK_SHARE} of them with `missing: seed`; as recorded otherwise.
+ */
+function inputsOf(tracks: readonly LabelledTrack[], indices: readonly number[], missing: 'none' | 'all' | number): ModelInput[] {
+  const rng = typeof missing === 'number' ? createRng(missing) : undefined;
+  return indices.map((i) => {
+    const t = tracks[i] as LabelledTrack;
+    const masked = missing === 'all' || (rng !== undefined && rng() < DURATION_MASK_SHARE);
+    return { features: t.features, durationMs: masked ? null : t.durationMs };
+  });
+}
+
+function toDataset(tracks: readonly LabelledTrack[], indices: readonly number[], normalization: Normalization, missing: 'none' | 'all' | number): Dataset & { inputs: ModelInput[] } {
+  const rows = indices.map((i) => tracks[i] as LabelledTrack);
   const soft = new Float32Array(rows.length * THEME_IDS.length);
   rows.forEach((t, i) => soft.set(t.softLabel, i * THEME_IDS.length));
-  return { x: encodeBatch(rows.map((t) => t.features), normalization), y: rows.map((t) => THEME_IDS.indexOf(t.theme)), soft, inputSize: ENCODED_LENGTH };
+  const inputs = inputsOf(tracks, indices, missing);
+  return { x: encodeBatch(inputs, normalization), y: rows.map((t) => THEME_IDS.indexOf(t.theme)), soft, inputSize: ENCODED_LENGTH, inputs };
 }
 
 function summarize(values: readonly number[]): Summary {
@@ -140,30 +249,176 @@ function macroF1Over(e: Evaluation, themes: readonly ThemeId[]): number {
   return themes.reduce((s, t) => s + (e.perTheme[t]?.f1 ?? 0), 0) / Math.max(1, themes.length);
 }
 
-function rowsOf(flat: Float64Array, k: number): number[][] {
-  return Array.from({ length: flat.length / k }, (_, i) => Array.from(flat.subarray(i * k, (i + 1) * k)));
+function rowsOf(flat: ArrayLike<number>, k: number): number[][] {
+  return Array.from({ length: flat.length / k }, (_, i) => Array.from({ length: k }, (__, j) => flat[i * k + j] as number));
 }
 
+const shape = (hidden: readonly number[]) => [ENCODED_LENGTH, ...hidden, THEME_IDS.length].join('-');
+
 function describeConfig(c: MlpConfig & { epochs?: number }): string {
-  const shape = c.hidden.length > 0 ? `MLP ${[ENCODED_LENGTH, ...c.hidden, THEME_IDS.length].join('-')}` : 'logistic regression';
-  return `${shape}, dropout ${c.dropout}, ${c.classWeighting === 'balanced' ? 'balanced' : 'no'} class weights, ${c.softLabels ? 'soft' : 'hard'} labels${c.epochs ? `, ${c.epochs} epochs` : ''}`;
+  const name = c.hidden.length > 0 ? `MLP ${shape(c.hidden)}` : 'logistic regression';
+  return `${name}${c.duration === false ? ' without duration' : ''}, dropout ${c.dropout}, ${c.classWeighting === 'balanced' ? 'balanced' : 'no'} class weights, ${c.softLabels ? 'soft' : 'hard'} labels${c.epochs ? `, ${c.epochs} epochs` : ''}`;
+}
+
+function describeStudent(c: StudentConfig, ensemble: EnsembleConfig): string {
+  const teacher = `${ensemble.size} MLPs ${ensemble.member.hidden.join('-')}${c.teacher === 'mlp+gbt' ? ' + cross-fitted GBT' : ''}`;
+  return `MLP ${shape(c.hidden)} distilled from ${teacher}, ${c.jitterCopies} jittered cop${c.jitterCopies === 1 ? 'y' : 'ies'} (σ ${c.jitter} steps), ${c.epochs} epochs`;
+}
+
+function parameterCount(hidden: readonly number[]): number {
+  let inputs = ENCODED_LENGTH;
+  let n = 0;
+  for (const units of [...hidden, THEME_IDS.length]) {
+    n += inputs * units + units;
+    inputs = units;
+  }
+  return n;
+}
+
+/** Whether a candidate's out-of-fold badge flips stay within {@link MAX_FLIP_SHARE} for every audio-feature step. */
+export function robustEnough(c: Pick<CandidateResult, 'flips'>): boolean {
+  return (c.flips ?? []).filter((f) => f.perturbation.feature !== 'durationMs').every((f) => f.share <= MAX_FLIP_SHARE) && c.flips !== undefined;
 }
 
 const fmt = (s: Summary) => `${s.mean.toFixed(3)} ± ${s.std.toFixed(3)}`;
+
+/** Mean of the members' softmax outputs, row-major `[rows, k]`. */
+function ensembleProbabilities(stacks: readonly DenseStack[], x: Float32Array, rows: number, k: number): Float64Array {
+  const mean = new Float64Array(rows * k);
+  for (const s of stacks) {
+    const p = softmaxRows(denseLogits(s, x, rows), k);
+    for (let i = 0; i < p.length; i++) mean[i] = (mean[i] as number) + (p[i] as number) / stacks.length;
+  }
+  return mean;
+}
+
+/** log of probabilities, so that probability models can be handled as logits (softmax(log p) = p). */
+function logOf(p: Float64Array): Float64Array {
+  return Float64Array.from(p, (v) => Math.log(Math.max(v, 1e-12)));
+}
+
+/**
+ * The students' training inputs: every row of `train` and `copies` jittered copies of it
+ * (copy c of row r at `c · n + r`). Each audio feature that has a robustness step
+ * (training/robustness.ts: ±0.02 for the 0–1 features, ±2 BPM, ±0.5 dB) gets seeded Gaussian
+ * noise (Box-Muller over seedrandom) of `sigma` steps, in its own unit, so in encoded units
+ * `sigma · step / std`; `mode`, key and duration are left as they are.
+ */
+function jitteredInputs(train: Dataset, normalization: Normalization, copies: number, sigma: number, seed: number): Float32Array {
+  const rng = createRng(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+  const n = train.y.length;
+  const d = train.inputSize;
+  const noise = CONTINUOUS_FEATURE_NAMES.map((name, i) => ({ i, sd: (sigma * (PERTURBATIONS.find((p) => p.feature === name)?.step ?? 0)) / (normalization.std[i] ?? 1) })).filter((j) => j.sd > 0);
+  const x = new Float32Array(n * (copies + 1) * d);
+  x.set(train.x, 0);
+  for (let c = 1; c <= copies; c++) {
+    for (let r = 0; r < n; r++) {
+      const o = (c * n + r) * d;
+      x.set(train.x.subarray(r * d, (r + 1) * d), o);
+      for (const { i, sd } of noise) x[o + i] = (x[o + i] as number) + sd * gauss();
+    }
+  }
+  return x;
+}
+
+/** Rows of a row-major matrix as a label-less dataset (for predicting). */
+function unlabelled(x: Float32Array, inputSize: number): Dataset {
+  const rows = x.length / inputSize;
+  return { x, y: new Array<number>(rows).fill(0), soft: new Float32Array(0), inputSize };
+}
+
+/**
+ * Gradient-boosted trees' probabilities for the rows of `x` (copies of `train`'s rows, row i
+ * being a copy of row i mod n), cross-fitted: the trees that label a row never saw its artist.
+ */
+async function crossFittedGbt(train: Dataset, groups: readonly string[], k: number, seed: number): Promise<Float64Array> {
+  const x = train.x;
+  const n = train.y.length;
+  const d = train.inputSize;
+  const rows = x.length / d;
+  const inner = stratifiedGroupKFold(groups, train.y, TEACHER_FOLDS, seed);
+  const out = new Float64Array(rows * k);
+  for (let f = 0; f < TEACHER_FOLDS; f++) {
+    const fitRows = train.y.map((_, i) => i).filter((i) => inner[i] !== f);
+    const fit = subset(train, fitRows);
+    const targets = Array.from({ length: rows }, (_, r) => r).filter((r) => inner[r % n] === f);
+    const tx = new Float32Array(targets.length * d);
+    targets.forEach((r, i) => tx.set(x.subarray(r * d, (r + 1) * d), i * d));
+    const p = await gradientBoostingPredict(fit, unlabelled(tx, d), k, balancedClassWeights(fit.y, k, DEFAULT_TRAIN_OPTIONS.maxClassWeight), seed + f);
+    targets.forEach((r, i) => out.set(p.subarray(i * k, (i + 1) * k), r * k));
+  }
+  return out;
+}
+
+/**
+ * The students' training set: the jittered inputs, each copy labelled with the teacher's
+ * probabilities at its original row (so the student learns to ignore changes of that size):
+ * the MLP ensemble's mean, averaged with the cross-fitted trees' for `mlp+gbt`.
+ */
+async function distillationSet(train: Dataset, normalization: Normalization, groups: readonly string[], teacher: readonly DenseStack[], k: number, config: StudentConfig, seed: number, cache: Map<string, Dataset>): Promise<Dataset> {
+  const key = `${config.teacher}|${config.jitterCopies}|${config.jitter}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const n = train.y.length;
+  const x = jitteredInputs(train, normalization, config.jitterCopies, config.jitter, seed);
+  const p = ensembleProbabilities(teacher, train.x, n, k);
+  if (config.teacher === 'mlp+gbt') {
+    const g = await crossFittedGbt(train, groups, k, seed + 1);
+    for (let i = 0; i < p.length; i++) p[i] = ((p[i] as number) + (g[i] as number)) / 2;
+  }
+  const soft = new Float32Array(n * (config.jitterCopies + 1) * k);
+  for (let c = 0; c <= config.jitterCopies; c++) soft.set(p, c * n * k);
+  const set = { x, y: rowsOf(soft, k).map(argmax), soft, inputSize: train.inputSize };
+  cache.set(key, set);
+  return set;
+}
+
+/** The stack with `bias` added to its output layer's bias (the class offsets folded into the network). */
+function withOutputBias(stack: DenseStack, bias: ArrayLike<number>): DenseStack {
+  const last = stack.layers.length - 1;
+  return { ...stack, layers: stack.layers.map((l, i) => (i === last ? { ...l, bias: Float64Array.from(l.bias, (b, j) => b + (bias[j] ?? 0)) } : l)) };
+}
+
+/** Encodes inputs with the model's normalization and returns badge-order probabilities of a dense stack (float64 forward pass). */
+function stackProbabilities(stack: DenseStack, normalization: Normalization, k: number, temperature = 1) {
+  return (rows: readonly ModelInput[]) => rowsOf(softmaxRows(denseLogits(stack, encodeBatch(rows, normalization), rows.length), k, temperature), k);
+}
+
+function sourceCalibration(sources: readonly TrackSource[], probabilities: readonly number[][], badges: readonly BadgeOutcome[], truth: readonly number[], threshold: number): SourceCalibration[] {
+  return (['playlist-named', 'genre-labelled'] as const).map((source) => {
+    const idx = sources.map((s, i) => (s === source ? i : -1)).filter((i) => i >= 0);
+    const b = idx.map((i) => badges[i] as BadgeOutcome);
+    const confident = b.filter((o) => o.probability >= threshold);
+    const uncertain = b.filter((o) => o.probability < threshold);
+    const share = (xs: readonly BadgeOutcome[]) => (xs.length > 0 ? xs.filter((o) => o.correct).length / xs.length : 0);
+    return {
+      source,
+      tracks: idx.length,
+      ece: expectedCalibrationError(idx.map((i) => probabilities[i] ?? []), idx.map((i) => truth[i] ?? 0)),
+      accuracy: share(b),
+      uncertainShare: b.length > 0 ? uncertain.length / b.length : 0,
+      accuracyConfident: share(confident),
+      accuracyUncertain: share(uncertain),
+      confident: confident.length,
+    };
+  });
+}
 
 /**
  * Trains the theme classifier on the data in `dataDir` and writes `model.json`, the uint8
  * weights shard and `metadata.json` to `outDir`:
  *
- * 1. labelled, deduplicated tracks (training/data.ts); a test split of whole artists
- *    ({@link TEST_FRACTION}) is held out; the rest is split into {@link FOLDS} artist-grouped,
- *    theme-stratified folds;
- * 2. on the same folds: majority class, logistic regression, k-nearest neighbours, a random
- *    forest and every {@link MlpConfig} of the grid at two epoch checkpoints; the MLP with the
- *    best mean cross-validated macro-F1 is selected;
+ * 1. labelled, deduplicated tracks with their durations (training/data.ts); a test split of
+ *    whole artists ({@link TEST_FRACTION}) is held out; the rest is split into {@link FOLDS}
+ *    artist-grouped, theme-stratified folds;
+ * 2. on the same folds: baselines (majority class, logistic regression, k-nearest neighbours,
+ *    gradient-boosted trees, an ensemble of MLPs), MLPs trained on the labels with and without
+ *    duration, and students distilled from the ensemble; the single network with the best
+ *    mean cross-validated macro-F1 is selected;
  * 3. temperature and "uncertain" threshold from its out-of-fold predictions;
- * 4. the selected configuration is refitted on all non-test tracks, quantized (uint8 shipped;
- *    float16 measured) and evaluated once on the test split.
+ * 4. the selected configuration is refitted on all non-test tracks (for a student: its ensemble
+ *    teacher first), quantized (uint8 shipped; float16 measured) and evaluated once on the test split.
  *
  * Everything is seeded: the same data and seed give byte-identical files. Throws `Error` when
  * the data is missing or a split is empty.
@@ -188,6 +443,10 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   );
   const onByDefault = THEME_IDS.filter((t) => stats.trackCounts[t] >= MIN_TRACKS_PER_THEME);
   const enabledThemes = onByDefault.length > 0 ? onByDefault : [...THEME_IDS];
+  const grid = options.grid ?? MLP_GRID;
+  const ensemble = options.ensemble ?? ENSEMBLE;
+  const students = options.students ?? STUDENTS;
+  const withGbt = options.gradientBoosting ?? true;
 
   const artists = tracks.map((t) => t.artist);
   const split = groupedSplit(artists, { validation: 0, test: TEST_FRACTION }, options.seed);
@@ -198,18 +457,31 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const foldOf = stratifiedGroupKFold(devIdx.map((i) => artists[i] ?? ''), devClasses, FOLDS, options.seed);
   const foldSizes = Array.from({ length: FOLDS }, (_, f) => foldOf.filter((x) => x === f).length);
   if (foldSizes.some((n) => n === 0)) throw new Error(`Not enough artists for ${FOLDS} folds: ${foldSizes.join(', ')}`);
-  log(`\nSplit by artist: ${devIdx.length} tracks in ${FOLDS} cross-validation folds (${foldSizes.join(', ')}), ${testIdx.length} test tracks`);
+  const durationKnown = { dev: devIdx.filter((i) => tracks[i]?.durationMs !== null).length, test: testIdx.filter((i) => tracks[i]?.durationMs !== null).length };
+  log(`\nSplit by artist: ${devIdx.length} tracks in ${FOLDS} cross-validation folds (${foldSizes.join(', ')}), ${testIdx.length} test tracks; durations known for ${durationKnown.dev} and ${durationKnown.test}`);
 
   // ---- cross-validation ---------------------------------------------------------------
   const cvStarted = Date.now();
-  const grid = options.grid ?? MLP_GRID;
   const checkpoints = [...new Set([Math.ceil(options.epochs / 2), options.epochs])];
-  type Acc = { name: string; kind: 'baseline' | 'mlp'; config?: MlpConfig & { epochs: number }; folds: Evaluation[]; oofLogits?: Float64Array; oofPredicted: number[]; ms: number };
+  type Acc = {
+    name: string;
+    kind: CandidateResult['kind'];
+    config?: CandidateResult['config'];
+    folds: Evaluation[];
+    foldsMissing: Evaluation[];
+    flips: number[][];
+    parameters?: number;
+    oofLogits?: Float64Array;
+    oofPredicted: number[];
+    ms: number;
+    /** The network of each fold (last checkpoint), for the class-bias variant. */
+    stacks: DenseStack[];
+  };
   const acc = new Map<string, Acc>();
-  const entry = (name: string, kind: Acc['kind'], withLogits: boolean, config?: Acc['config']): Acc => {
+  const entry = (name: string, kind: Acc['kind'], withLogits: boolean, config?: Acc['config'], parameters?: number): Acc => {
     let a = acc.get(name);
     if (!a) {
-      a = { name, kind, folds: [], oofPredicted: new Array<number>(devIdx.length).fill(0), ms: 0, ...(config ? { config } : {}), ...(withLogits ? { oofLogits: new Float64Array(devIdx.length * k) } : {}) };
+      a = { name, kind, folds: [], foldsMissing: [], flips: [], stacks: [], oofPredicted: new Array<number>(devIdx.length).fill(0), ms: 0, ...(config ? { config } : {}), ...(parameters !== undefined ? { parameters } : {}), ...(withLogits ? { oofLogits: new Float64Array(devIdx.length * k) } : {}) };
       acc.set(name, a);
     }
     return a;
@@ -221,43 +493,103 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       if (logits && a.oofLogits) a.oofLogits.set(logits.subarray(r * k, (r + 1) * k), d * k);
     });
   };
-  const mlpRun = async (name: (epochs: number) => string, kind: Acc['kind'], config: MlpConfig, train: Dataset, validation: Dataset, heldOut: number[], fold: number) => {
+  /** Records a network's held-out results: predictions, with all durations missing, and its flip shares. */
+  type Fold = { heldOut: number[]; validation: ReturnType<typeof toDataset>; validationMissing: ReturnType<typeof toDataset>; normalization: Normalization };
+  const recordStack = (a: Acc, fold: Fold, stack: DenseStack, withFlips: boolean) => {
+    const logits = denseLogits(stack, fold.validation.x, fold.validation.y.length);
+    record(a, fold.heldOut, fold.validation, rowsOf(logits, k).map(argmax), logits);
+    a.foldsMissing.push(evaluate(fold.validationMissing.y, rowsOf(denseLogits(stack, fold.validationMissing.x, fold.validationMissing.y.length), k).map(argmax), THEME_IDS));
+    if (withFlips) {
+      a.flips.push(flipShares(fold.validation.inputs, stackProbabilities(stack, fold.normalization, k), THEME_IDS, enabledThemes).map((f) => f.share));
+      a.stacks.push(stack);
+    }
+  };
+  const fitRecorded = async (name: (epochs: number) => string, kind: Acc['kind'], config: MlpConfig, train: Dataset, fold: Fold, seed: number, epochs: readonly number[]) => {
     const t0 = Date.now();
-    const model = await fitMlp(train, k, { ...DEFAULT_TRAIN_OPTIONS, ...config, epochs: options.epochs, seed: options.seed + fold }, (epoch, m) => {
-      if (!checkpoints.includes(epoch)) return;
+    const last = Math.max(...epochs);
+    let finalStack: DenseStack | undefined;
+    const model = await fitMlp(train, k, { ...DEFAULT_TRAIN_OPTIONS, ...config, epochs: last, seed }, (epoch, m) => {
+      if (!epochs.includes(epoch)) return;
       const stack = readDenseStack(m);
       if (!stack) throw new Error('MLP is not a dense stack');
-      const logits = denseLogits(stack, validation.x, validation.y.length);
-      record(entry(name(epoch), kind, true, { ...config, epochs: epoch }), heldOut, validation, rowsOf(logits, k).map(argmax), logits);
+      if (epoch === last) finalStack = stack;
+      const foldView = config.duration === false ? { ...fold, validation: fold.validationMissing } : fold;
+      recordStack(entry(name(epoch), kind, true, { ...config, epochs: epoch }, parameterCount(config.hidden)), foldView, stack, epoch === last && kind !== 'baseline');
     });
     model.dispose();
     const ms = Date.now() - t0;
-    for (const e of checkpoints) entry(name(e), kind, true).ms += ms;
+    for (const e of epochs) entry(name(e), kind, true).ms += ms;
+    if (!finalStack) throw new Error('no final checkpoint');
+    return finalStack;
   };
+  const foldData: Fold[] = [];
+  const memberName = (m: number) => (m === 0 ? (e: number) => describeConfig({ ...ensemble.member, epochs: e }) : () => `(ensemble member ${m + 1})`);
+  const ensembleName = `ensemble of ${ensemble.size} MLPs ${shape(ensemble.member.hidden)} (probabilities averaged)`;
+  const gbtName = `gradient-boosted trees (XGBoost, ${GRADIENT_BOOSTING.rounds} rounds, depth ${GRADIENT_BOOSTING.maxDepth})`;
   for (let fold = 0; fold < FOLDS; fold++) {
+    const foldStarted = Date.now();
     const trainD = devIdx.map((_, d) => d).filter((d) => foldOf[d] !== fold);
     const heldOut = devIdx.map((_, d) => d).filter((d) => foldOf[d] === fold);
-    const normalization = computeNormalization(trainD.map((d) => tracks[devIdx[d] ?? 0]?.features).filter((f) => f !== undefined));
-    const train = toDataset(tracks, trainD.map((d) => devIdx[d] ?? 0), normalization);
-    const validation = toDataset(tracks, heldOut.map((d) => devIdx[d] ?? 0), normalization);
-    const foldStarted = Date.now();
+    const trainIdx = trainD.map((d) => devIdx[d] ?? 0);
+    const heldIdx = heldOut.map((d) => devIdx[d] ?? 0);
+    const normalization = computeNormalization(inputsOf(tracks, trainIdx, 'none'));
+    const train = toDataset(tracks, trainIdx, normalization, options.seed + fold);
+    const trainNoDuration = toDataset(tracks, trainIdx, normalization, 'all');
+    const validation = toDataset(tracks, heldIdx, normalization, 'none');
+    const validationMissing = toDataset(tracks, heldIdx, normalization, 'all');
+    const f: Fold = { heldOut, validation, validationMissing, normalization };
+    foldData.push(f);
+    const classWeights = balancedClassWeights(train.y, k, DEFAULT_TRAIN_OPTIONS.maxClassWeight);
+
     let t0 = Date.now();
-    const majority = majorityClass(train, k, validation.y.length);
     const maj = entry('majority class', 'baseline', false);
-    record(maj, heldOut, validation, majority.predicted);
+    record(maj, heldOut, validation, majorityClass(train, k, validation.y.length).predicted);
     maj.ms += Date.now() - t0;
-    await mlpRun((e) => `logistic regression (${e} epochs)`, 'baseline', { hidden: [], dropout: 0, classWeighting: 'balanced', softLabels: true }, train, validation, heldOut, fold);
+    await fitRecorded(() => describeConfig({ hidden: [], dropout: 0, classWeighting: 'balanced', softLabels: true }), 'baseline', { hidden: [], dropout: 0, classWeighting: 'balanced', softLabels: true }, train, f, options.seed + fold, [options.epochs]);
     t0 = Date.now();
     const knn = entry(`k-nearest neighbours (k = ${KNN_K})`, 'baseline', false);
     record(knn, heldOut, validation, knnPredict(train, validation));
     knn.ms += Date.now() - t0;
+    if (withGbt) {
+      t0 = Date.now();
+      const gbt = entry(gbtName, 'baseline', true);
+      const p = await gradientBoostingPredict(train, validation, k, classWeights, options.seed + fold);
+      record(gbt, heldOut, validation, rowsOf(p, k).map(argmax), logOf(p));
+      gbt.ms += Date.now() - t0;
+    }
+
+    // The ensemble: member 1 is also the single MLP of the same configuration (same seed).
+    const teacher: DenseStack[] = [];
     t0 = Date.now();
-    const rf = entry(`random forest (${RANDOM_FOREST.trees} trees, depth ${RANDOM_FOREST.maxDepth})`, 'baseline', false);
-    record(rf, heldOut, validation, randomForestPredict(train, validation, k, options.seed + fold));
-    rf.ms += Date.now() - t0;
-    for (const config of grid) await mlpRun((e) => describeConfig({ ...config, epochs: e }), 'mlp', config, train, validation, heldOut, fold);
+    for (let m = 0; m < ensemble.size; m++) {
+      teacher.push(await fitRecorded(memberName(m), m === 0 ? 'mlp' : 'baseline', ensemble.member, train, f, options.seed + fold + 1000 * m, m === 0 ? checkpoints : [options.epochs]));
+    }
+    const ens = entry(ensembleName, 'baseline', true, undefined, parameterCount(ensemble.member.hidden) * ensemble.size);
+    const pv = ensembleProbabilities(teacher, validation.x, validation.y.length, k);
+    record(ens, heldOut, validation, rowsOf(pv, k).map(argmax), logOf(pv));
+    ens.ms += Date.now() - t0;
+
+    for (const config of grid) {
+      if (JSON.stringify({ ...config, duration: config.duration ?? true }) === JSON.stringify({ ...ensemble.member, duration: ensemble.member.duration ?? true })) continue;
+      await fitRecorded((e) => describeConfig({ ...config, epochs: e }), 'mlp', config, config.duration === false ? trainNoDuration : train, f, options.seed + fold, checkpoints);
+    }
+    const distillCache = new Map<string, Dataset>();
+    for (const [si, s] of students.entries()) {
+      t0 = Date.now();
+      const set = await distillationSet(train, normalization, trainIdx.map((i) => artists[i] ?? ''), teacher, k, s, options.seed + fold + 500, distillCache);
+      const name = describeStudent(s, ensemble);
+      const a = entry(name, 'student', true, { ...s, student: true }, parameterCount(s.hidden));
+      const model = await fitMlp(set, k, { ...DEFAULT_TRAIN_OPTIONS, batchSize: STUDENT_BATCH_SIZE, hidden: s.hidden, dropout: 0, classWeighting: 'none', softLabels: true, epochs: s.epochs, seed: options.seed + fold + 2000 + si });
+      const stack = readDenseStack(model);
+      model.dispose();
+      if (!stack) throw new Error('student is not a dense stack');
+      recordStack(a, f, stack, true);
+      a.ms += Date.now() - t0;
+    }
     log(`  fold ${fold + 1}/${FOLDS}: ${train.y.length} train / ${validation.y.length} held out, ${((Date.now() - foldStarted) / 1000).toFixed(1)} s`);
   }
+  // The ensemble's members are not candidates of their own.
+  for (const name of [...acc.keys()]) if (name.startsWith('(ensemble member')) acc.delete(name);
   const candidates: CandidateResult[] = [...acc.values()].map((a) => ({
     name: a.name,
     kind: a.kind,
@@ -266,41 +598,134 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     macroF1: summarize(a.folds.map((e) => e.macroF1)),
     enabledMacroF1: summarize(a.folds.map((e) => macroF1Over(e, enabledThemes))),
     accuracy: summarize(a.folds.map((e) => e.accuracy)),
+    ...(a.foldsMissing.length > 0 ? { missingDurationMacroF1: summarize(a.foldsMissing.map((e) => e.macroF1)) } : {}),
+    ...(a.flips.length > 0 ? { flips: PERTURBATIONS.map((perturbation, j) => ({ perturbation, share: a.flips.reduce((s, row) => s + (row[j] ?? 0), 0) / a.flips.length })) } : {}),
+    ...(a.parameters !== undefined ? { parameters: a.parameters } : {}),
     seconds: a.ms / 1000,
     ...(a.oofLogits ? { oofLogits: a.oofLogits } : {}),
     oofPredicted: a.oofPredicted,
   }));
+  // Class-bias variants of the networks: per fold, offsets fitted on the other folds'
+  // out-of-fold logits (so the held-out fold plays no part in its own offsets).
+  const devTruth = devIdx.map((i) => THEME_IDS.indexOf(tracks[i]?.theme ?? 'party'));
+  const biasesOf = new Map<string, Float64Array>();
+  for (const a of [...acc.values()].filter((x) => x.kind !== 'baseline' && x.stacks.length === FOLDS && x.oofLogits)) {
+    const logits = a.oofLogits as Float64Array;
+    const t0 = Date.now();
+    const rowsOut = (f: number) => devIdx.map((_, d) => d).filter((d) => foldOf[d] !== f);
+    const folds: Evaluation[] = [];
+    const foldsMissing: Evaluation[] = [];
+    const flips: number[][] = [];
+    const tunedLogits = new Float64Array(logits.length);
+    const predicted = new Array<number>(devIdx.length).fill(0);
+    for (let f = 0; f < FOLDS; f++) {
+      const others = rowsOut(f);
+      const bias = fitClassBiases(Float64Array.from(others.flatMap((d) => Array.from(logits.subarray(d * k, (d + 1) * k)))), k, others.map((d) => devTruth[d] ?? 0));
+      const fd = foldData[f] as Fold;
+      const stack = withOutputBias(a.stacks[f] as DenseStack, bias);
+      const vl = denseLogits(stack, fd.validation.x, fd.validation.y.length);
+      const pred = rowsOf(vl, k).map(argmax);
+      folds.push(evaluate(fd.validation.y, pred, THEME_IDS));
+      foldsMissing.push(evaluate(fd.validationMissing.y, rowsOf(denseLogits(stack, fd.validationMissing.x, fd.validationMissing.y.length), k).map(argmax), THEME_IDS));
+      flips.push(flipShares(fd.validation.inputs, stackProbabilities(stack, fd.normalization, k), THEME_IDS, enabledThemes).map((x) => x.share));
+      fd.heldOut.forEach((d, r) => {
+        predicted[d] = pred[r] ?? 0;
+        tunedLogits.set(vl.subarray(r * k, (r + 1) * k), d * k);
+      });
+    }
+    const base = candidates.find((c) => c.name === a.name) as CandidateResult;
+    const name = `${a.name} + class biases`;
+    biasesOf.set(name, fitClassBiases(logits, k, devTruth));
+    candidates.push({
+      ...base,
+      name,
+      folds,
+      macroF1: summarize(folds.map((e) => e.macroF1)),
+      enabledMacroF1: summarize(folds.map((e) => macroF1Over(e, enabledThemes))),
+      accuracy: summarize(folds.map((e) => e.accuracy)),
+      missingDurationMacroF1: summarize(foldsMissing.map((e) => e.macroF1)),
+      flips: PERTURBATIONS.map((perturbation, j) => ({ perturbation, share: flips.reduce((sum, row) => sum + (row[j] ?? 0), 0) / flips.length })),
+      seconds: base.seconds + (Date.now() - t0) / 1000,
+      oofLogits: tunedLogits,
+      oofPredicted: predicted,
+    });
+  }
   const cvSeconds = (Date.now() - cvStarted) / 1000;
-  const best = (kind: CandidateResult['kind']) => candidates.filter((c) => c.kind === kind).reduce((a, b) => (b.macroF1.mean > a.macroF1.mean ? b : a));
-  const selected = best('mlp');
-  const bestBaseline = best('baseline');
+  // Selection on cross-validation alone: the best mean macro-F1 among the single networks within
+  // the weights budget whose out-of-fold badge flips stay within MAX_FLIP_SHARE for every audio
+  // feature (all of them when none does).
+  const shippable = candidates.filter((c) => c.kind !== 'baseline' && (c.parameters ?? Infinity) <= MAX_WEIGHT_BYTES);
+  const robust = shippable.filter((c) => robustEnough(c));
+  const selected = (robust.length > 0 ? robust : shippable).reduce((a, b) => (b.macroF1.mean > a.macroF1.mean ? b : a));
+  if (robust.length === 0) log(`WARNING: no network keeps its out-of-fold badge flips within ${100 * MAX_FLIP_SHARE} % for every feature step`);
+  const baselines = candidates.filter((c) => c.kind === 'baseline');
+  const bestBaseline = baselines.reduce((a, b) => (b.macroF1.mean > a.macroF1.mean ? b : a));
+  const margins = baselines.map((b) => {
+    const diff = summarize(selected.folds.map((e, i) => e.macroF1 - (b.folds[i]?.macroF1 ?? 0)));
+    return { name: b.name, diff, baselineStd: b.macroF1.std, selectedStd: selected.macroF1.std, beatsByOneStd: diff.mean > Math.max(b.macroF1.std, selected.macroF1.std) };
+  });
   log(`\n${FOLDS}-fold cross-validation (mean ± standard deviation over folds), ${cvSeconds.toFixed(1)} s:`);
-  log(formatTable(['model', 'macro-F1', 'macro-F1 (on-by-default themes)', 'accuracy'], candidates.map((c) => [c.name, fmt(c.macroF1), fmt(c.enabledMacroF1), fmt(c.accuracy)])));
+  log(formatTable(['model', 'macro-F1', 'macro-F1 (on-by-default themes)', 'accuracy', 'macro-F1, durations missing', 's'], candidates.map((c) => [c.name, fmt(c.macroF1), fmt(c.enabledMacroF1), fmt(c.accuracy), c.missingDurationMacroF1 ? fmt(c.missingDurationMacroF1) : '–', c.seconds.toFixed(1)])));
   log(`Selected: ${selected.name} (macro-F1 ${fmt(selected.macroF1)}); best baseline: ${bestBaseline.name} (${fmt(bestBaseline.macroF1)})`);
-  if (selected.macroF1.mean < bestBaseline.macroF1.mean) log(`WARNING: the selected MLP does not beat the best baseline on cross-validated macro-F1`);
+  for (const m of margins) if (!m.beatsByOneStd) log(`WARNING: the selected model does not beat ${m.name} by more than one standard deviation (${(100 * m.diff.mean).toFixed(2)} points)`);
   const config = selected.config;
-  if (!config || !selected.oofLogits) throw new Error('no MLP candidate');
+  if (!config || !selected.oofLogits) throw new Error('no network candidate');
 
   // ---- calibration on out-of-fold logits -----------------------------------------------
-  const devTruth = devIdx.map((i) => THEME_IDS.indexOf(tracks[i]?.theme ?? 'party'));
+  const devSources = devIdx.map((i) => trackSource(tracks[i] as LabelledTrack));
   const temperature = fitTemperature({ logits: selected.oofLogits, k, truth: devTruth });
   const oofBefore = rowsOf(softmaxRows(selected.oofLogits, k, 1), k);
   const oofAfter = rowsOf(softmaxRows(selected.oofLogits, k, temperature), k);
-  const badge = (p: number[], truth: number) => {
+  const badge = (p: number[], truth: number): BadgeOutcome => {
     const choice = pickTheme(p, THEME_IDS, enabledThemes);
     return { probability: choice.probability, correct: THEME_IDS.indexOf(choice.theme) === truth };
   };
-  const uncertainThreshold = chooseUncertainThreshold(oofAfter.map((p, i) => badge(p, devTruth[i] ?? 0)));
+  const oofBadges = oofAfter.map((p, i) => badge(p, devTruth[i] ?? 0));
+  const bandThreshold = chooseUncertainThreshold(oofBadges);
+  const uncertainThreshold = transferableUncertainThreshold(bandThreshold, devSources, oofBadges);
+  const oofBySource = sourceCalibration(devSources, oofAfter, oofBadges, devTruth, uncertainThreshold);
   const oofEvaluation = evaluate(devTruth, selected.oofPredicted, THEME_IDS);
-  log(`Temperature ${temperature.toFixed(4)} (fitted on out-of-fold logits); uncertain below ${uncertainThreshold.toFixed(2)}; out-of-fold ECE ${expectedCalibrationError(oofBefore, devTruth).toFixed(4)} → ${expectedCalibrationError(oofAfter, devTruth).toFixed(4)}`);
+  log(`Temperature ${temperature.toFixed(4)} (fitted on out-of-fold logits); uncertain below ${uncertainThreshold.toFixed(2)} (band rule ${bandThreshold.toFixed(2)}); out-of-fold ECE ${expectedCalibrationError(oofBefore, devTruth).toFixed(4)} → ${expectedCalibrationError(oofAfter, devTruth).toFixed(4)}`);
 
   // ---- final fit on all non-test tracks ------------------------------------------------
   const finalStarted = Date.now();
-  const normalization = computeNormalization(devIdx.map((i) => tracks[i]?.features).filter((f) => f !== undefined));
-  const dev = toDataset(tracks, devIdx, normalization);
-  const test = toDataset(tracks, testIdx, normalization);
-  log(`\nFinal fit: ${describeConfig(config)} on ${dev.y.length} tracks (seed ${options.seed}, wasm backend)`);
-  const model = await fitMlp(dev, k, { ...DEFAULT_TRAIN_OPTIONS, ...config, seed: options.seed });
+  const normalization = computeNormalization(inputsOf(tracks, devIdx, 'none'));
+  const dev = toDataset(tracks, devIdx, normalization, options.seed);
+  const test = toDataset(tracks, testIdx, normalization, 'none');
+  const testMissing = toDataset(tracks, testIdx, normalization, 'all');
+  let model: tf.Sequential;
+  let modelInfo: Omit<ModelMetadata['training']['model'], 'classBiases'>;
+  const baseName = selected.name.replace(/ \+ class biases$/, '');
+  const outputBias = biasesOf.get(selected.name);
+  if ('student' in config) {
+    log(`\nFinal fit: teacher (${ensembleName}${config.teacher === 'mlp+gbt' ? ` + ${gbtName}` : ''}) on ${dev.y.length} tracks, then ${selected.name} (seed ${options.seed}, wasm backend)`);
+    const teacher: DenseStack[] = [];
+    for (let m = 0; m < ensemble.size; m++) {
+      const member = await fitMlp(dev, k, { ...DEFAULT_TRAIN_OPTIONS, ...ensemble.member, epochs: options.epochs, seed: options.seed + 1000 * m });
+      const stack = readDenseStack(member);
+      member.dispose();
+      if (!stack) throw new Error('ensemble member is not a dense stack');
+      teacher.push(stack);
+    }
+    const si = students.indexOf(students.find((s) => describeStudent(s, ensemble) === baseName) ?? (students[0] as StudentConfig));
+    const set = await distillationSet(dev, normalization, devIdx.map((i) => artists[i] ?? ''), teacher, k, config, options.seed + 500, new Map());
+    model = await fitMlp(set, k, { ...DEFAULT_TRAIN_OPTIONS, batchSize: STUDENT_BATCH_SIZE, hidden: config.hidden, dropout: 0, classWeighting: 'none', softLabels: true, epochs: config.epochs, seed: options.seed + 2000 + si });
+    modelInfo = { hidden: [...config.hidden], dropout: 0, epochs: config.epochs, classWeighting: 'none', softLabels: true, teacher: config.teacher === 'mlp+gbt' ? `${ensembleName} and ${gbtName}, cross-fitted over ${TEACHER_FOLDS} artist folds, averaged` : ensembleName };
+  } else {
+    log(`\nFinal fit: ${describeConfig(config)} on ${dev.y.length} tracks (seed ${options.seed}, wasm backend)`);
+    const data = config.duration === false ? toDataset(tracks, devIdx, normalization, 'all') : dev;
+    model = await fitMlp(data, k, { ...DEFAULT_TRAIN_OPTIONS, ...config, seed: options.seed });
+    modelInfo = { hidden: [...config.hidden], dropout: config.dropout, epochs: config.epochs, classWeighting: config.classWeighting, softLabels: config.softLabels, teacher: null };
+  }
+  if (outputBias) {
+    // The class offsets, fitted on all out-of-fold logits, folded into the output layer's bias.
+    const out = model.getLayer('output');
+    const [kernel, bias] = out.getWeights();
+    if (!kernel || !bias) throw new Error('output layer without bias');
+    const shifted = tf.add(bias, tf.tensor1d(Array.from(outputBias)));
+    out.setWeights([kernel, shifted]);
+    shifted.dispose();
+  }
   const finalSeconds = (Date.now() - finalStarted) / 1000;
   const floatStack = readDenseStack(model);
   if (!floatStack) throw new Error('MLP is not a dense stack');
@@ -323,9 +748,13 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const testBefore = rowsOf(softmaxRows(testLogits, k, 1), k);
   const testAfter = rowsOf(softmaxRows(testLogits, k, temperature), k);
   const uint8Eval = evaluate(test.y, testBefore.map(argmax), THEME_IDS);
+  const uint8MissingEval = evaluate(test.y, rowsOf(denseLogits(stack, testMissing.x, test.y.length), k).map(argmax), THEME_IDS);
   const majority = majorityClass(dev, k, test.y.length);
   const majorityEval = evaluate(test.y, majority.predicted, THEME_IDS);
   const testBadges = testAfter.map((p, i) => badge(p, test.y[i] ?? 0));
+  const testSources = testIdx.map((i) => trackSource(tracks[i] as LabelledTrack));
+  const testBySource = sourceCalibration(testSources, testAfter, testBadges, test.y, uncertainThreshold);
+  const testFlips = flipShares(test.inputs, stackProbabilities(stack, normalization, k, temperature), THEME_IDS, enabledThemes);
   const flagged = testBadges.filter((b) => b.probability < uncertainThreshold);
   const confident = testBadges.filter((b) => b.probability >= uncertainThreshold);
   const share = (xs: typeof testBadges) => (xs.length > 0 ? xs.filter((b) => b.correct).length / xs.length : 0);
@@ -343,7 +772,15 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     features: {
       input: [...AUDIO_FEATURE_NAMES],
       encoded: [...ENCODED_FEATURE_NAMES],
-      normalization: { mean: [...normalization.mean], std: [...normalization.std] },
+      normalization: { mean: [...normalization.mean], std: [...normalization.std], logDuration: { ...normalization.logDuration } },
+      duration: {
+        input: 'durationMs',
+        roundedTo: 'second',
+        rangeMs: [DURATION_RANGE_MS.min, DURATION_RANGE_MS.max],
+        encoding: DURATION_ENCODING,
+        missing: { value: 0, indicator: 'duration_missing' },
+        maskedShare: DURATION_MASK_SHARE,
+      },
     },
     calibration: {
       temperature,
@@ -357,7 +794,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       trackCounts: stats.trackCounts,
       splits: { train: dev.y.length, validation: 0, test: test.y.length },
       sources: stats.sources,
-      model: { hidden: [...config.hidden], dropout: config.dropout, epochs: config.epochs, classWeighting: config.classWeighting, softLabels: config.softLabels },
+      model: { ...modelInfo, classBiases: outputBias ? Array.from(outputBias) : null },
       crossValidation: { folds: FOLDS, selected: summaryOf(selected), bestBaseline: summaryOf(bestBaseline) },
     },
     metrics: { float32: floatEval, float16: float16Eval, uint8: uint8Eval, majorityBaseline: majorityEval },
@@ -368,10 +805,12 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   show('Test split, float32 model:', floatEval);
   show(`Test split, uint8 model (${bin.length} bytes of weights, ${WEIGHTS_FILE}):`, uint8Eval);
   log(
-    `\nSummary (test split): macro-F1 float32 ${floatEval.macroF1.toFixed(4)}, float16 ${float16Eval.macroF1.toFixed(4)}, uint8 ${uint8Eval.macroF1.toFixed(4)}, majority ${majorityEval.macroF1.toFixed(4)}; accuracy float32 ${floatEval.accuracy.toFixed(4)}, uint8 ${uint8Eval.accuracy.toFixed(4)}; ECE ${metadata.calibration.eceBefore.toFixed(4)} → ${metadata.calibration.eceAfter.toFixed(4)} (T = ${temperature.toFixed(4)})`,
+    `\nSummary (test split): macro-F1 float32 ${floatEval.macroF1.toFixed(4)}, float16 ${float16Eval.macroF1.toFixed(4)}, uint8 ${uint8Eval.macroF1.toFixed(4)} (${uint8MissingEval.macroF1.toFixed(4)} with every duration missing), majority ${majorityEval.macroF1.toFixed(4)}; accuracy float32 ${floatEval.accuracy.toFixed(4)}, uint8 ${uint8Eval.accuracy.toFixed(4)}; ECE ${metadata.calibration.eceBefore.toFixed(4)} → ${metadata.calibration.eceAfter.toFixed(4)} (T = ${temperature.toFixed(4)})`,
   );
+  log(`Badge flips on the test split: ${testFlips.map((f) => `${f.perturbation.feature} ±${f.perturbation.step}${f.perturbation.unit} ${(100 * f.share).toFixed(1)} %`).join(', ')}`);
+  log(`Confident badges right on the test split: ${testBySource.map((s) => `${s.source} ${(100 * s.accuracyConfident).toFixed(1)} % of ${s.confident}`).join(', ')}`);
   const totalSeconds = (Date.now() - started) / 1000;
-  log(`Wrote ${resolve(options.outDir)}/{model.json,${WEIGHTS_FILE},metadata.json} (model ${modelVersion}) in ${totalSeconds.toFixed(1)} s`);
+  log(`Wrote ${resolve(options.outDir)}/{model.json,${WEIGHTS_FILE},metadata.json} (model ${modelVersion}) in ${totalSeconds.toFixed(1)} s wall time`);
   if (options.onReport) {
     await options.onReport({
       stats,
@@ -380,13 +819,16 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       devRows: dev.y.length,
       testRows: test.y.length,
       foldSizes,
+      durationKnown,
       candidates,
       selected,
       bestBaseline,
+      margins,
       oofEvaluation,
       calibration: {
         temperature,
         uncertainThreshold,
+        bandThreshold,
         oofEceBefore: expectedCalibrationError(oofBefore, devTruth),
         oofEceAfter: expectedCalibrationError(oofAfter, devTruth),
         testEceBefore: metadata.calibration.eceBefore,
@@ -396,8 +838,10 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
         testUncertainShare: flagged.length / Math.max(1, testBadges.length),
         testAccuracyUncertain: share(flagged),
         testAccuracyConfident: share(confident),
+        oofBySource,
+        testBySource,
       },
-      test: { float32: floatEval, float16: float16Eval, uint8: uint8Eval, majority: majorityEval, majorityLabel: THEME_IDS[majority.label] ?? 'party' },
+      test: { float32: floatEval, float16: float16Eval, uint8: uint8Eval, uint8MissingDuration: uint8MissingEval, majority: majorityEval, majorityLabel: THEME_IDS[majority.label] ?? 'party', flips: testFlips },
       sizes: { float32: parameters * 4, float16: parameters * 2, uint8: bin.length, parameters },
       seconds: { crossValidation: cvSeconds, finalFit: finalSeconds, total: totalSeconds },
     });

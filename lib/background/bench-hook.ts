@@ -126,6 +126,11 @@ export interface CacheHook {
   presentByIndex(from: number, to: number): Promise<string>;
   /** For each ID: whether its feature record is in the database. */
   present(trackIds: readonly string[]): Promise<boolean[]>;
+  /**
+   * For each ID: the duration stored with its feature record (ms; `null` when the record has none,
+   * also for records written before issue 10), or `undefined` when there is no record.
+   */
+  durations(trackIds: readonly string[]): Promise<(number | null | undefined)[]>;
 }
 
 /**
@@ -148,7 +153,7 @@ export function installCacheHook(): void {
       for (let start = from; start < from + count; start += chunkSize) {
         const indices = Array.from({ length: Math.min(chunkSize, from + count - start) }, (_, i) => start + i);
         const storedAt = Math.round(startedAt - storedOverMs + (storedOverMs * (chunks + 1)) / chunkCount);
-        const records: FeatureRecord[] = indices.map((i) => ({ trackId: fillTrackId(i), features: fillFeatures(i), provider: 'reccobeats', fetchedAt: storedAt }));
+        const records: FeatureRecord[] = indices.map((i) => ({ trackId: fillTrackId(i), features: fillFeatures(i), provider: 'reccobeats', fetchedAt: storedAt, durationMs: null }));
         const t1 = performance.now();
         await cache.put(records, storedAt);
         const t2 = performance.now();
@@ -169,6 +174,9 @@ export function installCacheHook(): void {
     async present(trackIds) {
       const keys = new Set(await db.features.where('trackId').anyOf([...trackIds]).primaryKeys());
       return trackIds.map((id) => keys.has(id));
+    },
+    async durations(trackIds) {
+      return (await db.features.bulkGet([...trackIds])).map((row) => (row === undefined ? undefined : typeof row.durationMs === 'number' ? row.durationMs : null));
     },
   };
   Object.defineProperty(globalThis, CACHE_HOOK_NAME, { value: hook, configurable: true });

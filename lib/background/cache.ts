@@ -1,7 +1,7 @@
 import Dexie, { type EntityTable } from 'dexie';
 import QuickLRU from 'quick-lru';
 import { z } from 'zod';
-import { AudioFeaturesSchema, type AudioFeatures } from '@/model/features';
+import { AudioFeaturesSchema, DURATION_RANGE_MS, normalizeDurationMs, type AudioFeatures } from '@/model/features';
 import { TrackIdSchema, type TrackId } from '@/lib/shared/track-id';
 import { ProviderIdSchema, type ProviderId } from '@/lib/shared/providers';
 import { DEFAULT_CACHE_LIMIT } from '@/lib/shared/settings';
@@ -49,6 +49,14 @@ export interface FeatureRecord {
   provider: ProviderId;
   /** When the provider answered, in ms since the Unix epoch. */
   fetchedAt: number;
+  /**
+   * The track's duration in ms, as the model reads it (`normalizeDurationMs`: whole seconds,
+   * 1 s - 2 h), or `null` when unknown (issue 10). From the provider's answer when it carried one
+   * (Spotify's `duration_ms`), else from the page that asked; a record stored without one gets
+   * the page's value later ({@link FeatureCache.fillDurations}). Records written before issue 10
+   * have none and read as `null`.
+   */
+  durationMs: number | null;
 }
 
 /** A {@link FeatureRecord} as stored (database version 3). */
@@ -67,6 +75,9 @@ const FeatureRowSchema = z.object({
   fetchedAt: z.number(),
   // Rows written before version 3 by other code paths may lack it: read as "long unused".
   usedAt: z.number().optional(),
+  // Rows written before issue 10 lack it, and an invalid one (which the store never writes) is
+  // no reason to refetch the features: both read as unknown (`null`).
+  durationMs: z.number().int().min(DURATION_RANGE_MS.min).max(DURATION_RANGE_MS.max).nullable().optional().catch(null),
 });
 
 /** A track's title and artists as seen on a page, for {@link FeatureCacheStore.searchSeen}. */
@@ -189,6 +200,16 @@ export interface FeatureCache {
    * (a failed eviction after a successful write is only logged).
    */
   put(records: readonly FeatureRecord[], now?: number): Promise<void>;
+  /**
+   * Gives cached records that have no duration the one in `durations` (track ID → ms, as the page
+   * showed it; normalized here with `normalizeDurationMs`, non-finite values skipped): a small
+   * update of those records, in memory and in the database, nothing refetched. A record that has a
+   * duration keeps it (Spotify's, or the first page's), and an ID without a record is skipped
+   * (its record will be stored with the duration when its features arrive). Does not count as a
+   * use of the records. Storage full is handled as in {@link FeatureCache.put}.
+   * @returns how many stored records got a duration.
+   */
+  fillDurations(durations: ReadonlyMap<TrackId, number>): Promise<number>;
 }
 
 /** A seen track's title and artists, as reported by the content script. */
@@ -558,8 +579,8 @@ export function createFeatureCache(db: PredictorDatabase = new PredictorDatabase
       for (const row of await db.features.bulkGet(misses)) {
         const parsed = FeatureRowSchema.safeParse(row);
         if (!parsed.success) continue;
-        const { trackId, features, provider, fetchedAt, usedAt = 0 } = parsed.data;
-        const record: FeatureRecord = { trackId, features, provider, fetchedAt };
+        const { trackId, features, provider, fetchedAt, usedAt = 0, durationMs = null } = parsed.data;
+        const record: FeatureRecord = { trackId, features, provider, fetchedAt, durationMs };
         if (!isFresh(record, now)) continue;
         out.set(trackId, record);
         if (now - usedAt >= USED_AT_GRANULARITY_MS) touch(trackId, record, now);
@@ -583,6 +604,33 @@ export function createFeatureCache(db: PredictorDatabase = new PredictorDatabase
       );
       if (bound.features !== undefined) bound.features += added;
       await enforceLimit('features');
+    },
+    async fillDurations(durations) {
+      const wanted = new Map<TrackId, number>();
+      for (const [id, ms] of durations) {
+        const durationMs = normalizeDurationMs(ms);
+        if (durationMs !== null) wanted.set(id, durationMs);
+      }
+      if (wanted.size === 0) return 0;
+      for (const [id, durationMs] of wanted) {
+        // `peek`: filling in a duration is not a use of the record.
+        const remembered = memory.peek(id);
+        if (remembered && remembered.record.durationMs === null) memory.set(id, { ...remembered, record: { ...remembered.record, durationMs } });
+      }
+      await initialCounts;
+      return writeWithRoom(`${wanted.size} tracks' durations`, () =>
+        db.transaction('rw', db.features, async () => {
+          const changes: { key: TrackId; changes: { durationMs: number } }[] = [];
+          for (const row of await db.features.bulkGet([...wanted.keys()])) {
+            const parsed = FeatureRowSchema.safeParse(row);
+            if (!parsed.success || (parsed.data.durationMs ?? null) !== null) continue;
+            const durationMs = wanted.get(parsed.data.trackId);
+            if (durationMs !== undefined) changes.push({ key: parsed.data.trackId, changes: { durationMs } });
+          }
+          if (changes.length > 0) await db.features.bulkUpdate(changes);
+          return changes.length;
+        }),
+      );
     },
     async stats() {
       await initialCounts;

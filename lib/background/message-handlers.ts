@@ -23,8 +23,16 @@ export interface SpotifyAccount {
   connect(clientId: string): Promise<void>;
   /** Forgets every token and the client ID's state. */
   disconnect(): Promise<void>;
-  /** Spotify search for tracks (`limit` ≤ {@link SEARCH_LIMIT}); rejects when not connected or on an API error. */
-  searchTracks(query: string, limit: number): Promise<TrackInfo[]>;
+  /**
+   * Spotify search for tracks (`limit` ≤ {@link SEARCH_LIMIT}), each with its `duration_ms` (ms)
+   * when the result carried one; rejects when not connected or on an API error.
+   */
+  searchTracks(query: string, limit: number): Promise<FoundTrack[]>;
+}
+
+/** A Spotify search result: title, artists and, when Spotify gave it, the duration in ms (`duration_ms`, not yet normalized). */
+export interface FoundTrack extends TrackInfo {
+  readonly durationMs?: number;
 }
 
 /** Titles and artists of tracks seen on open.spotify.com (kept with the feature cache). */
@@ -58,9 +66,12 @@ export interface MessageHandlerDeps {
 export type MessageHandlers = { [N in MessageName]: (request: z.infer<(typeof PROTOCOL)[N]['request']>) => Promise<ResponseOf<N>> };
 
 /**
- * The background's answers to every message. `search`: a pasted track URL or URI is classified
- * directly; otherwise Spotify search when connected (falling back to seen tracks, with a notice,
- * when Spotify search fails), else a search over tracks seen on open.spotify.com.
+ * The background's answers to every message. `classify` passes the durations of the `seen`
+ * entries to the theme service. `search`: a pasted track URL or URI is classified directly;
+ * otherwise Spotify search when connected (falling back to seen tracks, with a notice, when
+ * Spotify search fails), else a search over tracks seen on open.spotify.com. A Spotify search hit
+ * is classified with its `duration_ms`; a pasted link or a seen track with the cached duration,
+ * else none (see `ThemeService.classify`).
  */
 export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers {
   const log = deps.log ?? console;
@@ -75,17 +86,23 @@ export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers
     await deps.seen.remember(tracks).catch((error: unknown) => log.warn('Playlist Predictor: could not store seen tracks', error));
   }
 
-  async function withResults(tracks: readonly TrackInfo[], extra: readonly TrackId[] = []): Promise<SearchHit[]> {
+  /**
+   * Classifies `tracks` and `extra` IDs. A track's duration is the one in `durations` (a Spotify
+   * search result's), else what the cache holds for it, else unknown (the theme service's rule).
+   */
+  async function withResults(tracks: readonly TrackInfo[], extra: readonly TrackId[] = [], durations: ReadonlyMap<TrackId, number> = new Map()): Promise<SearchHit[]> {
     const ids = [...new Set([...tracks.map((t) => t.trackId), ...extra])];
     if (ids.length === 0) return [];
-    const results = await deps.themes.classify(ids);
+    const results = await deps.themes.classify(ids, durations);
     const info = new Map(tracks.map((t) => [t.trackId, t]));
     return results.map((result) => ({ trackId: result.trackId, name: info.get(result.trackId)?.name ?? null, artists: [...(info.get(result.trackId)?.artists ?? [])], result }));
   }
 
   return {
     async classify({ trackIds, seen }) {
-      const results = deps.themes.classify(trackIds);
+      // The durations the page shows (already checked against trackIds and 1 s - 2 h by the schema).
+      const durations = new Map((seen ?? []).flatMap((track) => (track.durationMs === undefined ? [] : [[track.trackId, track.durationMs] as const])));
+      const results = deps.themes.classify(trackIds, durations);
       // The titles are for the popup's search: stored alongside, the badges do not wait for them.
       if (seen && seen.length > 0) void remember(seen);
       return results;
@@ -99,7 +116,7 @@ export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers
       }
       const spotify = await deps.account.status();
       if (spotify.connected) {
-        let found: TrackInfo[];
+        let found: FoundTrack[];
         try {
           found = await deps.account.searchTracks(query, SEARCH_LIMIT);
         } catch (error) {
@@ -107,7 +124,8 @@ export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers
           return { source: 'seen', hits, notice: `Spotify search failed (${error instanceof Error ? error.message : String(error)}); showing tracks you have seen.` };
         }
         await remember(found);
-        return { source: 'spotify', hits: await withResults(found) };
+        const durations = new Map(found.flatMap((track) => (track.durationMs === undefined ? [] : [[track.trackId, track.durationMs] as const])));
+        return { source: 'spotify', hits: await withResults(found, [], durations) };
       }
       return { source: 'seen', hits: await withResults(await deps.seen.search(query, SEARCH_LIMIT)) };
     },

@@ -28,6 +28,8 @@ export interface TrackSearchHit {
   readonly album?: string;
   /** The album's smallest cover image of at least 64 px, else its largest; absent when it has none. */
   readonly imageUrl?: string;
+  /** The track's `duration_ms` as Spotify gives it (ms, not rounded or clamped); absent when the item has no valid one. */
+  readonly durationMs?: number;
 }
 
 const ImageSchema = z.object({ url: z.url(), width: z.number().nullable().optional(), height: z.number().nullable().optional() });
@@ -38,6 +40,8 @@ const TrackItemSchema = z.object({
   name: z.string(),
   artists: z.array(z.object({ name: z.string() })),
   album: z.object({ name: z.string(), images: z.array(ImageSchema).optional() }).optional(),
+  // A missing or invalid duration does not spoil the hit: it is just unknown.
+  duration_ms: z.number().nonnegative().optional().catch(undefined),
 });
 
 /** The envelope; items are validated one by one and invalid ones (or `null`) are left out. */
@@ -85,9 +89,16 @@ export function createSpotifySearch(client: SpotifyClient): SpotifySearch {
       for (const item of body.tracks.items) {
         const track = TrackItemSchema.safeParse(item);
         if (!track.success) continue;
-        const { id, name, artists, album } = track.data;
+        const { id, name, artists, album, duration_ms: durationMs } = track.data;
         const imageUrl = pickImage(album?.images);
-        hits.push({ trackId: id, name, artists: artists.map((a) => a.name), ...(album ? { album: album.name } : {}), ...(imageUrl ? { imageUrl } : {}) });
+        hits.push({
+          trackId: id,
+          name,
+          artists: artists.map((a) => a.name),
+          ...(album ? { album: album.name } : {}),
+          ...(imageUrl ? { imageUrl } : {}),
+          ...(durationMs === undefined ? {} : { durationMs }),
+        });
       }
       return hits;
     },

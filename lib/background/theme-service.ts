@@ -1,5 +1,5 @@
 import { pickTheme, type Classifier } from '@/model/classifier';
-import type { AudioFeatures } from '@/model/features';
+import { normalizeDurationMs, type AudioFeatures } from '@/model/features';
 import { defaultEnabledThemes } from '@/model/metadata';
 import type { ThemeId } from '@/model/themes';
 import type { FeatureCache, FeatureRecord } from '@/lib/background/cache';
@@ -53,8 +53,15 @@ export interface ThemeService {
    * Resolves within `deadlineMs` ({@link CLASSIFY_DEADLINE_MS}, 45 s): tracks whose features
    * have not arrived by then get `status: "error"` ("audio features did not arrive within 45
    * s..."); their fetch goes on, and answers that arrive later are cached for the next request.
+   *
+   * Durations (issue 10): `pageDurations` maps track IDs to the duration their page shows, in ms
+   * (normalized here with `normalizeDurationMs`). A track's duration is the provider's when its
+   * answer carried one (Spotify's `duration_ms`), else the page's, else `null` (unknown); it is
+   * stored with the features. A cached record without one gets the page's
+   * (`FeatureCache.fillDurations`, not awaited), and a cached one is kept over the page's. The
+   * model gets `{ features, durationMs }` per track.
    */
-  classify(trackIds: readonly TrackId[]): Promise<TrackResult[]>;
+  classify(trackIds: readonly TrackId[], pageDurations?: ReadonlyMap<TrackId, number>): Promise<TrackResult[]>;
 }
 
 /**
@@ -68,8 +75,11 @@ async function askSource(source: ProviderChain | AudioFeatureProvider, trackIds:
   return { ...answer, providerOf: attributed(trackIds) };
 }
 
-/** A provider's answer for one track: its features (or `null`, unknown) and who gave them, or why there are none. */
-type Fetched = { readonly features: AudioFeatures | null; readonly provider: ProviderId } | { readonly error: string };
+/**
+ * A provider's answer for one track: its features (or `null`, unknown), who gave them and the
+ * duration stored with them (ms or `null`, see {@link ThemeService.classify}), or why there are none.
+ */
+type Fetched = { readonly features: AudioFeatures | null; readonly provider: ProviderId; readonly durationMs: number | null } | { readonly error: string };
 
 /** What {@link beforeDeadline} gives for a promise that had not settled by the deadline. */
 const LATE = Symbol('late');
@@ -139,7 +149,7 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
    * Each batch of final answers is stored as soon as it arrives (so a stalled later batch, or the
    * background being stopped, loses none of it), and its tracks are answered once it is stored.
    */
-  function fetchFeatures(ids: readonly TrackId[]): void {
+  function fetchFeatures(ids: readonly TrackId[], pageDurations: ReadonlyMap<TrackId, number>): void {
     const waiting = new Map<TrackId, (answer: Fetched) => void>();
     for (const id of ids) {
       const one = new Promise<Fetched>((resolve) => waiting.set(id, resolve));
@@ -164,8 +174,10 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
         else if (provider === undefined) answers.push([resolve, { error: 'no provider answered for this track' }]);
         else {
           const features = answer.features.get(id) ?? null;
-          answers.push([resolve, { features, provider }]);
-          records.push({ trackId: id, features, provider, fetchedAt });
+          // Spotify's duration wins; the page's fills in when the answer had none.
+          const durationMs = normalizeDurationMs(answer.durations?.get(id)) ?? normalizeDurationMs(pageDurations.get(id));
+          answers.push([resolve, { features, provider, durationMs }]);
+          records.push({ trackId: id, features, provider, fetchedAt, durationMs });
         }
       }
       void store(records).then(() => {
@@ -184,12 +196,15 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
   }
 
   /** {@link ThemeService.classify} with every wait bounded by `deadline`. */
-  async function classifyBefore(trackIds: readonly TrackId[], deadline: Deadline): Promise<TrackResult[]> {
+  async function classifyBefore(trackIds: readonly TrackId[], pageDurations: ReadonlyMap<TrackId, number>, deadline: Deadline): Promise<TrackResult[]> {
     // The model and the settings load while the features are looked up (both are usually kept in
     // memory already). Settled into outcomes at once, so a failure is never an unhandled rejection.
     const model = outcome(Promise.resolve().then(() => deps.classifier()));
     const options = outcome(Promise.resolve().then(() => Promise.all([deps.enabledThemes?.(), deps.uncertainThreshold?.() ?? 0])));
     const features = new Map<TrackId, AudioFeatures | null>();
+    const durations = new Map<TrackId, number | null>();
+    /** Page durations for cached records that have none (see {@link ThemeService.classify}). */
+    const toFill = new Map<TrackId, number>();
     const providerOf = new Map<TrackId, ProviderId>();
     const errors = new Map<TrackId, string>();
     // Tracks already on their way are joined, not looked up or fetched again.
@@ -206,14 +221,22 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
     } catch (error) {
       log.warn('Playlist Predictor: feature cache unreadable, asking the provider', error);
     }
+    /** The duration of a track whose record holds `stored`: that, else the page's (which the record then gets). */
+    const durationOf = (id: TrackId, stored: number | null): number | null => {
+      if (stored !== null) return stored;
+      const shown = normalizeDurationMs(pageDurations.get(id));
+      if (shown !== null) toFill.set(id, shown);
+      return shown;
+    };
     for (const [id, record] of cached) {
       features.set(id, record.features);
+      durations.set(id, durationOf(id, record.durationMs));
       providerOf.set(id, record.provider);
     }
 
     const missing = unique.filter((id) => !features.has(id));
     const fresh = missing.filter((id) => !joined.has(id) && !inFlight.has(id));
-    if (fresh.length > 0) fetchFeatures(fresh);
+    if (fresh.length > 0) fetchFeatures(fresh, pageDurations);
     const fetched = await Promise.all(
       missing.map(async (id) => {
         const pending = joined.get(id) ?? inFlight.get(id);
@@ -226,8 +249,14 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
       else if ('error' in answer) errors.set(id, answer.error);
       else {
         features.set(id, answer.features);
+        // A fetch started by another request (no page duration then) is stored before it answers.
+        durations.set(id, durationOf(id, answer.durationMs));
         providerOf.set(id, answer.provider);
       }
+    }
+    if (toFill.size > 0) {
+      // A small update of the stored records; the badges do not wait for it.
+      void deps.cache.fillDurations(toFill).catch((error: unknown) => log.warn(`Playlist Predictor: could not cache ${toFill.size} tracks' durations`, error));
     }
 
     // Raced with the deadline after the features: a load that has finished by now wins the race
@@ -246,10 +275,12 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
     const [enabledSetting, threshold] = read.value;
     const enabled = enabledSetting ?? defaultEnabledThemes(classifier.metadata);
     const known = trackIds.filter((id) => features.get(id));
-    const probabilities = classifier.predict(known.flatMap((id) => {
-      const f = features.get(id);
-      return f ? [{ features: f, durationMs: null }] : [];
-    }));
+    const probabilities = classifier.predict(
+      known.flatMap((id) => {
+        const f = features.get(id);
+        return f ? [{ features: f, durationMs: durations.get(id) ?? null }] : [];
+      }),
+    );
     const byId = new Map(known.map((id, i) => [id, probabilities[i] ?? []]));
 
     return trackIds.map((trackId): TrackResult => {
@@ -272,10 +303,10 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
   }
 
   return {
-    async classify(trackIds) {
+    async classify(trackIds, pageDurations = new Map()) {
       const deadline = startDeadline(deadlineMs);
       try {
-        return await classifyBefore(trackIds, deadline);
+        return await classifyBefore(trackIds, pageDurations, deadline);
       } finally {
         deadline.clear();
       }

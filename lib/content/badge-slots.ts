@@ -78,7 +78,14 @@ interface Slot {
   unwatch: () => void;
 }
 
-const seenOf = (found: FoundTrack): SeenTrack | undefined => (found.name === '' ? undefined : { trackId: found.trackId, name: found.name, artists: found.artists });
+/**
+ * What the page shows of a track, for the `classify` request: title, artists and duration (ms,
+ * when shown). `undefined` when it shows neither a title nor a duration (nothing worth sending).
+ */
+const seenOf = (found: FoundTrack): SeenTrack | undefined =>
+  found.name === '' && found.durationMs === undefined
+    ? undefined
+    : { trackId: found.trackId, name: found.name, artists: found.artists, ...(found.durationMs === undefined ? {} : { durationMs: found.durationMs }) };
 
 /** Creates a {@link BadgeSlots}. */
 export function createBadgeSlots(deps: BadgeSlotsDeps): BadgeSlots {

@@ -79,7 +79,10 @@ export interface ResultsStore {
   /**
    * Starts showing `trackId`: `listener` gets every later state change (not the current one: read
    * {@link state}). Queues the track when it has no answer and is not on its way. `seen` is what
-   * the page shows of it. Returns the function that stops watching; aborting `signal` does too.
+   * the page shows of it (title, artists, duration), sent with its next request; a new `seen`
+   * never queues a track that is answered or on its way (a changed duration is the same track),
+   * and a duration seen before is kept when the new `seen` has none. Returns the function that
+   * stops watching; aborting `signal` does too.
    */
   watch(trackId: TrackId, listener: ResultListener, options?: { readonly seen?: SeenTrack; readonly signal?: AbortSignal }): () => void;
   /** Asks for `trackId` again now (the user activated its `error` badge); it shows `loading` meanwhile. */
@@ -107,6 +110,14 @@ interface Entry {
 }
 
 const LOADING: BadgeState = { status: 'loading' };
+
+/** `next`, keeping `previous`'s title and artists when `next` has no title, and its duration when `next` has none. */
+function mergeSeen(previous: SeenTrack | undefined, next: SeenTrack): SeenTrack {
+  if (!previous) return next;
+  const titled = next.name === '' ? { name: previous.name, artists: previous.artists } : { name: next.name, artists: next.artists };
+  const durationMs = next.durationMs ?? previous.durationMs;
+  return { trackId: next.trackId, ...titled, ...(durationMs === undefined ? {} : { durationMs }) };
+}
 
 /** Default of {@link ResultsStoreDeps.isRetryable}: zod's errors (an invalid request or answer) will not heal by asking again. */
 function defaultIsRetryable(error: Error): boolean {
@@ -276,7 +287,10 @@ export function createResultsStore(deps: ResultsStoreDeps): ResultsStore {
       const entry = entryOf(trackId);
       entry.listeners.add(listener);
       lastActivity = now();
-      if (options.seen) entry.seen = options.seen;
+      // What the page shows is updated, never a reason to ask again: a track whose duration
+      // appears or changes is the same track (its answer stays). A title or duration once seen
+      // is kept when a later view of the track (another row, the now-playing bar) shows none.
+      if (options.seen) entry.seen = mergeSeen(entry.seen, options.seen);
       if (entry.state.status === 'loading' && !entry.inFlight) enqueue(trackId);
       else if (entry.state.status === 'error' && entry.errorTimer === undefined && !entry.inFlight) enqueue(trackId);
       let active = true;

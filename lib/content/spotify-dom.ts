@@ -1,5 +1,6 @@
 import { trackIdFromUri, trackIdFromUrl, type TrackId } from '@/lib/shared/track-id';
 import { SEEN_MAX_ARTISTS, SEEN_NAME_MAX_LENGTH } from '@/lib/shared/messaging';
+import { clampDurationMs } from '@/lib/shared/duration';
 
 /**
  * Everything the extension knows about open.spotify.com's markup, in one place
@@ -23,6 +24,28 @@ export const NOW_PLAYING_TITLE_SELECTOR = 'a[data-testid="context-item-link"]';
 export const NOW_PLAYING_CONTEXT_LINK_SELECTOR = 'a[data-testid="context-link"]';
 /** The playing track's artists in the now-playing widget. */
 export const NOW_PLAYING_ARTIST_SELECTOR = '[data-testid="context-item-info-artist"]';
+/**
+ * The playing track's duration in the now-playing bar (`m:ss`), outside the widget. Unverified:
+ * the test id is the one public stand-ins and scrobbler connectors use, not one checked on the
+ * live site (shared/notes/platform.md); when it is absent the duration is simply unknown.
+ */
+export const NOW_PLAYING_DURATION_SELECTOR = '[data-testid="now-playing-bar"] [data-testid="playback-duration"]';
+/** A grid cell of a track row; the duration is in the row's last one (shared/notes/platform.md). */
+export const GRID_CELL_SELECTOR = '[role="gridcell"]';
+
+/**
+ * The strict shapes of a shown duration: `h:mm:ss` (hours 1-2 digits, minutes and seconds
+ * 00-59) or `m:ss` (minutes 1-3 digits, may exceed 59 since there is no hour part; seconds
+ * 00-59). ASCII digits only, nothing around them.
+ */
+const HMS_RE = /^([0-9]{1,2}):([0-5][0-9]):([0-5][0-9])$/;
+const MS_RE = /^([0-9]{1,3}):([0-5][0-9])$/;
+/** Bidirectional marks and isolates that a localized page may put around a number. */
+const BIDI_MARKS_RE = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/** Longest text still looked at as a duration (longer text is never one; keeps hostile cells cheap). */
+const MAX_DURATION_TEXT = 16;
+/** Most descendants of a duration cell searched for the duration's own element. */
+const MAX_CELL_DESCENDANTS = 24;
 
 /** Longest title and artist name reported to the background, and most artists per track (the message limits). */
 const MAX_NAME = SEEN_NAME_MAX_LENGTH;
@@ -39,6 +62,12 @@ export interface FoundTrack {
   readonly name: string;
   /** Names of the artist links, in order, at most {@link SEEN_MAX_ARTISTS} of at most {@link SEEN_NAME_MAX_LENGTH} characters; may be empty. */
   readonly artists: string[];
+  /**
+   * The duration the page shows for the track, in ms (whole seconds, clamped to 1 s - 2 h, see
+   * {@link parseDurationText}), or `undefined` when none is shown or it is not in a shape that
+   * function accepts.
+   */
+  readonly durationMs?: number;
 }
 
 /** A track row found on the page ({@link FoundTrack} whose container is the row). */
@@ -69,15 +98,82 @@ function findTrackLink(row: Element): HTMLAnchorElement | undefined {
 }
 
 /**
- * Reads one track row: its title link and the track ID in it, title and artists. `undefined`
- * for a row without a link to a valid `/track/<id>` (podcast episodes, local files, markup we do
- * not recognise), never a throw.
+ * A duration as Spotify shows it, in ms: `"3:07"` → 187000, `"1:02:03"` → 3723000. Accepted:
+ * `m:ss` (minutes 0-999, which may exceed 59 because there is no hour part: `"75:00"` is 75
+ * minutes) and `h:mm:ss` (hours 0-99, minutes and seconds 00-59); ASCII digits only, surrounding
+ * white space and bidirectional marks ignored. The result is clamped to 1 s - 2 h like the
+ * model's `normalizeDurationMs` (issue 10; `clampDurationMs` in lib/shared/duration.ts).
+ *
+ * @returns `undefined` for anything else (`"-:--"`, `"3:7"`, `"1:60:00"`, `"3:07 min"`, `"٣:٠٧"`,
+ *   empty text) and for `"0:00"`, which players show before they know the length; never throws.
+ */
+export function parseDurationText(text: string): number | undefined {
+  if (text.length > MAX_DURATION_TEXT * 4) return undefined;
+  const clean = text.replace(BIDI_MARKS_RE, '').trim();
+  if (clean.length > MAX_DURATION_TEXT) return undefined;
+  let seconds: number;
+  const hms = HMS_RE.exec(clean);
+  const ms = hms ? undefined : MS_RE.exec(clean);
+  if (hms) seconds = Number(hms[1]) * 3600 + Number(hms[2]) * 60 + Number(hms[3]);
+  else if (ms) seconds = Number(ms[1]) * 60 + Number(ms[2]);
+  else return undefined;
+  if (seconds === 0) return undefined;
+  return clampDurationMs(seconds * 1000) ?? undefined;
+}
+
+/** Whether `el`'s closest track row is `row` (a cell of a row nested in `row` belongs to that row). */
+function ownCell(row: Element, el: Element): boolean {
+  return !row.matches(TRACK_ROW_SELECTOR) || el.closest(TRACK_ROW_SELECTOR) === row;
+}
+
+/**
+ * The duration a track row shows, in ms, or `undefined`. Where it is (an assumption, see
+ * shared/notes/platform.md): the row's last `[role="gridcell"]` (no test id is known), whose text
+ * is the duration, possibly next to icon-only buttons. Read as: the last grid cell of the row
+ * itself (not of a row nested in it); a cell holding a link with text is no duration cell (an
+ * album named "4:44" is a link); its whole text if {@link parseDurationText} accepts it, else the
+ * one element among its first {@link MAX_CELL_DESCENDANTS} descendants without child elements
+ * whose text it accepts (none, or two different ones: `undefined`).
+ */
+export function readRowDuration(row: Element): number | undefined {
+  let last: Element | undefined;
+  for (const cell of row.querySelectorAll(GRID_CELL_SELECTOR)) if (ownCell(row, cell)) last = cell;
+  if (!last) return undefined;
+  for (const a of last.querySelectorAll('a')) if (a.textContent.trim() !== '') return undefined;
+  const whole = parseDurationText(last.textContent);
+  if (whole !== undefined) return whole;
+  let found: number | undefined;
+  let seen = 0;
+  for (const el of last.querySelectorAll('*')) {
+    if (++seen > MAX_CELL_DESCENDANTS) break;
+    if (el.childElementCount > 0 || !ownCell(row, el)) continue;
+    const value = parseDurationText(el.textContent);
+    if (value === undefined) continue;
+    if (found !== undefined && found !== value) return undefined;
+    found = value;
+  }
+  return found;
+}
+
+/**
+ * Reads one track row: its title link and the track ID in it, title, artists and duration
+ * ({@link readRowDuration}). `undefined` for a row without a link to a valid `/track/<id>`
+ * (podcast episodes, local files, markup we do not recognise), never a throw.
  */
 export function readTrackRow(row: HTMLElement): TrackRow | undefined {
   const link = findTrackLink(row);
   const trackId = link ? trackIdFromUrl(link.getAttribute('href') ?? '') : undefined;
   if (!link || !trackId) return undefined;
-  return { row, container: row, link, trackId, name: link.textContent.trim().slice(0, MAX_NAME), artists: artistNames(row) };
+  const durationMs = readRowDuration(row);
+  return {
+    row,
+    container: row,
+    link,
+    trackId,
+    name: link.textContent.trim().slice(0, MAX_NAME),
+    artists: artistNames(row),
+    ...(durationMs === undefined ? {} : { durationMs }),
+  };
 }
 
 /**
@@ -114,7 +210,8 @@ export function trackIdFromNowPlayingHref(href: string): TrackId | undefined {
 
 /**
  * The track in the now-playing bar, or `undefined` when nothing (or no track: an episode, an ad)
- * is playing or the markup is not recognised.
+ * is playing or the markup is not recognised. Its duration is read from
+ * {@link NOW_PLAYING_DURATION_SELECTOR} (unverified; absent or unparseable: no duration).
  */
 export function readNowPlaying(root: ParentNode): FoundTrack | undefined {
   const widget = root.querySelector<HTMLElement>(NOW_PLAYING_WIDGET_SELECTOR);
@@ -125,5 +222,14 @@ export function readNowPlaying(root: ParentNode): FoundTrack | undefined {
   for (const href of hrefs) trackId ??= href ? trackIdFromNowPlayingHref(href) : undefined;
   if (!trackId) return undefined;
   const artists = widget.querySelector(NOW_PLAYING_ARTIST_SELECTOR);
-  return { container: widget, link, trackId, name: link.textContent.trim().slice(0, MAX_NAME), artists: artists ? artistNames(artists) : [] };
+  const durationText = root.querySelector(NOW_PLAYING_DURATION_SELECTOR)?.textContent;
+  const durationMs = durationText === undefined ? undefined : parseDurationText(durationText);
+  return {
+    container: widget,
+    link,
+    trackId,
+    name: link.textContent.trim().slice(0, MAX_NAME),
+    artists: artists ? artistNames(artists) : [],
+    ...(durationMs === undefined ? {} : { durationMs }),
+  };
 }

@@ -2,6 +2,7 @@ import { defineExtensionMessaging } from '@webext-core/messaging';
 import * as z from 'zod/mini';
 import { ThemeIdSchema } from '@/model/themes';
 import { AudioFeaturesAvailabilitySchema } from './availability';
+import { PAGE_DURATION_RANGE_MS } from './duration';
 import { PROVIDER_BATCH_SIZES, ProviderIdSchema } from './providers';
 import { TrackIdSchema } from './track-id';
 
@@ -25,18 +26,24 @@ export const SEEN_NAME_MAX_LENGTH = 200;
 /** Most artists per seen track a `classify` message may carry. */
 export const SEEN_MAX_ARTISTS = 10;
 
-/** What the content script saw of a track row: shown in the popup's search over seen tracks. */
+/**
+ * What the content script saw of a track row: the title and artists (shown in the popup's search
+ * over seen tracks; an empty `name` is not stored) and, when the row shows one, the duration:
+ * an integer number of ms within 1 s - 2 h (`PAGE_DURATION_RANGE_MS`, the model's
+ * `DURATION_RANGE_MS`), which the background keeps with the track's audio features (issue 10).
+ */
 export const SeenTrackSchema = z.object({
   trackId: TrackIdSchema,
   name: z.string().check(z.maxLength(SEEN_NAME_MAX_LENGTH)),
   artists: z.array(z.string().check(z.maxLength(SEEN_NAME_MAX_LENGTH))).check(z.maxLength(SEEN_MAX_ARTISTS)),
+  durationMs: z.optional(z.int().check(z.gte(PAGE_DURATION_RANGE_MS.min), z.lte(PAGE_DURATION_RANGE_MS.max))),
 });
 export type SeenTrack = z.infer<typeof SeenTrackSchema>;
 
 /**
  * `classify` request: the track IDs to badge, and optionally what the page shows of them. Every
- * `seen` entry must name a track of `trackIds`, at most once: the titles ride along with the
- * tracks they describe and cannot be used to fill the background's storage on their own.
+ * `seen` entry must name a track of `trackIds`, at most once: the titles and durations ride along
+ * with the tracks they describe and cannot be used to fill the background's storage on their own.
  */
 export const ClassifyRequestSchema = z
   .object({

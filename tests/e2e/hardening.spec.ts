@@ -85,6 +85,9 @@ test('privileged and unknown messages from the content script\'s world are refus
   const forgedSeen = await world.send('classify', { trackIds: [first.id], seen: [{ trackId: outsider.id, name: 'Injected Title', artists: ['Injected Artist'] }] }, 2000);
   console.log(`classify with a seen entry for another track: ${describeAnswer(forgedSeen)}`);
   expect(isRefusal(forgedSeen), `classify with a foreign seen entry: ${describeAnswer(forgedSeen)}`).toBe(true);
+  // A duration outside 1 s - 2 h (issue 10) is refused with its request, as any malformed entry.
+  const forgedDuration = await world.send('classify', { trackIds: [first.id], seen: [{ trackId: first.id, name: first.title, artists: [first.artist], durationMs: 86_400_000 }] }, 2002);
+  expect(isRefusal(forgedDuration), `classify with a 24 h duration: ${describeAnswer(forgedDuration)}`).toBe(true);
   const valid = await world.send('classify', { trackIds: [first.id], seen: [{ trackId: first.id, name: first.title, artists: [first.artist] }] }, 2001);
   expect(valid.answer && 'res' in valid.answer, `a valid classify: ${describeAnswer(valid)}`).toBe(true);
   const results = (valid.answer?.res ?? []) as { trackId: string; status: string; theme?: string; uncertain?: boolean }[];

@@ -3,7 +3,7 @@ import { OptionsPage } from './pages/options-page';
 import { SpotifyPlaylistPage, type RenderedRow } from './pages/playlist-page';
 import { FakeReccoBeats } from './support/fake-reccobeats';
 import { expect, test } from './support/fixtures';
-import { classifyWithCli, expectedTheme, featureTable, syntheticTracks, type CliRow } from './support/tracks';
+import { bundledModelDefaults, classifyWithCli, expectedTheme, featureTable, syntheticTracks, type CliRow } from './support/tracks';
 
 /** Waits until every rendered row shows the theme expected with only `enabled` themes on. */
 async function expectBadgesFollow(playlist: SpotifyPlaylistPage, cli: ReadonlyMap<string, CliRow>, enabled: readonly string[]): Promise<RenderedRow[]> {
@@ -30,7 +30,8 @@ test.describe('options page', () => {
     await new FakeReccoBeats(featureTable(tracks)).install(context);
     const playlist = await SpotifyPlaylistPage.open(context, '37i9dQZF1DX7777777777777', 'Options Follow', tracks);
     await playlist.settledRows();
-    const defaults = THEME_IDS.filter((t) => !['dinner', 'roadtrip'].includes(t));
+    // The model's non-experimental themes, as the options page enables them by default.
+    const defaults = bundledModelDefaults().enabled;
     const before = await expectBadgesFollow(playlist, cli, defaults);
 
     // Turn off the theme most rows show now, and one more, so the badges must change.
@@ -66,7 +67,8 @@ test.describe('options page', () => {
 
   test('never lets fewer than two themes stay enabled', async ({ context, extensionId }) => {
     const options = await OptionsPage.open(context, extensionId);
-    const names = THEMES.filter((t) => !['dinner', 'roadtrip'].includes(t.id)).map((t) => t.name);
+    const { enabled } = bundledModelDefaults();
+    const names = THEMES.filter((t) => enabled.includes(t.id)).map((t) => t.name);
     for (const name of names.slice(0, -2)) await options.setThemeEnabled(name, false);
     const [lastButOne, last] = names.slice(-2);
     const a = options.themeCheckbox(lastButOne ?? '');

@@ -5,9 +5,10 @@ import { SpotifyPlaylistPage } from './pages/playlist-page';
 import { PopupPage } from './pages/popup-page';
 import { FakeReccoBeats } from './support/fake-reccobeats';
 import { FakeSpotifyAccounts } from './support/fake-spotify-accounts';
+import { CacheHookClient } from './support/cache-hook';
 import { FakeSpotifyApi } from './support/fake-spotify-api';
 import { E2E_EXTENSION_DIR, EXTENSION_DIR, expect, test } from './support/fixtures';
-import { featureTable, syntheticTracks, themesFromClassifyCli } from './support/tracks';
+import { featureTable, spotifyDurations, syntheticTracks, themesFromClassifyCli } from './support/tracks';
 
 /** The extension ID that the manifest `key` pins (wxt.config.ts). */
 const PINNED_EXTENSION_ID = 'fgoeenodbimpnlcedfdaladkedgdeghi';
@@ -38,11 +39,14 @@ test.describe('Spotify connection (e2e build, fake authorization server on 127.0
   test('connecting runs PKCE through launchWebAuthFlow; features then come from Spotify, and the popup searches Spotify', async ({ context, extensionId }) => {
     expect(extensionId).toBe(PINNED_EXTENSION_ID);
     const tracks = syntheticTracks(25, 'e2e-spotify');
-    const expected = themesFromClassifyCli(tracks);
+    // Spotify's duration_ms wins over the page's, and fills in for rows that show none (issue 10).
+    const durations = spotifyDurations(tracks);
+    const expected = themesFromClassifyCli(tracks, { durationOf: (t) => durations.get(t.id) ?? null });
     const api = new FakeSpotifyApi(
       featureTable(tracks),
       tracks.map((t) => ({ id: t.id, name: t.title, artists: [t.artist] })),
       (token) => accounts.accessTokens.includes(token),
+      durations,
     );
     await api.install(context);
     const reccobeats = new FakeReccoBeats(featureTable(tracks));
@@ -64,6 +68,10 @@ test.describe('Spotify connection (e2e build, fake authorization server on 127.0
     const playlist = await SpotifyPlaylistPage.open(context, '37i9dQZF1DX8888888888888', 'Spotify Features', tracks);
     const rows = await playlist.settledRows();
     for (const row of rows) expect({ theme: row.theme, provider: row.provider }, row.trackId).toEqual({ theme: expected.get(row.trackId), provider: 'spotify' });
+    // Spotify's duration_ms was stored with the features, also where the row showed none.
+    const hook = await CacheHookClient.connect(context);
+    const shown = rows.map((r) => r.trackId);
+    await expect.poll(() => hook.durations(shown)).toEqual(shown.map((id) => durations.get(id)));
     expect(api.audioFeatureRequests.length).toBeGreaterThan(0);
     for (const ids of api.audioFeatureRequests) expect(ids.length).toBeLessThanOrEqual(100);
     expect(reccobeats.requests).toEqual([]);

@@ -12,7 +12,8 @@
  * links whose hrefs are odd (`javascript:`, `data:`, relative, `spotify:` URIs, overlong,
  * percent-encoded, protocol-relative, IDs of the wrong length or charset, two IDs), several or no
  * track links, missing title blocks, titles with `<img onerror>`, `<script>`, nested links,
- * RTL / zero-width text and names over the message caps, up to 15 artists, rows nested in rows,
+ * RTL / zero-width text and names over the message caps, up to 15 artists, duration cells (valid
+ * `m:ss` / `h:mm:ss`, edge values, an album link "4:44", hostile text), rows nested in rows,
  * duplicated rows and huge lists; then the page changes the way Spotify's does (a row reused for
  * another href, removed, cloned with its badge, a title rewritten) and is checked again.
  *
@@ -23,7 +24,8 @@
  *   the page for one page change: a livelock; a breaker stops it).
  * - wrong: a reported track ID that is not 22 base62 characters or not in its row's link, a link
  *   outside its row, a name or artist list over `SEEN_NAME_MAX_LENGTH` / `SEEN_MAX_ARTISTS`, a
- *   classify request failing `ClassifyRequestSchema`; two badges in one row, a badge outside any
+ *   duration that is not whole seconds within 1 s - 2 h or not the one the generated cell shows,
+ *   a classify request failing `ClassifyRequestSchema`; two badges in one row, a badge outside any
  *   row, a badge showing another track than its row's; anything in a badge's shadow root but the
  *   badge's own elements, an `on*` attribute there, or row text copied into it; script in the
  *   page run by the extension.
@@ -35,7 +37,7 @@ import { BADGE_HOST_TAG } from '@/lib/content/badge-element';
 import { createTrackListBadges } from '@/lib/content/features/track-list-badges';
 import { playlistPage } from '@/lib/content/pages/playlist';
 import { createResultsStore } from '@/lib/content/results-store';
-import { readTrackRow, scanTrackRows, TRACK_ROW_SELECTOR, type TrackRow } from '@/lib/content/spotify-dom';
+import { readRowDuration, readTrackRow, scanTrackRows, TRACK_ROW_SELECTOR, type TrackRow } from '@/lib/content/spotify-dom';
 import { ClassifyRequestSchema, SEEN_MAX_ARTISTS, SEEN_NAME_MAX_LENGTH, type SeenTrack, type TrackResult } from '@/lib/shared/messaging';
 import { THEME_IDS } from '@/model/themes';
 import { TRACK_ID_RE, hostileString, validTrackId } from './support/arbitraries';
@@ -122,6 +124,48 @@ const titleHtml: fc.Arbitrary<string> = fc.oneof(
 
 const artistName = fc.oneof(hostileString.map((s) => `${MARK}${escapeHtml(s)}`), fc.constant(`${MARK}${'n'.repeat(SEEN_NAME_MAX_LENGTH + 50)}`), fc.constant(''), fc.constant('   '));
 
+/**
+ * The row's last grid cell (issue 10): its inner HTML and the duration the reader must give, in
+ * ms (`undefined`: none; `'any'`: hostile text, for which only "none or a valid duration" holds).
+ */
+interface DurationCell {
+  readonly html: string;
+  readonly expected: number | undefined | 'any';
+}
+
+const durationCell: fc.Arbitrary<DurationCell | null> = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(null) },
+  {
+    weight: 4,
+    arbitrary: fc.tuple(fc.integer({ min: 0, max: 999 }), fc.integer({ min: 0, max: 59 })).map(([m, sec]): DurationCell => {
+      const ms = (m * 60 + sec) * 1000;
+      return { html: `<button aria-label="Add"><svg></svg></button><div>${m}:${String(sec).padStart(2, '0')}</div>`, expected: ms === 0 ? undefined : Math.min(ms, 7_200_000) };
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.tuple(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 59 })).map(([h, m, sec]): DurationCell => {
+      const ms = (h * 3600 + m * 60 + sec) * 1000;
+      return { html: `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`, expected: ms === 0 ? undefined : Math.min(ms, 7_200_000) };
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom<DurationCell>(
+      { html: '<a href="/album/x">4:44</a>', expected: undefined },
+      { html: '-:--', expected: undefined },
+      { html: '1:60:00', expected: undefined },
+      { html: '3:7', expected: undefined },
+      { html: '<span>3:07</span><span>4:00</span>', expected: undefined },
+      { html: '\u200f3:07', expected: 187_000 },
+      { html: `${'<span>x</span>'.repeat(100)}<div>3:07</div>`, expected: undefined },
+      { html: '<script>globalThis.__fuzzRan=(globalThis.__fuzzRan||0)+1</script>3:07', expected: undefined },
+      { html: '', expected: undefined },
+    ),
+  },
+  { weight: 2, arbitrary: hostileString.map((text): DurationCell => ({ html: escapeHtml(text), expected: 'any' })) },
+);
+
 interface LinkSpec {
   readonly testId: boolean;
   readonly href: string;
@@ -132,6 +176,7 @@ interface RowSpec {
   readonly artists: string[];
   readonly block: 'grid' | 'plain' | 'none';
   readonly explicit: boolean;
+  readonly duration: DurationCell | null;
   readonly nested: RowSpec[];
 }
 
@@ -143,6 +188,7 @@ const rowSpec: fc.Arbitrary<RowSpec> = fc.letrec<{ row: RowSpec }>((tie) => ({
     artists: fc.oneof({ weight: 4, arbitrary: fc.array(artistName, { maxLength: 3 }) }, { weight: 1, arbitrary: fc.array(artistName, { minLength: SEEN_MAX_ARTISTS, maxLength: SEEN_MAX_ARTISTS + 5 }) }),
     block: fc.constantFrom<RowSpec['block']>('grid', 'grid', 'plain', 'none'),
     explicit: fc.boolean(),
+    duration: durationCell,
     nested: fc.oneof({ weight: 12, arbitrary: fc.constant<RowSpec[]>([]) }, { weight: 1, arbitrary: fc.array(tie('row'), { maxLength: 2, depthIdentifier: 'row' }) }),
   }),
 })).row;
@@ -175,7 +221,8 @@ function rowHtml(row: RowSpec): string {
   const explicit = row.explicit ? '<span class="expl" aria-label="Explicit" title="Explicit"><span>E</span></span>' : '';
   const block = row.block === 'none' ? `${links}${artists}` : `<div class="${row.block === 'grid' ? 'ttl' : 'plain'}">${links}${explicit}${artists}</div>`;
   const nested = row.nested.map(rowHtml).join('');
-  return `<div role="row" aria-rowindex="2"><div data-testid="tracklist-row" draggable="true"><div role="gridcell" aria-colindex="1">1</div><div role="gridcell" aria-colindex="2">${block}${nested}</div></div></div>`;
+  const duration = row.duration ? `<div role="gridcell" aria-colindex="3">${row.duration.html}</div>` : '';
+  return `<div role="row" aria-rowindex="2"><div data-testid="tracklist-row" draggable="true"><div role="gridcell" aria-colindex="1">1</div><div role="gridcell" aria-colindex="2">${block}${nested}</div>${duration}</div></div>`;
 }
 
 const STYLE = `<style>
@@ -203,7 +250,11 @@ function badReading(found: TrackRow): string | undefined {
   if (found.name.length > SEEN_NAME_MAX_LENGTH) return `name of ${found.name.length} characters (cap ${SEEN_NAME_MAX_LENGTH})`;
   if (found.artists.length > SEEN_MAX_ARTISTS) return `${found.artists.length} artists (cap ${SEEN_MAX_ARTISTS})`;
   if (found.artists.some((a) => a.length > SEEN_NAME_MAX_LENGTH)) return `an artist name over ${SEEN_NAME_MAX_LENGTH} characters`;
-  const seen: SeenTrack[] = found.name === '' ? [] : [{ trackId: found.trackId, name: found.name, artists: found.artists }];
+  const { durationMs } = found;
+  if (durationMs !== undefined && (!Number.isInteger(durationMs) || durationMs % 1000 !== 0 || durationMs < 1_000 || durationMs > 7_200_000)) return `duration ${durationMs} ms is not whole seconds within 1 s - 2 h`;
+  // As badge-slots sends it: title and artists, and the duration when the row shows one.
+  const seen: SeenTrack[] =
+    found.name === '' && durationMs === undefined ? [] : [{ trackId: found.trackId, name: found.name, artists: found.artists, ...(durationMs === undefined ? {} : { durationMs }) }];
   const request = ClassifyRequestSchema.safeParse({ trackIds: [found.trackId], seen });
   if (!request.success) return `the classify request for this row fails its schema: ${request.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
   return undefined;
@@ -286,7 +337,7 @@ function applyChange(doc: Document, change: PageSpec['changes'][number]): void {
       break;
     }
     case 'append':
-      list.insertAdjacentHTML('beforeend', rowHtml({ links: [{ testId: true, href: change.href, title: change.title }], artists: [], block: 'grid', explicit: false, nested: [] }));
+      list.insertAdjacentHTML('beforeend', rowHtml({ links: [{ testId: true, href: change.href, title: change.title }], artists: [], block: 'grid', explicit: false, duration: null, nested: [] }));
       break;
   }
 }
@@ -312,6 +363,21 @@ async function checkPage(page: PageSpec): Promise<Outcome> {
     if (bad) return accepted({ wrong: bad });
   }
   if (new Set(found.map((f) => f.row)).size !== found.length) return accepted({ wrong: 'a row was reported twice' });
+  // The duration each top-level row's last cell shows (issue 10), as generated; checked where the
+  // HTML parser left the row's last own cell as generated (hostile titles can make it move cells).
+  const topRows = [...document.querySelectorAll<HTMLElement>(TRACK_ROW_SELECTOR)].filter((r) => r.parentElement?.closest(TRACK_ROW_SELECTOR) === null);
+  for (const [i, rowEl] of topRows.entries()) {
+    const spec = page.rows[i]?.duration;
+    const expected = spec?.expected;
+    if (expected === 'any') continue;
+    const lastOwn = [...rowEl.querySelectorAll('[role="gridcell"]')].filter((c) => c.closest(TRACK_ROW_SELECTOR) === rowEl).at(-1);
+    const generated = document.createElement('div');
+    generated.innerHTML = spec?.html ?? '';
+    const intact = spec ? lastOwn?.getAttribute('aria-colindex') === '3' && lastOwn.innerHTML === generated.innerHTML : lastOwn?.getAttribute('aria-colindex') !== '3';
+    if (!intact) continue;
+    const got = readRowDuration(rowEl);
+    if (got !== expected) return accepted({ wrong: `row ${i}: duration ${String(got)} ms read from ${JSON.stringify(page.rows[i]?.duration?.html.slice(0, 60))}, expected ${String(expected)}` });
+  }
 
   // The feature, as the content script runs it.
   const background = fakeBackground();
@@ -370,7 +436,7 @@ afterEach(() => {
 describe('fuzz: hostile DOM rows', () => {
   it('the harness notices markup in a badge, a badge outside any row, two badges in a row, and a badge of another track', async () => {
     const id = '4uLU6hMCjMI75M1A2tKUQC';
-    const row: RowSpec = { links: [{ testId: true, href: `/track/${id}`, title: `${MARK} song` }], artists: [], block: 'grid', explicit: false, nested: [] };
+    const row: RowSpec = { links: [{ testId: true, href: `/track/${id}`, title: `${MARK} song` }], artists: [], block: 'grid', explicit: false, duration: null, nested: [] };
     document.body.innerHTML = pageHtml({ inList: true, rows: [row, row], changes: [] });
     const store = createResultsStore({ classify: fakeBackground().classify });
     const lifetime = new AbortController();

@@ -13,8 +13,9 @@
  * from how the sender was built, never by asking `senderKind`): realistic `MessageSender`s (popup,
  * options in a tab, Spotify tabs, look-alike hosts, other extensions, no URL, `origin` and `url`
  * disagreeing, ...) and wire messages: valid requests of every type, near-valid ones (too many
- * IDs, seen entries for IDs not requested or twice, names over the caps, bad IDs, wrong types,
- * prototype keys, deep nesting), unknown and inherited types (`constructor`, `__proto__`, ...),
+ * IDs, seen entries for IDs not requested or twice, names over the caps, durations outside
+ * 1 s - 2 h or not whole ms, bad IDs, wrong types, prototype keys, deep nesting), unknown and
+ * inherited types (`constructor`, `__proto__`, ...),
  * random JSON-ish data and things that are not wire messages at all.
  *
  * Per input:
@@ -187,7 +188,10 @@ const otherSender: fc.Arbitrary<LabelledSender> = fc.oneof(
 
 const poolId = fc.constantFrom(...POOL);
 const name = hostileString.map((s) => s.slice(0, SEEN_NAME_MAX_LENGTH));
-const seenFor = (id: string) => fc.record({ trackId: fc.constant(id), name, artists: fc.array(name, { maxLength: SEEN_MAX_ARTISTS }) });
+/** A valid shown duration (issue 10): whole ms within 1 s - 2 h, edges more often. */
+const durationMs = fc.oneof(fc.integer({ min: 1_000, max: 7_200_000 }), fc.constantFrom(1_000, 187_000, 7_200_000));
+const seenFor = (id: string) =>
+  fc.record({ trackId: fc.constant(id), name, artists: fc.array(name, { maxLength: SEEN_MAX_ARTISTS }), durationMs }, { requiredKeys: ['trackId', 'name', 'artists'] });
 
 /** A classify request that passes its schema: up to 40 IDs (sometimes up to 100), seen entries for some of them. */
 const classifyValid = fc
@@ -207,6 +211,7 @@ const classifyNearValid: fc.Arbitrary<unknown> = fc.oneof(
   fc.tuple(classifyValid, poolId, validTrackId).map(([r, a, b]) => ({ ...r, seen: [...(r.seen ?? []), { trackId: r.trackIds.includes(a) ? b : a, name: 'not requested', artists: [] }] })),
   classifyValid.map((r) => ({ ...r, seen: [{ trackId: r.trackIds[0], name: 'once', artists: [] }, { trackId: r.trackIds[0], name: 'twice', artists: [] }] })),
   classifyValid.map((r) => ({ ...r, seen: [{ trackId: r.trackIds[0], name: 'x'.repeat(SEEN_NAME_MAX_LENGTH + 1), artists: [] }] })),
+  fc.tuple(classifyValid, fc.constantFrom<unknown>(0, 999, 7_200_001, 86_400_000, 187_000.5, -187_000, '187000', null, 1e300, true, [187_000])).map(([r, d]) => ({ ...r, seen: [{ trackId: r.trackIds[0], name: 'bad duration', artists: [], durationMs: d }] })),
   classifyValid.map((r) => ({ ...r, seen: [{ trackId: r.trackIds[0], name: 'n', artists: Array.from({ length: SEEN_MAX_ARTISTS + 1 }, (_, i) => `a${i}`) }] })),
   classifyValid.map((r) => ({ ...r, seen: [{ trackId: r.trackIds[0], name: 'n', artists: ['y'.repeat(SEEN_NAME_MAX_LENGTH + 1)] }] })),
   classifyValid.map((r) => ({ ...r, seen: Array.from({ length: MAX_TRACKS_PER_MESSAGE + 1 }, () => ({ trackId: r.trackIds[0], name: 'flood', artists: [] })) })),
@@ -356,7 +361,7 @@ async function startBackground({ sabotage, stalls, classifyDeadlineMs }: Backgro
   const store = createTokenStore(db);
   await store.save(connection({ accessToken: 'access-stored', refreshToken: 'refresh-stored', expiresAt: Date.now() + 365 * 24 * 3_600_000, connectedAt: Date.now() }));
   await store.setAvailability(CLIENT_ID, { state: 'unavailable', reason: 'HTTP 403 from GET /v1/audio-features', checkedAt: 1 });
-  await cache.put(POOL.slice(0, PRECACHED).map((id, i) => ({ trackId: id, features: i % 5 === 0 ? null : makeFeatures({ tempo: 80 + i }), provider: 'reccobeats' as const, fetchedAt: Date.now() })));
+  await cache.put(POOL.slice(0, PRECACHED).map((id, i) => ({ trackId: id, features: i % 5 === 0 ? null : makeFeatures({ tempo: 80 + i }), provider: 'reccobeats' as const, fetchedAt: Date.now(), durationMs: null })));
   await cache.putTrackInfo(POOL.slice(0, 80).map((id, i) => ({ trackId: id, name: `Stored song ${i}`, artists: [`Stored artist ${i % 7}`] })));
 
   const trace: Background['trace'] = { handlers: [], classified: new Set(), remembered: new Set(), searchHits: new Set(), writes: [] };

@@ -5,7 +5,7 @@ import { BADGES_AREA } from '@/lib/content/badge-placement';
 import { createBadgeSlots, keepBadgesInSync, type BadgeSlots } from '@/lib/content/badge-slots';
 import { createResultsStore, FIRST_REQUEST_DELAY_MS, type ResultsStore } from '@/lib/content/results-store';
 import { scanTrackRows } from '@/lib/content/spotify-dom';
-import type { TrackResult } from '@/lib/shared/messaging';
+import type { SeenTrack, TrackResult } from '@/lib/shared/messaging';
 import type { TrackId } from '@/lib/shared/track-id';
 import { THEMES, type ThemeId } from '@/model/themes';
 import { trackId } from './support/fixtures';
@@ -78,6 +78,28 @@ afterEach(() => {
 
 const sync = () => slots.sync(scanTrackRows(document.body));
 const settle = () => vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+
+describe('badge slots: what the page shows goes with the request (issue 10)', () => {
+  it("sends each row's title, artists and duration; a title-less row with a duration sends the duration alone", async () => {
+    const sent: SeenTrack[][] = [];
+    const own = createResultsStore({ classify: async (ids, seen) => (sent.push([...seen]), ids.map(ok)) });
+    const ownSlots = createBadgeSlots({ store: own, colors: () => ({}) });
+    const [a, b, c] = [trackId(11), trackId(12), trackId(13)];
+    const withCell = (html: string, cell: string) => html.replace('</div></div></div>', `</div><div role="gridcell" aria-colindex="3"><div>${cell}</div></div></div></div>`);
+    page([withCell(rowHtml(a), '3:07'), rowHtml(b), withCell(rowHtml(c), '1:02:03').replace(/<div>Song [^<]*<\/div>/, '')]);
+    ownSlots.sync(scanTrackRows(document.body));
+    await settle();
+    expect(sent).toEqual([
+      [
+        { trackId: a, name: `Song ${a.slice(-3)}`, artists: ['Artist'], durationMs: 187_000 },
+        { trackId: b, name: `Song ${b.slice(-3)}`, artists: ['Artist'] },
+        { trackId: c, name: '', artists: ['Artist'], durationMs: 3_723_000 },
+      ],
+    ]);
+    ownSlots.clear();
+    own.dispose();
+  });
+});
 
 describe('badge slots', () => {
   it('puts one badge per row in the title block\'s badges area, right after the title link, loading then the answer', async () => {

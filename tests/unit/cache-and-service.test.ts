@@ -25,7 +25,7 @@ afterEach(async () => {
 });
 
 const T0 = 1_700_000_000_000;
-const record = (id: string, features: AudioFeatures | null, fetchedAt = T0): FeatureRecord => ({ trackId: id, features, provider: 'reccobeats', fetchedAt });
+const record = (id: string, features: AudioFeatures | null, fetchedAt = T0, durationMs: number | null = null): FeatureRecord => ({ trackId: id, features, provider: 'reccobeats', fetchedAt, durationMs });
 
 describe('feature cache (IndexedDB)', () => {
   it('round-trips records and leaves unknown IDs out', async () => {
@@ -190,6 +190,7 @@ describe('theme service', () => {
         await cache.put(records);
         events.push('put');
       },
+      fillDurations: (durations) => cache.fillDurations(durations),
     };
     const { provider, requests } = fakeProvider(new Map([[a, slow], [c, slow]]));
     const { classifier } = fakeClassifier(LABELS, [], probabilities, events);
@@ -345,6 +346,7 @@ describe('theme service', () => {
     const full: FeatureCache = {
       get: (ids, now) => real.get(ids, now),
       put: () => Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError')),
+      fillDurations: () => Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError')),
     };
     const { provider } = fakeProvider(new Map([[a, fast], [b, slow]]));
     const { classifier } = fakeClassifier(LABELS, [], probabilities);
@@ -358,7 +360,7 @@ describe('theme service', () => {
 
   it('still answers when the cache cannot be read', async () => {
     const a = trackId(1);
-    const broken: FeatureCache = { get: () => Promise.reject(new Error('IndexedDB is closed')), put: async () => {} };
+    const broken: FeatureCache = { get: () => Promise.reject(new Error('IndexedDB is closed')), put: async () => {}, fillDurations: async () => 0 };
     const { provider, requests } = fakeProvider(new Map([[a, fast]]));
     const { classifier } = fakeClassifier(LABELS, [], probabilities);
     const log = quietLog();
@@ -404,9 +406,9 @@ describe('theme service over the provider chain', () => {
       ['error', undefined],
     ]);
     expect(results[3]).toEqual({ trackId: d, status: 'error', message: 'spotify: HTTP 500 for audio features' });
-    expect(await db.features.get(a)).toEqual({ trackId: a, features: fast, provider: 'spotify', fetchedAt: T0, usedAt: expect.any(Number) });
-    expect(await db.features.get(b)).toEqual({ trackId: b, features: slow, provider: 'reccobeats', fetchedAt: T0, usedAt: expect.any(Number) });
-    expect(await db.features.get(c)).toEqual({ trackId: c, features: null, provider: 'reccobeats', fetchedAt: T0, usedAt: expect.any(Number) });
+    expect(await db.features.get(a)).toEqual({ trackId: a, features: fast, provider: 'spotify', fetchedAt: T0, durationMs: null, usedAt: expect.any(Number) });
+    expect(await db.features.get(b)).toEqual({ trackId: b, features: slow, provider: 'reccobeats', fetchedAt: T0, durationMs: null, usedAt: expect.any(Number) });
+    expect(await db.features.get(c)).toEqual({ trackId: c, features: null, provider: 'reccobeats', fetchedAt: T0, durationMs: null, usedAt: expect.any(Number) });
     expect(await db.features.get(d)).toBeUndefined();
 
     // Cached answers keep their provider on the next call and are not fetched again.
@@ -477,5 +479,106 @@ describe('feature cache: stats, clear and seen-track search', () => {
     expect(await cache.putTrackInfo([{ trackId: a, name: 'Old title', artists: ['A'] }])).toBe(1);
     await cache.putTrackInfo([{ trackId: a, name: 'New title', artists: ['A'] }]);
     expect(await cache.searchSeen('title')).toEqual([{ trackId: a, name: 'New title', artists: ['A'] }]);
+  });
+});
+
+describe('theme service: durations (issue 10)', () => {
+  const fast = makeFeatures({ tempo: 170 });
+  const quietLog = () => ({ warn: vi.fn() });
+  /** A provider that answers `known` tracks with features and, for some, a duration (as Spotify's `duration_ms`). */
+  function providerWithDurations(known: readonly string[], durations: ReadonlyMap<string, number>, id: ProviderId = 'spotify') {
+    const requests: string[][] = [];
+    let release: () => void = () => {};
+    const gate = { hold: false };
+    const provider: AudioFeatureProvider = {
+      id,
+      async getAudioFeatures(trackIds) {
+        requests.push([...trackIds]);
+        if (gate.hold) await new Promise<void>((resolve) => (release = resolve));
+        const wanted = trackIds.filter((t) => known.includes(t));
+        return {
+          features: new Map(wanted.map((t) => [t, fast])),
+          durations: new Map(wanted.flatMap((t) => (durations.has(t) ? [[t, durations.get(t) as number] as const] : []))),
+          errors: new Map(),
+        };
+      },
+    };
+    return { provider, requests, gate, release: () => release() };
+  }
+  /** A classifier that records the durations it was given per call. */
+  function recordingClassifier() {
+    const given: (number | null)[][] = [];
+    const classifier: Classifier = {
+      metadata: parseModelMetadata(makeMetadataJson({ labels: LABELS })),
+      predict(rows) {
+        given.push(rows.map((r) => r.durationMs));
+        return rows.map(() => [0.7, 0.2, 0.05, 0.05]);
+      },
+      dispose() {},
+    };
+    return { classifier, given };
+  }
+
+  it("uses the provider's duration over the page's, else the page's (normalized), else null; stores it with the features", async () => {
+    const [a, b, c] = [trackId(1), trackId(2), trackId(3)];
+    const db = freshDb();
+    const { provider } = providerWithDurations([a, b, c], new Map([[a, 210_400]]));
+    const { classifier, given } = recordingClassifier();
+    const service = createThemeService({ classifier: async () => classifier, cache: createFeatureCache(db, { storage: null }), provider, now: () => T0, log: quietLog() });
+    await service.classify([a, b, c], new Map([[a, 999_000], [b, 187_400]]));
+    expect(given).toEqual([[210_000, 187_000, null]]);
+    expect((await db.features.bulkGet([a, b, c])).map((r) => r?.durationMs)).toEqual([210_000, 187_000, null]);
+  });
+
+  it("fills a cached record's missing duration from the page, keeps a cached one over the page's, and uses both", async () => {
+    const [a, b, c] = [trackId(1), trackId(2), trackId(3)];
+    const db = freshDb();
+    const cache = createFeatureCache(db, { storage: null });
+    await cache.put([record(a, fast), record(b, fast, T0, 200_000), record(c, fast)]);
+    const { provider, requests } = providerWithDurations([], new Map());
+    const { classifier, given } = recordingClassifier();
+    const service = createThemeService({ classifier: async () => classifier, cache, provider, now: () => T0, log: quietLog() });
+    await service.classify([a, b, c], new Map([[a, 187_000], [b, 300_000]]));
+    expect(requests).toEqual([]);
+    expect(given).toEqual([[187_000, 200_000, null]]);
+    await vi.waitFor(async () => expect((await db.features.get(a))?.durationMs).toBe(187_000));
+    expect((await db.features.get(b))?.durationMs).toBe(200_000);
+    // Asked again without a page (a pasted link in the popup): the cached durations.
+    await service.classify([a, b, c]);
+    expect(given[1]).toEqual([187_000, 200_000, null]);
+  });
+
+  it('a request that joins a fetch started without a duration uses its page duration and fills it into the stored record', async () => {
+    const a = trackId(1);
+    const db = freshDb();
+    const { provider, requests, gate, release } = providerWithDurations([a], new Map(), 'reccobeats');
+    gate.hold = true;
+    const { classifier, given } = recordingClassifier();
+    const service = createThemeService({ classifier: async () => classifier, cache: createFeatureCache(db, { storage: null }), provider, now: () => T0, log: quietLog() });
+    const first = service.classify([a]);
+    await vi.waitFor(() => expect(requests).toHaveLength(1));
+    const second = service.classify([a], new Map([[a, 245_000]]));
+    release();
+    await Promise.all([first, second]);
+    expect(requests).toHaveLength(1);
+    // The first request had no page duration (nor had the provider): unknown; the second its page's.
+    expect(given).toHaveLength(2);
+    expect(given).toContainEqual([null]);
+    expect(given).toContainEqual([245_000]);
+    await vi.waitFor(async () => expect((await db.features.get(a))?.durationMs).toBe(245_000));
+  });
+
+  it('a failed duration update costs nothing but a warning', async () => {
+    const a = trackId(1);
+    const real = createFeatureCache(freshDb(), { storage: null });
+    await real.put([record(a, fast)]);
+    const log = quietLog();
+    const cache: FeatureCache = { get: (ids, now) => real.get(ids, now), put: (r) => real.put(r), fillDurations: () => Promise.reject(new Error('disk on fire')) };
+    const { provider } = providerWithDurations([], new Map());
+    const { classifier, given } = recordingClassifier();
+    const service = createThemeService({ classifier: async () => classifier, cache, provider, now: () => T0, log });
+    expect((await service.classify([a], new Map([[a, 100_000]])))[0]).toMatchObject({ status: 'ok' });
+    expect(given).toEqual([[100_000]]);
+    await vi.waitFor(() => expect(log.warn).toHaveBeenCalledWith(expect.stringMatching(/could not cache 1 tracks' durations/), expect.any(Error)));
   });
 });

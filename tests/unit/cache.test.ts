@@ -33,7 +33,7 @@ afterEach(async () => {
 
 const T0 = 1_700_000_000_000;
 const HOUR = 60 * 60 * 1000;
-const record = (id: string, features: AudioFeatures | null = makeFeatures(), fetchedAt = T0): FeatureRecord => ({ trackId: id, features, provider: 'reccobeats', fetchedAt });
+const record = (id: string, features: AudioFeatures | null = makeFeatures(), fetchedAt = T0, durationMs: number | null = null): FeatureRecord => ({ trackId: id, features, provider: 'reccobeats', fetchedAt, durationMs });
 const quiet = () => ({ warn: vi.fn() });
 const quotaError = () => new DOMException('The quota has been exceeded.', 'QuotaExceededError');
 
@@ -488,5 +488,51 @@ describe('storage full', () => {
     await cache.put([record(trackId(52))], T0 + 52 * HOUR);
     expect(estimate).toHaveBeenCalledTimes(2);
     expect(await db.features.count()).toBe(11);
+  });
+});
+
+describe('durations with the feature records (issue 10)', () => {
+  it('stores a record\'s duration; records written before it, or with an invalid one, read as null and keep their features', async () => {
+    const db = freshDb();
+    const cache = createFeatureCache(db, { storage: null });
+    const [a, b, c, d] = [trackId(1), trackId(2), trackId(3), trackId(4)];
+    await cache.put([record(a, makeFeatures(), T0, 187_000), record(b)], T0);
+    // Written by an older version (no field), or corrupted: the features are still good.
+    await db.features.bulkPut([
+      { trackId: c, features: makeFeatures({ tempo: 99 }), provider: 'reccobeats', fetchedAt: T0, usedAt: T0 } as never,
+      { trackId: d, features: makeFeatures({ tempo: 98 }), provider: 'spotify', fetchedAt: T0, usedAt: T0, durationMs: 'long' } as never,
+    ]);
+    const fresh = createFeatureCache(db, { storage: null });
+    const got = await fresh.get([a, b, c, d], T0);
+    expect([...got.values()].map((r) => [r.trackId, r.durationMs, r.features?.tempo])).toEqual([
+      [a, 187_000, makeFeatures().tempo],
+      [b, null, makeFeatures().tempo],
+      [c, null, 99],
+      [d, null, 98],
+    ]);
+  });
+
+  it('fillDurations gives the page\'s duration (normalized) to records without one only, in memory and on disk, without refetching or counting a use', async () => {
+    const db = freshDb();
+    const cache = createFeatureCache(db, { storage: null });
+    const [a, b, c, missing] = [trackId(1), trackId(2), trackId(3), trackId(9)];
+    await cache.put([record(a), record(b, makeFeatures(), T0, 200_000), record(c, null)], T0);
+    const filled = await cache.fillDurations(new Map([[a, 187_499], [b, 300_000], [c, 9_999_999], [missing, 1_000]]));
+    expect(filled).toBe(2);
+    // In memory (the same store) and in the database (a new store reads it from there).
+    for (const store of [cache, createFeatureCache(db, { storage: null })]) {
+      const got = await store.get([a, b, c, missing], T0);
+      expect([...got.values()].map((r) => [r.trackId, r.durationMs])).toEqual([
+        [a, 187_000],
+        [b, 200_000],
+        [c, 7_200_000],
+      ]);
+    }
+    expect((await db.features.get(a))?.usedAt).toBe(T0);
+    expect(await db.features.get(missing)).toBeUndefined();
+    // Nothing to do: no write at all.
+    expect(await cache.fillDurations(new Map([[a, Number.NaN]]))).toBe(0);
+    expect(await cache.fillDurations(new Map([[a, 250_000]]))).toBe(0);
+    expect((await cache.get([a], T0)).get(a)?.durationMs).toBe(187_000);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseUncertainThreshold, expectedCalibrationError, fitTemperature, negativeLogLikelihood, reliabilityBins } from '@/training/calibration';
+import { chooseUncertainThreshold, expectedCalibrationError, fitTemperature, negativeLogLikelihood, reliabilityBins, transferableUncertainThreshold } from '@/training/calibration';
 
 describe('expected calibration error', () => {
   it('is 0 when every bin is as accurate as it is confident', () => {
@@ -108,5 +108,28 @@ describe('chooseUncertainThreshold', () => {
   it('is 0 when even the least confident badges are mostly right, and for no outcomes', () => {
     expect(chooseUncertainThreshold(Array.from({ length: 100 }, (_, i) => ({ probability: i / 100, correct: true })))).toBe(0);
     expect(chooseUncertainThreshold([])).toBe(0);
+  });
+});
+
+describe('transferableUncertainThreshold', () => {
+  const outcomes = (n: number, p: number, correct: number) => Array.from({ length: n }, (_, i) => ({ probability: p, correct: i < correct }));
+
+  it('keeps the band cut-off when the confident badges of every source are right often enough', () => {
+    const sources = [...new Array<string>(40).fill('a'), ...new Array<string>(40).fill('b')];
+    const o = [...outcomes(40, 0.8, 30), ...outcomes(40, 0.7, 28)];
+    expect(transferableUncertainThreshold(0.4, sources, o)).toBe(0.4);
+  });
+
+  it('raises the cut-off until every source with 30+ confident tracks reaches the accuracy', () => {
+    // Source b: 40 tracks at 0.6 right 10 % of the time, 40 at 0.9 right 90 % (50 % together); source a is fine.
+    const sources = [...new Array<string>(40).fill('a'), ...new Array<string>(80).fill('b')];
+    const o = [...outcomes(40, 0.7, 35), ...outcomes(40, 0.6, 4), ...outcomes(40, 0.9, 36)];
+    expect(transferableUncertainThreshold(0.5, sources, o)).toBe(0.61);
+    expect(transferableUncertainThreshold(0.5, sources.slice(0, 110), o.slice(0, 110))).toBe(0.61);
+    // A source with fewer than 30 confident tracks does not hold the cut-off up.
+    expect(transferableUncertainThreshold(0.5, sources.slice(0, 60), o.slice(0, 60))).toBe(0.5);
+    // Nothing reaches the accuracy: 0.99.
+    expect(transferableUncertainThreshold(0.5, new Array<string>(40).fill('c'), outcomes(40, 0.995, 10))).toBe(0.99);
+    expect(() => transferableUncertainThreshold(0.5, ['a'], [])).toThrow(/1 sources for 0 outcomes/);
   });
 });

@@ -7,7 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Classifier } from '@/model/classifier';
 import type { AudioFeatures } from '@/model/features';
-import { classifyCsv, loadClassifierFromDir } from '@/training/classify';
+import { classifyCsv, loadClassifierFromDir, missingDurationNote, parseDurationCell } from '@/training/classify';
 import { REPO_ROOT, makeFeatures, trackId } from './support/fixtures';
 
 /** Feature columns in an order other than the documented one, with extra columns around them. */
@@ -37,16 +37,16 @@ const VALID_FEATURES: AudioFeatures[] = [
   makeFeatures({ energy: 0.4, danceability: 0.55, tempo: 95, loudness: -9, speechiness: 0.12, valence: 0.3, key: 0 }),
 ];
 
-/** Rows 1..8: valid, missing energy, valid, non-numeric tempo, valid, danceability 1.7, valid, valid. */
-function mixedInput(): { csv: string; valid: { row: number; id: string; features: AudioFeatures }[] } {
+/** Rows 1..8: valid, missing energy, valid, non-numeric tempo, valid, danceability 1.7, valid, valid without duration_ms. */
+function mixedInput(): { csv: string; valid: { row: number; id: string; features: AudioFeatures; durationMs: number | null }[] } {
   const rows: InputRow[] = [];
-  const valid: { row: number; id: string; features: AudioFeatures }[] = [];
+  const valid: { row: number; id: string; features: AudioFeatures; durationMs: number | null }[] = [];
   let featureIndex = 0;
   const pushValid = () => {
     const features = VALID_FEATURES[featureIndex++ % VALID_FEATURES.length] as AudioFeatures;
     const r = validRow(rows.length + 1, features);
     rows.push(r);
-    valid.push({ row: rows.length, id: r.id, features });
+    valid.push({ row: rows.length, id: r.id, features, durationMs: 200_000 });
   };
   pushValid();
   rows.push({ id: trackId(102), cells: { ...validRow(102, makeFeatures()).cells, energy: '' } });
@@ -56,6 +56,13 @@ function mixedInput(): { csv: string; valid: { row: number; id: string; features
   rows.push({ id: trackId(106), cells: { ...validRow(106, makeFeatures()).cells, danceability: '1.7' } });
   pushValid();
   pushValid();
+  // The last valid row has no duration: classified as of unknown duration (issue 10).
+  const last = rows.at(-1);
+  const lastValid = valid.at(-1);
+  if (last && lastValid) {
+    rows[rows.length - 1] = { ...last, cells: { ...last.cells, duration_ms: '' } };
+    valid[valid.length - 1] = { ...lastValid, durationMs: null };
+  }
   return { csv: toCsv(rows), valid };
 }
 
@@ -98,7 +105,7 @@ describe('classifyCsv', () => {
   it('gives a header-only output for a header-only input', () => {
     const { csv, errors } = classifyCsv(`${COLUMNS.join(',')}\n`, classifier);
     expect(errors).toEqual([]);
-    expect(parse(csv)).toEqual([['track_id', 'theme', ...classifier.metadata.labels.map((l) => `p_${l}`)]]);
+    expect(parse(csv)).toEqual([['track_id', 'theme', ...classifier.metadata.labels.map((l) => `p_${l}`), 'duration_ms']]);
   });
 
   it('reports each bad row by row number, line and column, and still classifies the others', () => {
@@ -113,18 +120,20 @@ describe('classifyCsv', () => {
 
     const [header, ...body] = parse(csv) as string[][];
     const labels = classifier.metadata.labels;
-    expect(header).toEqual(['track_id', 'theme', ...labels.map((l) => `p_${l}`)]);
+    expect(header).toEqual(['track_id', 'theme', ...labels.map((l) => `p_${l}`), 'duration_ms']);
     expect(body.map((r) => r[0])).toEqual(valid.map((v) => v.id));
 
-    const predicted = classifier.predict(valid.map((v) => ({ features: v.features, durationMs: null })));
+    // The model gets each row's duration_ms (200000, the last none), and the output says which.
+    const predicted = classifier.predict(valid.map((v) => ({ features: v.features, durationMs: v.durationMs })));
+    expect(body.map((row) => row.at(-1))).toEqual([...Array(valid.length - 1).fill('200000'), 'missing']);
     body.forEach((row, i) => {
-      const p = row.slice(2).map(Number);
+      const p = row.slice(2, -1).map(Number);
       expect(p).toHaveLength(labels.length);
       expect(p.every((x) => x >= 0 && x <= 1)).toBe(true);
       expect(Math.abs(p.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-5);
       const expected = predicted[i] as number[];
       p.forEach((x, j) => expect(Math.abs(x - (expected[j] as number))).toBeLessThanOrEqual(5e-7 + 1e-9));
-      for (const cell of row.slice(2)) expect(cell).toMatch(/^\d\.\d{6}$/);
+      for (const cell of row.slice(2, -1)) expect(cell).toMatch(/^\d\.\d{6}$/);
       expect(row[1]).toBe(expectedTheme(expected));
       expect(classifier.metadata.experimental).not.toContain(row[1]);
     });
@@ -140,7 +149,9 @@ describe('classifyCsv', () => {
     for (let e = 0; e <= 10; e++) {
       for (let d = 0; d <= 10; d += 2) {
         for (const a of [0, 0.5, 1]) {
-          for (const tempo of [70, 110, 150]) grid.push(makeFeatures({ energy: e / 10, danceability: d / 10, acousticness: a, tempo, loudness: -16 + e }));
+          for (const tempo of [70, 110, 150]) {
+            for (const valence of [0.2, 0.5, 0.8]) grid.push(makeFeatures({ energy: e / 10, danceability: d / 10, acousticness: a, tempo, loudness: -16 + e, valence }));
+          }
         }
       }
     }
@@ -156,7 +167,7 @@ describe('classifyCsv', () => {
     expect(errors).toEqual([]);
     const [, ...body] = parse(csv) as string[][];
     expect(body).toHaveLength(rows.length);
-    const predicted = classifier.predict(topIsExperimental.slice(0, 5).map((features) => ({ features, durationMs: null })));
+    const predicted = classifier.predict(topIsExperimental.slice(0, 5).map((features) => ({ features, durationMs: 200_000 })));
     body.forEach((row, i) => {
       expect(experimental).not.toContain(row[1]);
       expect(row[1]).toBe(expectedTheme(predicted[i] as number[]));
@@ -175,6 +186,58 @@ describe('classifyCsv', () => {
     expect(errors[1]).toMatch(/^row 3 \(line 4\): column "valence": missing value/);
     const [, ...body] = parse(csv) as string[][];
     expect(body.map((r) => r[0])).toEqual([trackId(2)]);
+  });
+
+  it('reads duration_ms: the model gets it rounded and clamped, an empty cell or no column is unknown, and the output says which', () => {
+    const { labels } = classifier.metadata;
+    const f = VALID_FEATURES[0] as AudioFeatures;
+    const cells = ['187000', '187499.6', '', '   ', '0', '99999999', '1.87e5'];
+    const used = [187_000, 187_000, null, null, 1_000, 7_200_000, 187_000];
+    const rows = cells.map((d, i) => ({ ...validRow(i + 1, f), cells: { ...validRow(i + 1, f).cells, duration_ms: d } }));
+    const result = classifyCsv(toCsv(rows), classifier);
+    expect(result.errors).toEqual([]);
+    expect(result).toMatchObject({ classified: 7, missingDurations: 2 });
+    const [header, ...body] = parse(result.csv) as string[][];
+    expect(header?.at(-1)).toBe('duration_ms');
+    expect(body.map((r) => r.at(-1))).toEqual(used.map((d) => (d === null ? 'missing' : String(d))));
+    const predicted = classifier.predict(used.map((durationMs) => ({ features: f, durationMs })));
+    body.forEach((row, i) => {
+      const expected = predicted[i] as number[];
+      row.slice(2, 2 + labels.length).forEach((cell, j) => expect(Math.abs(Number(cell) - (expected[j] as number))).toBeLessThanOrEqual(5e-7 + 1e-9));
+    });
+    expect(missingDurationNote(result)).toBe('2 of 7 rows had no duration_ms: classified as unknown duration');
+
+    // Without the column every row is classified with an unknown duration.
+    const without = classifyCsv(toCsv(rows, COLUMNS.filter((c) => c !== 'duration_ms')), classifier);
+    expect(without).toMatchObject({ errors: [], classified: 7, missingDurations: 7 });
+    expect((parse(without.csv) as string[][]).slice(1).map((r) => r.at(-1))).toEqual(Array(7).fill('missing'));
+    expect(missingDurationNote(without)).toBe('7 of 7 rows had no duration_ms: classified as unknown duration');
+    expect(missingDurationNote({ classified: 3, missingDurations: 0 })).toBeUndefined();
+  });
+
+  it('reports a duration_ms that is not a non-negative number as a row error and leaves the row out', () => {
+    const f = VALID_FEATURES[1] as AudioFeatures;
+    const bad = ['abc', '-5', 'Infinity', '0x10', '3:07', 'NaN'];
+    const rows = [validRow(1, f), ...bad.map((d, i) => ({ ...validRow(i + 2, f), cells: { ...validRow(i + 2, f).cells, duration_ms: d } }))];
+    const { csv, errors } = classifyCsv(toCsv(rows), classifier);
+    expect(errors).toEqual([
+      'row 2 (line 3): column "duration_ms": not a number: "abc"',
+      'row 3 (line 4): column "duration_ms": a duration cannot be negative: "-5"',
+      'row 4 (line 5): column "duration_ms": not a number: "Infinity"',
+      'row 5 (line 6): column "duration_ms": not a number: "0x10"',
+      'row 6 (line 7): column "duration_ms": not a number: "3:07"',
+      'row 7 (line 8): column "duration_ms": not a number: "NaN"',
+    ]);
+    expect((parse(csv) as string[][]).slice(1).map((r) => r[0])).toEqual([trackId(1)]);
+  });
+
+  it('parseDurationCell: absent column and empty cell are unknown, numbers are normalized like the extension', () => {
+    expect(parseDurationCell(undefined)).toEqual({ durationMs: null });
+    expect(parseDurationCell(' ')).toEqual({ durationMs: null });
+    expect(parseDurationCell('187500')).toEqual({ durationMs: 188_000 });
+    expect(parseDurationCell('400')).toEqual({ durationMs: 1_000 });
+    expect(parseDurationCell('7200001')).toEqual({ durationMs: 7_200_000 });
+    expect(parseDurationCell('-0.1')).toEqual({ error: 'a duration cannot be negative: "-0.1"' });
   });
 
   it('leaves track_id empty when the input has no track_id column', () => {
@@ -206,10 +269,12 @@ describe('classify CLI', () => {
     expect(failure?.code).toBe(2);
 
     const lines = (failure?.stderr ?? '').split('\n').filter((l) => l.startsWith(`${inputFile}: `));
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(4);
     expect(lines[0]).toContain('row 2 (line 3): column "energy"');
     expect(lines[1]).toContain('row 4 (line 5): column "tempo"');
     expect(lines[2]).toContain('row 6 (line 7): column "danceability"');
+    // Row 8 has an empty duration_ms (mixedInput): classified, and counted in the summary.
+    expect(lines[3]).toBe(`${inputFile}: 1 of 5 rows had no duration_ms: classified as unknown duration`);
     expect(failure?.stdout).toBe('');
 
     expect(existsSync(outputFile)).toBe(true);

@@ -21,7 +21,7 @@ function rng(seed: number): () => number {
   };
 }
 
-/** A 22 → 48 → dropout → 24 → 8 softmax network with seeded random weights (biases non-zero too). */
+/** A 24 → 48 → dropout → 24 → 8 softmax network with seeded random weights (biases non-zero too). */
 function randomNetwork(seed: number): Sequential {
   const random = rng(seed);
   const model = sequential();
@@ -33,14 +33,19 @@ function randomNetwork(seed: number): Sequential {
   return model;
 }
 
-/** `rows` random encoded inputs: z-scores in [-3, 3] and a one-hot key (sometimes none). */
+/**
+ * `rows` random encoded inputs: z-scores in [-3, 3], a log-duration z-score or (one row in four)
+ * a missing duration (0 and the flag 1), and a one-hot key (sometimes none).
+ */
 function randomInputs(rows: number, seed: number): Float32Array {
   const random = rng(seed);
   const x = new Float32Array(rows * ENCODED_LENGTH);
   for (let r = 0; r < rows; r++) {
     for (let i = 0; i < 10; i++) x[r * ENCODED_LENGTH + i] = (random() - 0.5) * 6;
+    if (random() < 0.25) x[r * ENCODED_LENGTH + 11] = 1;
+    else x[r * ENCODED_LENGTH + 10] = (random() - 0.5) * 6;
     const key = Math.floor(random() * 13) - 1;
-    if (key >= 0) x[r * ENCODED_LENGTH + 10 + key] = 1;
+    if (key >= 0) x[r * ENCODED_LENGTH + 12 + key] = 1;
   }
   return x;
 }
@@ -55,7 +60,7 @@ describe('plain-JS forward pass', () => {
   it('reads the dense layers and skips dropout', () => {
     const stack = readDenseStack(model);
     expect(stack?.layers.map((l) => [l.inputs, l.units, l.activation])).toEqual([
-      [22, 48, 'relu'],
+      [24, 48, 'relu'],
       [48, 24, 'relu'],
       [24, 8, 'softmax'],
     ]);
@@ -89,7 +94,7 @@ describe('plain-JS forward pass', () => {
   it('rejects an input of the wrong length', () => {
     const stack = readDenseStack(model);
     if (!stack) throw new Error('expected a dense stack');
-    expect(() => denseLogits(stack, new Float32Array(21), 1)).toThrow(/Expected 22 inputs, got 21/);
+    expect(() => denseLogits(stack, new Float32Array(23), 1)).toThrow(/Expected 24 inputs, got 23/);
   });
 });
 
@@ -123,8 +128,12 @@ describe('loadClassifier applies the calibration temperature', () => {
     const json = makeMetadataJson();
     json.calibration.temperature = 1.7;
     const classifier = await loadClassifier(tf.io.fromMemory(saved), json);
-    const rows = [makeFeatures(), makeFeatures({ energy: 0.1, key: -1, tempo: 70 }), makeFeatures({ valence: 0.95, key: 3, loudness: -20 })];
-    const got = classifier.predict(rows.map((features) => ({ features, durationMs: null })));
+    const rows = [
+      { features: makeFeatures(), durationMs: 215_000 },
+      { features: makeFeatures({ energy: 0.1, key: -1, tempo: 70 }), durationMs: null },
+      { features: makeFeatures({ valence: 0.95, key: 3, loudness: -20 }), durationMs: 3_601_400 },
+    ];
+    const got = classifier.predict(rows);
     const x = encodeBatch(rows, parseModelMetadata(json).features.normalization);
     const p = tf.tidy(() => (model.predict(tf.tensor2d(x, [rows.length, ENCODED_LENGTH])) as tf.Tensor).dataSync());
     rows.forEach((_, r) => {

@@ -9,9 +9,11 @@ const ok = (id: string): TrackResult => ({ trackId: id, status: 'ok', theme: 'pa
 
 function fakes(options: { connected?: boolean; searchFails?: string } = {}) {
   const classified: string[][] = [];
+  const durationsGiven: Map<string, number>[] = [];
   const themes: ThemeService = {
-    async classify(ids) {
+    async classify(ids, durations = new Map()) {
       classified.push([...ids]);
+      durationsGiven.push(new Map(durations));
       return ids.map(ok);
     },
   };
@@ -39,12 +41,15 @@ function fakes(options: { connected?: boolean; searchFails?: string } = {}) {
     async searchTracks(query, limit) {
       spotifySearches.push({ query, limit });
       if (options.searchFails) throw new Error(options.searchFails);
-      return [{ trackId: trackId(900), name: `Spotify hit for ${query}`, artists: ['Someone'] }];
+      return [
+        { trackId: trackId(900), name: `Spotify hit for ${query}`, artists: ['Someone'], durationMs: 201_234 },
+        { trackId: trackId(901), name: `No duration for ${query}`, artists: ['Someone'] },
+      ];
     },
   };
   const cache = { stats: async () => ({ tracks: 3, bytes: 1200, limit: 100_000, problem: null }), clear: vi.fn(async () => undefined) };
   const handlers = createMessageHandlers({ themes, account, seen, cache, log: { warn: vi.fn() } });
-  return { handlers, classified, remembered, spotifySearches, account, cache, seen };
+  return { handlers, classified, durationsGiven, remembered, spotifySearches, account, cache, seen };
 }
 
 describe('message handlers', () => {
@@ -55,6 +60,31 @@ describe('message handlers', () => {
     expect(results.map((r) => r.trackId)).toEqual([a, b]);
     expect(classified).toEqual([[a, b]]);
     expect(remembered).toEqual([[{ trackId: a, name: 'Song A', artists: ['X'] }]]);
+  });
+
+  it('classify passes the durations the page showed to the theme service, and stores titles without them (issue 10)', async () => {
+    const { handlers, durationsGiven, remembered } = fakes();
+    const [a, b, c] = [trackId(1), trackId(2), trackId(3)];
+    await handlers.classify({
+      trackIds: [a, b, c],
+      seen: [
+        { trackId: a, name: 'Song A', artists: ['X'], durationMs: 187_000 },
+        { trackId: b, name: 'Song B', artists: [] },
+        { trackId: c, name: '', artists: [], durationMs: 7_200_000 },
+      ],
+    });
+    expect(durationsGiven).toEqual([new Map([[a, 187_000], [c, 7_200_000]])]);
+    expect(remembered).toHaveLength(1);
+    await handlers.classify({ trackIds: [a] });
+    expect(durationsGiven[1]).toEqual(new Map());
+  });
+
+  it("search classifies Spotify hits with their duration_ms, and a pasted link with none of its own (the cache's, see the theme service)", async () => {
+    const { handlers, durationsGiven } = fakes({ connected: true });
+    await handlers.search({ query: 'night drive' });
+    expect(durationsGiven).toEqual([new Map([[trackId(900), 201_234]])]);
+    await handlers.search({ query: `spotify:track:${trackId(8)}` });
+    expect(durationsGiven[1]).toEqual(new Map());
   });
 
   it('search classifies a pasted track URL directly, with the title when it was seen', async () => {
@@ -80,7 +110,7 @@ describe('message handlers', () => {
     const response = await handlers.search({ query: 'night drive' });
     expect(SEARCH_LIMIT).toBe(10);
     expect(spotifySearches).toEqual([{ query: 'night drive', limit: 10 }]);
-    expect(response).toMatchObject({ source: 'spotify', hits: [{ trackId: trackId(900), name: 'Spotify hit for night drive', result: { status: 'ok' } }] });
+    expect(response).toMatchObject({ source: 'spotify', hits: [{ trackId: trackId(900), name: 'Spotify hit for night drive', result: { status: 'ok' } }, { trackId: trackId(901) }] });
   });
 
   it('search falls back to seen tracks, saying why, when Spotify search fails', async () => {

@@ -59,6 +59,20 @@ describe('the classify request schema', () => {
     expect(ClassifyRequestSchema.safeParse({ trackIds: [a], seen: [seen(a), seen(a)] }).success).toBe(false);
   });
 
+  it('accepts a seen duration in whole ms within 1 s - 2 h, and refuses anything else (issue 10)', () => {
+    const withDuration = (durationMs: unknown) => ClassifyRequestSchema.safeParse({ trackIds: [a, b], seen: [{ ...seen(a), durationMs }] });
+    for (const ok of [1_000, 187_000, 187_001, 7_200_000]) expect(withDuration(ok).success, String(ok)).toBe(true);
+    for (const bad of [0, 999, 7_200_001, 187_000.5, -187_000, Number.NaN, Number.POSITIVE_INFINITY, '187000', null, 1e300]) {
+      expect(withDuration(bad).success, String(bad)).toBe(false);
+    }
+    // Optional: a row that shows no duration sends none.
+    expect(ClassifyRequestSchema.parse({ trackIds: [a], seen: [seen(a)] }).seen?.[0]).not.toHaveProperty('durationMs');
+    // A title-less entry may carry just the duration; it is still tied to the request's own tracks.
+    expect(ClassifyRequestSchema.safeParse({ trackIds: [a], seen: [{ trackId: a, name: '', artists: [], durationMs: 200_000 }] }).success).toBe(true);
+    expect(ClassifyRequestSchema.safeParse({ trackIds: [a], seen: [{ trackId: b, name: '', artists: [], durationMs: 200_000 }] }).success).toBe(false);
+    expect(ClassifyRequestSchema.safeParse({ trackIds: [a], seen: [{ ...seen(a), durationMs: 200_000 }, { ...seen(a), durationMs: 300_000 }] }).success).toBe(false);
+  });
+
   it('caps every string and array a page can fill', () => {
     expect(ClassifyRequestSchema.safeParse({ trackIds: [a], seen: [{ trackId: a, name: 'x'.repeat(201), artists: [] }] }).success).toBe(false);
     expect(ClassifyRequestSchema.safeParse({ trackIds: [a], seen: [{ trackId: a, name: 'x', artists: ['y'.repeat(201)] }] }).success).toBe(false);

@@ -7,6 +7,7 @@ import { makeFeatures, trackId } from './support/fixtures';
 
 interface FakeSpec {
   known?: Map<string, AudioFeatures>;
+  durations?: Map<string, number>;
   failing?: Map<string, string>;
   skip?: ProviderSkip;
   throws?: Error;
@@ -23,12 +24,14 @@ function fake(id: ProviderId, spec: FakeSpec = {}) {
     async getAudioFeatures(trackIds) {
       requests.push([...trackIds]);
       if (spec.throws) throw spec.throws;
-      const result: ProviderResult = { features: new Map(), errors: new Map() };
+      const result = { features: new Map<string, AudioFeatures>(), durations: new Map<string, number>(), errors: new Map<string, string>() } satisfies ProviderResult;
       for (const t of trackIds) {
         const error = spec.failing?.get(t);
         const f = spec.known?.get(t);
+        const duration = spec.durations?.get(t);
         if (error !== undefined) result.errors.set(t, error);
         else if (f) result.features.set(t, f);
+        if (duration !== undefined) result.durations.set(t, duration);
       }
       return result;
     },
@@ -54,6 +57,17 @@ describe('provider chain', () => {
     expect(result.providerOf).toEqual(new Map([[a, 'spotify'], [b, 'reccobeats'], [c, 'reccobeats']]));
     expect(result.errors.size).toBe(0);
     expect(DEFAULT_PROVIDER_SETTINGS).toEqual({ order: ['spotify', 'reccobeats'], disabled: [] });
+  });
+
+  it("takes a track's duration from the provider that gave its features, in the result and in onSettled (issue 10)", async () => {
+    // Spotify has features and a duration for a, a duration but no features for b (ignored: ReccoBeats gives b's features).
+    const spotify = fake('spotify', { known: new Map([[a, fa]]), durations: new Map([[a, 187_000], [b, 999_000]]) });
+    const recco = fake('reccobeats', { known: new Map([[b, fb]]) });
+    const chain = createProviderChain({ providers: [spotify.provider, recco.provider] });
+    const settled: SourcedBatch[] = [];
+    const result = await chain.getAudioFeatures([a, b, c], (batch) => settled.push(batch));
+    expect(result.durations).toEqual(new Map([[a, 187_000]]));
+    expect(settled.flatMap((s) => [...(s.durations ?? [])])).toEqual([[a, 187_000]]);
   });
 
   it('follows the user\'s order', async () => {

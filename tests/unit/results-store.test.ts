@@ -130,6 +130,33 @@ describe('results store: batching', () => {
     await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
     expect(background.last()?.seen).toEqual([{ trackId: a, name: 'Song A', artists: ['X'] }]);
   });
+
+  it('sends the duration the page shows with the track, keeps one seen earlier, and never asks again for a changed duration (issue 10)', async () => {
+    const { store, background } = setup();
+    const [a, b, c] = ids(3);
+    if (!a || !b || !c) throw new Error('ids');
+    store.watch(a, () => {}, { seen: { trackId: a, name: 'Song A', artists: ['X'], durationMs: 187_000 } });
+    // Seen twice before the request leaves: once without a title (the now-playing bar), once without a duration.
+    store.watch(b, () => {}, { seen: { trackId: b, name: '', artists: [], durationMs: 200_000 } });
+    store.watch(b, () => {}, { seen: { trackId: b, name: 'Song B', artists: ['Y'] } });
+    store.watch(c, () => {}, { seen: { trackId: c, name: 'Song C', artists: [] } });
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    expect(background.requests).toHaveLength(1);
+    expect(background.last()?.seen).toEqual([
+      { trackId: a, name: 'Song A', artists: ['X'], durationMs: 187_000 },
+      { trackId: b, name: 'Song B', artists: ['Y'], durationMs: 200_000 },
+      { trackId: c, name: 'Song C', artists: [] },
+    ]);
+    background.last()?.answer();
+    await vi.advanceTimersByTimeAsync(0);
+    // The same tracks shown again with another duration, or a first one: the same tracks, answered.
+    store.watch(a, () => {}, { seen: { trackId: a, name: 'Song A', artists: ['X'], durationMs: 188_000 } });
+    store.watch(c, () => {}, { seen: { trackId: c, name: 'Song C', artists: [], durationMs: 240_000 } });
+    await vi.advanceTimersByTimeAsync(MAX_HOLD_MS + QUIET_MS);
+    expect(background.requests).toHaveLength(1);
+    expect(store.state(a)).toMatchObject({ status: 'ok' });
+    expect(store.state(c)).toMatchObject({ status: 'ok' });
+  });
 });
 
 describe('results store: dedupe', () => {

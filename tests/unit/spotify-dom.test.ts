@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it } from 'vitest';
-import { readNowPlaying, scanTrackRows, trackIdFromNowPlayingHref } from '@/lib/content/spotify-dom';
+import { parseDurationText, readNowPlaying, readRowDuration, readTrackRow, scanTrackRows, trackIdFromNowPlayingHref } from '@/lib/content/spotify-dom';
 import { trackIdFromUrl } from '@/lib/shared/track-id';
 import { trackId } from './support/fixtures';
 
@@ -197,9 +197,142 @@ describe('the now-playing bar', () => {
     expect(readNowPlaying(document)).toBeUndefined();
   });
 
+  it('reads the duration of the playing track from [data-testid="playback-duration"] (unverified test id), else none', () => {
+    const href = `/album/2noRn2Aes5aoNVsU6iWThc?uri=spotify:track:${id}`;
+    const withDuration = (text: string) => bar(href).replace('</footer>', `<div><div data-testid="playback-position">0:42</div><div data-testid="playback-duration">${text}</div></div></footer>`);
+    document.body.innerHTML = withDuration('3:20');
+    expect(readNowPlaying(document)).toMatchObject({ trackId: id, durationMs: 200_000 });
+    for (const text of ['-:--', '0:00', '', 'soon']) {
+      document.body.innerHTML = withDuration(text);
+      const playing = readNowPlaying(document);
+      expect(playing?.trackId).toBe(id);
+      expect(playing?.durationMs).toBeUndefined();
+    }
+    document.body.innerHTML = bar(href);
+    expect(readNowPlaying(document)?.durationMs).toBeUndefined();
+  });
+
   it('gives nothing when there is no bar', () => {
     document.body.innerHTML = '<main></main>';
     expect(readNowPlaying(document)).toBeUndefined();
     expect(trackIdFromNowPlayingHref(`https://open.spotify.com/track/${id}`)).toBe(id);
+  });
+});
+
+describe('parseDurationText (issue 10)', () => {
+  it('reads m:ss and h:mm:ss to ms', () => {
+    expect(parseDurationText('3:07')).toBe(187_000);
+    expect(parseDurationText('0:01')).toBe(1_000);
+    expect(parseDurationText('10:00')).toBe(600_000);
+    expect(parseDurationText('1:02:03')).toBe(3_723_000);
+    expect(parseDurationText('0:59:59')).toBe(3_599_000);
+    expect(parseDurationText('  3:07\n')).toBe(187_000);
+    // Bidirectional marks a right-to-left page may put around the number are ignored.
+    expect(parseDurationText('\u200f3:07\u200e')).toBe(187_000);
+    expect(parseDurationText('\u20663:07\u2069')).toBe(187_000);
+  });
+
+  it('lets minutes exceed 59 only without an hour part, and clamps to 2 h', () => {
+    expect(parseDurationText('61:00')).toBe(3_660_000);
+    expect(parseDurationText('119:59')).toBe(7_199_000);
+    expect(parseDurationText('999:59')).toBe(7_200_000);
+    expect(parseDurationText('2:00:00')).toBe(7_200_000);
+    expect(parseDurationText('99:59:59')).toBe(7_200_000);
+    expect(parseDurationText('1:60:00')).toBeUndefined();
+    expect(parseDurationText('1:61:00')).toBeUndefined();
+    expect(parseDurationText('1000:00')).toBeUndefined();
+    expect(parseDurationText('100:00:00')).toBeUndefined();
+  });
+
+  it('refuses "0:00" (a player that does not know the length yet) and every other shape', () => {
+    for (const text of [
+      '0:00', '0:00:00', '', '   ', '-:--', '--:--', '3:7', '3:070', ':07', '3:', '3', '187', '3.07', '3,07', '3:07 min', 'LIVE', '3:60', '-3:07', '+3:07',
+      '3 :07', '3:07:', '1:2:03', '\u0663:\u0660\u0667', '３:０７', '3:07\u00a0x', '3：07', 'NaN:00', '1e3:00', '0x3:07', '3:07:07:07',
+      `${'9'.repeat(400)}:00`, '3:07'.repeat(1_000),
+    ]) {
+      expect(parseDurationText(text), JSON.stringify(text.slice(0, 40))).toBeUndefined();
+    }
+  });
+});
+
+describe('a track row\'s duration (issue 10)', () => {
+  /** A row like open.spotify.com's: index, title, album, date added, and the duration cell (icon buttons around the text). */
+  function spotifyRow(id: string, lastCell: string | null, extraCells = ''): string {
+    return `<div role="row" aria-rowindex="2"><div data-testid="tracklist-row">
+      <div role="gridcell" aria-colindex="1"><span>1</span></div>
+      <div role="gridcell" aria-colindex="2">${testIdLink(`/track/${id}`, 'Song')}<span><a href="/artist/0OdUWJ0sBjDrqHygGUXeCF">Artist</a></span></div>
+      <div role="gridcell" aria-colindex="3"><a href="/album/2noRn2Aes5aoNVsU6iWThc">Album</a></div>
+      ${extraCells}
+      ${lastCell === null ? '' : `<div role="gridcell" aria-colindex="5">${lastCell}</div>`}
+    </div></div>`;
+  }
+  const buttons = (text: string) => `<button aria-label="Add to Liked Songs"><svg><path d="M1 1"/></svg></button><div data-encore-id="text">${text}</div><button aria-label="More options"><svg></svg></button>`;
+  const durationOf = (html: string): number | undefined => {
+    page([html]);
+    return scanTrackRows(document.body)[0]?.durationMs;
+  };
+
+  beforeEach(() => {
+    document.body.innerHTML = '';
+  });
+
+  it('reads the last grid cell, next to its icon buttons, into the row reading', () => {
+    const id = trackId(1);
+    page([spotifyRow(id, buttons('3:07'))]);
+    const [row] = scanTrackRows(document.body);
+    expect(row).toMatchObject({ trackId: id, name: 'Song', artists: ['Artist'], durationMs: 187_000 });
+    expect(durationOf(spotifyRow(id, buttons('1:02:03')))).toBe(3_723_000);
+    expect(durationOf(spotifyRow(id, '4:44'))).toBe(284_000);
+  });
+
+  it('has no duration (not a throw, not a guess) when the cell is absent, empty or holds something else', () => {
+    const id = trackId(2);
+    // No duration cell: the album cell is last, and an album called "4:44" is a link, never a duration.
+    expect(durationOf(spotifyRow(id, null))).toBeUndefined();
+    expect(durationOf(spotifyRow(id, '<a href="/album/2noRn2Aes5aoNVsU6iWThc">4:44</a>'))).toBeUndefined();
+    expect(durationOf(spotifyRow(id, buttons('')))).toBeUndefined();
+    expect(durationOf(spotifyRow(id, buttons('-:--')))).toBeUndefined();
+    expect(durationOf(spotifyRow(id, buttons('3 days ago')))).toBeUndefined();
+    // A duration in an earlier cell (a title "3:07", the date added) is not the row's duration.
+    expect(durationOf(spotifyRow(id, buttons('x'), '<div role="gridcell" aria-colindex="4">3:07</div>'))).toBeUndefined();
+    // Two different durations in the cell: ambiguous.
+    expect(durationOf(spotifyRow(id, '<span>3:07</span><span>4:00</span>'))).toBeUndefined();
+    const row = scanTrackRows(document.body)[0];
+    expect(row && 'durationMs' in row).toBe(false);
+  });
+
+  it('takes the one duration element of a cell that holds other text too', () => {
+    expect(durationOf(spotifyRow(trackId(3), '<span class="visually-hidden">Duration</span><div>3:07</div>'))).toBe(187_000);
+    expect(durationOf(spotifyRow(trackId(3), '<div>3:07</div><div>3:07</div>'))).toBe(187_000);
+  });
+
+  it('reads a nested row\'s cell as that row\'s, not the outer row\'s', () => {
+    const [outer, inner] = [trackId(4), trackId(5)];
+    page([
+      `<div data-testid="tracklist-row"><div role="gridcell">${testIdLink(`/track/${outer}`)}</div>
+        <div data-testid="tracklist-row"><div role="gridcell">${testIdLink(`/track/${inner}`)}</div><div role="gridcell">2:00</div></div>
+      </div>`,
+    ]);
+    const rows = scanTrackRows(document.body);
+    expect(rows.map((r) => [r.trackId, r.durationMs])).toEqual([
+      [outer, undefined],
+      [inner, 120_000],
+    ]);
+  });
+
+  it('survives hostile markup: script and image tags, huge cells, thousands of descendants', () => {
+    const id = trackId(6);
+    expect(durationOf(spotifyRow(id, '<img src=x onerror="window.__pwned = 1">3:07'))).toBe(187_000);
+    // A script's text is text of the cell: no longer a duration, and never run.
+    expect(durationOf(spotifyRow(id, '<script>window.__pwned = 1</script>3:07'))).toBeUndefined();
+    expect((window as unknown as { __pwned?: number }).__pwned).toBeUndefined();
+    // Empty elements around it: the cell's text is still the duration.
+    expect(durationOf(spotifyRow(id, `<div>${'<span></span>'.repeat(5_000)}</div><div>3:07</div>`))).toBe(187_000);
+    // Thousands of elements with text before it: only the first 24 descendants are looked at.
+    expect(durationOf(spotifyRow(id, `<div>${'<span>x</span>'.repeat(5_000)}</div><div>3:07</div>`))).toBeUndefined();
+    expect(durationOf(spotifyRow(id, `${'x'.repeat(100_000)}`))).toBeUndefined();
+    const detached = document.createElement('div');
+    expect(readRowDuration(detached)).toBeUndefined();
+    expect(readTrackRow(detached)).toBeUndefined();
   });
 });

@@ -95,6 +95,18 @@ describe('Spotify provider: requests and mapping', () => {
     expect(result.errors.size).toBe(0);
   });
 
+  it("passes each item's duration_ms on in durations (issue 10); a missing or invalid one leaves the features alone", async () => {
+    const setup = await connected();
+    const [a, b, c, d] = ids(4) as [string, string, string, string];
+    const withoutDuration: Record<string, unknown> = item(c);
+    delete withoutDuration.duration_ms;
+    const api = fakeSpotifyApi(() => jsonResponse({ audio_features: [{ ...item(a), duration_ms: 187_123 }, { ...item(b), duration_ms: -1 }, withoutDuration, { ...item(d), duration_ms: '200000' }] }));
+    const result = await provider(setup, api).getAudioFeatures([a, b, c, d]);
+    expect([...result.features.keys()]).toEqual([a, b, c, d]);
+    expect(result.durations).toEqual(new Map([[a, 187_123]]));
+    expect(result.errors.size).toBe(0);
+  });
+
   it('makes no request and skips when not connected', async () => {
     const setup = await connected();
     await setup.auth.disconnect();

@@ -32,7 +32,7 @@ const track = (n: number, overrides: Record<string, unknown> = {}) => ({
       { url: `https://i.scdn.co/image/${n}-64`, width: 64, height: 64 },
     ],
   },
-  duration_ms: 1000,
+  duration_ms: 200_000 + n * 1_001,
   ...overrides,
 });
 
@@ -61,9 +61,25 @@ describe('Spotify track search', () => {
     expect(params?.has('market')).toBe(false);
     expect(api.calls[0]?.token).toBe('access-1');
     expect(hits).toEqual([
-      { trackId: trackId(1), name: 'Song 1', artists: ['Artist 1', 'Guest'], album: 'Album 1', imageUrl: 'https://i.scdn.co/image/1-64' },
-      { trackId: trackId(2), name: 'Song 2', artists: ['Artist 2', 'Guest'], album: 'No art' },
+      { trackId: trackId(1), name: 'Song 1', artists: ['Artist 1', 'Guest'], album: 'Album 1', imageUrl: 'https://i.scdn.co/image/1-64', durationMs: 201_001 },
+      { trackId: trackId(2), name: 'Song 2', artists: ['Artist 2', 'Guest'], album: 'No art', durationMs: 202_002 },
     ]);
+  });
+
+  it("passes each hit's duration_ms on as given, and leaves an absent or invalid one out without dropping the hit (issue 10)", async () => {
+    const { search } = await setup(() =>
+      jsonResponse({ tracks: { items: [track(1, { duration_ms: 0 }), track(2, { duration_ms: undefined }), track(3, { duration_ms: -1 }), track(4, { duration_ms: '200000' }), track(5, { duration_ms: 9_999_999 })] } }),
+    );
+    const hits = await search.searchTracks('x');
+    expect(hits.map((h) => [h.trackId, h.durationMs])).toEqual([
+      [trackId(1), 0],
+      [trackId(2), undefined],
+      [trackId(3), undefined],
+      [trackId(4), undefined],
+      // Not clamped here: the theme service normalizes every duration the same way.
+      [trackId(5), 9_999_999],
+    ]);
+    expect(hits.every((h) => !('durationMs' in h) || typeof h.durationMs === 'number')).toBe(true);
   });
 
   it('passes a smaller limit and a market', async () => {

@@ -37,6 +37,7 @@ function workoutClassifier(): Classifier {
 function memoryCache() {
   const records = new Map<TrackId, FeatureRecord>();
   const puts: TrackId[][] = [];
+  const fills: Map<TrackId, number>[] = [];
   const cache: FeatureCache = {
     async get(ids) {
       return new Map(ids.flatMap((id) => {
@@ -48,8 +49,20 @@ function memoryCache() {
       puts.push(batch.map((r) => r.trackId));
       for (const r of batch) records.set(r.trackId, r);
     },
+    async fillDurations(durations) {
+      fills.push(new Map(durations));
+      let filled = 0;
+      for (const [id, durationMs] of durations) {
+        const r = records.get(id);
+        if (r && r.durationMs === null) {
+          records.set(id, { ...r, durationMs });
+          filled++;
+        }
+      }
+      return filled;
+    },
   };
-  return { cache, records, puts };
+  return { cache, records, puts, fills };
 }
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => trackId(i, 'B'));
@@ -92,7 +105,7 @@ describe('theme service: every batch is stored as soon as it arrives', () => {
     expect(requested.map((r) => r.length)).toEqual([40, 40, 15]);
     expect(puts).toEqual([wanted.slice(0, 40), wanted.slice(40, 80)]);
     expect([...records.keys()].sort()).toEqual(wanted.slice(0, 80).sort());
-    expect(records.get(wanted[0] ?? '')).toEqual({ trackId: wanted[0], features: fast, provider: 'reccobeats', fetchedAt: T0 });
+    expect(records.get(wanted[0] ?? '')).toEqual({ trackId: wanted[0], features: fast, provider: 'reccobeats', fetchedAt: T0, durationMs: null });
     expect(await settled(answer)).toBe(false);
 
     // The stalled batch ends at ReccoBeats' 20 s deadline; the message still answers everything.
@@ -118,6 +131,7 @@ describe('theme service: every batch is stored as soon as it arrives', () => {
     const { cache } = memoryCache();
     const slowPut: FeatureCache = {
       get: cache.get,
+      fillDurations: cache.fillDurations,
       async put(records) {
         await cache.put(records);
         events.push('stored');
@@ -218,7 +232,7 @@ describe('theme service: one deadline per classify message', () => {
   it('goes on without the cache when reading it never ends', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const a = trackId(1, 'B');
-    const stuck: FeatureCache = { get: () => new Promise(() => {}), put: async () => {} };
+    const stuck: FeatureCache = { get: () => new Promise(() => {}), put: async () => {}, fillDurations: async () => 0 };
     const provider: AudioFeatureProvider = { id: 'reccobeats', getAudioFeatures: async (t) => ({ features: new Map<TrackId, AudioFeatures>(t.map((id) => [id, fast])), errors: new Map() }) };
     const log = { warn: vi.fn() };
     const service = createThemeService({ classifier: async () => workoutClassifier(), cache: stuck, provider, log, deadlineMs: 2_000 });

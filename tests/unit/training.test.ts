@@ -314,10 +314,14 @@ describe('runTraining (short run on synthetic data)', () => {
     outA = join(work, 'model-a');
     outB = join(work, 'model-b');
     const lines: string[] = [];
-    // One small grid entry keeps the test quick; cross-validation, baselines and calibration all run.
-    const grid = [{ hidden: [16], dropout: 0.1, classWeighting: 'balanced' as const, softLabels: true }];
-    result = await runTraining({ dataDir: data.dir, outDir: outA, seed: 7, epochs: 20, grid, log: (l) => lines.push(l), onReport: async (r) => void (report = r) });
-    await runTraining({ dataDir: data.dir, outDir: outB, seed: 7, epochs: 20, grid, log: () => {} });
+    // Small settings keep the test quick; cross-validation, every baseline (GBT and the
+    // ensemble too), distillation and calibration all run.
+    const grid = [{ hidden: [16], dropout: 0.1, classWeighting: 'balanced' as const, softLabels: true, duration: false }];
+    const ensemble = { size: 2, member: { hidden: [16], dropout: 0, classWeighting: 'balanced' as const, softLabels: true } };
+    const students = [{ teacher: 'mlp+gbt' as const, hidden: [24], epochs: 30, jitterCopies: 1, jitter: 0.15 }];
+    const options = { dataDir: data.dir, seed: 7, epochs: 20, grid, ensemble, students };
+    result = await runTraining({ ...options, outDir: outA, log: (l) => lines.push(l), onReport: async (r) => void (report = r) });
+    await runTraining({ ...options, outDir: outB, log: () => {} });
     modelJson = ModelJsonSchema.parse(JSON.parse(readFileSync(join(outA, 'model.json'), 'utf8')));
   });
 
@@ -338,9 +342,9 @@ describe('runTraining (short run on synthetic data)', () => {
     const binSize = statSync(join(outA, 'group1-shard1of1.bin')).size;
     expect(binSize).toBe(fromSpecs);
 
-    // Independently from the topology: dense layers of `units`, fed by 22 inputs.
+    // Independently from the topology: dense layers of `units`, fed by 24 inputs.
     const layers = (modelJson.modelTopology as { config: { layers: { class_name: string; config: { units: number } }[] } }).config.layers;
-    let inputs = 22;
+    let inputs = 24;
     let params = 0;
     for (const layer of layers.filter((l) => l.class_name === 'Dense')) {
       params += inputs * layer.config.units + layer.config.units;
@@ -360,7 +364,14 @@ describe('runTraining (short run on synthetic data)', () => {
     const { train, validation, test } = metadata.training.splits;
     expect(train + validation + test).toBe(data.expected.size);
     expect(train).toBeGreaterThan(test);
-    expect(metadata.training.model).toEqual({ hidden: [16], dropout: 0.1, epochs: expect.any(Number) as number, classWeighting: 'balanced', softLabels: true });
+    expect(metadata.training.model.epochs).toBeGreaterThan(0);
+    // Whichever network won, the metadata says how it was trained (a student names its teacher).
+    if (metadata.training.model.teacher === null) expect(metadata.training.model.classWeighting).toBe('balanced');
+    else expect(metadata.training.model).toMatchObject({ hidden: [24], teacher: expect.stringMatching(/^ensemble of 2 MLPs/) as string, classWeighting: 'none' });
+    expect(metadata.features.duration).toMatchObject({ input: 'durationMs', rangeMs: [1000, 7_200_000], missing: { value: 0, indicator: 'duration_missing' } });
+    // The synthetic tracks are 200 s (TidyTuesday) or 180 s (genres): ln-seconds constants from those.
+    expect(metadata.features.normalization.logDuration.mean).toBeGreaterThan(Math.log(180) - 1e-9);
+    expect(metadata.features.normalization.logDuration.mean).toBeLessThan(Math.log(200) + 1e-9);
     expect(metadata.calibration.temperature).toBeGreaterThan(0);
     // Fewer than 300 tracks per theme here: every theme is experimental.
     expect(metadata.experimental).toEqual([...THEME_IDS]);
@@ -399,7 +410,7 @@ describe('runTraining (short run on synthetic data)', () => {
     const metadata: unknown = JSON.parse(readFileSync(join(outA, 'metadata.json'), 'utf8'));
     const classifier = await loadClassifier(fileModelHandler(join(outA, 'model.json')), metadata);
     const labelled = [...data.expected.entries()];
-    const predictions = classifier.predict(labelled.map(([id]) => ({ features: data.features.get(id) as Features, durationMs: null })));
+    const predictions = classifier.predict(labelled.map(([id], i) => ({ features: data.features.get(id) as Features, durationMs: i % 2 === 0 ? 200_000 : null })));
     expect(predictions).toHaveLength(labelled.length);
     for (const p of predictions) {
       expect(p).toHaveLength(THEME_IDS.length);
@@ -425,8 +436,15 @@ describe('runTraining (short run on synthetic data)', () => {
   it('cross-validates every baseline and the MLP checkpoints on the same folds, no artist in two folds', () => {
     if (!report) throw new Error('no report');
     const names = report.candidates.map((c) => c.name);
-    expect(names.filter((n) => /^majority class|^logistic regression|^k-nearest|^random forest/.test(n)).length).toBe(5);
-    expect(report.candidates.filter((c) => c.kind === 'mlp').map((c) => c.config?.epochs)).toEqual([10, 20]);
+    expect(names.filter((n) => /^majority class|^logistic regression|^k-nearest|^gradient-boosted trees|^ensemble of 2 MLPs/.test(n)).length).toBe(5);
+    expect(report.candidates.filter((c) => c.kind === 'baseline')).toHaveLength(5);
+    // The ensemble's first member (with duration) and the grid's MLP without duration, at two
+    // checkpoints each; one student; and a class-bias variant of each network's last checkpoint.
+    const plain = report.candidates.filter((c) => !c.name.endsWith(' + class biases'));
+    expect(plain.filter((c) => c.kind === 'mlp').map((c) => (c.config && 'epochs' in c.config ? c.config.epochs : 0))).toEqual([10, 20, 10, 20]);
+    expect(plain.filter((c) => c.kind === 'student')).toHaveLength(1);
+    expect(report.candidates.filter((c) => c.name.endsWith(' + class biases')).map((c) => c.kind)).toEqual(['mlp', 'mlp', 'student']);
+    for (const c of report.candidates.filter((x) => x.kind !== 'baseline')) expect(c.missingDurationMacroF1?.mean).toBeGreaterThan(0);
     for (const c of report.candidates) {
       expect(c.folds).toHaveLength(FOLDS);
       // Each fold's confusion matrix holds exactly that fold's tracks.
@@ -434,7 +452,10 @@ describe('runTraining (short run on synthetic data)', () => {
       expect(c.macroF1.mean).toBeCloseTo(c.folds.reduce((s, e) => s + e.macroF1, 0) / FOLDS, 12);
     }
     expect(report.foldSizes.reduce((a, b) => a + b, 0)).toBe(report.devRows);
-    expect(report.selected.kind).toBe('mlp');
+    expect(report.selected.kind).not.toBe('baseline');
+    expect(report.margins.map((m) => m.name)).toEqual(report.candidates.filter((c) => c.kind === 'baseline').map((c) => c.name));
+    expect(report.test.flips.length).toBeGreaterThan(0);
+    expect(report.calibration.testBySource.reduce((n, s) => n + s.tracks, 0)).toBe(report.testRows);
     // The metadata carries the selected and best-baseline summaries of this very run.
     expect(result.metadata.training.crossValidation.selected.macroF1).toEqual(report.selected.macroF1);
     expect(result.metadata.training.crossValidation.bestBaseline.name).toBe(report.bestBaseline.name);

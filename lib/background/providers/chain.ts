@@ -40,7 +40,8 @@ export interface ProviderChain {
    * wins; a track unknown to or failed at one provider goes on to the next. At the end a track
    * with no features is in `errors` if any provider failed for it (the message names each
    * provider and why: not cached), else unknown. With no active provider at all every track is
-   * in `errors`, saying why each provider was skipped. Never rejects for a provider's failure.
+   * in `errors`, saying why each provider was skipped. A track's `durations` entry, if any, comes
+   * from the provider that gave its features. Never rejects for a provider's failure.
    *
    * `onSettled` hears of each track once, as soon as its answer is final, batch by batch: a
    * track with features when its provider's batch arrives, an unknown or failed track when the
@@ -119,6 +120,7 @@ export function createProviderChain(deps: ProviderChainDeps): ProviderChain {
     async getAudioFeatures(trackIds, onSettled) {
       const unique = [...new Set(trackIds)];
       const features = new Map<TrackId, AudioFeatures>();
+      const durations = new Map<TrackId, number>();
       const providerOf = new Map<TrackId, ProviderId>();
       const failures = new Map<TrackId, string[]>();
       const all = await states();
@@ -127,7 +129,7 @@ export function createProviderChain(deps: ProviderChainDeps): ProviderChain {
       if (active.length === 0) {
         const why = all.map((s) => (s.active ? s.id : `${s.id}: ${s.message}`)).join('; ');
         const message = `no audio-features provider can be asked (${why || 'none configured'})`;
-        return { features, providerOf, errors: new Map(unique.map((id) => [id, message])) };
+        return { features, durations, providerOf, errors: new Map(unique.map((id) => [id, message])) };
       }
 
       let pending = unique;
@@ -143,7 +145,7 @@ export function createProviderChain(deps: ProviderChainDeps): ProviderChain {
         /** Takes `ids` of `answer` (each once per provider) and tells `onSettled` what became final. */
         const take = (ids: readonly TrackId[], answer: ProviderResult): void => {
           const finals: TrackId[] = [];
-          const settled: SourcedBatch = { trackIds: finals, features: new Map(), errors: new Map(), providerOf: new Map() };
+          const settled = { trackIds: finals, features: new Map<TrackId, AudioFeatures>(), durations: new Map<TrackId, number>(), errors: new Map<TrackId, string>(), providerOf: new Map<TrackId, ProviderId>() } satisfies SourcedBatch;
           const final = (trackId: TrackId): void => void finals.push(trackId);
           for (const trackId of ids) {
             if (!asked.has(trackId) || handled.has(trackId)) continue;
@@ -153,6 +155,12 @@ export function createProviderChain(deps: ProviderChainDeps): ProviderChain {
               features.set(trackId, f);
               providerOf.set(trackId, id);
               settled.features.set(trackId, f);
+              // The duration comes with the features, from the same provider's answer.
+              const duration = answer.durations?.get(trackId);
+              if (duration !== undefined) {
+                durations.set(trackId, duration);
+                settled.durations.set(trackId, duration);
+              }
               settled.providerOf.set(trackId, id);
               final(trackId);
               continue;
@@ -190,7 +198,7 @@ export function createProviderChain(deps: ProviderChainDeps): ProviderChain {
           providerOf.delete(trackId);
         }
       }
-      return { features, providerOf, errors };
+      return { features, durations, providerOf, errors };
     },
   };
 }

@@ -12,11 +12,14 @@ export const SPOTIFY_BATCH_SIZE = PROVIDER_BATCH_SIZES.spotify;
 
 /**
  * The response envelope; items are validated one by one. An item is `null` for an ID Spotify
- * does not know, otherwise an object with the track's `id` and its features (extra fields such
- * as `uri`, `duration_ms`, `time_signature` are stripped by {@link AudioFeaturesSchema}).
+ * does not know, otherwise an object with the track's `id`, its features and `duration_ms`
+ * (developer.spotify.com/documentation/web-api/reference/get-several-audio-features); other
+ * fields such as `uri`, `time_signature` are stripped by {@link AudioFeaturesSchema}.
  */
 const ResponseSchema = z.object({ audio_features: z.array(z.unknown()) });
 const ItemIdSchema = z.object({ id: TrackIdSchema });
+/** An item's `duration_ms`: a finite number of ms, at least 0; anything else counts as absent (the features still count). */
+const ItemDurationSchema = z.object({ duration_ms: z.number().nonnegative() });
 
 /** Dependencies of {@link createSpotifyProvider}. */
 export interface SpotifyProviderDeps {
@@ -42,7 +45,9 @@ const describe = (error: unknown): string => (error instanceof Error ? error.mes
  *   and retries; 5xx, timeouts and network errors are retried with backoff; each batch has one
  *   deadline, 20 s, body included (see `createSpotifyClient`). What still fails puts a message on
  *   each ID of its batch in `errors`.
- * - A malformed body errors its batch; a malformed item errors its ID only.
+ * - A malformed body errors its batch; a malformed item errors its ID only. An item's
+ *   `duration_ms` goes to `durations` (issue 10: Spotify's value wins over the page's); an
+ *   invalid or missing one is left out without spoiling the features.
  * - Batches are asked one after the other; each is handed to `onBatch` as soon as it is answered.
  */
 export function createSpotifyProvider(deps: SpotifyProviderDeps): AudioFeatureProvider {
@@ -59,7 +64,7 @@ export function createSpotifyProvider(deps: SpotifyProviderDeps): AudioFeaturePr
 
   /** One batch's answer; rejects as `SpotifyClient.call`. */
   async function fetchBatch(ids: readonly TrackId[]): Promise<ProviderBatch> {
-    const batch = { trackIds: ids, features: new Map<TrackId, AudioFeatures>(), errors: new Map<TrackId, string>() };
+    const batch = { trackIds: ids, features: new Map<TrackId, AudioFeatures>(), durations: new Map<TrackId, number>(), errors: new Map<TrackId, string>() };
     const body = await deps.client.call((api) => api.makeRequest('GET', `audio-features?ids=${ids.join(',')}`), ResponseSchema);
     const wanted = new Set(ids);
     for (const item of body.audio_features) {
@@ -67,8 +72,11 @@ export function createSpotifyProvider(deps: SpotifyProviderDeps): AudioFeaturePr
       const id = ItemIdSchema.safeParse(item);
       if (!id.success || !wanted.has(id.data.id)) continue;
       const features = AudioFeaturesSchema.safeParse(item);
-      if (features.success) batch.features.set(id.data.id, features.data);
-      else batch.errors.set(id.data.id, `spotify: invalid audio features: ${z.prettifyError(features.error)}`);
+      if (features.success) {
+        batch.features.set(id.data.id, features.data);
+        const duration = ItemDurationSchema.safeParse(item);
+        if (duration.success) batch.durations.set(id.data.id, duration.data.duration_ms);
+      } else batch.errors.set(id.data.id, `spotify: invalid audio features: ${z.prettifyError(features.error)}`);
     }
     return batch;
   }
@@ -79,7 +87,7 @@ export function createSpotifyProvider(deps: SpotifyProviderDeps): AudioFeaturePr
       return skipFor(await deps.store.load());
     },
     async getAudioFeatures(trackIds, onBatch?: ProviderBatchListener) {
-      const result: ProviderResult = { features: new Map(), errors: new Map() };
+      const result = { features: new Map<TrackId, AudioFeatures>(), durations: new Map<TrackId, number>(), errors: new Map<TrackId, string>() } satisfies ProviderResult;
       const connection = await deps.store.load();
       if (await skipFor(connection)) return result;
       const clientId = connection?.clientId ?? '';
@@ -111,6 +119,7 @@ export function createSpotifyProvider(deps: SpotifyProviderDeps): AudioFeaturePr
           batch = { trackIds: ids, features: new Map(), errors: new Map(ids.map((id) => [id, `spotify: ${message}`])) };
         }
         for (const [id, f] of batch.features) result.features.set(id, f);
+        for (const [id, d] of batch.durations ?? []) result.durations.set(id, d);
         for (const [id, e] of batch.errors) result.errors.set(id, e);
         // Handed on before the availability write below, so nothing delays storing the features.
         onBatch?.(batch);

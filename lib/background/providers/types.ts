@@ -7,6 +7,13 @@ export interface ProviderResult {
   /** Features of the tracks the provider knows. A requested ID absent from both maps is unknown. */
   readonly features: Map<TrackId, AudioFeatures>;
   /**
+   * The track's duration in ms as the provider's answer gave it (Spotify's `duration_ms`), for
+   * tracks in `features` whose answer carried a valid one; not yet rounded or clamped (the theme
+   * service applies `normalizeDurationMs`). Absent or without an entry: the answer had none
+   * (ReccoBeats never has one, shared/notes/platform.md).
+   */
+  readonly durations?: Map<TrackId, number>;
+  /**
    * Tracks that could not be looked up now, with a message for the user: their batch failed
    * (HTTP error after retries, timeout, offline, malformed body) or their item was invalid.
    */

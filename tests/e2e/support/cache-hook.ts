@@ -37,6 +37,15 @@ export class CacheHookClient {
     return this.onWorker((worker) => worker.evaluate(([name, ids]) => (Reflect.get(globalThis, name) as CacheHook).present(ids), [CACHE_HOOK_NAME, [...trackIds]] as const));
   }
 
+  /** For each ID: the duration stored with its feature record (ms), `null` when it has none, `undefined` when there is no record. */
+  async durations(trackIds: readonly string[]): Promise<(number | null | undefined)[]> {
+    // JSON through evaluate turns `undefined` array entries into null: mark them.
+    const marked = await this.onWorker((worker) =>
+      worker.evaluate(async ([name, ids]) => (await (Reflect.get(globalThis, name) as CacheHook).durations(ids)).map((d) => (d === undefined ? 'none' : d)), [CACHE_HOOK_NAME, [...trackIds]] as const),
+    );
+    return marked.map((d) => (d === 'none' ? undefined : d));
+  }
+
   /** Runs `call` on the service worker; when that worker was stopped meanwhile, once more on the one running now. */
   private async onWorker<R>(call: (worker: Worker) => Promise<R>): Promise<R> {
     try {

@@ -14,6 +14,7 @@ export interface SearchableTrack {
  * `GET /v1/search?type=track` (limit above 10 is a 400, as since February 2026). Requests need a
  * bearer token that `isValidToken` accepts. With `audioFeaturesForbidden`, audio features answer
  * 403 with Spotify's bare body, as for apps created after 2024-11-27 (shared/notes/platform.md).
+ * Both answers carry each track's `duration_ms` from `durations` (left out for a track without one).
  */
 export class FakeSpotifyApi {
   readonly audioFeatureRequests: string[][] = [];
@@ -24,7 +25,13 @@ export class FakeSpotifyApi {
     private readonly features: ReadonlyMap<string, AudioFeatures>,
     private readonly catalogue: readonly SearchableTrack[],
     private readonly isValidToken: (token: string) => boolean,
+    private readonly durations: ReadonlyMap<string, number> = new Map(),
   ) {}
+
+  private durationOf(id: string): { duration_ms?: number } {
+    const ms = this.durations.get(id);
+    return ms === undefined ? {} : { duration_ms: ms };
+  }
 
   async install(context: BrowserContext): Promise<void> {
     await context.route('https://api.spotify.com/**', (route) => this.handle(route));
@@ -43,7 +50,7 @@ export class FakeSpotifyApi {
       return json(200, {
         audio_features: ids.map((id) => {
           const f = this.features.get(id);
-          return f ? { ...f, id, type: 'audio_features', uri: `spotify:track:${id}`, duration_ms: 200000, time_signature: 4 } : null;
+          return f ? { ...f, id, type: 'audio_features', uri: `spotify:track:${id}`, ...this.durationOf(id), time_signature: 4 } : null;
         }),
       });
     }
@@ -62,7 +69,7 @@ export class FakeSpotifyApi {
           uri: `spotify:track:${t.id}`,
           artists: t.artists.map((name, i) => ({ id: `artist${i}`, name, type: 'artist', uri: `spotify:artist:artist${i}` })),
           album: { id: 'album1', name: 'Fake album', images: [] },
-          duration_ms: 200000,
+          ...this.durationOf(t.id),
         }));
       return json(200, { tracks: { href: url.toString(), items, limit, offset: 0, total: items.length, next: null, previous: null } });
     }

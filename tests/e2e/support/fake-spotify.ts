@@ -34,8 +34,12 @@ export interface PageTrack {
   readonly featuring?: readonly string[];
   /** Drawn with Spotify's explicit label ("E") when true. */
   readonly explicit?: boolean;
-  /** Duration in milliseconds; default a deterministic 2:00–5:59 derived from the ID. */
-  readonly durationMs?: number;
+  /**
+   * Duration in milliseconds, shown in the row's last cell like Spotify (`m:ss`, `h:mm:ss` from an
+   * hour on, whole seconds rounded down); `null` = the row shows no duration (the cell is empty);
+   * default a deterministic 2:00–5:59 derived from the ID.
+   */
+  readonly durationMs?: number | null;
   /** Album name; default the title. */
   readonly album?: string;
 }
@@ -583,8 +587,9 @@ function fakeSpotifyApp(config: AppConfig): void {
   const view = (t: PageTrack): TrackView => {
     const names = [t.artist, ...(t.featuring ?? [])];
     const artists = names.map((name) => ({ id: fakeId('artist:' + name), name }));
-    const ms = t.durationMs ?? 120_000 + (hash('duration:' + t.id) % 240_000);
-    const seconds = Math.floor(ms / 1000);
+    const ms = t.durationMs === null ? null : (t.durationMs ?? 120_000 + (hash('duration:' + t.id) % 240_000));
+    const seconds = ms === null ? 0 : Math.floor(ms / 1000);
+    const two = (n: number): string => String(n).padStart(2, '0');
     const albumName = t.album ?? t.title;
     const albumId = fakeId('album:' + albumName + ':' + t.artist);
     return {
@@ -592,7 +597,12 @@ function fakeSpotifyApp(config: AppConfig): void {
       title: t.title,
       artists,
       explicit: t.explicit === true,
-      duration: `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`,
+      duration:
+        ms === null
+          ? ''
+          : seconds >= 3600
+            ? `${Math.floor(seconds / 3600)}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}`
+            : `${Math.floor(seconds / 60)}:${two(seconds % 60)}`,
       album: { id: albumId, name: albumName },
       plays: (100_000 + (hash('plays:' + t.id) % 900_000_000)).toLocaleString('en-US'),
       cover: coverSrc(albumId, 40),
@@ -770,7 +780,7 @@ function fakeSpotifyApp(config: AppConfig): void {
     setArtists(widget.artists, t.artists, { 'data-testid': 'context-item-info-artist' });
     setAttr(playPause, 'aria-label', 'Pause');
     playPause.replaceChildren(icon(PAUSE_PATH));
-    setText(durationEl, t.duration);
+    setText(durationEl, t.duration === '' ? '-:--' : t.duration);
   };
 
   // ---- rows -----------------------------------------------------------------------------------

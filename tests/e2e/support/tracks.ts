@@ -16,6 +16,22 @@ import type { PageTrack } from './fake-spotify';
 export interface FixtureTrack extends PageTrack {
   /** `undefined` = the provider does not know this track. */
   readonly features: AudioFeatures | undefined;
+  /**
+   * The duration its rows show, in whole seconds' ms (`m:ss`, `h:mm:ss` past an hour), or `null`
+   * when its rows show none (an empty duration cell: the extension classifies it as of unknown
+   * duration, issue 10). Always set, so the page and `npm run classify` get the same value.
+   */
+  readonly durationMs: number | null;
+}
+
+/**
+ * The duration of synthetic track `i` of `seed`, in whole seconds' ms: 1:30 to 6:59, one in 37
+ * past an hour (`h:mm:ss`), and `null` (no duration shown) for one in 9. From its own seeded
+ * generator, so the features of existing fixtures do not change.
+ */
+function syntheticDurationMs(rng: () => number, i: number): number | null {
+  const seconds = i % 37 === 20 ? 3_600 + Math.floor(rng() * 1_800) : 90 + Math.floor(rng() * 330);
+  return i % 9 === 4 ? null : seconds * 1000;
 }
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -23,10 +39,12 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 /** `count` tracks with seeded random IDs and audio features spread over Spotify's ranges. */
 export function syntheticTracks(count: number, seed: string): FixtureTrack[] {
   const rng = seedrandom(seed);
+  const durationRng = seedrandom(`${seed}:duration`);
   const id = () => Array.from({ length: 22 }, () => BASE62[Math.floor(rng() * 62)]).join('');
   return Array.from({ length: count }, (_, i) => ({
     id: id(),
     title: `Synthetic track ${i + 1}`,
+    durationMs: syntheticDurationMs(durationRng, i),
     artist: `Artist ${Math.floor(rng() * 40)}`,
     features: {
       acousticness: rng(),
@@ -55,11 +73,27 @@ export function realDataSkipReason(): string | undefined {
 }
 
 /**
- * `count` real tracks (real IDs, titles, artists and audio features) from the labelled training
- * data, sampled with a seeded shuffle round-robin across themes so every theme is represented.
+ * Real tracks' `duration_ms` from the TidyTuesday file (the one source with it), by track ID,
+ * rounded down to whole seconds as a track row shows it (`m:ss`).
+ */
+function realDurations(): Map<string, number> {
+  const rows: Record<string, string>[] = parse(readFileSync(join(REAL_DATA_DIR, 'tidytuesday', 'spotify_songs.csv')), { columns: true, skip_empty_lines: true, relax_column_count: true });
+  const out = new Map<string, number>();
+  for (const r of rows) {
+    const ms = Number(r.duration_ms);
+    if (r.track_id && r.duration_ms && Number.isFinite(ms) && ms >= 1000) out.set(r.track_id, Math.floor(ms / 1000) * 1000);
+  }
+  return out;
+}
+
+/**
+ * `count` real tracks (real IDs, titles, artists, audio features and durations) from the labelled
+ * training data, sampled with a seeded shuffle round-robin across themes so every theme is
+ * represented. A track without a known duration shows none.
  */
 export function realTracks(count: number, seed: string): FixtureTrack[] {
   const { tracks } = loadLabelledTracks(REAL_DATA_DIR);
+  const durations = realDurations();
   const rng = seedrandom(seed);
   const byTheme = THEME_IDS.map((t) => {
     const list = tracks.filter((x) => x.theme === t);
@@ -75,7 +109,7 @@ export function realTracks(count: number, seed: string): FixtureTrack[] {
     for (const list of byTheme) {
       const t = list[round];
       if (t && out.length < count) {
-        out.push({ id: t.trackId, title: t.title, artist: t.artist, features: t.features });
+        out.push({ id: t.trackId, title: t.title, artist: t.artist, features: t.features, durationMs: durations.get(t.trackId) ?? null });
         added = true;
       }
     }
@@ -90,16 +124,31 @@ export interface CliRow {
   readonly probabilities: Record<string, number>;
 }
 
+/** Options of {@link classifyWithCli}. */
+export interface CliOptions {
+  /**
+   * The duration the extension gives the model for a track, in ms, or `null` (unknown): by
+   * default the one its rows show ({@link FixtureTrack.durationMs}); `() => null` for tracks it
+   * never saw on a page (a pasted link); Spotify's `duration_ms` when Spotify gave the features.
+   */
+  readonly durationOf?: (track: FixtureTrack) => number | null;
+}
+
 /**
- * Runs the real classify CLI on a CSV of the tracks' audio features (tracks without features are
- * left out) and returns each track's row.
+ * Runs the real classify CLI on a CSV of the tracks' audio features and durations (the
+ * `duration_ms` column, empty when unknown; tracks without features are left out) and returns
+ * each track's row.
  */
-export function classifyWithCli(tracks: readonly FixtureTrack[]): Map<string, CliRow> {
+export function classifyWithCli(tracks: readonly FixtureTrack[], options: CliOptions = {}): Map<string, CliRow> {
+  const durationOf = options.durationOf ?? ((t: FixtureTrack) => t.durationMs);
   const dir = mkdtempSync(join(tmpdir(), 'pp-e2e-'));
   const input = join(dir, 'tracks.csv');
   const output = join(dir, 'themes.csv');
   const known = tracks.filter((t) => t.features);
-  writeFileSync(input, stringify([['track_id', ...AUDIO_FEATURE_NAMES], ...known.map((t) => [t.id, ...AUDIO_FEATURE_NAMES.map((n) => t.features?.[n])])]));
+  writeFileSync(
+    input,
+    stringify([['track_id', ...AUDIO_FEATURE_NAMES, 'duration_ms'], ...known.map((t) => [t.id, ...AUDIO_FEATURE_NAMES.map((n) => t.features?.[n]), durationOf(t) ?? ''])]),
+  );
   execFileSync('npm', ['run', '--silent', 'classify', '--', '--input', input, '--output', output], { stdio: ['ignore', 'ignore', 'pipe'] });
   const rows: Record<string, string>[] = parse(readFileSync(output), { columns: true });
   rmSync(dir, { recursive: true, force: true });
@@ -115,8 +164,8 @@ export function classifyWithCli(tracks: readonly FixtureTrack[]): Map<string, Cl
 }
 
 /** The theme `npm run classify` gives each track with features (see {@link classifyWithCli}). */
-export function themesFromClassifyCli(tracks: readonly FixtureTrack[]): Map<string, string> {
-  return new Map([...classifyWithCli(tracks)].map(([id, row]) => [id, row.theme]));
+export function themesFromClassifyCli(tracks: readonly FixtureTrack[], options: CliOptions = {}): Map<string, string> {
+  return new Map([...classifyWithCli(tracks, options)].map(([id, row]) => [id, row.theme]));
 }
 
 /**
@@ -146,6 +195,15 @@ export function expectedBadge(row: CliRow): { status: 'ok' | 'uncertain'; theme:
   const { theme, probability } = expectedTheme(row, enabled, THEME_IDS);
   if (theme !== row.theme) throw new Error(`the CLI chose ${row.theme}, the default settings ${theme}`);
   return { status: probability < uncertainThreshold ? 'uncertain' : 'ok', theme };
+}
+
+/**
+ * The `duration_ms` the fake Spotify API serves: each track's shown duration, and for a track
+ * whose rows show none, a duration only Spotify knows (3:21), so that Spotify's value is seen to
+ * be used. Pass it to `FakeSpotifyApi` and, as `durationOf`, to {@link classifyWithCli}.
+ */
+export function spotifyDurations(tracks: readonly FixtureTrack[]): Map<string, number> {
+  return new Map(tracks.map((t) => [t.id, t.durationMs ?? 201_000]));
 }
 
 /** The features the fake providers serve: track ID → features, for the tracks that have them. */

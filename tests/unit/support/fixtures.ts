@@ -77,17 +77,26 @@ function evaluationFor(labels: readonly string[]) {
 export function makeMetadataJson(options: { labels?: readonly string[]; experimental?: readonly string[] } = {}) {
   const labels = [...(options.labels ?? THEME_IDS)];
   return {
-    formatVersion: 2,
+    formatVersion: 3,
     modelVersion: 'abc123def456',
     labels,
     experimental: [...(options.experimental ?? [])],
     minTracksPerTheme: 300,
     features: {
       input: [...NAMES_11],
-      encoded: [...CONTINUOUS_10, ...Array.from({ length: 12 }, (_, k) => `key_${k}`)],
+      encoded: [...CONTINUOUS_10, 'log_duration', 'duration_missing', ...Array.from({ length: 12 }, (_, k) => `key_${k}`)],
       normalization: {
         mean: [0.3, 0.5, 0.6, 0.2, 0.2, -9, 0.6, 0.1, 120, 0.4],
         std: [0.3, 0.2, 0.3, 0.3, 0.2, 6, 0.5, 0.1, 30, 0.25],
+        logDuration: { mean: 5.3, std: 0.4 },
+      },
+      duration: {
+        input: 'durationMs',
+        roundedTo: 'second',
+        rangeMs: [1000, 7_200_000] as [number, number],
+        encoding: 'standardized-log-seconds+missing-indicator',
+        missing: { value: 0, indicator: 'duration_missing' },
+        maskedShare: 0.2,
       },
     },
     calibration: { temperature: 1.25, uncertainThreshold: 0.4, eceBefore: 0.08, eceAfter: 0.02 },
@@ -97,7 +106,7 @@ export function makeMetadataJson(options: { labels?: readonly string[]; experime
       trackCounts: Object.fromEntries(labels.map((l) => [l, 400])),
       splits: { train: 700, validation: 150, test: 150 },
       sources: [{ name: 'synthetic', file: 'synthetic.csv', rows: 1000, license: 'none' }],
-      model: { hidden: [64, 32], dropout: 0.2, epochs: 40, classWeighting: 'balanced', softLabels: true },
+      model: { hidden: [64, 32], dropout: 0.2, epochs: 40, classWeighting: 'balanced', softLabels: true, teacher: null, classBiases: null },
       crossValidation: {
         folds: 5,
         selected: { name: 'MLP', macroF1: { mean: 0.45, std: 0.02, min: 0.42, max: 0.48 }, accuracy: { mean: 0.5, std: 0.02, min: 0.47, max: 0.53 } },
