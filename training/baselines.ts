@@ -5,9 +5,7 @@
 import { createRequire } from 'node:module';
 import KNN from 'ml-knn';
 import type XGBoostModule from 'ml-xgboost';
-import { RandomForestClassifier } from 'ml-random-forest';
 import { argmax } from './metrics';
-import { createRng, shuffled } from './split';
 import type { Dataset } from './model';
 
 /**
@@ -40,47 +38,6 @@ export const KNN_K = 15;
  */
 export function knnPredict(train: Dataset, test: Dataset, k = KNN_K): number[] {
   return new KNN(toRows(train), [...train.y], { k }).predict(toRows(test));
-}
-
-/**
- * Random-forest settings. ml-random-forest 2.1.0 (over ml-cart) is slow on continuous
- * features: measured here, one tree on 1,000 rows takes about 1.5 s and 20 trees on 6,000 rows
- * did not finish in 10 minutes, so each tree sees a seeded class-balanced sample of at most
- * `sampleRows` training rows (bagging inside the library is off; the trees differ by sample
- * and by the features they draw).
- */
-export const RANDOM_FOREST = { trees: 8, sampleRows: 800, maxDepth: 8, maxFeatures: 0.5 } as const;
-
-/**
- * Random forest (ml-random-forest 2.1.0): {@link RANDOM_FOREST} trees, each on its own
- * class-balanced sample (as many rows of each class as the sample size allows), majority vote.
- */
-export function randomForestPredict(train: Dataset, test: Dataset, classes: number, seed: number): number[] {
-  const rng = createRng(seed);
-  const byClass = Array.from({ length: classes }, () => [] as number[]);
-  train.y.forEach((y, i) => byClass[y]?.push(i));
-  const perClass = Math.ceil(RANDOM_FOREST.sampleRows / classes);
-  const rows = toRows(train);
-  const testRows = toRows(test);
-  const votes = testRows.map(() => new Array<number>(classes).fill(0));
-  for (let t = 0; t < RANDOM_FOREST.trees; t++) {
-    const sample = byClass.flatMap((members) => shuffled(members, rng).slice(0, perClass));
-    const forest = new RandomForestClassifier({
-      nEstimators: 1,
-      maxFeatures: RANDOM_FOREST.maxFeatures,
-      replacement: false,
-      useSampleBagging: false,
-      noOOB: true,
-      seed: seed + t,
-      treeOptions: { maxDepth: RANDOM_FOREST.maxDepth },
-    });
-    forest.train(sample.map((i) => rows[i] ?? []), sample.map((i) => train.y[i] ?? 0));
-    forest.predict(testRows).forEach((p, r) => {
-      const v = votes[r];
-      if (v) v[p] = (v[p] ?? 0) + 1;
-    });
-  }
-  return votes.map((v) => argmax(v));
 }
 
 /**
