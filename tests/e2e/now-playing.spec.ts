@@ -45,7 +45,7 @@ async function setNowPlayingAndRead(spotify: SpotifyPage, track: PageTrack | nul
         w.fakeSpotifySetNowPlaying(track, uri);
         queueMicrotask(() => resolve(w.__ppReadBadges().filter((b) => b.region === 'now-playing-bar')));
       }),
-    { track: track && { id: track.id, title: track.title, artist: track.artist, explicit: track.explicit, featuring: track.featuring }, uri },
+    { track: track && { id: track.id, title: track.title, artist: track.artist, explicit: track.explicit, featuring: track.featuring, durationMs: track.durationMs }, uri },
   );
 }
 
