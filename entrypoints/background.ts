@@ -6,12 +6,13 @@ import { modelThemeInfo } from '@/lib/shared/bundled-metadata';
 import { loadBundledClassifier } from '@/lib/background/bundled-model';
 import { PredictorDatabase, createFeatureCache } from '@/lib/background/cache';
 import { keepPromise } from '@/lib/background/kept-promise';
-import { createMessageHandlers, type SpotifyAccount } from '@/lib/background/message-handlers';
+import { createMessageHandlers } from '@/lib/background/message-handlers';
 import { createMessageRouter, listenForMessages } from '@/lib/background/message-router';
 import { createProviderChain } from '@/lib/background/providers/chain';
 import { createReccoBeatsProvider } from '@/lib/background/providers/reccobeats';
 import { createSpotifyProvider } from '@/lib/background/providers/spotify';
 import { defineSettingsItem, effectiveThemeSettings, readSettings, type Settings } from '@/lib/shared/settings';
+import { createSpotifyAccount } from '@/lib/background/spotify-account';
 import { createSpotifyClient } from '@/lib/background/spotify-client';
 import { createSpotifySearch } from '@/lib/background/spotify-search';
 import { createThemeService } from '@/lib/background/theme-service';
@@ -53,22 +54,7 @@ export default defineBackground({
       uncertainThreshold: async () => (await themeSettings()).uncertainThreshold,
     });
 
-    const account: SpotifyAccount = {
-      redirectUri: () => auth.redirectUri(),
-      async status() {
-        const s = await auth.status();
-        return s.connected
-          ? { clientId: s.clientId, connected: true, audioFeatures: s.audioFeatures, problem: s.problem }
-          : { clientId: (await settings()).spotifyClientId, connected: false, audioFeatures: { state: 'unknown' }, problem: s.problem };
-      },
-      async connect(clientId) {
-        await auth.connect(clientId);
-        // Tracks ReccoBeats did not know may be known to Spotify: ask again now, not in a day.
-        await cache.clearUnknown();
-      },
-      disconnect: () => auth.disconnect(),
-      searchTracks: (query, limit) => search.searchTracks(query, { limit }),
-    };
+    const account = createSpotifyAccount({ auth, search, cache, savedClientId: async () => (await settings()).spotifyClientId });
     const handlers = createMessageHandlers({
       themes,
       account,

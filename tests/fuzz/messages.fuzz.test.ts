@@ -43,6 +43,7 @@ import { PredictorDatabase, createFeatureCache, type TrackInfo } from '@/lib/bac
 import { createMessageHandlers, type MessageHandlers, type SpotifyAccount } from '@/lib/background/message-handlers';
 import { createMessageRouter, type MessageSenderLike } from '@/lib/background/message-router';
 import type { AudioFeatureProvider, ProviderResult } from '@/lib/background/providers/types';
+import { createSpotifyAccount } from '@/lib/background/spotify-account';
 import { createSpotifyClient } from '@/lib/background/spotify-client';
 import { createSpotifySearch } from '@/lib/background/spotify-search';
 import { createThemeService } from '@/lib/background/theme-service';
@@ -394,21 +395,11 @@ async function startBackground({ sabotage, stalls, classifyDeadlineMs }: Backgro
       return themes.classify(ids);
     },
   };
+  const spotify = createSpotifyAccount({ auth, search, cache, savedClientId: async () => (await settings()).spotifyClientId });
   const account: SpotifyAccount = {
-    redirectUri: () => auth.redirectUri(),
-    async status() {
-      const s = await auth.status();
-      return s.connected
-        ? { clientId: s.clientId, connected: true, audioFeatures: s.audioFeatures, problem: s.problem }
-        : { clientId: (await settings()).spotifyClientId, connected: false, audioFeatures: { state: 'unknown' }, problem: s.problem };
-    },
-    async connect(clientId) {
-      await auth.connect(clientId);
-      await cache.clearUnknown();
-    },
-    disconnect: () => auth.disconnect(),
+    ...spotify,
     async searchTracks(query, limit) {
-      const hits = await search.searchTracks(query, { limit });
+      const hits = await spotify.searchTracks(query, limit);
       for (const h of hits) trace.searchHits.add(h.trackId);
       return hits;
     },
