@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { DURATION_RANGE_MS, normalizeDurationMs } from './duration';
+
+// The duration rule lives in ./duration (no zod: the content script uses it too); re-exported here with the encoding.
+export { DURATION_RANGE_MS, normalizeDurationMs };
 
 /**
  * The audio features the classifier reads: the 11 that both Spotify's
@@ -165,24 +169,6 @@ export function encodeBatch(rows: readonly ModelInput[], normalization: Normaliz
   const out = new Float32Array(rows.length * ENCODED_LENGTH);
   rows.forEach((r, i) => encodeInput(r, normalization, out, i * ENCODED_LENGTH));
   return out;
-}
-
-/**
- * Shortest and longest track duration the model reads, in ms: 1 s and 2 h. A duration outside
- * is clamped into it (issue 10: the page shows it to the second, and a wrong value only affects
- * that user's badge).
- */
-export const DURATION_RANGE_MS = { min: 1_000, max: 7_200_000 } as const;
-
-/**
- * A track's duration as the model reads it: rounded to the second (training data has
- * `duration_ms`, the page shows m:ss), clamped to {@link DURATION_RANGE_MS}, in ms; `null` when
- * unknown or not a finite number (a track from a pasted link, ReccoBeats without a page row).
- */
-export function normalizeDurationMs(ms: number | null | undefined): number | null {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return null;
-  const rounded = Math.round(ms / 1000) * 1000;
-  return Math.min(DURATION_RANGE_MS.max, Math.max(DURATION_RANGE_MS.min, rounded));
 }
 
 /** What the model reads of one track: its audio features and its duration (ms, see {@link normalizeDurationMs}; `null` when unknown). */

@@ -1,6 +1,6 @@
 import { trackIdFromUri, trackIdFromUrl, type TrackId } from '@/lib/shared/track-id';
 import { SEEN_MAX_ARTISTS, SEEN_NAME_MAX_LENGTH } from '@/lib/shared/messaging';
-import { clampDurationMs } from '@/lib/shared/duration';
+import { normalizeDurationMs } from '@/model/duration';
 
 /**
  * Everything the extension knows about open.spotify.com's markup, in one place
@@ -102,7 +102,7 @@ function findTrackLink(row: Element): HTMLAnchorElement | undefined {
  * `m:ss` (minutes 0-999, which may exceed 59 because there is no hour part: `"75:00"` is 75
  * minutes) and `h:mm:ss` (hours 0-99, minutes and seconds 00-59); ASCII digits only, surrounding
  * white space and bidirectional marks ignored. The result is clamped to 1 s - 2 h like the
- * model's `normalizeDurationMs` (issue 10; `clampDurationMs` in lib/shared/duration.ts).
+ * model reads it (`normalizeDurationMs`, model/duration.ts).
  *
  * @returns `undefined` for anything else (`"-:--"`, `"3:7"`, `"1:60:00"`, `"3:07 min"`, `"٣:٠٧"`,
  *   empty text) and for `"0:00"`, which players show before they know the length; never throws.
@@ -118,7 +118,7 @@ export function parseDurationText(text: string): number | undefined {
   else if (ms) seconds = Number(ms[1]) * 60 + Number(ms[2]);
   else return undefined;
   if (seconds === 0) return undefined;
-  return clampDurationMs(seconds * 1000) ?? undefined;
+  return normalizeDurationMs(seconds * 1000) ?? undefined;
 }
 
 /** Whether `el`'s closest track row is `row` (a cell of a row nested in `row` belongs to that row). */

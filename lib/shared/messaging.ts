@@ -1,8 +1,8 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import * as z from 'zod/mini';
+import { DURATION_RANGE_MS } from '@/model/duration';
 import { ThemeIdSchema } from '@/model/themes';
 import { AudioFeaturesAvailabilitySchema } from './availability';
-import { PAGE_DURATION_RANGE_MS } from './duration';
 import { PROVIDER_BATCH_SIZES, ProviderIdSchema } from './providers';
 import { TrackIdSchema } from './track-id';
 
@@ -29,14 +29,13 @@ export const SEEN_MAX_ARTISTS = 10;
 /**
  * What the content script saw of a track row: the title and artists (shown in the popup's search
  * over seen tracks; an empty `name` is not stored) and, when the row shows one, the duration:
- * an integer number of ms within 1 s - 2 h (`PAGE_DURATION_RANGE_MS`, the model's
- * `DURATION_RANGE_MS`), which the background keeps with the track's audio features (issue 10).
+ * an integer number of ms within 1 s - 2 h (the model's `DURATION_RANGE_MS`), which the background keeps with the track's audio features (issue 10).
  */
 export const SeenTrackSchema = z.object({
   trackId: TrackIdSchema,
   name: z.string().check(z.maxLength(SEEN_NAME_MAX_LENGTH)),
   artists: z.array(z.string().check(z.maxLength(SEEN_NAME_MAX_LENGTH))).check(z.maxLength(SEEN_MAX_ARTISTS)),
-  durationMs: z.optional(z.int().check(z.gte(PAGE_DURATION_RANGE_MS.min), z.lte(PAGE_DURATION_RANGE_MS.max))),
+  durationMs: z.optional(z.int().check(z.gte(DURATION_RANGE_MS.min), z.lte(DURATION_RANGE_MS.max))),
 });
 export type SeenTrack = z.infer<typeof SeenTrackSchema>;
 
