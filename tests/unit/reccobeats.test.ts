@@ -5,6 +5,7 @@ import { createReccoBeatsProvider } from '@/lib/background/providers/reccobeats'
 import type { ProviderBatch } from '@/lib/background/providers/types';
 import { RETRY_AFTER_MAX_MS, RETRY_WAIT_MAX_MS, parseRetryAfter } from '@/lib/background/retry-after';
 import { makeFeatures, trackId } from './support/fixtures';
+import { settled } from './support/settled';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -236,17 +237,6 @@ function stalledBody(): Response {
     },
   });
   return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
-}
-
-/** Whether `promise` has settled, after letting pending microtasks run. */
-async function settled(promise: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  void promise.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  await vi.advanceTimersByTimeAsync(0);
-  return done;
 }
 
 describe('ReccoBeats provider: every wait ends', () => {

@@ -15,6 +15,7 @@ import type { AudioFeatureProvider, ProviderBatch, ProviderResult } from '@/lib/
 import { CLASSIFY_DEADLINE_MS, createThemeService } from '@/lib/background/theme-service';
 import type { TrackId } from '@/lib/shared/track-id';
 import { makeFeatures, makeMetadataJson, trackId } from './support/fixtures';
+import { settled } from './support/settled';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -66,17 +67,6 @@ function memoryCache() {
 }
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => trackId(i, 'B'));
-
-/** Whether `promise` has settled, after letting pending microtasks run. */
-async function settled(promise: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  void promise.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  await vi.advanceTimersByTimeAsync(0);
-  return done;
-}
 
 describe('theme service: every batch is stored as soon as it arrives', () => {
   it('with 3 ReccoBeats batches where the third never finishes, the first two are cached at once', async () => {
