@@ -264,7 +264,7 @@ export const SEARCH_PAGE_ROWS = 500;
 
 /** The feature cache plus the maintenance and seen-track search the options page and popup use. */
 export interface FeatureCacheStore extends FeatureCache {
-  /** Counts (kept by the store, counted once at start), size estimate, limit and last problem; reads no more than {@link BYTES_SAMPLE_ROWS} rows per table. */
+  /** Counts (kept by the store, counted once on first need), size estimate, limit and last problem; reads no more than {@link BYTES_SAMPLE_ROWS} rows per table. */
   stats(): Promise<CacheStats>;
   /** Deletes every cached feature record and seen-track record (never the Spotify connection). */
   clear(): Promise<void>;
@@ -433,8 +433,11 @@ export function createFeatureCache(db: PredictorDatabase = new PredictorDatabase
     countedAt[table] = clock();
     return count;
   }
-  // Counted once at start, so the first status does not wait for a full count.
-  const initialCounts = Promise.all([recount('features'), recount('tracks')]).catch(() => undefined);
+  // Both tables are counted once, on first need (a put or a status), not at every background
+  // start; from then on the store keeps the counts. A failed count leaves them unknown, and
+  // stats() and the eviction check count again.
+  let counting: Promise<unknown> | undefined;
+  const counted = (): Promise<unknown> => (counting ??= Promise.all([recount('features'), recount('tracks')]).catch(() => undefined));
 
   async function currentLimit(): Promise<number> {
     let value: number;
@@ -592,7 +595,7 @@ export function createFeatureCache(db: PredictorDatabase = new PredictorDatabase
       // In memory first: if the database cannot store them (quota), they still save a request.
       for (const record of records) memory.set(record.trackId, { record, usedAt: now });
       const rows: FeatureRow[] = records.map((record) => ({ ...record, usedAt: now }));
-      await initialCounts;
+      await counted();
       const keys = [...new Set(rows.map((row) => row.trackId))];
       // One transaction: which keys are new (point reads, cheaper in Chromium than a key cursor), then the put.
       const added = await writeWithRoom(`${rows.length} tracks' audio features`, () =>
@@ -617,7 +620,6 @@ export function createFeatureCache(db: PredictorDatabase = new PredictorDatabase
         const remembered = memory.peek(id);
         if (remembered && remembered.record.durationMs === null) memory.set(id, { ...remembered, record: { ...remembered.record, durationMs } });
       }
-      await initialCounts;
       return writeWithRoom(`${wanted.size} tracks' durations`, () =>
         db.transaction('rw', db.features, async () => {
           const changes: { key: TrackId; changes: { durationMs: number } }[] = [];
@@ -633,7 +635,7 @@ export function createFeatureCache(db: PredictorDatabase = new PredictorDatabase
       );
     },
     async stats() {
-      await initialCounts;
+      await counted();
       const [tracks, titles, featureSample, titleSample, limit] = await Promise.all([
         bound.features ?? recount('features'),
         bound.tracks ?? recount('tracks'),
@@ -670,7 +672,7 @@ export function createFeatureCache(db: PredictorDatabase = new PredictorDatabase
         if (parsed.success) rows.push({ ...parsed.data, words: titleWords(parsed.data.name, parsed.data.artists) });
       }
       if (rows.length === 0) return 0;
-      await initialCounts;
+      await counted();
       const keys = [...new Set(rows.map((row) => row.trackId))];
       const added = await writeWithRoom(`${rows.length} seen tracks' titles`, () =>
         db.transaction('rw', db.tracks, async () => {
