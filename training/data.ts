@@ -58,9 +58,12 @@ export interface DataStats {
   readonly multiThemeTracks: number;
   /** Mean share of the label theme in the soft label over labelled tracks (1 = no disagreement). */
   readonly meanTopShare: number;
+  /** Tracks with features and no vote, deduplicated and never a recording of a labelled track (`unlabelled`). */
+  readonly unlabelledTracks: number;
 }
 
-interface TrackInfo {
+/** A track with audio features that no themed source voted for (the distillation transfer set). */
+export interface TrackInfo {
   trackId: string;
   title: string;
   artist: string;
@@ -126,7 +129,7 @@ function addVote(votes: Map<string, Votes>, trackId: string, source: LabelSource
  * track ID (deterministic), with statistics. Throws `Error` naming the missing file when a
  * source file is absent.
  */
-export function loadLabelledTracks(dataDir: string): { tracks: LabelledTrack[]; stats: DataStats } {
+export function loadLabelledTracks(dataDir: string): { tracks: LabelledTrack[]; unlabelled: TrackInfo[]; stats: DataStats } {
   const ttFile = join(dataDir, 'tidytuesday', 'spotify_songs.csv');
   const mpdPlaylistsFile = join(dataDir, 'mpd', 'playlists.csv');
   const mpdTracksFile = join(dataDir, 'mpd', 'playlist_tracks.csv');
@@ -277,7 +280,18 @@ export function loadLabelledTracks(dataDir: string): { tracks: LabelledTrack[]; 
     tracks.push({ ...t, theme, softLabel, votes: v });
   }
   const meanTopShare = tracks.length > 0 ? topShareSum / tracks.length : 0;
-  return { tracks, stats: { sources, invalidRows, votesBySource, ambiguousPlaylists, duplicateIds, tiedTracks, trackCounts, multiThemeTracks, meanTopShare } };
+  // Unlabelled: rows of the feature sources without any vote, deduplicated among themselves and
+  // never a recording of a labelled track (same title + artist or identical feature vector).
+  const unlabelled: TrackInfo[] = [];
+  for (const id of [...info.keys()].sort()) {
+    const t = info.get(id);
+    if (!t || votes.has(id)) continue;
+    const keys = [`name:${t.title.trim().toLowerCase()}|${t.artist}`, `features:${AUDIO_FEATURE_NAMES.map((n) => t.features[n]).join(',')}`];
+    if (keys.some((key) => byKey.has(key))) continue;
+    for (const key of keys) byKey.set(key, id);
+    unlabelled.push(t);
+  }
+  return { tracks, unlabelled, stats: { sources, invalidRows, votesBySource, ambiguousPlaylists, duplicateIds, tiedTracks, trackCounts, multiThemeTracks, meanTopShare, unlabelledTracks: unlabelled.length } };
 }
 
 /** Each theme's share of all votes, in `THEME_IDS` order (all zeros without votes). */
