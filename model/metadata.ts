@@ -77,9 +77,13 @@ export const ModelMetadataSchema = z
     modelVersion: z.string().min(1),
     /** Theme ids in the model's output order. */
     labels: z.array(ThemeIdSchema).min(2),
-    /** Themes with fewer than `minTracksPerTheme` training tracks: off by default. */
+    /**
+     * Themes off by default: fewer than `minTracksPerTheme` training tracks, or an out-of-fold
+     * badge precision below `minPrecision` (model/themes.ts `MIN_BADGE_PRECISION`).
+     */
     experimental: z.array(ThemeIdSchema),
     minTracksPerTheme: z.number().int().min(0),
+    minPrecision: z.number().min(0).max(1),
     features: z.object({
       input: z.array(z.string()),
       encoded: z.array(z.string()),
@@ -138,6 +142,8 @@ export const ModelMetadataSchema = z
         folds: z.number().int().min(2),
         selected: z.object({ name: z.string(), macroF1: FoldSummarySchema, accuracy: FoldSummarySchema }),
         bestBaseline: z.object({ name: z.string(), macroF1: FoldSummarySchema, accuracy: FoldSummarySchema }),
+        /** The selected model's out-of-fold precision per theme (arg-max over all labels), the input of the `minPrecision` rule. */
+        precision: z.record(z.string(), z.number().min(0).max(1)),
       }),
     }),
     metrics: z.object({

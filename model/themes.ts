@@ -209,6 +209,14 @@ export const ThemeIdSchema = z.enum(THEME_IDS as [ThemeId, ...ThemeId[]]);
  */
 export const MIN_TRACKS_PER_THEME = 300;
 
+/**
+ * A theme whose badge, in cross-validation, is right for fewer than this share of the tracks it
+ * is shown on (the selected model's out-of-fold precision) is experimental too, however many
+ * tracks it has: a badge wrong more than two times in three tells the user little. Measured on
+ * the out-of-fold predictions only (training/train.ts), never on the test split.
+ */
+export const MIN_BADGE_PRECISION = 1 / 3;
+
 /** Looks up a theme by id; throws `Error` for an id that is not in the catalogue. */
 export function getTheme(id: string): Theme {
   const theme = THEMES.find((t) => t.id === id);

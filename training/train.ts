@@ -7,7 +7,7 @@ import { pickTheme } from '../model/classifier';
 import { AUDIO_FEATURE_NAMES, CONTINUOUS_FEATURE_NAMES, DURATION_ENCODING, DURATION_RANGE_MS, ENCODED_FEATURE_NAMES, ENCODED_LENGTH, computeNormalization, encodeBatch, type ModelInput, type Normalization } from '../model/features';
 import { denseLogits, readDenseStack, softmaxRows, type DenseStack } from '../model/forward';
 import { METADATA_FORMAT_VERSION, parseModelMetadata, type Evaluation, type ModelMetadata } from '../model/metadata';
-import { MIN_TRACKS_PER_THEME, THEME_IDS, type ThemeId } from '../model/themes';
+import { MIN_BADGE_PRECISION, MIN_TRACKS_PER_THEME, THEME_IDS, type ThemeId } from '../model/themes';
 import { GRADIENT_BOOSTING, gradientBoostingPredict, knnPredict, majorityClass, KNN_K } from './baselines';
 import { chooseUncertainThreshold, expectedCalibrationError, fitClassBiases, fitTemperature, reliabilityBins, transferableUncertainThreshold, type BadgeOutcome, type ReliabilityBin } from './calibration';
 import { loadLabelledTracks, type DataStats, type LabelledTrack } from './data';
@@ -52,7 +52,15 @@ export interface StudentConfig {
    * {@link TEACHER_FOLDS} artist-grouped folds of the training part), because trees fitted on a
    * row reproduce its label rather than what they would predict for a new track.
    */
-  readonly teacher: 'mlp' | 'mlp+gbt';
+  readonly teacher: 'mlp' | 'mlp+gbt' | 'gbt';
+  /**
+   * Also fit the teacher's probabilities on the unlabelled tracks of the data (the transfer set,
+   * training/data.ts `unlabelled`: tracks no themed source voted for), except those by an artist of
+   * the held-out fold or of the test split. The trees that label them were fitted on the whole
+   * training part, which never saw them. A network fitted to a teacher on many more inputs than
+   * the labelled ones follows the teacher more closely (Bucila et al. 2006, "Model compression").
+   */
+  readonly transfer?: boolean;
   readonly hidden: readonly number[];
   readonly epochs: number;
   readonly jitterCopies: number;
@@ -75,10 +83,7 @@ export const MLP_GRID: readonly MlpConfig[] = [
 export const ENSEMBLE: EnsembleConfig = { size: 5, member: { hidden: [64, 32], dropout: 0, classWeighting: 'balanced', softLabels: true } };
 
 /** Students distilled from the teachers; all fit the 32 KB weights budget. */
-export const STUDENTS: readonly StudentConfig[] = [
-  { teacher: 'mlp', hidden: [64, 32], epochs: 60, jitterCopies: 1, jitter: 2.5 },
-  { teacher: 'mlp+gbt', hidden: [128, 64], epochs: 60, jitterCopies: 1, jitter: 2.5 },
-];
+export const STUDENTS: readonly StudentConfig[] = [{ teacher: 'gbt', transfer: true, hidden: [128, 64], epochs: 20, jitterCopies: 1, jitter: 3.5 }];
 
 /** Mini-batch size of the students (they fit twice the rows, soft targets only). */
 export const STUDENT_BATCH_SIZE = 256;
@@ -170,7 +175,16 @@ export interface TrainingReport {
   readonly selected: CandidateResult;
   readonly bestBaseline: CandidateResult;
   /** Paired per-fold macro-F1 difference of the selected model minus each baseline. */
-  readonly margins: { readonly name: string; readonly diff: Summary; readonly baselineStd: number; readonly selectedStd: number; readonly beatsByOneStd: boolean }[];
+  readonly margins: {
+    readonly name: string;
+    readonly diff: Summary;
+    readonly baselineStd: number;
+    readonly selectedStd: number;
+    /** The issue's bar: mean difference above the larger of the two models' fold standard deviations. */
+    readonly beatsByOneStd: boolean;
+    /** The paired reading: mean difference above the standard deviation of the per-fold differences. */
+    readonly beatsByPairedStd: boolean;
+  }[];
   readonly oofEvaluation: Evaluation;
   readonly calibration: {
     readonly temperature: number;
@@ -230,6 +244,12 @@ function inputsOf(tracks: readonly LabelledTrack[], indices: readonly number[], 
   });
 }
 
+/** Model inputs of `rows` with a seeded {@link DURATION_MASK_SHARE} of their durations masked as missing. */
+function maskDurations(rows: readonly Pick<LabelledTrack, 'features' | 'durationMs'>[], seed: number): ModelInput[] {
+  const rng = createRng(seed);
+  return rows.map((t) => ({ features: t.features, durationMs: rng() < DURATION_MASK_SHARE ? null : t.durationMs }));
+}
+
 function toDataset(tracks: readonly LabelledTrack[], indices: readonly number[], normalization: Normalization, missing: 'none' | 'all' | number): Dataset & { inputs: ModelInput[] } {
   const rows = indices.map((i) => tracks[i] as LabelledTrack);
   const soft = new Float32Array(rows.length * THEME_IDS.length);
@@ -261,8 +281,9 @@ function describeConfig(c: MlpConfig & { epochs?: number }): string {
 }
 
 function describeStudent(c: StudentConfig, ensemble: EnsembleConfig): string {
-  const teacher = `${ensemble.size} MLPs ${ensemble.member.hidden.join('-')}${c.teacher === 'mlp+gbt' ? ' + cross-fitted GBT' : ''}`;
-  return `MLP ${shape(c.hidden)} distilled from ${teacher}, ${c.jitterCopies} jittered cop${c.jitterCopies === 1 ? 'y' : 'ies'} (σ ${c.jitter} steps), ${c.epochs} epochs`;
+  const mlps = `${ensemble.size} MLPs ${ensemble.member.hidden.join('-')}`;
+  const teacher = c.teacher === 'gbt' ? 'cross-fitted GBT' : c.teacher === 'mlp+gbt' ? `${mlps} + cross-fitted GBT` : mlps;
+  return `MLP ${shape(c.hidden)} distilled from ${teacher}${c.transfer ? ' on labelled + unlabelled tracks' : ''}, ${c.jitterCopies} jittered cop${c.jitterCopies === 1 ? 'y' : 'ies'} (σ ${c.jitter} steps), ${c.epochs} epochs`;
 }
 
 function parameterCount(hidden: readonly number[]): number {
@@ -323,7 +344,7 @@ function jitteredInputs(train: Dataset, normalization: Normalization, copies: nu
 }
 
 /** Rows of a row-major matrix as a label-less dataset (for predicting). */
-function unlabelled(x: Float32Array, inputSize: number): Dataset {
+function labelless(x: Float32Array, inputSize: number): Dataset {
   const rows = x.length / inputSize;
   return { x, y: new Array<number>(rows).fill(0), soft: new Float32Array(0), inputSize };
 }
@@ -345,27 +366,49 @@ async function crossFittedGbt(train: Dataset, groups: readonly string[], k: numb
     const targets = Array.from({ length: rows }, (_, r) => r).filter((r) => inner[r % n] === f);
     const tx = new Float32Array(targets.length * d);
     targets.forEach((r, i) => tx.set(x.subarray(r * d, (r + 1) * d), i * d));
-    const p = await gradientBoostingPredict(fit, unlabelled(tx, d), k, balancedClassWeights(fit.y, k, DEFAULT_TRAIN_OPTIONS.maxClassWeight), seed + f);
+    const p = await gradientBoostingPredict(fit, labelless(tx, d), k, balancedClassWeights(fit.y, k, DEFAULT_TRAIN_OPTIONS.maxClassWeight), seed + f);
     targets.forEach((r, i) => out.set(p.subarray(i * k, (i + 1) * k), r * k));
   }
   return out;
 }
 
 /**
- * The students' training set: the jittered inputs, each copy labelled with the teacher's
- * probabilities at its original row (so the student learns to ignore changes of that size):
- * the MLP ensemble's mean, averaged with the cross-fitted trees' for `mlp+gbt`.
+ * The unlabelled transfer set as the students see it: encoded with the fold's normalization.
+ * `gbt`: the probabilities of the trees fitted on the whole training part, `[rows, k]`.
  */
-async function distillationSet(train: Dataset, normalization: Normalization, groups: readonly string[], teacher: readonly DenseStack[], k: number, config: StudentConfig, seed: number, cache: Map<string, Dataset>): Promise<Dataset> {
-  const key = `${config.teacher}|${config.jitterCopies}|${config.jitter}`;
+interface TransferSet {
+  readonly x: Float32Array;
+  readonly gbt: Float64Array;
+}
+
+/**
+ * The students' training set: the training rows (and, with `transfer`, the transfer set's rows
+ * after them), plus jittered copies of all of them, each copy labelled with the teacher's
+ * probabilities at its original row (so the student learns to ignore changes of that size).
+ * Teacher: the MLP ensemble's mean (`mlp`), the cross-fitted trees' (`gbt`), or the mean of
+ * both (`mlp+gbt`); on transfer rows the trees fitted on the whole training part.
+ */
+async function distillationSet(train: Dataset, normalization: Normalization, groups: readonly string[], teacher: readonly DenseStack[], k: number, config: StudentConfig, seed: number, cache: Map<string, Dataset>, transfer?: TransferSet): Promise<Dataset> {
+  const key = `${config.teacher}|${config.transfer ?? false}|${config.jitterCopies}|${config.jitter}`;
   const cached = cache.get(key);
   if (cached) return cached;
-  const n = train.y.length;
-  const x = jitteredInputs(train, normalization, config.jitterCopies, config.jitter, seed);
-  const p = ensembleProbabilities(teacher, train.x, n, k);
-  if (config.teacher === 'mlp+gbt') {
-    const g = await crossFittedGbt(train, groups, k, seed + 1);
-    for (let i = 0; i < p.length; i++) p[i] = ((p[i] as number) + (g[i] as number)) / 2;
+  if (config.transfer && !transfer) throw new Error('a transfer student needs the transfer set');
+  const d = train.inputSize;
+  const extra = config.transfer && transfer ? transfer.x.length / d : 0;
+  const n = train.y.length + extra;
+  const base = new Float32Array(n * d);
+  base.set(train.x, 0);
+  if (extra > 0 && transfer) base.set(transfer.x, train.x.length);
+  const x = jitteredInputs({ ...train, x: base, y: new Array<number>(n).fill(0) }, normalization, config.jitterCopies, config.jitter, seed);
+  const p = new Float64Array(n * k);
+  const trees = config.teacher === 'mlp' ? undefined : await crossFittedGbt(train, groups, k, seed + 1);
+  const mlps = config.teacher === 'gbt' ? undefined : ensembleProbabilities(teacher, base, n, k);
+  for (let i = 0; i < train.y.length * k; i++) p[i] = trees && mlps ? ((trees[i] as number) + (mlps[i] as number)) / 2 : ((trees ?? mlps)?.[i] as number);
+  if (extra > 0 && transfer) {
+    for (let i = 0; i < extra * k; i++) {
+      const j = train.y.length * k + i;
+      p[j] = mlps && config.teacher === 'mlp' ? (mlps[j] as number) : mlps ? ((transfer.gbt[i] as number) + (mlps[j] as number)) / 2 : (transfer.gbt[i] as number);
+    }
   }
   const soft = new Float32Array(n * (config.jitterCopies + 1) * k);
   for (let c = 0; c <= config.jitterCopies; c++) soft.set(p, c * n * k);
@@ -428,7 +471,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const started = Date.now();
   const k = THEME_IDS.length;
   await selectWasmBackend();
-  const { tracks, stats } = loadLabelledTracks(options.dataDir);
+  const { tracks, unlabelled: unlabelledTracks, stats } = loadLabelledTracks(options.dataDir);
   log(`Loaded ${tracks.length} labelled tracks from ${options.dataDir} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   for (const [file, n] of Object.entries(stats.invalidRows)) log(`  skipped ${n} rows with missing or out-of-range audio features in ${file}`);
   log(`  ${stats.duplicateIds} duplicate IDs merged (same title+artist or identical features); ${stats.tiedTracks} tracks left out because their themes tied; ${stats.ambiguousPlaylists} playlists matched several themes`);
@@ -441,8 +484,9 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       THEME_IDS.map((t) => [t, stats.votesBySource.tidytuesday[t], stats.votesBySource.mpd[t], stats.votesBySource.genres[t], stats.trackCounts[t], stats.trackCounts[t] < MIN_TRACKS_PER_THEME ? `experimental (< ${MIN_TRACKS_PER_THEME})` : 'on by default']),
     ),
   );
-  const onByDefault = THEME_IDS.filter((t) => stats.trackCounts[t] >= MIN_TRACKS_PER_THEME);
-  const enabledThemes = onByDefault.length > 0 ? onByDefault : [...THEME_IDS];
+  // Themes with enough tracks; the precision rule (after selection) may turn more of them off.
+  const onByCount = THEME_IDS.filter((t) => stats.trackCounts[t] >= MIN_TRACKS_PER_THEME);
+  const countEnabled = onByCount.length > 0 ? onByCount : [...THEME_IDS];
   const grid = options.grid ?? MLP_GRID;
   const ensemble = options.ensemble ?? ENSEMBLE;
   const students = options.students ?? STUDENTS;
@@ -457,6 +501,11 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const foldOf = stratifiedGroupKFold(devIdx.map((i) => artists[i] ?? ''), devClasses, FOLDS, options.seed);
   const foldSizes = Array.from({ length: FOLDS }, (_, f) => foldOf.filter((x) => x === f).length);
   if (foldSizes.some((n) => n === 0)) throw new Error(`Not enough artists for ${FOLDS} folds: ${foldSizes.join(', ')}`);
+  const testArtists = new Set(testIdx.map((i) => artists[i] ?? ''));
+  const transferStudents = students.some((s) => s.transfer);
+  if (transferStudents && !withGbt) throw new Error('transfer students need the gradient-boosted trees');
+  /** The transfer set's tracks for a fit whose held-out artists are `heldOutArtists`: never one of theirs or the test split's. */
+  const transferTracks = (heldOutArtists: ReadonlySet<string>) => unlabelledTracks.filter((t) => !testArtists.has(t.artist) && !heldOutArtists.has(t.artist));
   const durationKnown = { dev: devIdx.filter((i) => tracks[i]?.durationMs !== null).length, test: testIdx.filter((i) => tracks[i]?.durationMs !== null).length };
   log(`\nSplit by artist: ${devIdx.length} tracks in ${FOLDS} cross-validation folds (${foldSizes.join(', ')}), ${testIdx.length} test tracks; durations known for ${durationKnown.dev} and ${durationKnown.test}`);
 
@@ -500,7 +549,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     record(a, fold.heldOut, fold.validation, rowsOf(logits, k).map(argmax), logits);
     a.foldsMissing.push(evaluate(fold.validationMissing.y, rowsOf(denseLogits(stack, fold.validationMissing.x, fold.validationMissing.y.length), k).map(argmax), THEME_IDS));
     if (withFlips) {
-      a.flips.push(flipShares(fold.validation.inputs, stackProbabilities(stack, fold.normalization, k), THEME_IDS, enabledThemes).map((f) => f.share));
+      a.flips.push(flipShares(fold.validation.inputs, stackProbabilities(stack, fold.normalization, k), THEME_IDS, countEnabled).map((f) => f.share));
       a.stacks.push(stack);
     }
   };
@@ -537,6 +586,8 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     const trainNoDuration = toDataset(tracks, trainIdx, normalization, 'all');
     const validation = toDataset(tracks, heldIdx, normalization, 'none');
     const validationMissing = toDataset(tracks, heldIdx, normalization, 'all');
+    const transferRows = transferStudents ? transferTracks(new Set(heldIdx.map((i) => artists[i] ?? ''))) : [];
+    const transferX = encodeBatch(maskDurations(transferRows, options.seed + fold + 700), normalization);
     const f: Fold = { heldOut, validation, validationMissing, normalization };
     foldData.push(f);
     const classWeights = balancedClassWeights(train.y, k, DEFAULT_TRAIN_OPTIONS.maxClassWeight);
@@ -550,11 +601,18 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     const knn = entry(`k-nearest neighbours (k = ${KNN_K})`, 'baseline', false);
     record(knn, heldOut, validation, knnPredict(train, validation));
     knn.ms += Date.now() - t0;
+    let transferGbt = new Float64Array(0);
     if (withGbt) {
       t0 = Date.now();
       const gbt = entry(gbtName, 'baseline', true);
-      const p = await gradientBoostingPredict(train, validation, k, classWeights, options.seed + fold);
-      record(gbt, heldOut, validation, rowsOf(p, k).map(argmax), logOf(p));
+      // One fit predicts the held-out fold (the baseline) and the transfer set (the students' teacher there).
+      const both = new Float32Array(validation.x.length + transferX.length);
+      both.set(validation.x, 0);
+      both.set(transferX, validation.x.length);
+      const all = await gradientBoostingPredict(train, labelless(both, ENCODED_LENGTH), k, classWeights, options.seed + fold);
+      const p = all.subarray(0, validation.y.length * k);
+      transferGbt = all.slice(validation.y.length * k);
+      record(gbt, heldOut, validation, rowsOf(p, k).map(argmax), logOf(Float64Array.from(p)));
       gbt.ms += Date.now() - t0;
     }
 
@@ -576,7 +634,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     const distillCache = new Map<string, Dataset>();
     for (const [si, s] of students.entries()) {
       t0 = Date.now();
-      const set = await distillationSet(train, normalization, trainIdx.map((i) => artists[i] ?? ''), teacher, k, s, options.seed + fold + 500, distillCache);
+      const set = await distillationSet(train, normalization, trainIdx.map((i) => artists[i] ?? ''), teacher, k, s, options.seed + fold + 500, distillCache, { x: transferX, gbt: transferGbt });
       const name = describeStudent(s, ensemble);
       const a = entry(name, 'student', true, { ...s, student: true }, parameterCount(s.hidden));
       const model = await fitMlp(set, k, { ...DEFAULT_TRAIN_OPTIONS, batchSize: STUDENT_BATCH_SIZE, hidden: s.hidden, dropout: 0, classWeighting: 'none', softLabels: true, epochs: s.epochs, seed: options.seed + fold + 2000 + si });
@@ -596,7 +654,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     ...(a.config ? { config: a.config } : {}),
     folds: a.folds,
     macroF1: summarize(a.folds.map((e) => e.macroF1)),
-    enabledMacroF1: summarize(a.folds.map((e) => macroF1Over(e, enabledThemes))),
+    enabledMacroF1: summarize(a.folds.map((e) => macroF1Over(e, countEnabled))),
     accuracy: summarize(a.folds.map((e) => e.accuracy)),
     ...(a.foldsMissing.length > 0 ? { missingDurationMacroF1: summarize(a.foldsMissing.map((e) => e.macroF1)) } : {}),
     ...(a.flips.length > 0 ? { flips: PERTURBATIONS.map((perturbation, j) => ({ perturbation, share: a.flips.reduce((s, row) => s + (row[j] ?? 0), 0) / a.flips.length })) } : {}),
@@ -627,7 +685,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       const pred = rowsOf(vl, k).map(argmax);
       folds.push(evaluate(fd.validation.y, pred, THEME_IDS));
       foldsMissing.push(evaluate(fd.validationMissing.y, rowsOf(denseLogits(stack, fd.validationMissing.x, fd.validationMissing.y.length), k).map(argmax), THEME_IDS));
-      flips.push(flipShares(fd.validation.inputs, stackProbabilities(stack, fd.normalization, k), THEME_IDS, enabledThemes).map((x) => x.share));
+      flips.push(flipShares(fd.validation.inputs, stackProbabilities(stack, fd.normalization, k), THEME_IDS, countEnabled).map((x) => x.share));
       fd.heldOut.forEach((d, r) => {
         predicted[d] = pred[r] ?? 0;
         tunedLogits.set(vl.subarray(r * k, (r + 1) * k), d * k);
@@ -641,7 +699,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       name,
       folds,
       macroF1: summarize(folds.map((e) => e.macroF1)),
-      enabledMacroF1: summarize(folds.map((e) => macroF1Over(e, enabledThemes))),
+      enabledMacroF1: summarize(folds.map((e) => macroF1Over(e, countEnabled))),
       accuracy: summarize(folds.map((e) => e.accuracy)),
       missingDurationMacroF1: summarize(foldsMissing.map((e) => e.macroF1)),
       flips: PERTURBATIONS.map((perturbation, j) => ({ perturbation, share: flips.reduce((sum, row) => sum + (row[j] ?? 0), 0) / flips.length })),
@@ -662,7 +720,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const bestBaseline = baselines.reduce((a, b) => (b.macroF1.mean > a.macroF1.mean ? b : a));
   const margins = baselines.map((b) => {
     const diff = summarize(selected.folds.map((e, i) => e.macroF1 - (b.folds[i]?.macroF1 ?? 0)));
-    return { name: b.name, diff, baselineStd: b.macroF1.std, selectedStd: selected.macroF1.std, beatsByOneStd: diff.mean > Math.max(b.macroF1.std, selected.macroF1.std) };
+    return { name: b.name, diff, baselineStd: b.macroF1.std, selectedStd: selected.macroF1.std, beatsByOneStd: diff.mean > Math.max(b.macroF1.std, selected.macroF1.std), beatsByPairedStd: diff.mean > diff.std };
   });
   log(`\n${FOLDS}-fold cross-validation (mean ± standard deviation over folds), ${cvSeconds.toFixed(1)} s:`);
   log(formatTable(['model', 'macro-F1', 'macro-F1 (on-by-default themes)', 'accuracy', 'macro-F1, durations missing', 's'], candidates.map((c) => [c.name, fmt(c.macroF1), fmt(c.enabledMacroF1), fmt(c.accuracy), c.missingDurationMacroF1 ? fmt(c.missingDurationMacroF1) : '–', c.seconds.toFixed(1)])));
@@ -670,6 +728,13 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   for (const m of margins) if (!m.beatsByOneStd) log(`WARNING: the selected model does not beat ${m.name} by more than one standard deviation (${(100 * m.diff.mean).toFixed(2)} points)`);
   const config = selected.config;
   if (!config || !selected.oofLogits) throw new Error('no network candidate');
+
+  // ---- themes on by default: enough tracks and a badge right often enough (out-of-fold) ---
+  const oofEvaluation = evaluate(devTruth, selected.oofPredicted, THEME_IDS);
+  const lowPrecision = countEnabled.filter((t) => (oofEvaluation.perTheme[t]?.precision ?? 0) < MIN_BADGE_PRECISION);
+  const enabledThemes = countEnabled.length > lowPrecision.length ? countEnabled.filter((t) => !lowPrecision.includes(t)) : countEnabled;
+  const experimental = THEME_IDS.filter((t) => stats.trackCounts[t] < MIN_TRACKS_PER_THEME || lowPrecision.includes(t));
+  for (const t of lowPrecision) log(`${t}: out-of-fold precision ${(oofEvaluation.perTheme[t]?.precision ?? 0).toFixed(3)} < ${MIN_BADGE_PRECISION.toFixed(3)}, off by default`);
 
   // ---- calibration on out-of-fold logits -----------------------------------------------
   const devSources = devIdx.map((i) => trackSource(tracks[i] as LabelledTrack));
@@ -684,7 +749,6 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const bandThreshold = chooseUncertainThreshold(oofBadges);
   const uncertainThreshold = transferableUncertainThreshold(bandThreshold, devSources, oofBadges);
   const oofBySource = sourceCalibration(devSources, oofAfter, oofBadges, devTruth, uncertainThreshold);
-  const oofEvaluation = evaluate(devTruth, selected.oofPredicted, THEME_IDS);
   log(`Temperature ${temperature.toFixed(4)} (fitted on out-of-fold logits); uncertain below ${uncertainThreshold.toFixed(2)} (band rule ${bandThreshold.toFixed(2)}); out-of-fold ECE ${expectedCalibrationError(oofBefore, devTruth).toFixed(4)} → ${expectedCalibrationError(oofAfter, devTruth).toFixed(4)}`);
 
   // ---- final fit on all non-test tracks ------------------------------------------------
@@ -698,19 +762,28 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const baseName = selected.name.replace(/ \+ class biases$/, '');
   const outputBias = biasesOf.get(selected.name);
   if ('student' in config) {
-    log(`\nFinal fit: teacher (${ensembleName}${config.teacher === 'mlp+gbt' ? ` + ${gbtName}` : ''}) on ${dev.y.length} tracks, then ${selected.name} (seed ${options.seed}, wasm backend)`);
+    const teacherName = config.teacher === 'gbt' ? gbtName : config.teacher === 'mlp+gbt' ? `${ensembleName} + ${gbtName}` : ensembleName;
+    log(`\nFinal fit: teacher (${teacherName}) on ${dev.y.length} tracks, then ${selected.name} (seed ${options.seed}, wasm backend)`);
     const teacher: DenseStack[] = [];
-    for (let m = 0; m < ensemble.size; m++) {
+    for (let m = 0; config.teacher !== 'gbt' && m < ensemble.size; m++) {
       const member = await fitMlp(dev, k, { ...DEFAULT_TRAIN_OPTIONS, ...ensemble.member, epochs: options.epochs, seed: options.seed + 1000 * m });
       const stack = readDenseStack(member);
       member.dispose();
       if (!stack) throw new Error('ensemble member is not a dense stack');
       teacher.push(stack);
     }
+    let transfer: TransferSet | undefined;
+    if (config.transfer) {
+      const x = encodeBatch(maskDurations(transferTracks(new Set()), options.seed + 700), normalization);
+      transfer = { x, gbt: await gradientBoostingPredict(dev, labelless(x, ENCODED_LENGTH), k, balancedClassWeights(dev.y, k, DEFAULT_TRAIN_OPTIONS.maxClassWeight), options.seed) };
+      log(`  transfer set: ${x.length / ENCODED_LENGTH} unlabelled tracks (none by a test-split artist)`);
+    }
     const si = students.indexOf(students.find((s) => describeStudent(s, ensemble) === baseName) ?? (students[0] as StudentConfig));
-    const set = await distillationSet(dev, normalization, devIdx.map((i) => artists[i] ?? ''), teacher, k, config, options.seed + 500, new Map());
+    const set = await distillationSet(dev, normalization, devIdx.map((i) => artists[i] ?? ''), teacher, k, config, options.seed + 500, new Map(), transfer);
     model = await fitMlp(set, k, { ...DEFAULT_TRAIN_OPTIONS, batchSize: STUDENT_BATCH_SIZE, hidden: config.hidden, dropout: 0, classWeighting: 'none', softLabels: true, epochs: config.epochs, seed: options.seed + 2000 + si });
-    modelInfo = { hidden: [...config.hidden], dropout: 0, epochs: config.epochs, classWeighting: 'none', softLabels: true, teacher: config.teacher === 'mlp+gbt' ? `${ensembleName} and ${gbtName}, cross-fitted over ${TEACHER_FOLDS} artist folds, averaged` : ensembleName };
+    const crossFitted = `cross-fitted over ${TEACHER_FOLDS} artist folds`;
+    const teacherInfo = config.teacher === 'gbt' ? `${gbtName}, ${crossFitted}` : config.teacher === 'mlp+gbt' ? `${ensembleName} and ${gbtName}, ${crossFitted}, averaged` : ensembleName;
+    modelInfo = { hidden: [...config.hidden], dropout: 0, epochs: config.epochs, classWeighting: 'none', softLabels: true, teacher: `${teacherInfo}${config.transfer ? `; also on ${(transfer?.x.length ?? 0) / ENCODED_LENGTH} unlabelled tracks` : ''}` };
   } else {
     log(`\nFinal fit: ${describeConfig(config)} on ${dev.y.length} tracks (seed ${options.seed}, wasm backend)`);
     const data = config.duration === false ? toDataset(tracks, devIdx, normalization, 'all') : dev;
@@ -767,8 +840,9 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     formatVersion: METADATA_FORMAT_VERSION,
     modelVersion,
     labels: [...THEME_IDS],
-    experimental: THEME_IDS.filter((t) => stats.trackCounts[t] < MIN_TRACKS_PER_THEME),
+    experimental,
     minTracksPerTheme: MIN_TRACKS_PER_THEME,
+    minPrecision: MIN_BADGE_PRECISION,
     features: {
       input: [...AUDIO_FEATURE_NAMES],
       encoded: [...ENCODED_FEATURE_NAMES],
@@ -795,7 +869,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       splits: { train: dev.y.length, validation: 0, test: test.y.length },
       sources: stats.sources,
       model: { ...modelInfo, classBiases: outputBias ? Array.from(outputBias) : null },
-      crossValidation: { folds: FOLDS, selected: summaryOf(selected), bestBaseline: summaryOf(bestBaseline) },
+      crossValidation: { folds: FOLDS, selected: summaryOf(selected), bestBaseline: summaryOf(bestBaseline), precision: Object.fromEntries(THEME_IDS.map((t) => [t, oofEvaluation.perTheme[t]?.precision ?? 0])) },
     },
     metrics: { float32: floatEval, float16: float16Eval, uint8: uint8Eval, majorityBaseline: majorityEval },
   } satisfies ModelMetadata);

@@ -89,17 +89,16 @@ describe('parseModelMetadata', () => {
     const metadata = parseModelMetadata(JSON.parse(readFileSync(join(REPO_ROOT, 'public/model/metadata.json'), 'utf8')));
     const { selected, bestBaseline } = metadata.training.crossValidation;
     // Issue 10's bar is beating every baseline by more than one standard deviation. The committed
-    // model does not beat the gradient-boosted trees (training/REPORT.md, "Margin over each
-    // baseline"), so this guards against regressions instead: within one standard deviation of
-    // the best baseline on cross-validated macro-F1.
+    // model does not beat the gradient-boosted trees (-0.27 points, training/REPORT.md, "Margin over
+    // each baseline"), so this guards against regressions instead: within one standard deviation
+    // of the best baseline on cross-validated macro-F1.
     expect(selected.macroF1.mean).toBeGreaterThan(bestBaseline.macroF1.mean - bestBaseline.macroF1.std);
     // uint8 within 0.5 points of float32 macro-F1 on the test split; weights at most 32 KB (issue 10).
     expect(metadata.metrics.float32.macroF1 - metadata.metrics.uint8.macroF1).toBeLessThanOrEqual(0.005);
     expect(metadata.quantization.weightBytes).toBeLessThanOrEqual(32 * 1024);
-    // Calibrated on the test split to within 5 points of expected calibration error. (Temperature
-    // scaling is fitted on out-of-fold logits; for the committed model it moves the test ECE from
-    // 0.029 to 0.037, see training/REPORT.md "Calibration", so "not worse" no longer holds.)
-    expect(metadata.calibration.eceAfter).toBeLessThanOrEqual(0.05);
+    // Temperature scaling, fitted on out-of-fold logits only, does not make the test split's
+    // expected calibration error worse.
+    expect(metadata.calibration.eceAfter).toBeLessThanOrEqual(metadata.calibration.eceBefore);
   });
 });
 

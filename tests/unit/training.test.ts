@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClassifier } from '@/model/classifier';
 import { parseModelMetadata, type ModelMetadata } from '@/model/metadata';
 import { THEME_IDS, type ThemeId } from '@/model/themes';
-import { loadLabelledTracks, majorityTheme, type DataStats, type LabelledTrack } from '@/training/data';
+import { loadLabelledTracks, majorityTheme, type DataStats, type LabelledTrack, type TrackInfo } from '@/training/data';
 import { evaluate } from '@/training/metrics';
 import { ModelJsonSchema, fileModelHandler, type ModelJson } from '@/training/model-files';
 import { dequantizeUint8, fromFloat16Bits, quantizeUint8, toFloat16Bits } from '@/training/quantize';
@@ -88,6 +88,8 @@ interface Synthetic {
   readonly dir: string;
   /** Track ID → the label a correct loader gives it. */
   readonly expected: Map<string, ThemeId>;
+  /** IDs of the tracks no themed source votes for (the transfer set a correct loader returns). */
+  readonly unlabelled: Set<string>;
   /** Track ID → its audio features, for every generated track. */
   readonly features: Map<string, Features>;
   readonly special: { dupA: string; dupB: string; dupC: string; majority: string; tie: string; badTempo: string; badEnergy: string };
@@ -164,8 +166,20 @@ function writeSyntheticData(dir: string): Synthetic {
   block('roadtrip').forEach((t) => tt(t, 'Late Night Drive', 'ttDrive'));
 
   // Unlabelled: a genre that is not an occasion, tracks only in non-themed playlists.
-  for (let i = 0; i < 20; i++) genre(newTrack(undefined, 5000 + i), 'happy');
-  for (let i = 0; i < 20; i++) tt(newTrack(undefined, 6000 + i), 'Pop Hits', 'ttPop');
+  const unlabelled = new Set<string>();
+  for (let i = 0; i < 20; i++) {
+    const t = newTrack(undefined, 5000 + i);
+    unlabelled.add(t.id);
+    genre(t, 'happy');
+  }
+  for (let i = 0; i < 20; i++) {
+    const t = newTrack(undefined, 6000 + i);
+    unlabelled.add(t.id);
+    tt(t, 'Pop Hits', 'ttPop');
+  }
+  // An unthemed copy of a labelled recording (same title and artist) is not unlabelled data.
+  const copy = { ...newTrack(undefined, 1), title: 'Song 1' };
+  tt(copy, 'Pop Hits', 'ttPop');
   // Noise in MPD: an artist name with no theme, an ambiguous name, a track without features.
   mpd('Keith Sweat', [trackId(1, 'S'), trackId(2, 'S')]);
   mpd('Workout Party', party.slice(0, 5).map((t) => t.id));
@@ -211,6 +225,7 @@ function writeSyntheticData(dir: string): Synthetic {
   return {
     dir,
     expected,
+    unlabelled,
     features,
     special: { dupA: dupA.id, dupB: dupB.id, dupC: dupC.id, majority: majority.id, tie: tie.id, badTempo: badTempo.id, badEnergy: badEnergy.id },
     ttFile,
@@ -234,9 +249,18 @@ afterAll(() => {
 
 describe('loadLabelledTracks on synthetic data', () => {
   let tracks: LabelledTrack[];
+  let unlabelled: TrackInfo[];
   let stats: DataStats;
   beforeAll(() => {
-    ({ tracks, stats } = loadLabelledTracks(data.dir));
+    ({ tracks, unlabelled, stats } = loadLabelledTracks(data.dir));
+  });
+
+  it('returns the tracks no themed source voted for as unlabelled, without copies of labelled recordings', () => {
+    expect(new Set(unlabelled.map((t) => t.trackId))).toEqual(data.unlabelled);
+    expect(stats.unlabelledTracks).toBe(data.unlabelled.size);
+    // The ambiguous tie track has votes, so it is neither labelled nor unlabelled.
+    expect(unlabelled.map((t) => t.trackId)).not.toContain(data.special.tie);
+    expect(unlabelled.every((t) => t.durationMs === 180_000 || t.durationMs === 200_000)).toBe(true);
   });
 
   it('labels every themed track with its theme and nothing else', () => {
@@ -318,7 +342,10 @@ describe('runTraining (short run on synthetic data)', () => {
     // ensemble too), distillation and calibration all run.
     const grid = [{ hidden: [16], dropout: 0.1, classWeighting: 'balanced' as const, softLabels: true, duration: false }];
     const ensemble = { size: 2, member: { hidden: [16], dropout: 0, classWeighting: 'balanced' as const, softLabels: true } };
-    const students = [{ teacher: 'mlp+gbt' as const, hidden: [24], epochs: 30, jitterCopies: 1, jitter: 0.15 }];
+    const students = [
+      { teacher: 'mlp+gbt' as const, hidden: [24], epochs: 30, jitterCopies: 1, jitter: 0.15 },
+      { teacher: 'gbt' as const, transfer: true, hidden: [24], epochs: 30, jitterCopies: 1, jitter: 0.15 },
+    ];
     const options = { dataDir: data.dir, seed: 7, epochs: 20, grid, ensemble, students };
     result = await runTraining({ ...options, outDir: outA, log: (l) => lines.push(l), onReport: async (r) => void (report = r) });
     await runTraining({ ...options, outDir: outB, log: () => {} });
@@ -367,7 +394,7 @@ describe('runTraining (short run on synthetic data)', () => {
     expect(metadata.training.model.epochs).toBeGreaterThan(0);
     // Whichever network won, the metadata says how it was trained (a student names its teacher).
     if (metadata.training.model.teacher === null) expect(metadata.training.model.classWeighting).toBe('balanced');
-    else expect(metadata.training.model).toMatchObject({ hidden: [24], teacher: expect.stringMatching(/^ensemble of 2 MLPs/) as string, classWeighting: 'none' });
+    else expect(metadata.training.model).toMatchObject({ hidden: [24], teacher: expect.stringMatching(/^(ensemble of 2 MLPs|gradient-boosted trees)/) as string, classWeighting: 'none' });
     expect(metadata.features.duration).toMatchObject({ input: 'durationMs', rangeMs: [1000, 7_200_000], missing: { value: 0, indicator: 'duration_missing' } });
     // The synthetic tracks are 200 s (TidyTuesday) or 180 s (genres): ln-seconds constants from those.
     expect(metadata.features.normalization.logDuration.mean).toBeGreaterThan(Math.log(180) - 1e-9);
@@ -439,11 +466,12 @@ describe('runTraining (short run on synthetic data)', () => {
     expect(names.filter((n) => /^majority class|^logistic regression|^k-nearest|^gradient-boosted trees|^ensemble of 2 MLPs/.test(n)).length).toBe(5);
     expect(report.candidates.filter((c) => c.kind === 'baseline')).toHaveLength(5);
     // The ensemble's first member (with duration) and the grid's MLP without duration, at two
-    // checkpoints each; one student; and a class-bias variant of each network's last checkpoint.
+    // checkpoints each; two students (one also on the unlabelled transfer set); and a class-bias
+    // variant of each network's last checkpoint.
     const plain = report.candidates.filter((c) => !c.name.endsWith(' + class biases'));
     expect(plain.filter((c) => c.kind === 'mlp').map((c) => (c.config && 'epochs' in c.config ? c.config.epochs : 0))).toEqual([10, 20, 10, 20]);
-    expect(plain.filter((c) => c.kind === 'student')).toHaveLength(1);
-    expect(report.candidates.filter((c) => c.name.endsWith(' + class biases')).map((c) => c.kind)).toEqual(['mlp', 'mlp', 'student']);
+    expect(plain.filter((c) => c.kind === 'student').map((c) => c.name)).toEqual([expect.stringMatching(/cross-fitted GBT, 1 jittered/), expect.stringMatching(/from cross-fitted GBT on labelled \+ unlabelled tracks/)]);
+    expect(report.candidates.filter((c) => c.name.endsWith(' + class biases')).map((c) => c.kind)).toEqual(['mlp', 'mlp', 'student', 'student']);
     for (const c of report.candidates.filter((x) => x.kind !== 'baseline')) expect(c.missingDurationMacroF1?.mean).toBeGreaterThan(0);
     for (const c of report.candidates) {
       expect(c.folds).toHaveLength(FOLDS);
@@ -686,7 +714,8 @@ describe.skipIf(!real.exists)('the committed model and the real data', () => {
     expect(train + validation + test).toBe(tracks.length);
     // Labels are single themes with a strict majority; ties were left out.
     for (const t of tracks.slice(0, 2000)) expect(majorityTheme(t.votes)).toBe(t.theme);
-    // Experimental is exactly the themes under the threshold.
-    expect(metadata.experimental).toEqual(THEME_IDS.filter((t) => (stats.trackCounts[t] ?? 0) < metadata.minTracksPerTheme));
+    // Experimental is exactly the themes under the track threshold or the out-of-fold precision threshold.
+    const { precision } = metadata.training.crossValidation;
+    expect(metadata.experimental).toEqual(THEME_IDS.filter((t) => (stats.trackCounts[t] ?? 0) < metadata.minTracksPerTheme || (precision[t] ?? 0) < metadata.minPrecision));
   });
 });

@@ -82,6 +82,7 @@ export function makeMetadataJson(options: { labels?: readonly string[]; experime
     labels,
     experimental: [...(options.experimental ?? [])],
     minTracksPerTheme: 300,
+    minPrecision: 1 / 3,
     features: {
       input: [...NAMES_11],
       encoded: [...CONTINUOUS_10, 'log_duration', 'duration_missing', ...Array.from({ length: 12 }, (_, k) => `key_${k}`)],
@@ -111,6 +112,7 @@ export function makeMetadataJson(options: { labels?: readonly string[]; experime
         folds: 5,
         selected: { name: 'MLP', macroF1: { mean: 0.45, std: 0.02, min: 0.42, max: 0.48 }, accuracy: { mean: 0.5, std: 0.02, min: 0.47, max: 0.53 } },
         bestBaseline: { name: 'kNN', macroF1: { mean: 0.4, std: 0.02, min: 0.37, max: 0.43 }, accuracy: { mean: 0.45, std: 0.02, min: 0.42, max: 0.48 } },
+        precision: Object.fromEntries(labels.map((l) => [l, 0.5])),
       },
     },
     metrics: { float32: evaluationFor(labels), float16: evaluationFor(labels), uint8: evaluationFor(labels), majorityBaseline: evaluationFor(labels) },
