@@ -1,11 +1,11 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { THEME_IDS, getTheme, matchedKeywords, themesForPlaylistName, type ThemeId } from '../model/themes';
-import { loadLabelledTracks } from './data';
+import { DATA_LAYOUT, loadLabelledTracks, missingDataFiles } from './data';
 import { createRng, shuffled } from './split';
 
 /**
@@ -161,11 +161,10 @@ function main(): number {
     return 2;
   }
   const dataDir = values.data;
-  for (const f of [join(dataDir, 'tidytuesday', 'spotify_songs.csv'), join(dataDir, 'mpd', 'playlists.csv'), join(dataDir, 'mpd', 'playlist_tracks.csv'), join(dataDir, 'spotify-tracks-genres')]) {
-    if (!existsSync(f)) {
-      console.error(`Training data not found: ${f} (see shared/data/README.md; pass the folder with --data)`);
-      return 1;
-    }
+  const missing = missingDataFiles(dataDir);
+  if (missing.length > 0) {
+    console.error(`Training data not found: ${missing.join(', ')} (expected ${DATA_LAYOUT.join(', ')} under --data)`);
+    return 1;
   }
 
   const { playlists, ttRows, mpdTracks } = readPlaylists(dataDir);

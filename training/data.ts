@@ -124,19 +124,28 @@ function addVote(votes: Map<string, Votes>, trackId: string, source: LabelSource
   v[source][theme] = (v[source][theme] ?? 0) + 1;
 }
 
+/** The files and folder a training data folder holds, relative to it (shared/data's layout). */
+export const DATA_LAYOUT = ['tidytuesday/spotify_songs.csv', 'mpd/playlists.csv', 'mpd/playlist_tracks.csv', 'spotify-tracks-genres/'] as const;
+
+function dataFiles(dataDir: string): [string, string, string, string] {
+  const [tt, playlists, tracks, genres] = DATA_LAYOUT;
+  return [join(dataDir, tt), join(dataDir, playlists), join(dataDir, tracks), join(dataDir, genres)];
+}
+
+/** The paths of {@link DATA_LAYOUT} under `dataDir` that do not exist (empty when the folder is complete). */
+export function missingDataFiles(dataDir: string): string[] {
+  return dataFiles(dataDir).filter((f) => !existsSync(f));
+}
+
 /**
  * Reads every source under `dataDir` and returns the labelled, deduplicated tracks sorted by
  * track ID (deterministic), with statistics. Throws `Error` naming the missing file when a
  * source file is absent.
  */
 export function loadLabelledTracks(dataDir: string): { tracks: LabelledTrack[]; unlabelled: TrackInfo[]; stats: DataStats } {
-  const ttFile = join(dataDir, 'tidytuesday', 'spotify_songs.csv');
-  const mpdPlaylistsFile = join(dataDir, 'mpd', 'playlists.csv');
-  const mpdTracksFile = join(dataDir, 'mpd', 'playlist_tracks.csv');
-  const genreDir = join(dataDir, 'spotify-tracks-genres');
-  for (const f of [ttFile, mpdPlaylistsFile, mpdTracksFile, genreDir]) {
-    if (!existsSync(f)) throw new Error(`Training data not found: ${f} (see shared/data/README.md)`);
-  }
+  const [ttFile, mpdPlaylistsFile, mpdTracksFile, genreDir] = dataFiles(dataDir);
+  const missing = missingDataFiles(dataDir);
+  if (missing.length > 0) throw new Error(`Training data not found: ${missing.join(', ')} (expected ${DATA_LAYOUT.join(', ')} under --data)`);
 
   const info = new Map<string, TrackInfo>();
   const votes = new Map<string, Votes>();

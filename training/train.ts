@@ -10,7 +10,7 @@ import { METADATA_FORMAT_VERSION, parseModelMetadata, type Evaluation, type Mode
 import { MIN_BADGE_PRECISION, MIN_TRACKS_PER_THEME, THEME_IDS, type ThemeId } from '../model/themes';
 import { GRADIENT_BOOSTING, gradientBoostingPredict, knnPredict, majorityClass, KNN_K } from './baselines';
 import { chooseUncertainThreshold, expectedCalibrationError, fitClassBiases, fitTemperature, reliabilityBins, transferableUncertainThreshold, type BadgeOutcome, type ReliabilityBin } from './calibration';
-import { loadLabelledTracks, type DataStats, type LabelledTrack } from './data';
+import { DATA_LAYOUT, loadLabelledTracks, missingDataFiles, type DataStats, type LabelledTrack } from './data';
 import { formatEvaluation, formatTable } from './format';
 import { argmax, evaluate } from './metrics';
 import { DEFAULT_TRAIN_OPTIONS, balancedClassWeights, fitMlp, namedWeights, selectWasmBackend, subset, type Dataset, type TrainOptions } from './model';
@@ -923,23 +923,37 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   return { metadata, weightBytes: bin.length };
 }
 
+/** How to call `npm run train`, printed with every command-line error. */
+export const TRAIN_USAGE = 'Usage: npm run train -- --data <dir> [--out <dir>] [--seed <int>] [--epochs <int>] [--report <dir> | --no-report] [--no-chromium-bench]';
+
+/** A mistake in the command line or the data folder: printed as one line with {@link TRAIN_USAGE}, no stack. */
+export class TrainUsageError extends Error {}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      data: { type: 'string' },
-      out: { type: 'string', default: 'public/model' },
-      seed: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.seed) },
-      epochs: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.epochs) },
-      report: { type: 'string', default: 'training' },
-      'no-report': { type: 'boolean', default: false },
-      'no-chromium-bench': { type: 'boolean', default: false },
-    },
-  });
-  if (!values.data) throw new Error('Usage: npm run train -- --data <dir> [--out <dir>] [--seed <int>] [--epochs <int>] [--report <dir> | --no-report] [--no-chromium-bench]');
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: {
+        data: { type: 'string' },
+        out: { type: 'string', default: 'public/model' },
+        seed: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.seed) },
+        epochs: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.epochs) },
+        report: { type: 'string', default: 'training' },
+        'no-report': { type: 'boolean', default: false },
+        'no-chromium-bench': { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    throw new TrainUsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values } = parsed;
+  if (!values.data) throw new TrainUsageError('--data is required: the folder with the training data');
+  const missing = missingDataFiles(values.data);
+  if (missing.length > 0) throw new TrainUsageError(`no training data in ${values.data}: missing ${missing.join(', ')} (expected ${DATA_LAYOUT.join(', ')})`);
   const seed = Number(values.seed);
   const epochs = Number(values.epochs);
-  if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got "${values.seed}"`);
-  if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`--epochs must be a positive integer, got "${values.epochs}"`);
+  if (!Number.isInteger(seed)) throw new TrainUsageError(`--seed must be an integer, got "${values.seed}"`);
+  if (!Number.isInteger(epochs) || epochs < 1) throw new TrainUsageError(`--epochs must be a positive integer, got "${values.epochs}"`);
   const log = (line: string) => console.log(line);
   const { writeReport } = await import('./report');
   const outDir = values.out;
@@ -956,6 +970,10 @@ async function main(): Promise<void> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   main().catch((error: unknown) => {
+    if (error instanceof TrainUsageError) {
+      console.error(`npm run train: ${error.message}\n${TRAIN_USAGE}`);
+      process.exit(2);
+    }
     console.error(error instanceof Error ? error.stack ?? error.message : error);
     process.exit(1);
   });

@@ -1,0 +1,53 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DATA_LAYOUT } from '@/training/data';
+import { TRAIN_USAGE } from '@/training/train';
+
+const REPO_ROOT = join(__dirname, '..', '..');
+const empty = mkdtempSync(join(tmpdir(), 'pp-train-cli-'));
+afterAll(() => rmSync(empty, { recursive: true, force: true }));
+
+/** Runs `npm run train`'s script with `args`; resolves with its exit code and output (it must fail). */
+async function train(args: string[]): Promise<{ code?: number; stdout: string; stderr: string }> {
+  return promisify(execFile)('npx', ['tsx', '--tsconfig', 'training/tsconfig.json', 'training/train.ts', ...args], { cwd: REPO_ROOT, timeout: 90_000 }).then(
+    () => ({ stdout: '', stderr: 'exited 0' }),
+    (error: { code?: number; stdout: string; stderr: string }) => error,
+  );
+}
+
+describe('npm run train with a wrong command line', () => {
+  it('without --data: exit 2, one message and the usage line, no stack trace', async () => {
+    const { code, stderr } = await train([]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('npm run train: --data is required');
+    expect(stderr).toContain(TRAIN_USAGE);
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('with a folder that is not training data: names every missing file and the expected layout', async () => {
+    const { code, stderr } = await train(['--data', empty]);
+    expect(code).toBe(2);
+    for (const f of DATA_LAYOUT) expect(stderr).toContain(join(empty, f));
+    expect(stderr).toContain(TRAIN_USAGE);
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('with an unknown option or a bad seed: the reason and the usage line', async () => {
+    const unknown = await train(['--data', empty, '--sede', '1']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/npm run train: Unknown option '--sede'/);
+    // A folder with the layout (empty files): the seed is checked before any data is read.
+    const layout = join(empty, 'layout');
+    for (const f of DATA_LAYOUT) {
+      mkdirSync(join(layout, f.endsWith('/') ? f : join(f, '..')), { recursive: true });
+      if (!f.endsWith('/')) writeFileSync(join(layout, f), '');
+    }
+    const seed = await train(['--data', layout, '--seed', 'x']);
+    expect(seed.code).toBe(2);
+    expect(seed.stderr).toContain('npm run train: --seed must be an integer, got "x"');
+  });
+});
