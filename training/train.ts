@@ -125,7 +125,7 @@ export interface Summary {
 /** One model's cross-validated results. */
 export interface CandidateResult {
   readonly name: string;
-  /** baseline: compared against; mlp: one network trained on labels; student: one network distilled from the ensemble. */
+  /** baseline: compared against; mlp: one network trained on labels; student: one network distilled from a teacher (trees, MLP ensemble or both). */
   readonly kind: 'baseline' | 'mlp' | 'student';
   readonly config?: (MlpConfig & { epochs: number }) | (StudentConfig & { student: true });
   readonly folds: Evaluation[];
@@ -457,11 +457,13 @@ function sourceCalibration(sources: readonly TrackSource[], probabilities: reado
  *    artist-grouped, theme-stratified folds;
  * 2. on the same folds: baselines (majority class, logistic regression, k-nearest neighbours,
  *    gradient-boosted trees, an ensemble of MLPs), MLPs trained on the labels with and without
- *    duration, and students distilled from the ensemble; the single network with the best
- *    mean cross-validated macro-F1 is selected;
- * 3. temperature and "uncertain" threshold from its out-of-fold predictions;
- * 4. the selected configuration is refitted on all non-test tracks (for a student: its ensemble
- *    teacher first), quantized (uint8 shipped; float16 measured) and evaluated once on the test split.
+ *    duration, and students distilled from a teacher ({@link STUDENTS}: cross-fitted trees, on
+ *    the unlabelled transfer set too); the single network with the best mean cross-validated
+ *    macro-F1 is selected;
+ * 3. themes off by default ({@link MIN_TRACKS_PER_THEME}, {@link MIN_BADGE_PRECISION}), then
+ *    temperature and "uncertain" threshold from its out-of-fold predictions;
+ * 4. the selected configuration is refitted on all non-test tracks (for a student: its teacher
+ *    first), quantized (uint8 shipped; float16 measured) and evaluated once on the test split.
  *
  * Everything is seeded: the same data and seed give byte-identical files. Throws `Error` when
  * the data is missing or a split is empty.
