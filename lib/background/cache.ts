@@ -564,8 +564,30 @@ export function createFeatureCache(db: PredictorDatabase = new PredictorDatabase
     return result;
   }
 
-  /** How many of `keys` (distinct) a `bulkGet` of them did not find: the rows a put of them adds. */
-  const missing = (found: readonly unknown[]): number => found.filter((row) => row === undefined).length;
+  /**
+   * Puts `rows` into `table` and keeps its {@link bound}: in one transaction, which keys are new
+   * (point reads of the distinct keys, cheaper in Chromium than a key cursor), then the put; the
+   * new ones are added to the count and the table's limit is enforced. `what` names the rows in
+   * a storage problem. Throws like {@link writeWithRoom}.
+   */
+  async function putCounting<Row extends { trackId: TrackId }>(
+    name: 'features' | 'tracks',
+    table: { bulkGet(keys: TrackId[]): Promise<(Row | undefined)[]>; bulkPut(rows: readonly Row[]): Promise<unknown> },
+    rows: Row[],
+    what: string,
+  ): Promise<void> {
+    await counted();
+    const keys = [...new Set(rows.map((row) => row.trackId))];
+    const added = await writeWithRoom(what, () =>
+      db.transaction('rw', name, async () => {
+        const found = await table.bulkGet(keys);
+        await table.bulkPut(rows);
+        return found.filter((row) => row === undefined).length;
+      }),
+    );
+    if (bound[name] !== undefined) bound[name] += added;
+    await enforceLimit(name);
+  }
 
   return {
     async get(trackIds, now = Date.now()) {
@@ -595,18 +617,7 @@ export function createFeatureCache(db: PredictorDatabase = new PredictorDatabase
       // In memory first: if the database cannot store them (quota), they still save a request.
       for (const record of records) memory.set(record.trackId, { record, usedAt: now });
       const rows: FeatureRow[] = records.map((record) => ({ ...record, usedAt: now }));
-      await counted();
-      const keys = [...new Set(rows.map((row) => row.trackId))];
-      // One transaction: which keys are new (point reads, cheaper in Chromium than a key cursor), then the put.
-      const added = await writeWithRoom(`${rows.length} tracks' audio features`, () =>
-        db.transaction('rw', db.features, async () => {
-          const found = await db.features.bulkGet(keys);
-          await db.features.bulkPut(rows);
-          return missing(found);
-        }),
-      );
-      if (bound.features !== undefined) bound.features += added;
-      await enforceLimit('features');
+      await putCounting<FeatureRow>('features', db.features, rows, `${rows.length} tracks' audio features`);
     },
     async fillDurations(durations) {
       const wanted = new Map<TrackId, number>();
@@ -672,17 +683,7 @@ export function createFeatureCache(db: PredictorDatabase = new PredictorDatabase
         if (parsed.success) rows.push({ ...parsed.data, words: titleWords(parsed.data.name, parsed.data.artists) });
       }
       if (rows.length === 0) return 0;
-      await counted();
-      const keys = [...new Set(rows.map((row) => row.trackId))];
-      const added = await writeWithRoom(`${rows.length} seen tracks' titles`, () =>
-        db.transaction('rw', db.tracks, async () => {
-          const found = await db.tracks.bulkGet(keys);
-          await db.tracks.bulkPut(rows);
-          return missing(found);
-        }),
-      );
-      if (bound.tracks !== undefined) bound.tracks += added;
-      await enforceLimit('tracks');
+      await putCounting<TrackInfoRow>('tracks', db.tracks, rows, `${rows.length} seen tracks' titles`);
       return rows.length;
     },
     async getTrackInfo(trackIds) {
