@@ -45,17 +45,7 @@ export function knnPredict(train: Dataset, test: Dataset, k = KNN_K): number[] {
  * thread): `multi:softprob` with these parameters, sized so that 5-fold cross-validation takes
  * well under a minute on 2 cores.
  */
-export const GRADIENT_BOOSTING: GradientBoostingParams = { rounds: 120, maxDepth: 5, eta: 0.1, subsample: 0.8, colsampleByTree: 0.8, minChildWeight: 1 };
-
-/** XGBoost parameters of one gradient-boosted trees model (XGBoost's names: `max_depth`, `eta`, ...). */
-export interface GradientBoostingParams {
-  readonly rounds: number;
-  readonly maxDepth: number;
-  readonly eta: number;
-  readonly subsample: number;
-  readonly colsampleByTree: number;
-  readonly minChildWeight: number;
-}
+export const GRADIENT_BOOSTING = { rounds: 120, maxDepth: 5, eta: 0.1, subsample: 0.8, colsampleByTree: 0.8, minChildWeight: 1 } as const;
 
 /**
  * Gradient-boosted trees (XGBoost via ml-xgboost): class probabilities per test row, seeded.
@@ -63,7 +53,7 @@ export interface GradientBoostingParams {
  * predicted probabilities instead (p_c · w_c, renormalized): the same decision rule as a
  * weighted fit for a calibrated model. Returns row-major `[rows, classes]` probabilities.
  */
-export async function gradientBoostingPredict(train: Dataset, test: Dataset, classes: number, classWeights: Readonly<Record<number, number>>, seed: number, params: GradientBoostingParams = GRADIENT_BOOSTING): Promise<Float64Array> {
+export async function gradientBoostingPredict(train: Dataset, test: Dataset, classes: number, classWeights: Readonly<Record<number, number>>, seed: number): Promise<Float64Array> {
   // required, not imported: the module's export is a promise, and an ES namespace with a
   // `then` (as bundlers build for CommonJS) cannot be awaited.
   const XGBoost = await (createRequire(import.meta.url)('ml-xgboost') as typeof XGBoostModule);
@@ -71,15 +61,15 @@ export async function gradientBoostingPredict(train: Dataset, test: Dataset, cla
     booster: 'gbtree',
     objective: 'multi:softprob',
     num_class: classes,
-    max_depth: params.maxDepth,
-    eta: params.eta,
-    subsample: params.subsample,
-    colsample_bytree: params.colsampleByTree,
-    min_child_weight: params.minChildWeight,
+    max_depth: GRADIENT_BOOSTING.maxDepth,
+    eta: GRADIENT_BOOSTING.eta,
+    subsample: GRADIENT_BOOSTING.subsample,
+    colsample_bytree: GRADIENT_BOOSTING.colsampleByTree,
+    min_child_weight: GRADIENT_BOOSTING.minChildWeight,
     silent: 1,
     seed,
     nthread: 1,
-    iterations: params.rounds,
+    iterations: GRADIENT_BOOSTING.rounds,
   });
   try {
     booster.train(toRows(train), [...train.y]);
