@@ -10,7 +10,7 @@ import { METADATA_FORMAT_VERSION, parseModelMetadata, type Evaluation, type Mode
 import { MIN_BADGE_PRECISION, MIN_TRACKS_PER_THEME, THEME_IDS, type ThemeId } from '../model/themes';
 import { GRADIENT_BOOSTING, gradientBoostingPredict, knnPredict, majorityClass, KNN_K } from './baselines';
 import { chooseUncertainThreshold, expectedCalibrationError, fitClassBiases, fitTemperature, reliabilityBins, transferableUncertainThreshold, type BadgeOutcome, type ReliabilityBin } from './calibration';
-import { DATA_LAYOUT, loadLabelledTracks, missingDataFiles, type DataStats, type LabelledTrack } from './data';
+import { dataFolderProblem, loadLabelledTracks, type DataStats, type LabelledTrack } from './data';
 import { formatEvaluation, formatTable } from './format';
 import { argmax, evaluate } from './metrics';
 import { DEFAULT_TRAIN_OPTIONS, balancedClassWeights, fitMlp, namedWeights, selectWasmBackend, subset, type Dataset, type TrainOptions } from './model';
@@ -236,12 +236,9 @@ export function trackSource(t: LabelledTrack): TrackSource {
  * {@link DURATION_MASK_SHARE} of them with `missing: seed`; as recorded otherwise.
  */
 function inputsOf(tracks: readonly LabelledTrack[], indices: readonly number[], missing: 'none' | 'all' | number): ModelInput[] {
-  const rng = typeof missing === 'number' ? createRng(missing) : undefined;
-  return indices.map((i) => {
-    const t = tracks[i] as LabelledTrack;
-    const masked = missing === 'all' || (rng !== undefined && rng() < DURATION_MASK_SHARE);
-    return { features: t.features, durationMs: masked ? null : t.durationMs };
-  });
+  const rows = indices.map((i) => tracks[i] as LabelledTrack);
+  if (typeof missing === 'number') return maskDurations(rows, missing);
+  return rows.map((t) => ({ features: t.features, durationMs: missing === 'all' ? null : t.durationMs }));
 }
 
 /** Model inputs of `rows` with a seeded {@link DURATION_MASK_SHARE} of their durations masked as missing. */
@@ -400,16 +397,15 @@ async function distillationSet(train: Dataset, normalization: Normalization, gro
   base.set(train.x, 0);
   if (extra > 0 && transfer) base.set(transfer.x, train.x.length);
   const x = jitteredInputs({ ...train, x: base, y: new Array<number>(n).fill(0) }, normalization, config.jitterCopies, config.jitter, seed);
-  const p = new Float64Array(n * k);
-  const trees = config.teacher === 'mlp' ? undefined : await crossFittedGbt(train, groups, k, seed + 1);
-  const mlps = config.teacher === 'gbt' ? undefined : ensembleProbabilities(teacher, base, n, k);
-  for (let i = 0; i < train.y.length * k; i++) p[i] = trees && mlps ? ((trees[i] as number) + (mlps[i] as number)) / 2 : ((trees ?? mlps)?.[i] as number);
-  if (extra > 0 && transfer) {
-    for (let i = 0; i < extra * k; i++) {
-      const j = train.y.length * k + i;
-      p[j] = mlps && config.teacher === 'mlp' ? (mlps[j] as number) : mlps ? ((transfer.gbt[i] as number) + (mlps[j] as number)) / 2 : (transfer.gbt[i] as number);
-    }
+  // The trees' probabilities of every row: cross-fitted on the training rows, then the transfer set's.
+  let trees: Float64Array | undefined;
+  if (config.teacher !== 'mlp') {
+    trees = new Float64Array(n * k);
+    trees.set(await crossFittedGbt(train, groups, k, seed + 1), 0);
+    if (extra > 0 && transfer) trees.set(transfer.gbt, train.y.length * k);
   }
+  const mlps = config.teacher === 'gbt' ? undefined : ensembleProbabilities(teacher, base, n, k);
+  const p = Float64Array.from({ length: n * k }, (_, i) => (trees && mlps ? ((trees[i] as number) + (mlps[i] as number)) / 2 : ((trees ?? mlps)?.[i] as number)));
   const soft = new Float32Array(n * (config.jitterCopies + 1) * k);
   for (let c = 0; c <= config.jitterCopies; c++) soft.set(p, c * n * k);
   const set = { x, y: rowsOf(soft, k).map(argmax), soft, inputSize: train.inputSize };
@@ -950,8 +946,8 @@ async function main(): Promise<void> {
   }
   const { values } = parsed;
   if (!values.data) throw new TrainUsageError('--data is required: the folder with the training data');
-  const missing = missingDataFiles(values.data);
-  if (missing.length > 0) throw new TrainUsageError(`no training data in ${values.data}: missing ${missing.join(', ')} (expected ${DATA_LAYOUT.join(', ')})`);
+  const problem = dataFolderProblem(values.data);
+  if (problem !== null) throw new TrainUsageError(problem);
   const seed = Number(values.seed);
   const epochs = Number(values.epochs);
   if (!Number.isInteger(seed)) throw new TrainUsageError(`--seed must be an integer, got "${values.seed}"`);
