@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { THEME_IDS, getTheme, matchedKeywords, themesForPlaylistName, type ThemeId } from '../model/themes';
-import { DATA_LAYOUT, loadLabelledTracks, missingDataFiles } from './data';
+import { dataFolderProblem, loadLabelledTracks } from './data';
 import { createRng, shuffled } from './split';
 
 /**
@@ -161,9 +161,9 @@ function main(): number {
     return 2;
   }
   const dataDir = values.data;
-  const missing = missingDataFiles(dataDir);
-  if (missing.length > 0) {
-    console.error(`Training data not found: ${missing.join(', ')} (expected ${DATA_LAYOUT.join(', ')} under --data)`);
+  const problem = dataFolderProblem(dataDir);
+  if (problem !== null) {
+    console.error(problem);
     return 1;
   }
 

@@ -132,9 +132,13 @@ function dataFiles(dataDir: string): [string, string, string, string] {
   return [join(dataDir, tt), join(dataDir, playlists), join(dataDir, tracks), join(dataDir, genres)];
 }
 
-/** The paths of {@link DATA_LAYOUT} under `dataDir` that do not exist (empty when the folder is complete). */
-export function missingDataFiles(dataDir: string): string[] {
-  return dataFiles(dataDir).filter((f) => !existsSync(f));
+/**
+ * What is wrong with `dataDir` as a training data folder: the paths of {@link DATA_LAYOUT} under
+ * it that do not exist, in one message ("Training data not found: …"); null when all exist.
+ */
+export function dataFolderProblem(dataDir: string): string | null {
+  const missing = dataFiles(dataDir).filter((f) => !existsSync(f));
+  return missing.length > 0 ? `Training data not found: ${missing.join(', ')} (expected ${DATA_LAYOUT.join(', ')} under --data)` : null;
 }
 
 /**
@@ -144,8 +148,8 @@ export function missingDataFiles(dataDir: string): string[] {
  */
 export function loadLabelledTracks(dataDir: string): { tracks: LabelledTrack[]; unlabelled: TrackInfo[]; stats: DataStats } {
   const [ttFile, mpdPlaylistsFile, mpdTracksFile, genreDir] = dataFiles(dataDir);
-  const missing = missingDataFiles(dataDir);
-  if (missing.length > 0) throw new Error(`Training data not found: ${missing.join(', ')} (expected ${DATA_LAYOUT.join(', ')} under --data)`);
+  const problem = dataFolderProblem(dataDir);
+  if (problem !== null) throw new Error(problem);
 
   const info = new Map<string, TrackInfo>();
   const votes = new Map<string, Votes>();
