@@ -120,3 +120,19 @@ export function pickTheme(
   if (theme === undefined) throw new Error('pickTheme needs at least one enabled theme');
   return { theme, probability: total > 0 ? (probabilities[best] ?? 0) / total : 0 };
 }
+
+/**
+ * The enabled themes from most to least probable, each with the model's own probability (not
+ * renormalized: the numbers `npm run classify` prints). Ties keep label order, so the first entry
+ * is always {@link pickTheme}'s theme.
+ *
+ * @param probabilities one value per label, in `labels` order.
+ * @throws Error when the lengths differ.
+ */
+export function rankThemes(probabilities: readonly number[], labels: readonly ThemeId[], enabled: readonly ThemeId[]): { theme: ThemeId; probability: number }[] {
+  if (probabilities.length !== labels.length) throw new Error(`Expected ${labels.length} probabilities, got ${probabilities.length}`);
+  return labels
+    .map((theme, i) => ({ theme, probability: probabilities[i] ?? 0 }))
+    .filter(({ theme }) => enabled.includes(theme))
+    .sort((a, b) => b.probability - a.probability);
+}

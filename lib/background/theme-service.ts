@@ -1,9 +1,10 @@
-import { pickTheme, type Classifier } from '@/model/classifier';
+import { pickTheme, rankThemes, type Classifier } from '@/model/classifier';
+import { explainPredictions } from '@/model/explanation';
 import { normalizeDurationMs, type AudioFeatures } from '@/model/features';
 import { defaultEnabledThemes } from '@/model/metadata';
 import type { ThemeId } from '@/model/themes';
 import type { FeatureCache, FeatureRecord } from '@/lib/background/cache';
-import type { TrackResult } from '@/lib/shared/messaging';
+import { TOP_THEMES, type TrackResult } from '@/lib/shared/messaging';
 import type { ProviderChain, SourcedBatch, SourcedBatchListener, SourcedResult } from '@/lib/background/providers/chain';
 import type { AudioFeatureProvider } from '@/lib/background/providers/types';
 import type { ProviderId } from '@/lib/shared/providers';
@@ -79,7 +80,7 @@ async function askSource(source: ProviderChain | AudioFeatureProvider, trackIds:
  * A provider's answer for one track: its features (or `null`, unknown), who gave them and the
  * duration stored with them (ms or `null`, see {@link ThemeService.classify}), or why there are none.
  */
-type Fetched = { readonly features: AudioFeatures | null; readonly provider: ProviderId; readonly durationMs: number | null } | { readonly error: string };
+type Fetched = { readonly features: AudioFeatures | null; readonly provider: ProviderId; readonly durationMs: number | null; readonly fetchedAt: number } | { readonly error: string };
 
 /** What {@link beforeDeadline} gives for a promise that had not settled by the deadline. */
 const LATE = Symbol('late');
@@ -176,7 +177,7 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
           const features = answer.features.get(id) ?? null;
           // Spotify's duration wins; the page's fills in when the answer had none.
           const durationMs = normalizeDurationMs(answer.durations?.get(id)) ?? normalizeDurationMs(pageDurations.get(id));
-          answers.push([resolve, { features, provider, durationMs }]);
+          answers.push([resolve, { features, provider, durationMs, fetchedAt }]);
           records.push({ trackId: id, features, provider, fetchedAt, durationMs });
         }
       }
@@ -206,6 +207,7 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
     /** Page durations for cached records that have none (see {@link ThemeService.classify}). */
     const toFill = new Map<TrackId, number>();
     const providerOf = new Map<TrackId, ProviderId>();
+    const fetchedAtOf = new Map<TrackId, number>();
     const errors = new Map<TrackId, string>();
     // Tracks already on their way are joined, not looked up or fetched again.
     const unique = [...new Set(trackIds)];
@@ -232,6 +234,7 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
       features.set(id, record.features);
       durations.set(id, durationOf(id, record.durationMs));
       providerOf.set(id, record.provider);
+      fetchedAtOf.set(id, record.fetchedAt);
     }
 
     const missing = unique.filter((id) => !features.has(id));
@@ -252,6 +255,7 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
         // A fetch started by another request (no page duration then) is stored before it answers.
         durations.set(id, durationOf(id, answer.durationMs));
         providerOf.set(id, answer.provider);
+        fetchedAtOf.set(id, answer.fetchedAt);
       }
     }
     if (toFill.size > 0) {
@@ -274,22 +278,30 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
     if (!read.ok) throw read.error;
     const [enabledSetting, threshold] = read.value;
     const enabled = enabledSetting ?? defaultEnabledThemes(classifier.metadata);
-    const known = trackIds.filter((id) => features.get(id));
-    const probabilities = classifier.predict(
-      known.flatMap((id) => {
-        const f = features.get(id);
-        return f ? [{ features: f, durationMs: durations.get(id) ?? null }] : [];
-      }),
+    // Each distinct track once: the model, its choice and its explanation.
+    const known = [...new Set(trackIds)].flatMap((id) => {
+      const f = features.get(id);
+      return f ? [{ id, input: { features: f, durationMs: durations.get(id) ?? null } }] : [];
+    });
+    const inputs = known.map((k) => k.input);
+    const probabilities = classifier.predict(inputs);
+    const choices = probabilities.map((p) => pickTheme(p, labels, enabled));
+    const why = explainPredictions(
+      (rows) => classifier.predict(rows),
+      inputs,
+      probabilities,
+      choices.map((c) => labels.indexOf(c.theme)),
+      classifier.metadata.features.normalization,
     );
-    const byId = new Map(known.map((id, i) => [id, probabilities[i] ?? []]));
+    const answered = new Map(known.map(({ id }, i) => [id, { p: probabilities[i] ?? [], choice: choices[i], why: why[i] ?? [] }]));
 
     return trackIds.map((trackId): TrackResult => {
       const error = errors.get(trackId);
       if (error !== undefined) return { trackId, status: 'error', message: error };
-      const p = byId.get(trackId);
+      const answer = answered.get(trackId);
       const provider = providerOf.get(trackId);
-      if (!p || !provider) return { trackId, status: 'unknown' };
-      const choice = pickTheme(p, labels, enabled);
+      if (!answer?.choice || !provider) return { trackId, status: 'unknown' };
+      const { p, choice } = answer;
       return {
         trackId,
         status: 'ok',
@@ -298,6 +310,9 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
         uncertain: choice.probability < threshold,
         probabilities: Object.fromEntries(labels.map((l, i) => [l, p[i] ?? 0])),
         provider,
+        fetchedAt: fetchedAtOf.get(trackId) ?? 0,
+        topThemes: rankThemes(p, labels, enabled).slice(0, TOP_THEMES),
+        why: answer.why,
       };
     });
   }

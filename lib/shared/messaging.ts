@@ -1,6 +1,7 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import * as z from 'zod/mini';
 import { DURATION_RANGE_MS } from '@/model/duration';
+import { MAX_REASONS, REASON_PHRASES, type ExplainedInput } from '@/model/reasons';
 import { ThemeIdSchema } from '@/model/themes';
 import { AudioFeaturesAvailabilitySchema } from './availability';
 import { PROVIDER_BATCH_SIZES, ProviderIdSchema } from './providers';
@@ -61,6 +62,17 @@ export const ClassifyRequestSchema = z
   );
 export type ClassifyRequest = z.infer<typeof ClassifyRequestSchema>;
 
+/** Most themes a result ranks ({@link TrackResultSchema}'s `topThemes`): the badge's tooltip shows three. */
+export const TOP_THEMES = 3;
+
+/** One input that pushed the badge's theme up (`Reason` in model/reasons.ts; computed by model/explanation.ts). */
+export const ReasonSchema = z.object({
+  input: z.enum(Object.keys(REASON_PHRASES) as [ExplainedInput, ...ExplainedInput[]]),
+  direction: z.enum(['high', 'low']),
+  /** Probability points (0..1) the theme loses when the input is moved to the training mean. */
+  change: z.number().check(z.gte(0), z.lte(1)),
+});
+
 /**
  * One track's answer. `ok`: the chosen theme among enabled themes and the model's probability
  * for every label; `unknown`: no provider has audio features for the track (never guessed);
@@ -80,6 +92,15 @@ export const TrackResultSchema = z.discriminatedUnion('status', [
     probabilities: z.record(z.string(), z.number().check(z.gte(0), z.lte(1))),
     /** Which provider the audio features came from. */
     provider: ProviderIdSchema,
+    /** When the provider gave the audio features, in ms since the epoch (the cache keeps them until evicted). */
+    fetchedAt: z.number().check(z.gte(0)),
+    /**
+     * The most probable enabled themes, most probable first, at most {@link TOP_THEMES}, each with
+     * the model's probability for it (as in `probabilities`, not renormalized); the first is `theme`.
+     */
+    topThemes: z.array(z.object({ theme: ThemeIdSchema, probability: z.number().check(z.gte(0), z.lte(1)) })).check(z.minLength(1), z.maxLength(TOP_THEMES)),
+    /** Why `theme`: the inputs that pushed its probability up most, largest first (model/explanation.ts); may be empty. */
+    why: z.array(ReasonSchema).check(z.maxLength(MAX_REASONS)),
   }),
   z.object({ trackId: TrackIdSchema, status: z.literal('unknown') }),
   z.object({ trackId: TrackIdSchema, status: z.literal('error'), message: z.string() }),

@@ -311,7 +311,7 @@ function fakeBackground() {
       const theme = THEME_IDS[trackId.charCodeAt(0) % THEME_IDS.length] ?? 'chill';
       if (i % 5 === 3) return { trackId, status: 'unknown' };
       if (i % 7 === 5) return { trackId, status: 'error', message: `HTTP 500 <b>${MARK}</b>`.replace(MARK, 'x') };
-      return { trackId, status: 'ok', theme, probability: 0.7, uncertain: i % 3 === 0, probabilities: { [theme]: 0.7 }, provider: 'reccobeats' };
+      return { trackId, status: 'ok', theme, probability: 0.7, uncertain: i % 3 === 0, probabilities: { [theme]: 0.7 }, provider: 'reccobeats', fetchedAt: 0, topThemes: [{ theme, probability: 0.7 }], why: [] };
     });
   };
   return { classify, invalid };

@@ -49,7 +49,7 @@ function reuse(row: HTMLElement, id: string): void {
 }
 
 const themeOf = (id: string): ThemeId => (THEMES[id.charCodeAt(21) % 4]?.id ?? 'chill');
-const ok = (id: TrackId): TrackResult => ({ trackId: id, status: 'ok', theme: themeOf(id), probability: 0.9, uncertain: false, probabilities: { [themeOf(id)]: 0.9 }, provider: 'reccobeats' });
+const ok = (id: TrackId): TrackResult => ({ trackId: id, status: 'ok', theme: themeOf(id), probability: 0.9, uncertain: false, probabilities: { [themeOf(id)]: 0.9 }, provider: 'reccobeats', fetchedAt: 0, topThemes: [{ theme: themeOf(id), probability: 0.9 }], why: [] });
 
 let store: ResultsStore;
 let slots: BadgeSlots;

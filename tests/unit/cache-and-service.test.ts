@@ -129,7 +129,10 @@ function fakeProvider(known: Map<string, AudioFeatures>, failing = new Map<strin
 
 /**
  * A classifier whose prediction for a track is chosen by the test from the track's tempo
- * (`probabilitiesByTempo`), so the service's mapping of rows to IDs can be checked.
+ * (`probabilitiesByTempo`), so the service's mapping of rows to IDs can be checked. The
+ * explanation's rows (one input moved to the training mean, so a tempo the test did not list
+ * when the tempo is the input moved) get equal probabilities; `predicted` and `events` record the
+ * first call of each `classify`, the one with the tracks themselves.
  */
 function fakeClassifier(labels: ThemeId[], experimental: ThemeId[], probabilitiesByTempo: Map<number, number[]>, events: string[] = []) {
   const metadata = parseModelMetadata(makeMetadataJson({ labels, experimental }));
@@ -137,13 +140,12 @@ function fakeClassifier(labels: ThemeId[], experimental: ThemeId[], probabilitie
   const classifier: Classifier = {
     metadata,
     predict(rows) {
-      events.push('predict');
-      predicted.push(rows.map((r) => r.features));
-      return rows.map((r) => {
-        const p = probabilitiesByTempo.get(r.features.tempo);
-        if (!p) throw new Error(`test set no probabilities for tempo ${r.features.tempo}`);
-        return p;
-      });
+      const explaining = rows.some((r) => !probabilitiesByTempo.has(r.features.tempo));
+      if (!explaining) {
+        events.push('predict');
+        predicted.push(rows.map((r) => r.features));
+      }
+      return rows.map((r) => probabilitiesByTempo.get(r.features.tempo) ?? labels.map(() => 1 / labels.length));
     },
     dispose() {},
   };
@@ -172,9 +174,34 @@ describe('theme service', () => {
     const results = await service.classify([d, c, b, a]);
     expect(results).toEqual([
       { trackId: d, status: 'error', message: 'reccobeats: HTTP 500 for audio features' },
-      { trackId: c, status: 'ok', theme: 'sleep', probability: 0.8, uncertain: false, probabilities: { workout: 0.05, party: 0.05, dinner: 0.1, sleep: 0.8 }, provider: 'reccobeats' },
+      {
+        trackId: c,
+        status: 'ok',
+        theme: 'sleep',
+        probability: 0.8,
+        uncertain: false,
+        probabilities: { workout: 0.05, party: 0.05, dinner: 0.1, sleep: 0.8 },
+        provider: 'reccobeats',
+        fetchedAt: T0,
+        // Ties keep label order: workout before party.
+        topThemes: [{ theme: 'sleep', probability: 0.8 }, { theme: 'dinner', probability: 0.1 }, { theme: 'workout', probability: 0.05 }],
+        // Only the tempo decides this fake's answer: at the training mean (120 BPM) every theme
+        // gets 1/4, so the slow tempo (60) raised sleep by 0.8 - 0.25.
+        why: [{ input: 'tempo', direction: 'low', change: expect.closeTo(0.55, 12) }],
+      },
       { trackId: b, status: 'unknown' },
-      { trackId: a, status: 'ok', theme: 'workout', probability: 0.7, uncertain: false, probabilities: { workout: 0.7, party: 0.2, dinner: 0.05, sleep: 0.05 }, provider: 'reccobeats' },
+      {
+        trackId: a,
+        status: 'ok',
+        theme: 'workout',
+        probability: 0.7,
+        uncertain: false,
+        probabilities: { workout: 0.7, party: 0.2, dinner: 0.05, sleep: 0.05 },
+        provider: 'reccobeats',
+        fetchedAt: T0,
+        topThemes: [{ theme: 'workout', probability: 0.7 }, { theme: 'party', probability: 0.2 }, { theme: 'dinner', probability: 0.05 }],
+        why: [{ input: 'tempo', direction: 'high', change: expect.closeTo(0.45, 12) }],
+      },
     ]);
   });
 
@@ -505,13 +532,19 @@ describe('theme service: durations (issue 10)', () => {
     };
     return { provider, requests, gate, release: () => release() };
   }
-  /** A classifier that records the durations it was given per call. */
+  /**
+   * A classifier that records the durations it was given for the tracks themselves. Each
+   * `classify` predicts twice, synchronously one after the other: the tracks, then the
+   * explanation's changed rows (model/explanation.ts), which are recorded apart in `explained`.
+   */
   function recordingClassifier() {
     const given: (number | null)[][] = [];
+    const explained: (number | null)[][] = [];
+    let calls = 0;
     const classifier: Classifier = {
       metadata: parseModelMetadata(makeMetadataJson({ labels: LABELS })),
       predict(rows) {
-        given.push(rows.map((r) => r.durationMs));
+        (calls++ % 2 === 0 ? given : explained).push(rows.map((r) => r.durationMs));
         return rows.map(() => [0.7, 0.2, 0.05, 0.05]);
       },
       dispose() {},

@@ -5,7 +5,7 @@ import type { TrackResult } from '@/lib/shared/messaging';
 import type { ThemeService } from '@/lib/background/theme-service';
 import { trackId } from './support/fixtures';
 
-const ok = (id: string): TrackResult => ({ trackId: id, status: 'ok', theme: 'party', probability: 0.8, uncertain: false, probabilities: { party: 0.8, sleep: 0.2 }, provider: 'reccobeats' });
+const ok = (id: string): TrackResult => ({ trackId: id, status: 'ok', theme: 'party', probability: 0.8, uncertain: false, probabilities: { party: 0.8, sleep: 0.2 }, provider: 'reccobeats', fetchedAt: 0, topThemes: [{ theme: 'party', probability: 0.8 }], why: [] });
 
 function fakes(options: { connected?: boolean; searchFails?: string } = {}) {
   const classified: string[][] = [];

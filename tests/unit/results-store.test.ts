@@ -9,7 +9,7 @@ import { trackId } from './support/fixtures';
 type OkResult = Extract<TrackResult, { status: 'ok' }>;
 
 /** An answer for a track, fixed per ID so tests can predict it. */
-const okResult = (id: TrackId): OkResult => ({ trackId: id, status: 'ok', theme: 'chill', probability: 0.8, uncertain: false, probabilities: { chill: 0.8 }, provider: 'reccobeats' });
+const okResult = (id: TrackId): OkResult => ({ trackId: id, status: 'ok', theme: 'chill', probability: 0.8, uncertain: false, probabilities: { chill: 0.8 }, provider: 'reccobeats', fetchedAt: 0, topThemes: [{ theme: 'chill', probability: 0.8 }], why: [] });
 
 /** A fake background: each request waits for the test to answer it (or fail it). */
 function fakeBackground() {

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { rankThemes } from '@/model/classifier';
+import { atTrainingMean, EXPLAINED_INPUTS, explainPredictions, MIN_REASON_CHANGE, type Predict } from '@/model/explanation';
+import type { ModelInput, Normalization } from '@/model/features';
+import { describeReasons, MAX_REASONS, REASON_PHRASES } from '@/model/reasons';
+import { makeFeatures } from './support/fixtures';
+
+/** Training means of a made-up model: energy 0.5, tempo 120 BPM, ln(seconds) = ln(200). */
+const NORMALIZATION: Normalization = {
+  mean: [0.3, 0.5, 0.5, 0.2, 0.2, -9, 0.6, 0.1, 120, 0.4],
+  std: [0.3, 0.2, 0.3, 0.3, 0.2, 6, 0.5, 0.1, 30, 0.25],
+  logDuration: { mean: Math.log(200), std: 0.4 },
+};
+
+/**
+ * A two-theme model whose first theme ("workout") rises with energy and tempo and with long
+ * tracks, written as plain arithmetic so the expected changes can be worked out by hand:
+ * p(workout) = 0.5 + 0.4·(energy − 0.5) + 0.002·(tempo − 120) + 0.05·[duration > 300 s].
+ */
+const linearModel: Predict = (rows) =>
+  rows.map(({ features, durationMs }) => {
+    const long = durationMs !== null && durationMs > 300_000 ? 0.05 : 0;
+    const workout = 0.5 + 0.4 * (features.energy - 0.5) + 0.002 * (features.tempo - 120) + long;
+    return [workout, 1 - workout];
+  });
+
+const row = (energy: number, tempo: number, durationMs: number | null = null): ModelInput => ({ features: makeFeatures({ energy, tempo }), durationMs });
+
+describe('explanation by moving each input to the training mean (issue 11)', () => {
+  it('gives the inputs that pushed the theme up, largest first, read against the mean', () => {
+    // energy 0.9: +0.4·0.4 = 0.16; tempo 170: +0.002·50 = 0.10; duration 400 s (mean 200 s): +0.05.
+    const rows = [row(0.9, 170, 400_000)];
+    const [reasons] = explainPredictions(linearModel, rows, linearModel(rows), [0], NORMALIZATION);
+    expect(reasons?.map((r) => [r.input, r.direction])).toEqual([
+      ['energy', 'high'],
+      ['tempo', 'high'],
+      ['duration', 'high'],
+    ]);
+    expect(reasons?.map((r) => r.change)).toEqual([expect.closeTo(0.16, 9), expect.closeTo(0.1, 9), expect.closeTo(0.05, 9)]);
+    expect(describeReasons(reasons ?? [])).toBe('high energy, fast tempo, long');
+  });
+
+  it('explains the theme it is asked about: a slow, calm track is explained for the other theme', () => {
+    const rows = [row(0.1, 70)];
+    const [reasons] = explainPredictions(linearModel, rows, linearModel(rows), [1], NORMALIZATION);
+    // For theme 1 (1 − workout), low energy raised it by 0.16 and the slow tempo by 0.1.
+    expect(reasons?.map((r) => describeReasons([r]))).toEqual(['low energy', 'slow tempo']);
+  });
+
+  it('leaves out inputs that pushed the theme down or changed it by less than the minimum', () => {
+    // energy 0.9 raises workout; tempo 60 lowers it (−0.12); duration 301 s (+0.05 just above 300).
+    const lowering = [row(0.9, 60, 301_000)];
+    const [reasons] = explainPredictions(linearModel, lowering, linearModel(lowering), [0], NORMALIZATION);
+    expect(reasons?.map((r) => r.input)).toEqual(['energy', 'duration']);
+    // A move smaller than MIN_REASON_CHANGE is no reason.
+    const tiny = [row(0.5 + (MIN_REASON_CHANGE / 0.4) * 0.9, 120)];
+    expect(explainPredictions(linearModel, tiny, linearModel(tiny), [0], NORMALIZATION)).toEqual([[]]);
+  });
+
+  it('an unknown duration is not moved (the model already reads it as missing)', () => {
+    expect(atTrainingMean(row(0.5, 120, null), 'duration', NORMALIZATION)).toBeUndefined();
+    // A known one goes to exp(mean ln seconds), whole seconds, in ms.
+    expect(atTrainingMean(row(0.5, 120, 61_000), 'duration', NORMALIZATION)?.durationMs).toBe(200_000);
+    const calls: number[] = [];
+    const counting: Predict = (rows) => {
+      calls.push(rows.length);
+      return linearModel(rows);
+    };
+    const rows = [row(0.9, 170, null), row(0.9, 170, 400_000)];
+    explainPredictions(counting, rows, linearModel(rows), [0, 0], NORMALIZATION);
+    // One call: 10 moved features for the first track, 10 + the duration for the second.
+    expect(calls).toEqual([21]);
+    expect(EXPLAINED_INPUTS).toHaveLength(11);
+  });
+
+  it('works for any model behind predict: a step function (like one tree) over danceability', () => {
+    const tree: Predict = (rows) => rows.map(({ features }) => (features.danceability > 0.6 ? [0.9, 0.1] : [0.3, 0.7]));
+    const rows = [{ features: makeFeatures({ danceability: 0.8 }), durationMs: null }];
+    const [reasons] = explainPredictions(tree, rows, tree(rows), [0], NORMALIZATION);
+    expect(reasons).toEqual([{ input: 'danceability', direction: 'high', change: expect.closeTo(0.6, 12) }]);
+  });
+
+  it(`gives at most ${MAX_REASONS} reasons, and throws when targets do not match the rows`, () => {
+    // Every continuous input raises theme 0 by the same 0.05 when it is away from its mean.
+    const everyInput: Predict = (rows) =>
+      rows.map(({ features }) => {
+        const away = Object.entries(features).filter(([name, value]) => name !== 'key' && value !== NORMALIZATION.mean[EXPLAINED_INPUTS.indexOf(name as never)]).length;
+        return [0.05 * away, 1 - 0.05 * away];
+      });
+    const rows = [{ features: makeFeatures({ acousticness: 0.9, danceability: 0.9, energy: 0.9, instrumentalness: 0.9, liveness: 0.9 }), durationMs: null }];
+    const [reasons] = explainPredictions(everyInput, rows, everyInput(rows), [0], NORMALIZATION);
+    expect(reasons).toHaveLength(MAX_REASONS);
+    // Equal changes keep the inputs' fixed order.
+    expect(reasons?.map((r) => r.input)).toEqual(EXPLAINED_INPUTS.slice(0, MAX_REASONS));
+    expect(() => explainPredictions(linearModel, rows, everyInput(rows), [], NORMALIZATION)).toThrow(/one target/);
+  });
+
+  it('has words for both directions of every explained input', () => {
+    for (const input of EXPLAINED_INPUTS) {
+      expect(REASON_PHRASES[input].high).not.toBe('');
+      expect(REASON_PHRASES[input].low).not.toBe(REASON_PHRASES[input].high);
+    }
+  });
+});
+
+describe('rankThemes', () => {
+  it('ranks the enabled themes by the model probability, ties in label order, first = pickTheme', () => {
+    const labels = ['workout', 'party', 'dinner', 'sleep'] as const;
+    expect(rankThemes([0.2, 0.2, 0.5, 0.1], labels, ['workout', 'party', 'sleep'])).toEqual([
+      { theme: 'workout', probability: 0.2 },
+      { theme: 'party', probability: 0.2 },
+      { theme: 'sleep', probability: 0.1 },
+    ]);
+    expect(() => rankThemes([1], labels, ['workout'])).toThrow(/Expected 4/);
+  });
+});
