@@ -1,6 +1,7 @@
-import { BADGE_CSS, describeBadge, type BadgeState } from '@/lib/shared/badge-look';
+import { BADGE_CSS, describeBadge, describeDetails, detailsText, type BadgeState } from '@/lib/shared/badge-look';
 import type { TrackId } from '@/lib/shared/track-id';
 import type { ThemeId } from '@/model/themes';
+import type { BadgeTooltip } from './badge-tooltip';
 
 /**
  * The badge on open.spotify.com, drawn with plain DOM (no framework: the content script loads on
@@ -11,9 +12,13 @@ import type { ThemeId } from '@/model/themes';
  *   #shadow-root (open)
  *     <span class="badge" part="badge <status>" data-track-id="<id>"
  *           data-status="ok|uncertain|unknown|loading|error" data-theme="<theme id>"
- *           data-provider="spotify|reccobeats" role="img|button" aria-label="...">…</span>
+ *           data-provider="spotify|reccobeats" role="img|button" tabindex="0" aria-label="...">…</span>
  * </playlist-predictor-badge>
  * ```
+ *
+ * An answered badge (`ok`, `uncertain`) is focusable; hovering or focusing it opens the page's
+ * {@link BadgeTooltip} (top three themes, feature source and age, why), and its accessible name
+ * says the same. An `error` badge is a button that asks again. Other states carry a `title`.
  *
  * `customElements` is null in a content script's isolated world, so the tag is never defined.
  */
@@ -39,8 +44,9 @@ export interface BadgeElement {
  * Creates a badge (detached; the caller places it).
  * @param onActivate called with the track ID when the user activates an `error` badge (click,
  *   Enter or Space), to ask again.
+ * @param tooltip where an answered badge shows its details on hover and focus (none: no tooltip).
  */
-export function createBadgeElement(doc: Document, onActivate: (trackId: TrackId) => void): BadgeElement {
+export function createBadgeElement(doc: Document, onActivate: (trackId: TrackId) => void, tooltip?: BadgeTooltip): BadgeElement {
   const host = doc.createElement(BADGE_HOST_TAG);
   const shadow = host.attachShadow({ mode: 'open' });
   const style = doc.createElement('style');
@@ -64,12 +70,32 @@ export function createBadgeElement(doc: Document, onActivate: (trackId: TrackId)
   badge.addEventListener('click', activate);
   badge.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' || event.key === ' ') activate(event);
+    if (event.key === 'Escape') tooltip?.hide(badge);
   });
+
+  /** What the badge shows now, for the tooltip. */
+  let shown: { trackId: TrackId; state: BadgeState; colors: Readonly<Partial<Record<ThemeId, string>>> } | undefined;
+  const openTooltip = (): void => {
+    const details = shown && describeDetails(shown.state, shown.colors);
+    if (shown && details) tooltip?.show(badge, shown.trackId, details);
+    else tooltip?.hide(badge);
+  };
+  const closeTooltip = (): void => tooltip?.hide(badge);
+  if (tooltip) {
+    badge.addEventListener('pointerenter', openTooltip);
+    badge.addEventListener('pointerleave', () => {
+      if (shadow.activeElement !== badge) closeTooltip();
+    });
+    badge.addEventListener('focus', openTooltip);
+    badge.addEventListener('blur', closeTooltip);
+  }
 
   return {
     host,
     render(trackId, state, colors) {
+      shown = { trackId, state, colors };
       const look = describeBadge(state, colors);
+      const details = tooltip && describeDetails(state, colors);
       const isError = look.status === 'error';
       badge.dataset.trackId = trackId;
       badge.dataset.status = look.status;
@@ -80,14 +106,18 @@ export function createBadgeElement(doc: Document, onActivate: (trackId: TrackId)
       if (state.status === 'ok') badge.dataset.provider = state.provider;
       else delete badge.dataset.provider;
       badge.style.backgroundColor = look.color ?? '';
-      badge.title = look.title;
-      badge.setAttribute('aria-label', isError ? `${look.title}; activate to try again` : look.title);
+      // The tooltip replaces the browser's for answered badges.
+      if (details) badge.removeAttribute('title');
+      else badge.title = look.title;
+      badge.setAttribute('aria-label', isError ? `${look.title}; activate to try again` : details ? `${look.title}. ${detailsText(details)}` : look.title);
       badge.setAttribute('role', isError ? 'button' : 'img');
-      if (isError) badge.tabIndex = 0;
+      if (isError || details) badge.tabIndex = 0;
       else badge.removeAttribute('tabindex');
       icon.textContent = look.icon;
       icon.hidden = look.icon === '';
       label.data = look.label;
+      // An open tooltip follows the badge's track and answer (a reused row, a new answer).
+      if (tooltip?.anchor === badge) openTooltip();
     },
   };
 }

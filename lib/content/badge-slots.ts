@@ -3,6 +3,7 @@ import type { TrackId } from '@/lib/shared/track-id';
 import type { ThemeId } from '@/model/themes';
 import { BADGE_HOST_TAG, createBadgeElement, type BadgeElement } from './badge-element';
 import { applyPlacement, planPlacement, type Placement } from './badge-placement';
+import { createBadgeTooltip } from './badge-tooltip';
 import type { ResultsStore } from './results-store';
 import type { FoundTrack } from './spotify-dom';
 
@@ -91,6 +92,8 @@ const seenOf = (found: FoundTrack): SeenTrack | undefined =>
 export function createBadgeSlots(deps: BadgeSlotsDeps): BadgeSlots {
   const doc = deps.document ?? document;
   const slots = new Map<HTMLElement, Slot>();
+  /** One tooltip for all of this instance's badges (issue 11). */
+  const tooltip = createBadgeTooltip(doc);
 
   const render = (slot: Slot): void => slot.badge.render(slot.trackId, deps.store.state(slot.trackId), deps.colors());
 
@@ -120,7 +123,7 @@ export function createBadgeSlots(deps: BadgeSlotsDeps): BadgeSlots {
       for (const f of found) {
         let slot = slots.get(f.container);
         if (!slot) {
-          slot = { badge: createBadgeElement(doc, (id) => deps.store.retry(id)), trackId: f.trackId, link: f.link, unwatch: () => {} };
+          slot = { badge: createBadgeElement(doc, (id) => deps.store.retry(id), tooltip), trackId: f.trackId, link: f.link, unwatch: () => {} };
           slots.set(f.container, slot);
           render(slot);
           watch(slot, f);
@@ -149,12 +152,15 @@ export function createBadgeSlots(deps: BadgeSlotsDeps): BadgeSlots {
       for (const { slot, found: f } of toPlace) {
         for (const stray of f.container.querySelectorAll(BADGE_HOST_TAG)) if (stray !== slot.badge.host) stray.remove();
       }
+      // A badge removed while its tooltip was open (the row went away under the pointer).
+      if (tooltip.anchor && !tooltip.anchor.isConnected) tooltip.hide();
     },
     rerender() {
       for (const slot of slots.values()) render(slot);
     },
     clear() {
       for (const [container, slot] of slots) remove(container, slot);
+      tooltip.dispose();
     },
   };
 }

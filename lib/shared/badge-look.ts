@@ -1,3 +1,4 @@
+import { describeReasons } from '@/model/reasons';
 import { getTheme, type ThemeId } from '@/model/themes';
 import type { TrackResult } from './messaging';
 import { PROVIDER_NAMES } from './providers';
@@ -26,7 +27,10 @@ export function badgeStatus(state: BadgeState): BadgeStatus {
 /** Everything needed to draw one badge. */
 export interface BadgeLook {
   readonly status: BadgeStatus;
-  /** The visible word: the theme's name, "uncertain", "unknown", "…" or "!". */
+  /**
+   * The visible word: the theme's name; for `uncertain`, the two most probable themes
+   * ("Chill · Focus", or "uncertain" when only one theme is enabled); "unknown", "…" or "!".
+   */
   readonly label: string;
   /**
    * A symbol that tells the state apart without reading the word (`?` uncertain, `∅` unknown,
@@ -62,11 +66,67 @@ export function describeBadge(state: BadgeState, colors: Readonly<Partial<Record
       const percent = Math.round(state.probability * 100);
       const source = `audio features from ${PROVIDER_NAMES[state.provider]}`;
       if (state.uncertain) {
-        return { status, label: 'uncertain', icon: '?', color: undefined, theme: theme.id, title: `Playlist Predictor: uncertain, perhaps ${theme.name} (${percent} %; ${source})` };
+        const [, second] = state.topThemes;
+        const names = second ? `${theme.name} · ${getTheme(second.theme).name}` : undefined;
+        const perhaps = second ? `${theme.name} or ${getTheme(second.theme).name}` : theme.name;
+        return { status, label: names ?? 'uncertain', icon: '?', color: undefined, theme: theme.id, title: `Playlist Predictor: uncertain, perhaps ${perhaps} (${percent} %; ${source})` };
       }
       return { status, label: theme.name, icon: '', color: colors[theme.id] ?? theme.color, theme: theme.id, title: `Playlist Predictor: ${theme.name} (${percent} %; ${source})` };
     }
   }
+}
+
+/** What a badge's tooltip shows for an answered track (see {@link describeDetails}). */
+export interface BadgeDetails {
+  /** Up to three themes, most probable first, with the model's probability in whole percent. */
+  readonly themes: readonly { readonly theme: ThemeId; readonly name: string; readonly percent: number; readonly color: string }[];
+  /** Where the audio features came from and how long ago, e.g. "Audio features from ReccoBeats, 3 days ago". */
+  readonly source: string;
+  /** Why the first theme, e.g. "Why: high energy, fast tempo", or a sentence saying no single input stands out. */
+  readonly why: string;
+}
+
+/** Whole units of the age of a fetch, largest first, for {@link describeAge}. */
+const AGE_UNITS: readonly [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 86_400_000],
+  ['month', 30 * 86_400_000],
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+];
+
+/**
+ * How long ago `then` was (ms since the epoch) at `now`, in words from `Intl.RelativeTimeFormat`
+ * (English): "just now" under a minute, "5 minutes ago", "yesterday", "3 months ago". A `then`
+ * in the future (another device's clock) reads "just now".
+ */
+export function describeAge(then: number, now: number): string {
+  const elapsed = now - then;
+  const format = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+  for (const [unit, ms] of AGE_UNITS) if (elapsed >= ms) return format.format(-Math.floor(elapsed / ms), unit);
+  return 'just now';
+}
+
+/**
+ * The tooltip of an answered track (issue 11): its three most probable enabled themes with the
+ * model's probabilities (the `p_<theme>` of `npm run classify`), the feature source and its age,
+ * and why the first theme (model/explanation.ts). `undefined` for states without an answer.
+ * @param colors the user's colour per theme; themes missing here use their catalogue colour.
+ * @param now ms since the epoch (default `Date.now()`).
+ */
+export function describeDetails(state: BadgeState, colors: Readonly<Partial<Record<ThemeId, string>>> = {}, now = Date.now()): BadgeDetails | undefined {
+  if (state.status !== 'ok') return undefined;
+  const reasons = describeReasons(state.why);
+  return {
+    themes: state.topThemes.map(({ theme, probability }) => ({ theme, name: getTheme(theme).name, percent: Math.round(probability * 100), color: colors[theme] ?? getTheme(theme).color })),
+    source: `Audio features from ${PROVIDER_NAMES[state.provider]}, ${describeAge(state.fetchedAt, now)}`,
+    why: reasons === '' ? 'Why: no single audio feature stands out' : `Why: ${reasons}`,
+  };
+}
+
+/** The details as one sentence, for a screen reader (the badge's accessible description). */
+export function detailsText(details: BadgeDetails): string {
+  return `${details.themes.map((t) => `${t.name} ${t.percent} %`).join(', ')}. ${details.source}. ${details.why}.`;
 }
 
 /**
@@ -90,7 +150,7 @@ export const BADGE_CSS = `
 .badge[data-status="unknown"] { border: 1px solid var(--pp-neutral, #5f6368); color: var(--pp-neutral, #5f6368); }
 .badge[data-status="loading"] { border: 1px dotted var(--pp-neutral, #5f6368); color: var(--pp-neutral, #5f6368); min-width: 24px; justify-content: center; animation: pp-pulse 1.2s ease-in-out infinite; }
 .badge[data-status="error"] { cursor: pointer; }
-.badge[data-status="error"]:focus-visible { outline: 2px solid var(--pp-neutral, #5f6368); outline-offset: 1px; }
+.badge:focus-visible { outline: 2px solid var(--pp-neutral, #5f6368); outline-offset: 1px; }
 .badge .icon { font-weight: 700; }
 @keyframes pp-pulse { 50% { opacity: 0.45; } }
 @media (prefers-reduced-motion: reduce) { .badge[data-status="loading"] { animation: none; } }

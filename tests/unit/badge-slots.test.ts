@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BADGE_HOST_TAG } from '@/lib/content/badge-element';
 import { BADGES_AREA } from '@/lib/content/badge-placement';
+import { TOOLTIP_HOST_TAG } from '@/lib/content/badge-tooltip';
 import { createBadgeSlots, keepBadgesInSync, type BadgeSlots } from '@/lib/content/badge-slots';
 import { createResultsStore, FIRST_REQUEST_DELAY_MS, type ResultsStore } from '@/lib/content/results-store';
 import { scanTrackRows } from '@/lib/content/spotify-dom';
@@ -230,6 +231,92 @@ describe('badge slots', () => {
     userColors = {};
     slots.rerender();
     expect(rows[0]?.badge?.style.backgroundColor).not.toMatch(/^(#123456|rgb\(18, 52, 86\))$/);
+  });
+});
+
+/** The page's badge tooltip as a user sees it: open or not, and its texts. */
+function tooltipOf() {
+  const box = document.querySelector(TOOLTIP_HOST_TAG)?.shadowRoot?.querySelector<HTMLElement>('.tooltip');
+  return {
+    open: box !== null && box !== undefined && !box.hidden,
+    trackId: box?.dataset.trackId,
+    themes: [...(box?.querySelectorAll<HTMLElement>('li') ?? [])].map((li) => [li.dataset.theme, Number(li.dataset.percent)]),
+    source: box?.querySelector('.source')?.textContent,
+    why: box?.querySelector('.why')?.textContent,
+  };
+}
+
+describe('the badge explains itself (issue 11)', () => {
+  const DAY = 86_400_000;
+  const explained = (id: TrackId, uncertain = false): TrackResult => ({
+    trackId: id,
+    status: 'ok',
+    theme: 'chill',
+    probability: uncertain ? 0.45 : 0.7,
+    uncertain,
+    probabilities: { chill: 0.41, focus: 0.3, sleep: 0.2, party: 0.09 },
+    provider: 'reccobeats',
+    fetchedAt: Date.now() - 3 * DAY,
+    topThemes: [{ theme: 'chill', probability: 0.41 }, { theme: 'focus', probability: 0.3 }, { theme: 'sleep', probability: 0.2 }],
+    why: [{ input: 'energy', direction: 'low', change: 0.12 }, { input: 'acousticness', direction: 'high', change: 0.05 }],
+  });
+
+  it('opens on hover and on keyboard focus with the three themes, the source and its age, and why; closes on leave, blur and Escape', async () => {
+    const [a, b] = [trackId(1), trackId(2)];
+    answer = (id) => explained(id);
+    page([rowHtml(a), rowHtml(b)]);
+    sync();
+    const loading = badgeOf(rowEls()[0] as Element).badge;
+    loading?.dispatchEvent(new PointerEvent('pointerenter'));
+    // Nothing to explain yet: no tooltip, and the loading badge is not a tab stop.
+    expect(tooltipOf().open).toBe(false);
+    expect(loading?.hasAttribute('tabindex')).toBe(false);
+    await settle();
+    const first = badgeOf(rowEls()[0] as Element).badge;
+    expect(first?.tabIndex).toBe(0);
+    expect(first?.hasAttribute('title')).toBe(false);
+    first?.dispatchEvent(new PointerEvent('pointerenter'));
+    expect(tooltipOf()).toEqual({
+      open: true,
+      trackId: a,
+      themes: [['chill', 41], ['focus', 30], ['sleep', 20]],
+      source: 'Audio features from ReccoBeats, 3 days ago',
+      why: 'Why: low energy, acoustic',
+    });
+    // The screen reader hears the same.
+    expect(badgeOf(rowEls()[0] as Element).name).toContain('Chill 41 %, Focus 30 %, Sleep 20 %. Audio features from ReccoBeats, 3 days ago. Why: low energy, acoustic.');
+    first?.dispatchEvent(new PointerEvent('pointerleave'));
+    expect(tooltipOf().open).toBe(false);
+
+    const second = badgeOf(rowEls()[1] as Element).badge;
+    second?.focus();
+    expect(tooltipOf()).toMatchObject({ open: true, trackId: b });
+    second?.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    expect(tooltipOf().open).toBe(false);
+    second?.dispatchEvent(new FocusEvent('focus'));
+    expect(tooltipOf().open).toBe(true);
+    second?.blur();
+    second?.dispatchEvent(new FocusEvent('blur'));
+    expect(tooltipOf().open).toBe(false);
+  });
+
+  it('an uncertain badge shows its two most probable themes; a removed badge takes its tooltip with it', async () => {
+    const id = trackId(3);
+    answer = (x) => explained(x, true);
+    page([rowHtml(id)]);
+    sync();
+    await settle();
+    const b = badgeOf(rowEls()[0] as Element);
+    expect(b.status).toBe('uncertain');
+    expect(b.badge?.textContent).toBe('?Chill · Focus');
+    expect(b.name).toMatch(/^Playlist Predictor: uncertain, perhaps Chill or Focus/);
+    b.badge?.dispatchEvent(new PointerEvent('pointerenter'));
+    expect(tooltipOf().open).toBe(true);
+    page([]);
+    sync();
+    expect(tooltipOf().open).toBe(false);
+    slots.clear();
+    expect(document.querySelector(TOOLTIP_HOST_TAG)).toBeNull();
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { describeAge } from '@/lib/shared/badge-look';
 import { rankThemes } from '@/model/classifier';
 import { atTrainingMean, EXPLAINED_INPUTS, explainPredictions, MIN_REASON_CHANGE, type Predict } from '@/model/explanation';
 import type { ModelInput, Normalization } from '@/model/features';
@@ -112,5 +113,21 @@ describe('rankThemes', () => {
       { theme: 'sleep', probability: 0.1 },
     ]);
     expect(() => rankThemes([1], labels, ['workout'])).toThrow(/Expected 4/);
+  });
+});
+
+describe('describeAge (the tooltip\'s age of the audio features)', () => {
+  it('reads whole units, largest first, in English', () => {
+    const now = Date.UTC(2026, 11, 5, 12);
+    const minute = 60_000;
+    const day = 24 * 60 * minute;
+    expect(describeAge(now - 30_000, now)).toBe('just now');
+    expect(describeAge(now + 5 * minute, now)).toBe('just now');
+    expect(describeAge(now - 5 * minute, now)).toBe('5 minutes ago');
+    expect(describeAge(now - 2 * 60 * minute, now)).toBe('2 hours ago');
+    expect(describeAge(now - day, now)).toBe('yesterday');
+    expect(describeAge(now - 3 * day, now)).toBe('3 days ago');
+    expect(describeAge(now - 65 * day, now)).toBe('2 months ago');
+    expect(describeAge(now - 800 * day, now)).toBe('2 years ago');
   });
 });

@@ -135,7 +135,8 @@ describe('theme service: every batch is stored as soon as it arrives', () => {
       log: { warn: vi.fn() },
     });
     expect((await service.classify([a]))[0]).toMatchObject({ status: 'ok', theme: 'workout' });
-    expect(events).toEqual(['batch handed on', 'stored', 'predict']);
+    // Predicted twice after storing: the track, then its explanation's changed rows.
+    expect(events).toEqual(['batch handed on', 'stored', 'predict', 'predict']);
   });
 });
 

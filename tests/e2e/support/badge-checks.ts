@@ -28,7 +28,8 @@ export function expectRowsMatch(rows: readonly RenderedRow[], expected: Readonly
 
 /**
  * The public badge markup (issue 8): an `aria-label` starting "Playlist Predictor: ", role `img`,
- * or `button` with `tabindex="0"` for `error`; a known status; a track ID.
+ * or `button` for `error`; a known status; a track ID. Answered badges (`ok`, `uncertain`: they
+ * have a tooltip, issue 11) and `error` badges are tab stops (`tabindex="0"`), the others are not.
  */
 export function expectBadgeMarkup(badge: DocumentBadge): void {
   const where = `badge in ${badge.where} ${badge.section ?? ''} ${badge.position ?? ''} (${badge.trackId})`;
@@ -36,7 +37,7 @@ export function expectBadgeMarkup(badge: DocumentBadge): void {
   expect(['loading', 'ok', 'uncertain', 'unknown', 'error'], `${where}: data-status ${badge.status}`).toContain(badge.status);
   expect(badge.ariaLabel ?? '', `${where}: aria-label`).toMatch(/^Playlist Predictor: /);
   if (badge.status === 'error') expect({ role: badge.role, tabIndex: badge.tabIndex }, `${where}: an error badge is a button`).toEqual({ role: 'button', tabIndex: '0' });
-  else expect({ role: badge.role, tabIndex: badge.tabIndex }, `${where}: role`).toEqual({ role: 'img', tabIndex: null });
+  else expect({ role: badge.role, tabIndex: badge.tabIndex }, `${where}: role`).toEqual({ role: 'img', tabIndex: badge.status === 'ok' || badge.status === 'uncertain' ? '0' : null });
 }
 
 /**
