@@ -35,6 +35,8 @@ export default defineConfig({
       ...(mode === 'e2e' ? ['http://127.0.0.1/*'] : []),
     ],
     action: { default_title: 'Playlist Predictor' },
+    // The occasion panel's script, imported on demand by the content script (lib/content/panel-loader.ts).
+    web_accessible_resources: browser === 'firefox' ? ['occasion-panel.js'] : [{ resources: ['occasion-panel.js'], matches: ['https://open.spotify.com/*'] }],
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {

@@ -3,17 +3,21 @@ import type { BadgeFeatureDeps } from '@/lib/content/badge-slots';
 import { createFeatureRunner } from '@/lib/content/features';
 import { ignoreForgedScriptStarted, scriptStartedEventName } from '@/lib/content/forged-events';
 import { createNowPlayingBadge } from '@/lib/content/features/now-playing-badge';
+import { createOccasionPanel } from '@/lib/content/features/occasion-panel';
 import { createTrackListBadges } from '@/lib/content/features/track-list-badges';
+import { loadPanel } from '@/lib/content/panel-loader';
 import { PAGE_TYPES } from '@/lib/content/pages';
 import { createResultsStore } from '@/lib/content/results-store';
 import { sendClassify } from '@/lib/shared/messaging';
+import { panelOpenState } from '@/lib/shared/panel-state';
 import { defineSettingsItem, parseSettings, readSettings, type Settings } from '@/lib/shared/settings';
 import { ContentScriptContext } from 'wxt/utils/content-script-context';
 
 /**
  * Theme badges on open.spotify.com. Wires the page layer together: one results store for the tab
  * (which asks the background), the page features (track-list badges on the page types that list
- * tracks, the now-playing badge on every page) and the settings. All work beyond the DOM happens
+ * tracks, the now-playing badge on every page, the occasion panel's bar on playlists, albums and
+ * Liked Songs, whose panel loads on demand) and the settings. All work beyond the DOM happens
  * in the background; the content script sees settings (themes, colours) but never a token.
  */
 export default defineContentScript({
@@ -34,7 +38,15 @@ export default defineContentScript({
       colors: () => settings.themeColors,
       onColorsChange: (listener, signal) => colorsChanged.addEventListener('change', listener, { signal }),
     };
-    const runner = createFeatureRunner({ features: [createTrackListBadges(deps), createNowPlayingBadge(deps)], pageTypes: PAGE_TYPES });
+    const panel = createOccasionPanel({
+      store,
+      colors: deps.colors,
+      onSettingsChange: deps.onColorsChange,
+      enabledThemes: () => settings.enabledThemes,
+      openState: panelOpenState(),
+      loadPanel: () => loadPanel((path) => browser.runtime.getURL(path)),
+    });
+    const runner = createFeatureRunner({ features: [createTrackListBadges(deps), createNowPlayingBadge(deps), panel], pageTypes: PAGE_TYPES });
     runner.start();
     ctx.addEventListener(window, 'wxt:locationchange', () => runner.check());
 

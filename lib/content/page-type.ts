@@ -16,6 +16,20 @@ export interface PageType {
   matches(path: string): boolean;
   /** The track rows the page lists, in document order (never rows of the now-playing bar or the sidebars). */
   trackRows(doc: ParentNode): TrackRow[];
+  /**
+   * For pages that are one list of tracks (playlist, album, Liked Songs): the list's grid element,
+   * which carries `aria-rowcount` (header row counted) and above which the occasion panel goes;
+   * `undefined` while it is not drawn.
+   */
+  trackList?(doc: ParentNode): HTMLElement | undefined;
+}
+
+/** The first element matching one of `lists` (selectors, most specific first) outside the sidebars and the now-playing bar. */
+export function firstList(doc: ParentNode, lists: readonly string[]): HTMLElement | undefined {
+  for (const selector of lists) {
+    for (const list of doc.querySelectorAll<HTMLElement>(selector)) if (!list.closest(OUTSIDE_PAGE)) return list;
+  }
+  return undefined;
 }
 
 /**

@@ -233,3 +233,29 @@ export function readNowPlaying(root: ParentNode): FoundTrack | undefined {
     ...(durationMs === undefined ? {} : { durationMs }),
   };
 }
+
+/** The main view's scroll content; the element that scrolls is its parent (shared/notes/platform.md). */
+export const MAIN_SCROLL_CHILD_SELECTOR = '.main-view-container__scroll-node-child';
+
+/**
+ * The element that scrolls the main view, where `list` is: the parent of
+ * {@link MAIN_SCROLL_CHILD_SELECTOR} when it holds the list, else the nearest ancestor of `list`
+ * that can scroll (its content is taller than it and its `overflow-y` is `auto` or `scroll`).
+ * `undefined` when there is none.
+ */
+export function listScroller(list: HTMLElement): HTMLElement | undefined {
+  const documented = list.closest(MAIN_SCROLL_CHILD_SELECTOR)?.parentElement;
+  if (documented) return documented;
+  const view = list.ownerDocument.defaultView;
+  for (let el = list.parentElement; el; el = el.parentElement) {
+    const overflow = view?.getComputedStyle(el).overflowY ?? '';
+    if ((overflow === 'auto' || overflow === 'scroll') && el.scrollHeight > el.clientHeight) return el;
+  }
+  return undefined;
+}
+
+/** The name of the list the page shows (its `entityTitle` heading), or the document's title. */
+export function listName(doc: Document): string {
+  const heading = doc.querySelector('[data-testid="entityTitle"]')?.textContent.trim();
+  return heading && heading !== '' ? heading : doc.title;
+}

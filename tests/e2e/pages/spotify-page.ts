@@ -35,6 +35,10 @@ export interface RenderedRow extends BadgeReading {
   /** Track ID of the row's title link, i.e. the track the row shows now. */
   readonly trackId: string;
   readonly explicit: boolean;
+  /** The badge's visible text (icon and word, e.g. `?Chill · Focus`), null without badge content. */
+  readonly label: string | null;
+  /** Whether the occasion panel's filter dims the row (`data-playlist-predictor-dimmed` and its opacity). */
+  readonly dimmed: boolean;
 }
 
 /** What the now-playing bar shows. */
@@ -277,6 +281,8 @@ export class SpotifyPage {
           theme: pill?.dataset.theme ?? null,
           provider: pill?.dataset.provider ?? null,
           color: pill ? getComputedStyle(pill).backgroundColor : null,
+          label: pill?.textContent ?? null,
+          dimmed: row instanceof HTMLElement && row.hasAttribute('data-playlist-predictor-dimmed') && row.style.opacity !== '' && Number(row.style.opacity) < 1,
         };
       });
     });

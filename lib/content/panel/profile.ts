@@ -1,0 +1,98 @@
+import type { BadgeState } from '@/lib/shared/badge-look';
+import type { ThemeId } from '@/model/themes';
+import type { ListedTrack } from '../list-tracker';
+
+/**
+ * A list's occasion profile (issue 11): how many of its tracks the model gives each theme, the
+ * mean probability of each theme, and honest coverage. Pure: it reads tracks and their states.
+ */
+
+/** A listed track with its current state in the results store. */
+export interface ListedResult {
+  readonly track: ListedTrack;
+  readonly state: BadgeState;
+}
+
+/** One theme's line of the profile. */
+export interface ThemeProfile {
+  readonly theme: ThemeId;
+  /** Tracks whose badge shows this theme with confidence (not `uncertain`). */
+  readonly count: number;
+  /** Mean over the tracks with audio features (`ok`, confident or not) of the model's probability of this theme, in [0, 1]; 0 when there are none. */
+  readonly meanProbability: number;
+}
+
+/** The profile of a list (see the module comment). */
+export interface ListProfile {
+  /** The list's length, when the page says it (`aria-rowcount`). */
+  readonly total: number | undefined;
+  /** Tracks seen so far (drawn at least once). */
+  readonly listed: number;
+  /** Seen tracks with an answer: confident, uncertain or unknown. */
+  readonly analysed: number;
+  /** Answered with a theme above the threshold (the sum of the theme counts). */
+  readonly confident: number;
+  /** Answered with the best theme below the threshold. */
+  readonly uncertain: number;
+  /** No provider has audio features for them. */
+  readonly unknown: number;
+  /** Seen but not answered yet (loading) or failed (error). */
+  readonly pending: number;
+  /** One line per theme in `themes` order. */
+  readonly themes: readonly ThemeProfile[];
+}
+
+/**
+ * Aggregates `items` into a {@link ListProfile}.
+ * @param themes the themes to report, in display order (the enabled themes).
+ * @param total the list's length when known.
+ */
+export function profileOf(items: readonly ListedResult[], themes: readonly ThemeId[], total: number | undefined): ListProfile {
+  const counts = new Map<ThemeId, number>(themes.map((t) => [t, 0]));
+  const sums = new Map<ThemeId, number>(themes.map((t) => [t, 0]));
+  let confident = 0;
+  let uncertain = 0;
+  let unknown = 0;
+  let withFeatures = 0;
+  for (const { state } of items) {
+    if (state.status === 'unknown') unknown++;
+    if (state.status !== 'ok') continue;
+    withFeatures++;
+    for (const t of themes) sums.set(t, (sums.get(t) ?? 0) + (state.probabilities[t] ?? 0));
+    if (state.uncertain) uncertain++;
+    else {
+      confident++;
+      counts.set(state.theme, (counts.get(state.theme) ?? 0) + 1);
+    }
+  }
+  const analysed = confident + uncertain + unknown;
+  return {
+    total,
+    listed: items.length,
+    analysed,
+    confident,
+    uncertain,
+    unknown,
+    pending: items.length - analysed,
+    themes: themes.map((theme) => ({ theme, count: counts.get(theme) ?? 0, meanProbability: withFeatures > 0 ? (sums.get(theme) ?? 0) / withFeatures : 0 })),
+  };
+}
+
+/**
+ * The profile's coverage in words, never claiming the whole list when part of it is not analysed:
+ * "Analysed 180 of 250 tracks · 12 uncertain · 3 unknown", or "… of at least 40 tracks" while the
+ * list's length is not known.
+ */
+export function coverageText(profile: ListProfile): string {
+  const of = profile.total === undefined ? `at least ${profile.listed}` : String(profile.total);
+  const parts = [`Analysed ${profile.analysed} of ${of} tracks`];
+  if (profile.uncertain > 0) parts.push(`${profile.uncertain} uncertain`);
+  if (profile.unknown > 0) parts.push(`${profile.unknown} unknown`);
+  if (profile.pending > 0) parts.push(`${profile.pending} waiting`);
+  return parts.join(' · ');
+}
+
+/** Whether every track of the list has an answer (the total is known and reached). */
+export function isComplete(profile: ListProfile): boolean {
+  return profile.total !== undefined && profile.analysed >= profile.total;
+}

@@ -1,0 +1,244 @@
+import { parse } from 'csv-parse/sync';
+import { getTheme, THEME_IDS } from '../../model/themes';
+import { REASON_PHRASES } from '../../model/reasons';
+import { OccasionPanel } from './pages/occasion-panel';
+import { SpotifyPlaylistPage } from './pages/playlist-page';
+import { checkWholeList } from './support/badge-checks';
+import { FakeReccoBeats } from './support/fake-reccobeats';
+import { ROW_POOL_SIZE, SPOTIFY_ORIGIN } from './support/fake-spotify';
+import { expect, test } from './support/fixtures';
+import { bundledModelDefaults, classifyWithCli, expectedBadge, featureTable, syntheticTracks, type CliRow, type FixtureTrack } from './support/tracks';
+
+/**
+ * Issue 11 end to end, in headless Chromium on the fake Spotify app: the badge's tooltip and
+ * two-theme uncertain badges, and the occasion panel (profile, filter, sort view, copy links,
+ * CSV export, whole-list analysis), each compared with `npm run classify` on the same features.
+ */
+
+/** The enabled themes (the model's defaults) of a CLI row, most probable first (ties in catalogue order), with whole percents. */
+function rankedThemes(row: CliRow): [string, number][] {
+  const { enabled } = bundledModelDefaults();
+  return THEME_IDS.filter((t) => enabled.includes(t))
+    .map((t): [string, number] => [t, row.probabilities[t] ?? 0])
+    .sort((a, b) => b[1] - a[1])
+    .map(([t, p]) => [t, Math.round(p * 100)]);
+}
+
+/** The profile `npm run classify` gives a list: confident tracks per theme, uncertain and unknown counts. */
+function cliProfile(tracks: readonly FixtureTrack[], expected: ReadonlyMap<string, CliRow>): { counts: Record<string, number>; uncertain: number; unknown: number } {
+  const counts: Record<string, number> = {};
+  let uncertain = 0;
+  let unknown = 0;
+  for (const t of tracks) {
+    const row = expected.get(t.id);
+    if (!row) {
+      unknown++;
+      continue;
+    }
+    const badge = expectedBadge(row);
+    if (badge.status === 'uncertain') uncertain++;
+    else counts[badge.theme] = (counts[badge.theme] ?? 0) + 1;
+  }
+  return { counts, uncertain, unknown };
+}
+
+/** Whether the row of a track is of one of `themes` as the CLI sees it (a confident badge of that theme). */
+function ofThemes(trackId: string, themes: readonly string[], expected: ReadonlyMap<string, CliRow>): boolean {
+  const row = expected.get(trackId);
+  if (!row) return false;
+  const badge = expectedBadge(row);
+  return badge.status === 'ok' && themes.includes(badge.theme);
+}
+
+/** A title as the export writes it: a cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP, "CSV Injection"). */
+const asExported = (title: string): string => (/^[=+\-@\t\r]/.test(title) ? `'${title}` : title);
+
+const WHY_PHRASES = new Set(Object.values(REASON_PHRASES).flatMap((p) => [p.high, p.low]));
+
+test.describe('the badge explains itself (issue 11)', () => {
+  test('hover and keyboard focus open a tooltip with the three themes npm run classify gives, the source and a why line; uncertain rows name two themes', async ({ context }) => {
+    const tracks = syntheticTracks(40, 'e2e-tooltip');
+    const expected = classifyWithCli(tracks);
+    await new FakeReccoBeats(featureTable(tracks)).install(context);
+    const playlist = await SpotifyPlaylistPage.open(context, '37i9dQZF1DX7777777777771', 'Tooltip Mix', tracks);
+    const panel = new OccasionPanel(playlist.spotify);
+    const rows = await playlist.settledRows();
+
+    // By hover: every kind of answered row (a confident one and an uncertain one).
+    const confident = rows.find((r) => r.status === 'ok');
+    const unsure = rows.find((r) => r.status === 'uncertain');
+    expect(confident && unsure, 'the first screen has confident and uncertain rows').toBeTruthy();
+    for (const row of [confident, unsure]) {
+      if (!row) continue;
+      const cli = expected.get(row.trackId);
+      if (!cli) throw new Error(`no CLI row for ${row.trackId}`);
+      await playlist.page.locator(`playlist-predictor-badge .badge[data-track-id="${row.trackId}"]`).hover();
+      const tip = await panel.tooltip();
+      expect(tip).toMatchObject({ open: true, trackId: row.trackId, source: 'Audio features from ReccoBeats, just now' });
+      expect(tip.themes, `tooltip of ${row.trackId}`).toEqual(rankedThemes(cli).slice(0, 3));
+      expect(tip.why).toMatch(/^Why: /);
+      const reasons = tip.why.replace(/^Why: /, '').split(', ');
+      if (tip.why !== 'Why: no single audio feature stands out') for (const r of reasons) expect(WHY_PHRASES, `"${r}" is a reason's words`).toContain(r);
+      await playlist.page.mouse.move(5, 5);
+      await expect.poll(async () => (await panel.tooltip()).open).toBe(false);
+    }
+
+    // By keyboard: from the list grid, Tab reaches the first row's badge, then the next.
+    await playlist.page.locator('[data-testid="playlist-tracklist"]').focus();
+    await playlist.page.keyboard.press('Tab');
+    await expect.poll(async () => (await panel.tooltip()).trackId).toBe(rows[0]?.trackId);
+    await playlist.page.keyboard.press('Tab');
+    await expect.poll(async () => (await panel.tooltip()).trackId).toBe(rows[1]?.trackId);
+    const second = expected.get(rows[1]?.trackId ?? '');
+    if (second) expect((await panel.tooltip()).themes).toEqual(rankedThemes(second).slice(0, 3));
+    await playlist.page.keyboard.press('Escape');
+    await expect.poll(async () => (await panel.tooltip()).open).toBe(false);
+
+    // Uncertain rows show their two most probable themes.
+    for (const row of rows.filter((r) => r.status === 'uncertain')) {
+      const cli = expected.get(row.trackId);
+      if (!cli) throw new Error(`no CLI row for ${row.trackId}`);
+      const [first, next] = rankedThemes(cli);
+      expect(row.label, `uncertain row ${row.position}`).toBe(`?${getTheme(first?.[0] ?? '').name} · ${getTheme(next?.[0] ?? '').name}`);
+    }
+  });
+});
+
+test.describe('the occasion panel (issue 11)', () => {
+  test('on a 1,000-row list: whole-list analysis, profile, filter while scrolling reused rows, sort view, copy links and CSV', async ({ context }) => {
+    test.setTimeout(240_000);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: SPOTIFY_ORIGIN });
+    const all = syntheticTracks(1000, 'e2e-panel-1000');
+    // Some tracks the provider does not know, one with a right-to-left title and one with CSV's special characters.
+    const tracks = all.map((t, i) =>
+      i % 97 === 13 ? { ...t, features: undefined } : i === 3 ? { ...t, title: 'أغنية "الليل", مساءً' } : i === 5 ? { ...t, title: '=cmd, "quoted"\ttab' } : t,
+    );
+    const expected = classifyWithCli(tracks);
+    await new FakeReccoBeats(featureTable(tracks)).install(context);
+    const playlist = await SpotifyPlaylistPage.open(context, '37i9dQZF1DX7777777777772', 'A Thousand Tracks', tracks);
+    const panel = new OccasionPanel(playlist.spotify);
+    await playlist.settledRows();
+    await panel.open();
+
+    // Before the analysis the profile claims only what was drawn.
+    const before = await panel.coverage();
+    expect(before.total).toBe(1000);
+    expect(before.analysed).toBeLessThanOrEqual(ROW_POOL_SIZE);
+    expect(before.text).toMatch(new RegExp(`^Analysed ${before.analysed} of 1000 tracks`));
+
+    // Whole-list analysis from a scrolled position: 100 % coverage, and the user is put back.
+    await panel.scrollTo(150);
+    const analysis = await panel.analyseWholeList();
+    expect(analysis.startedAt).toBeGreaterThan(0);
+    expect(analysis.text).toBe('Read all 1000 tracks.');
+    expect(await panel.scrollTop()).toBe(analysis.startedAt);
+    await expect.poll(async () => (await panel.coverage()).analysed, { timeout: 60_000 }).toBe(1000);
+
+    // The profile equals the aggregate of npm run classify.
+    const cli = cliProfile(tracks, expected);
+    const shown = await panel.themeCounts();
+    const { enabled } = bundledModelDefaults();
+    expect(Object.keys(shown).sort()).toEqual([...enabled].sort());
+    for (const theme of enabled) expect(shown[theme], `${theme} count`).toBe(cli.counts[theme] ?? 0);
+    const coverage = await panel.coverage();
+    expect(coverage.text).toBe(`Analysed 1000 of 1000 tracks · ${cli.uncertain} uncertain · ${cli.unknown} unknown`);
+
+    // The sort view ranks by the CLI's probability.
+    const sortTheme = enabled[0] ?? 'workout';
+    const ranked = await panel.ranked(sortTheme);
+    const byCli = tracks
+      .filter((t) => expected.has(t.id))
+      .map((t, i) => ({ id: t.id, p: expected.get(t.id)?.probabilities[sortTheme] ?? 0, i }))
+      .sort((a, b) => b.p - a.p || a.i - b.i);
+    expect(ranked).toHaveLength(50);
+    expect(ranked.slice(0, 10)).toEqual(byCli.slice(0, 10).map((x) => x.id));
+
+    // Filter on the two most frequent themes: exactly the rows of other themes are dimmed, on
+    // every screen of the list while scrolling, with row elements reused for other tracks.
+    const picked = Object.entries(cli.counts)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 2)
+      .map(([t]) => t);
+    for (const t of picked) await panel.toggleTheme(t);
+    const walk = await checkWholeList(playlist.spotify, tracks.length, expected, async (rows) => {
+      for (const row of rows) expect(row.dimmed, `row ${row.position} (${row.trackId}) dimmed`).toBe(!ofThemes(row.trackId, picked, expected));
+    });
+    expect(walk.positions.size).toBe(1000);
+    expect(walk.reusedElements).toBeGreaterThan(0);
+
+    // Copy links: the selection in list order, one link per line.
+    const selection = tracks.filter((t) => ofThemes(t.id, picked, expected));
+    expect(await panel.copyLinks()).toBe(selection.map((t) => `https://open.spotify.com/track/${t.id}`).join('\n'));
+
+    // Export CSV: parse it back.
+    const { fileName, text } = await panel.exportCsv();
+    expect(fileName).toBe('A Thousand Tracks - occasions.csv');
+    const records: Record<string, string>[] = parse(text, { columns: true, bom: true });
+    expect(records.map((r) => r.track_id)).toEqual(selection.map((t) => t.id));
+    const byId = new Map(tracks.map((t, i) => [t.id, { t, i }]));
+    for (const r of records) {
+      const { t, i } = byId.get(r.track_id ?? '') ?? {};
+      const row = expected.get(r.track_id ?? '');
+      if (!t || i === undefined || !row) throw new Error(`unexpected CSV row ${JSON.stringify(r)}`);
+      expect(r).toMatchObject({ position: String(i + 1), title: asExported(t.title), artists: t.artist, duration_ms: t.durationMs === null ? '' : String(t.durationMs), status: 'ok', theme: row.theme, feature_source: 'ReccoBeats' });
+      for (const [label, p] of Object.entries(row.probabilities)) expect(Number(r[`p_${label}`]), `${t.id} p_${label}`).toBeCloseTo(p, 6);
+    }
+    // Without a filter the export holds every track, special characters intact.
+    for (const t of picked) await panel.toggleTheme(t);
+    const everything: Record<string, string>[] = parse((await panel.exportCsv()).text, { columns: true, bom: true });
+    expect(everything).toHaveLength(1000);
+    expect(everything[3]?.title).toBe('أغنية "الليل", مساءً');
+    // A cell that a spreadsheet would run as a formula is kept as text (a leading apostrophe).
+    expect(everything[5]?.title).toBe(`'=cmd, "quoted"\ttab`);
+    expect(everything[13]).toMatchObject({ status: 'unknown', theme: '', feature_source: '' });
+    // No filter: no row is dimmed.
+    expect((await playlist.renderedRows()).filter((r) => r.dimmed)).toEqual([]);
+  });
+
+  test('open or closed is remembered across pages and reloads; closing lights every row; cancelling an analysis restores the scroll', async ({ context }) => {
+    const first = syntheticTracks(300, 'e2e-panel-first');
+    const second = syntheticTracks(30, 'e2e-panel-second');
+    const expected = classifyWithCli([...first, ...second]);
+    await new FakeReccoBeats(featureTable([...first, ...second])).install(context);
+    const playlist = await SpotifyPlaylistPage.open(context, '37i9dQZF1DX7777777777773', 'Remembered', first);
+    const panel = new OccasionPanel(playlist.spotify);
+    await playlist.settledRows();
+    expect(await panel.isOpen()).toBe(false);
+    await panel.open();
+
+    // Cancel a whole-list analysis: it stops, and the scroll position is the user's again.
+    const start = await panel.startAnalysis();
+    await panel.host.locator('.progress', { hasText: /Reading the list: \d+/ }).waitFor();
+    // Pressed without scrolling to it (the list moves under the pointer while it is read).
+    await panel.host.locator('button.cancel').dispatchEvent('click');
+    await expect(panel.host.locator('.progress')).toHaveText(/^Stopped after \d+ tracks\.$/);
+    expect(await panel.scrollTop()).toBe(start);
+    const coverage = await panel.coverage();
+    expect(coverage.total).toBe(300);
+
+    // A filter dims rows; closing the panel lights them all again.
+    const rows = await playlist.settledRows();
+    const theme = rows.map((r) => (r.status === 'ok' ? r.theme : null)).find((t) => t !== null) ?? 'chill';
+    await panel.toggleTheme(theme);
+    await expect.poll(async () => (await playlist.renderedRows()).some((r) => r.dimmed)).toBe(true);
+    await panel.close();
+    await expect.poll(async () => (await playlist.renderedRows()).filter((r) => r.dimmed).length).toBe(0);
+    await panel.open();
+
+    // Another playlist in the app: the panel is there and open, with that list's tracks.
+    await playlist.navigateInApp('37i9dQZF1DX7777777777774', 'Next Page', second);
+    await playlist.settledRows();
+    await expect.poll(() => panel.isOpen()).toBe(true);
+    await expect.poll(async () => (await panel.coverage()).total).toBe(30);
+    expect(await panel.host.count()).toBe(1);
+    // After a reload: still open. Closed, then reloaded: closed.
+    await playlist.page.reload();
+    await playlist.settledRows();
+    await expect.poll(() => panel.isOpen()).toBe(true);
+    await panel.close();
+    await playlist.page.reload();
+    await playlist.settledRows();
+    await expect(panel.host.locator('button.toggle')).toHaveAttribute('aria-expanded', 'false');
+    expect(expected.size).toBe(330);
+  });
+});
