@@ -11,6 +11,7 @@ import { loadClassifierFromDir } from './classify';
 const BenchResultSchema = z.object({
   loadMs: z.number(),
   predict: z.array(z.object({ batch: z.number(), medianMs: z.number(), runs: z.number(), msPer100Tracks: z.number() })),
+  explain: z.object({ batch: z.number(), medianMs: z.number(), runs: z.number() }),
 });
 
 /** The runtime speed goal (issue 10): at most 2 ms per 100 tracks after warm-up. */
@@ -50,6 +51,7 @@ export function formatBench(title: string, r: BenchResult): string {
   for (const p of r.predict) {
     lines.push(`  predict ${String(p.batch).padStart(4)} tracks: ${p.medianMs.toFixed(3)} ms median of ${p.runs} (${p.msPer100Tracks.toFixed(3)} ms per 100 tracks)`);
   }
+  lines.push(`  predict + why (issue 11) ${r.explain.batch} tracks: ${r.explain.medianMs.toFixed(3)} ms median of ${r.explain.runs}`);
   return lines.join('\n');
 }
 

@@ -1,4 +1,6 @@
+import { pickTheme, rankThemes } from '../model/classifier';
 import type { Evaluation } from '../model/metadata';
+import type { ThemeId } from '../model/themes';
 
 /**
  * Classification metrics over integer class indices.
@@ -45,4 +47,45 @@ export function argmax(values: ArrayLike<number>): number {
   let best = -1;
   for (let i = 0; i < values.length; i++) if (best < 0 || (values[i] ?? 0) > (values[best] ?? 0)) best = i;
   return best;
+}
+
+/** How often the badge's themes hold the true theme (issue 11), see {@link topTwoCoverage}. */
+export interface TopTwoCoverage {
+  /** Tracks counted: those whose true theme is enabled (the badge can name it). */
+  readonly tracks: number;
+  /** Share whose most probable enabled theme is the true one. */
+  readonly top1: number;
+  /** Share whose two most probable enabled themes include the true one. */
+  readonly top2: number;
+  /** The same for the tracks the badge flags uncertain (those that show two themes). */
+  readonly uncertain: { readonly tracks: number; readonly top1: number; readonly top2: number };
+}
+
+/**
+ * The share of tracks whose true theme is the badge's first theme, and the share where it is one
+ * of its two most probable enabled themes (what an uncertain badge shows, "Chill · Focus"),
+ * overall and among uncertain badges (renormalized top probability below `threshold`, as
+ * `pickTheme` computes it). Tracks whose true theme is not enabled are left out.
+ *
+ * @param probabilities one row per track, in `labels` order (calibrated).
+ * @param truth the true label index per track.
+ */
+export function topTwoCoverage(probabilities: readonly (readonly number[])[], truth: readonly number[], labels: readonly ThemeId[], enabled: readonly ThemeId[], threshold: number): TopTwoCoverage {
+  const all = { tracks: 0, top1: 0, top2: 0 };
+  const unsure = { tracks: 0, top1: 0, top2: 0 };
+  probabilities.forEach((p, i) => {
+    const trueTheme = labels[truth[i] ?? -1];
+    if (trueTheme === undefined || !enabled.includes(trueTheme)) return;
+    const ranked = rankThemes(p, labels, enabled);
+    const first = ranked[0]?.theme === trueTheme ? 1 : 0;
+    const two = ranked.slice(0, 2).some((r) => r.theme === trueTheme) ? 1 : 0;
+    const counts = [all, ...(pickTheme(p, labels, enabled).probability < threshold ? [unsure] : [])];
+    for (const c of counts) {
+      c.tracks++;
+      c.top1 += first;
+      c.top2 += two;
+    }
+  });
+  const share = (c: { tracks: number; top1: number; top2: number }) => ({ tracks: c.tracks, top1: c.top1 / Math.max(1, c.tracks), top2: c.top2 / Math.max(1, c.tracks) });
+  return { ...share(all), uncertain: share(unsure) };
 }

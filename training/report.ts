@@ -368,6 +368,17 @@ ${sourceRows(cal.testBySource).map((r) => `| ${r.join(' | ')} |`).join('\n')}
 
 ${confidentOk ? 'On every source of the test split a confident badge is right more often than not.' : '**On at least one source of the test split a confident badge is not right more often than not.**'}
 
+### The badge's two themes
+
+Below the threshold the badge names the two most probable enabled themes ("Chill · Focus", issue 11). Share of
+test tracks whose true theme (among the ${THEME_IDS.length - metadata.experimental.length} themes on by default) is the badge's first theme, and the share
+where it is one of its two themes:
+
+| test tracks | tracks | first theme right | true theme among the two |
+| --- | ---: | ---: | ---: |
+| all | ${cal.testTopTwo.tracks} | ${pct(cal.testTopTwo.top1)} | ${pct(cal.testTopTwo.top2)} |
+| flagged uncertain (shown with two themes) | ${cal.testTopTwo.uncertain.tracks} | ${pct(cal.testTopTwo.uncertain.top1)} | ${pct(cal.testTopTwo.uncertain.top2)} |
+
 ## Robustness
 
 Share of tracks whose badge theme (most probable enabled theme) changes when one input moves by the step below, up or

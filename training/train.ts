@@ -12,7 +12,7 @@ import { GRADIENT_BOOSTING, gradientBoostingPredict, knnPredict, majorityClass, 
 import { chooseUncertainThreshold, expectedCalibrationError, fitClassBiases, fitTemperature, reliabilityBins, transferableUncertainThreshold, type BadgeOutcome, type ReliabilityBin } from './calibration';
 import { dataFolderProblem, loadLabelledTracks, type DataStats, type LabelledTrack } from './data';
 import { formatEvaluation, formatTable } from './format';
-import { argmax, evaluate } from './metrics';
+import { argmax, evaluate, topTwoCoverage, type TopTwoCoverage } from './metrics';
 import { DEFAULT_TRAIN_OPTIONS, balancedClassWeights, fitMlp, namedWeights, selectWasmBackend, subset, type Dataset, type TrainOptions } from './model';
 import { fileModelHandler, float16Handler, writeQuantizedModel, WEIGHTS_FILE } from './model-files';
 import { MAX_FLIP_SHARE, PERTURBATIONS, flipShares, type FlipShare } from './robustness';
@@ -202,6 +202,8 @@ export interface TrainingReport {
     readonly testAccuracyConfident: number;
     readonly oofBySource: SourceCalibration[];
     readonly testBySource: SourceCalibration[];
+    /** Whether the badge's first theme, or its two themes, hold the true one on the test split (issue 11). */
+    readonly testTopTwo: TopTwoCoverage;
   };
   readonly test: {
     readonly float32: Evaluation;
@@ -912,6 +914,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
         testAccuracyConfident: share(confident),
         oofBySource,
         testBySource,
+        testTopTwo: topTwoCoverage(testAfter, test.y, THEME_IDS, enabledThemes, uncertainThreshold),
       },
       test: { float32: floatEval, float16: float16Eval, uint8: uint8Eval, uint8MissingDuration: uint8MissingEval, majority: majorityEval, majorityLabel: THEME_IDS[majority.label] ?? 'party', flips: testFlips },
       sizes: { float32: parameters * 4, float16: parameters * 2, uint8: bin.length, parameters },

@@ -1,3 +1,4 @@
+import { OccasionPanel } from './pages/occasion-panel';
 import { PopupPage } from './pages/popup-page';
 import { OptionsPage } from './pages/options-page';
 import { SpotifyPage } from './pages/spotify-page';
@@ -7,7 +8,8 @@ import { featureTable, realDataSkipReason, realTracks } from './support/tracks';
 
 /**
  * Regenerates the README's screenshots (`npm run screenshots`): real badges on the fake Spotify
- * page (track rows, explicit labels, the now-playing bar), the popup and the options page.
+ * page (track rows, explicit labels, the now-playing bar), a badge's tooltip, the occasion panel
+ * with a filter on, the popup and the options page.
  * Skipped in the normal test run: it writes into docs/ and needs the real data.
  */
 const enabled = process.env.SCREENSHOTS === '1';
@@ -31,6 +33,25 @@ test('screenshots: badges on a playlist of real tracks, the popup and the option
   await spotify.settledRows();
   await spotify.settledNowPlaying();
   await spotify.page.screenshot({ path: 'docs/screenshots/badges.png' });
+
+  // A badge's tooltip, opened by hover: an uncertain row's if there is one on screen.
+  const rows = await spotify.settledRows();
+  const hovered = rows.find((r) => r.status === 'uncertain' && r.position > 1) ?? rows.find((r) => r.status === 'ok');
+  if (hovered) await spotify.page.locator(`playlist-predictor-badge .badge[data-track-id="${hovered.trackId}"]`).hover();
+  await spotify.page.screenshot({ path: 'docs/screenshots/tooltip.png', clip: { x: 200, y: 0, width: 900, height: 520 } });
+  await spotify.page.mouse.move(5, 5);
+
+  // The occasion panel after reading the whole list, filtered on its most frequent theme.
+  const panel = new OccasionPanel(spotify);
+  await panel.open();
+  await panel.analyseWholeList();
+  await spotify.page.waitForFunction(() => document.querySelector('playlist-predictor-panel')?.shadowRoot?.querySelector('p.coverage')?.getAttribute('data-complete') === 'true');
+  const counts = await panel.themeCounts();
+  const top = Object.entries(counts).sort((a, b) => b[1] - a[1])[0]?.[0];
+  if (top) await panel.toggleTheme(top);
+  await spotify.page.evaluate(() => document.querySelector('playlist-predictor-panel')?.scrollIntoView({ block: 'start' }));
+  await spotify.page.mouse.move(5, 5);
+  await spotify.page.screenshot({ path: 'docs/screenshots/panel.png' });
 
   const popup = await PopupPage.open(context, extensionId);
   await popup.page.setViewportSize({ width: 404, height: 600 });

@@ -71,8 +71,8 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
   const style = el('style');
   style.textContent = PANEL_CSS;
   const content = el('div', 'content');
+  // Not a live region: it changes with every answer while a list is read; `.progress` reports the reading.
   const coverage = el('p', 'coverage');
-  coverage.setAttribute('aria-live', 'polite');
   const themeList = el('ul', 'themes');
   themeList.setAttribute('aria-label', 'Tracks per theme; press a theme to filter the list by it');
   const filterNote = el('p', 'filter-note');
