@@ -49,8 +49,11 @@ test('screenshots: badges on a playlist of real tracks, the popup and the option
   const counts = await panel.themeCounts();
   const top = Object.entries(counts).sort((a, b) => b[1] - a[1])[0]?.[0];
   if (top) await panel.toggleTheme(top);
+  // Tall enough to show the panel and the first rows under it, dimmed or not.
+  await spotify.page.setViewportSize({ width: 1100, height: 1180 });
   await spotify.page.evaluate(() => document.querySelector('playlist-predictor-panel')?.scrollIntoView({ block: 'start' }));
   await spotify.page.mouse.move(5, 5);
+  await spotify.page.waitForFunction(() => !(window as unknown as { fakeSpotify: { busy(): boolean } }).fakeSpotify.busy());
   await spotify.page.screenshot({ path: 'docs/screenshots/panel.png' });
 
   const popup = await PopupPage.open(context, extensionId);
