@@ -709,17 +709,23 @@ export class SpotifyPage {
     }, method);
   }
 
-  /** Geometry of every rendered track row's title cell (boxes relative to the viewport, CSS px), in DOM order. */
+  /**
+   * Geometry of every rendered track row's title cell, in DOM order: boxes in CSS px relative to
+   * the top left of the row's list grid (`[role="grid"]`; the viewport for rows outside one), so
+   * what the extension adds above a list (the occasion panel's bar) does not count as a change of
+   * the rows' layout.
+   */
   async rowGeometry(): Promise<RowGeometry[]> {
     return this.page.evaluate(() => {
       const fake = (window as unknown as FakeSpotifyWindow).fakeSpotify;
-      const box = (e: Element | null | undefined): { x: number; y: number; width: number; height: number } | null => {
-        if (!e) return null;
-        const r = e.getBoundingClientRect();
-        return { x: r.x, y: r.y, width: r.width, height: r.height };
-      };
       const empty = { x: 0, y: 0, width: 0, height: 0 };
       return [...document.querySelectorAll('div[data-testid="tracklist-row"]')].map((row) => {
+        const origin = row.closest('[role="grid"]')?.getBoundingClientRect() ?? empty;
+        const box = (e: Element | null | undefined): { x: number; y: number; width: number; height: number } | null => {
+          if (!e) return null;
+          const r = e.getBoundingClientRect();
+          return { x: r.x - origin.x, y: r.y - origin.y, width: r.width, height: r.height };
+        };
         const place = fake.positionOf(row);
         const cell = row.querySelector('[role="gridcell"][aria-colindex="2"]');
         const link = cell?.querySelector('a[data-testid="internal-track-link"]');
