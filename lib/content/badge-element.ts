@@ -109,7 +109,7 @@ export function createBadgeElement(doc: Document, onActivate: (trackId: TrackId)
       // The tooltip replaces the browser's for answered badges.
       if (details) badge.removeAttribute('title');
       else badge.title = look.title;
-      badge.setAttribute('aria-label', isError ? `${look.title}; activate to try again` : details ? `${look.title}. ${detailsText(details)}` : look.title);
+      badge.setAttribute('aria-label', isError ? `${look.title}; activate to try again` : details ? `${look.summary}. ${detailsText(details)}` : look.title);
       badge.setAttribute('role', isError ? 'button' : 'img');
       if (isError || details) badge.tabIndex = 0;
       else badge.removeAttribute('tabindex');

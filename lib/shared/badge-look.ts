@@ -41,6 +41,12 @@ export interface BadgeLook {
   readonly color: string | undefined;
   /** Accessible name and tooltip: what the badge means, with the probability and feature source. */
   readonly title: string;
+  /**
+   * What the badge means in a few words ("Playlist Predictor: Chill", "Playlist Predictor:
+   * uncertain, perhaps Chill or Focus"), for an accessible name that goes on with
+   * {@link detailsText}; equal to `title` for states without details.
+   */
+  readonly summary: string;
   /** The theme shown (or guessed, for `uncertain`), for `data-theme`. */
   readonly theme: ThemeId | undefined;
 }
@@ -55,12 +61,18 @@ export const ERROR_COLOR = '#8a1c1c';
 export function describeBadge(state: BadgeState, colors: Readonly<Partial<Record<ThemeId, string>>> = {}): BadgeLook {
   const status = badgeStatus(state);
   switch (state.status) {
-    case 'loading':
-      return { status, label: '…', icon: '', color: undefined, theme: undefined, title: 'Playlist Predictor: looking up audio features' };
-    case 'unknown':
-      return { status, label: 'unknown', icon: '∅', color: undefined, theme: undefined, title: 'Playlist Predictor: no provider has audio features for this track' };
-    case 'error':
-      return { status, label: '!', icon: '', color: ERROR_COLOR, theme: undefined, title: `Playlist Predictor: lookup failed (${state.message})` };
+    case 'loading': {
+      const title = 'Playlist Predictor: looking up audio features';
+      return { status, label: '…', icon: '', color: undefined, theme: undefined, title, summary: title };
+    }
+    case 'unknown': {
+      const title = 'Playlist Predictor: no provider has audio features for this track';
+      return { status, label: 'unknown', icon: '∅', color: undefined, theme: undefined, title, summary: title };
+    }
+    case 'error': {
+      const title = `Playlist Predictor: lookup failed (${state.message})`;
+      return { status, label: '!', icon: '', color: ERROR_COLOR, theme: undefined, title, summary: title };
+    }
     case 'ok': {
       const theme = getTheme(state.theme);
       const percent = Math.round(state.probability * 100);
@@ -69,9 +81,11 @@ export function describeBadge(state: BadgeState, colors: Readonly<Partial<Record
         const [, second] = state.topThemes;
         const names = second ? `${theme.name} · ${getTheme(second.theme).name}` : undefined;
         const perhaps = second ? `${theme.name} or ${getTheme(second.theme).name}` : theme.name;
-        return { status, label: names ?? 'uncertain', icon: '?', color: undefined, theme: theme.id, title: `Playlist Predictor: uncertain, perhaps ${perhaps} (${percent} %; ${source})` };
+        const summary = `Playlist Predictor: uncertain, perhaps ${perhaps}`;
+        return { status, label: names ?? 'uncertain', icon: '?', color: undefined, theme: theme.id, title: `${summary} (${percent} %; ${source})`, summary };
       }
-      return { status, label: theme.name, icon: '', color: colors[theme.id] ?? theme.color, theme: theme.id, title: `Playlist Predictor: ${theme.name} (${percent} %; ${source})` };
+      const summary = `Playlist Predictor: ${theme.name}`;
+      return { status, label: theme.name, icon: '', color: colors[theme.id] ?? theme.color, theme: theme.id, title: `${summary} (${percent} %; ${source})`, summary };
     }
   }
 }
