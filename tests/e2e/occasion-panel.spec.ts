@@ -3,6 +3,7 @@ import { getTheme, THEME_IDS } from '../../model/themes';
 import { REASON_PHRASES } from '../../model/reasons';
 import { OccasionPanel } from './pages/occasion-panel';
 import { SpotifyPlaylistPage } from './pages/playlist-page';
+import { SpotifyPage } from './pages/spotify-page';
 import { checkWholeList } from './support/badge-checks';
 import { FakeReccoBeats } from './support/fake-reccobeats';
 import { ROW_POOL_SIZE, SPOTIFY_ORIGIN } from './support/fake-spotify';
@@ -240,5 +241,40 @@ test.describe('the occasion panel (issue 11)', () => {
     await playlist.settledRows();
     await expect(panel.host.locator('button.toggle')).toHaveAttribute('aria-expanded', 'false');
     expect(expected.size).toBe(330);
+  });
+
+  test('albums and Liked Songs get the bar above their list; artist, search and queue pages do not', async ({ context }) => {
+    const tracks = syntheticTracks(30, 'e2e-panel-pages');
+    const expected = classifyWithCli(tracks);
+    await new FakeReccoBeats(featureTable(tracks)).install(context);
+    for (const [spec, list] of [
+      [{ kind: 'album', id: '4aawyAB9vmqN3uQ7FjRGTy', name: 'An Album', tracks }, 'track-list'],
+      [{ kind: 'liked', tracks }, 'playlist-tracklist'],
+    ] as const) {
+      const spotify = await SpotifyPage.open(context, spec);
+      const panel = new OccasionPanel(spotify);
+      await spotify.settledRows();
+      // Right before the list's grid.
+      expect(await spotify.page.evaluate((testId) => document.querySelector(`[data-testid="${testId}"]`)?.previousElementSibling?.localName, list)).toBe('playlist-predictor-panel');
+      await panel.open();
+      await expect.poll(async () => (await panel.coverage()).total).toBe(30);
+      expect((await panel.analyseWholeList()).text).toBe('Read all 30 tracks.');
+      await expect.poll(async () => (await panel.coverage()).analysed).toBe(30);
+      const counts = await panel.themeCounts();
+      const cli = cliProfile(tracks, expected);
+      for (const [theme, count] of Object.entries(cli.counts)) expect(counts[theme], `${spec.kind}: ${theme}`).toBe(count);
+      await panel.close();
+      await spotify.page.close();
+    }
+    for (const spec of [
+      { kind: 'artist', id: '0TnOYISbd1XYRBk9myaseg', name: 'An Artist', tracks: tracks.slice(0, 10) },
+      { kind: 'queue', tracks },
+      { kind: 'search-tracks', query: 'synthetic', tracks },
+    ] as const) {
+      const spotify = await SpotifyPage.open(context, spec);
+      await spotify.settledRows();
+      expect(await spotify.page.locator('playlist-predictor-panel').count(), spec.kind).toBe(0);
+      await spotify.page.close();
+    }
   });
 });
