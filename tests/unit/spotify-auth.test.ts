@@ -223,6 +223,47 @@ describe('connect (authorization code with PKCE)', () => {
   });
 });
 
+describe('scopes asked when an account action first needs them (issue 12)', () => {
+  const approving = () => fakeIdentity((url) => `${REDIRECT}?code=c&state=${url.searchParams.get('state') ?? ''}`);
+
+  it('asks once, with the granted scopes plus the missing one, for the connected client ID; then never again', async () => {
+    const store = freshStore();
+    await store.save(connection({ scope: '' }));
+    const { identity, opened } = approving();
+    // Spotify answers with the scopes it granted.
+    const token = fakeTokenEndpoint(() => jsonResponse({ access_token: 'acc2', token_type: 'Bearer', expires_in: 3600, refresh_token: 'ref2', scope: 'playlist-modify-private' }));
+    const auth = createSpotifyAuth({ store, identity, fetch: token.fetch, now: () => T0, locks: null });
+
+    await auth.ensureScopes(['playlist-modify-private']);
+    expect(opened).toHaveLength(1);
+    expect(opened[0]?.searchParams.get('scope')).toBe('playlist-modify-private');
+    expect(opened[0]?.searchParams.get('client_id')).toBe(CLIENT_ID);
+    expect(await store.load()).toMatchObject({ accessToken: 'acc2', refreshToken: 'ref2', scope: 'playlist-modify-private' });
+    await auth.ensureScopes(['playlist-modify-private']);
+    expect(opened).toHaveLength(1);
+
+    // A second action's scope is asked together with the one already granted.
+    await auth.ensureScopes(['user-library-read']);
+    expect(opened).toHaveLength(2);
+    expect(opened[1]?.searchParams.get('scope')).toBe('playlist-modify-private user-library-read');
+  });
+
+  it('a token response without scope grants what was asked (RFC 6749 §5.1); a declined consent keeps the old connection', async () => {
+    const store = freshStore();
+    await store.save(connection({ scope: 'playlist-modify-private' }));
+    const token = fakeTokenEndpoint(() => jsonResponse({ access_token: 'acc3', token_type: 'Bearer', expires_in: 3600, refresh_token: 'ref3' }));
+    const auth = createSpotifyAuth({ store, identity: approving().identity, fetch: token.fetch, now: () => T0, locks: null });
+    await auth.ensureScopes(['playlist-read-private']);
+    expect((await store.load())?.scope).toBe('playlist-modify-private playlist-read-private');
+
+    const declining = fakeIdentity((url) => `${REDIRECT}?error=access_denied&state=${url.searchParams.get('state') ?? ''}`).identity;
+    const before = await store.load();
+    await expectAuthError(createSpotifyAuth({ store, identity: declining, locks: null }).ensureScopes(['user-library-read']), 'authorization-failed', /declined/);
+    expect(await store.load()).toEqual(before);
+    await expectAuthError(createSpotifyAuth({ store: freshStore(), identity: declining, locks: null }).ensureScopes(['user-library-read']), 'not-connected');
+  });
+});
+
 describe('access tokens and refresh-token rotation', () => {
   const rotating = () =>
     fakeTokenEndpoint(async (_, i) => {

@@ -25,15 +25,32 @@ import { z } from 'zod';
 import { SPOTIFY_ACCOUNTS_ENDPOINTS, type SpotifyAccountsEndpoints } from '@/lib/background/auth/endpoints';
 import { createPkceRequest, PKCE_METHOD } from '@/lib/background/auth/pkce';
 import { DeadlineError, withDeadline } from '@/lib/background/deadline';
-import { SpotifyClientIdSchema, createTokenStore, type AudioFeaturesAvailability, type StoredConnection, type TokenStore } from '@/lib/background/auth/token-store';
+import { SpotifyClientIdSchema, createTokenStore, type AudioFeaturesAvailability, type SpotifyClientId, type StoredConnection, type TokenStore } from '@/lib/background/auth/token-store';
 
 /**
- * Scopes requested: none. The features this extension uses need no scope: `GET /v1/audio-features`
- * (developer.spotify.com/documentation/web-api/reference/get-several-audio-features) and
- * `GET /v1/search` (developer.spotify.com/documentation/web-api/reference/search) list no
- * "Authorization scopes"; any user token will do. So the `scope` parameter is left out.
+ * Scopes requested when connecting: none. The features this extension uses need no scope:
+ * `GET /v1/audio-features` (developer.spotify.com/documentation/web-api/reference/get-several-audio-features)
+ * and `GET /v1/search` (developer.spotify.com/documentation/web-api/reference/search) list no
+ * "Authorization scopes"; any user token will do. So the `scope` parameter is left out, and the
+ * scopes of the account actions ({@link SPOTIFY_ACTION_SCOPES}) are asked for when first needed
+ * ({@link SpotifyAuth.ensureScopes}).
  */
 export const SPOTIFY_SCOPES: readonly string[] = [];
+
+/**
+ * Scopes of the account actions (issue 12), asked the first time each is needed
+ * (developer.spotify.com/documentation/web-api/concepts/scopes): `playlist-modify-private` to
+ * create a private playlist and add to it; `playlist-read-private` to read a private playlist's
+ * items; `user-library-read` to read Liked Songs.
+ */
+export const SPOTIFY_ACTION_SCOPES = ['playlist-modify-private', 'playlist-read-private', 'user-library-read'] as const;
+/** One of {@link SPOTIFY_ACTION_SCOPES}. */
+export type SpotifyActionScope = (typeof SPOTIFY_ACTION_SCOPES)[number];
+
+/** The scopes of a space-separated `scope` string (RFC 6749 §3.3). */
+export function scopeSet(scope: string): Set<string> {
+  return new Set(scope.split(' ').filter((s) => s !== ''));
+}
 
 /**
  * How long before expiry an access token is refreshed, in ms: a request started with a token
@@ -141,7 +158,7 @@ export type SpotifyConnectionStatus =
       /** What needs the user's attention (e.g. tokens that could not be saved), or `null`. */
       readonly problem: string | null;
       readonly clientId: string;
-      /** Granted scopes, space-separated; empty since none are requested. */
+      /** Granted scopes, space-separated; empty until an account action asked for some. */
       readonly scope: string;
       /** When the user connected, ms since the epoch. */
       readonly connectedAt: number;
@@ -188,6 +205,15 @@ export interface SpotifyAuth {
    *   `storage`; nothing is stored then.
    */
   connect(clientId: string): Promise<SpotifyConnectionStatus>;
+  /**
+   * Makes sure the connection has every scope of `scopes`: when one is missing, runs the same
+   * PKCE flow again for the connected client ID with the granted scopes plus the missing ones
+   * (Spotify shows its consent screen), and stores the new tokens in place of the old ones.
+   * Resolves at once when all are granted. `interactive` must come from a user action.
+   * @throws SpotifyAuthError `not-connected`, or any error of {@link connect} (the previous
+   *   connection is kept then).
+   */
+  ensureScopes(scopes: readonly SpotifyActionScope[]): Promise<void>;
   /**
    * Forgets the connection: tokens and the audio-features availability of its client ID.
    * (Spotify has no token revocation endpoint; the user can remove the app's access at
@@ -248,8 +274,9 @@ function defaultLocks(): LockApi | null {
 
 /**
  * The authorization request URL (RFC 6749 §4.1.1 with RFC 7636 §4.3): `response_type=code`,
- * `client_id`, `redirect_uri`, `state`, `code_challenge`, `code_challenge_method=S256`, and no
- * `scope` (see {@link SPOTIFY_SCOPES}).
+ * `client_id`, `redirect_uri`, `state`, `code_challenge`, `code_challenge_method=S256`, and
+ * `scope` only when `scopes` is not empty (space-separated; none when connecting, see
+ * {@link SPOTIFY_SCOPES}).
  */
 export function buildAuthorizeUrl(params: {
   readonly endpoints: SpotifyAccountsEndpoints;
@@ -257,6 +284,7 @@ export function buildAuthorizeUrl(params: {
   readonly redirectUri: string;
   readonly state: string;
   readonly codeChallenge: string;
+  readonly scopes?: readonly string[];
 }): string {
   const url = new URL(params.endpoints.authorize);
   url.searchParams.set('response_type', 'code');
@@ -265,7 +293,8 @@ export function buildAuthorizeUrl(params: {
   url.searchParams.set('state', params.state);
   url.searchParams.set('code_challenge', params.codeChallenge);
   url.searchParams.set('code_challenge_method', PKCE_METHOD);
-  if (SPOTIFY_SCOPES.length > 0) url.searchParams.set('scope', SPOTIFY_SCOPES.join(' '));
+  const scopes = params.scopes ?? SPOTIFY_SCOPES;
+  if (scopes.length > 0) url.searchParams.set('scope', scopes.join(' '));
   return url.toString();
 }
 
@@ -577,58 +606,16 @@ export function createSpotifyAuth(deps: SpotifyAuthDeps = {}): SpotifyAuth {
     async connect(clientIdInput) {
       const id = SpotifyClientIdSchema.safeParse(clientIdInput);
       if (!id.success) throw new SpotifyAuthError('invalid-client-id', z.prettifyError(id.error));
-      const clientId = id.data;
-      const client = clientFor(clientId);
-      const redirectUri = getIdentity().getRedirectURL();
-      const pkce = await createPkceRequest();
-      const url = buildAuthorizeUrl({ endpoints, clientId, redirectUri, state: pkce.state, codeChallenge: pkce.challenge });
-
-      let responseUrl: string | undefined;
-      try {
-        responseUrl = await getIdentity().launchWebAuthFlow({ url, interactive: true });
-      } catch (error) {
-        throw new SpotifyAuthError('cancelled', `the Spotify sign-in window was closed or failed (${describe(error)})`, { cause: error });
-      }
-      if (!responseUrl) throw new SpotifyAuthError('cancelled', 'the Spotify sign-in window was closed');
-      if (!URL.canParse(responseUrl) || !responseUrl.startsWith(redirectUri)) {
-        throw new SpotifyAuthError('invalid-response', `the sign-in ended at an unexpected address (expected ${redirectUri})`);
-      }
-
-      let params: URLSearchParams;
-      try {
-        params = validateAuthResponse(as, client, new URL(responseUrl), pkce.state);
-      } catch (error) {
-        if (error instanceof AuthorizationResponseError) {
-          const why = error.error === 'access_denied' ? 'you declined access' : error.error_description ? `${error.error}: ${error.error_description}` : error.error;
-          throw new SpotifyAuthError('authorization-failed', `Spotify did not authorize the extension (${why})`, { cause: error });
-        }
-        throw new SpotifyAuthError('invalid-response', `the sign-in response was rejected (${describe(error)})`, { cause: error });
-      }
-
-      const body = await tokenRequest(async (signal) => {
-        const response = await authorizationCodeGrantRequest(as, client, None(), params, redirectUri, pkce.verifier, http(signal));
-        const sent = response.clone();
-        await processAuthorizationCodeResponse(as, client, response);
-        return bodyAsSent(sent);
-      });
-      const tokens = parseTokenResponse(body);
-      if (tokens.refreshToken === undefined) throw new SpotifyAuthError('invalid-token-response', "Spotify's token endpoint answered without a refresh_token");
-      const connectedAt = now();
-      const connection: StoredConnection = {
-        clientId,
-        accessToken: tokens.accessToken,
-        expiresAt: connectedAt + tokens.expiresInS * 1000,
-        refreshToken: tokens.refreshToken,
-        scope: tokens.scope ?? '',
-        connectedAt,
-      };
-      await exclusive(async () => {
-        await saveOrThrow(connection);
-        unsaved = undefined;
-        unsavedProblem = null;
-        await setProblem(null);
-      });
+      await authorize(id.data, SPOTIFY_SCOPES);
       return status();
+    },
+
+    async ensureScopes(scopes) {
+      const c = await current();
+      if (!c) throw new SpotifyAuthError('not-connected', 'Spotify is not connected');
+      const granted = scopeSet(c.scope);
+      if (scopes.every((s) => granted.has(s))) return;
+      await authorize(c.clientId, [...new Set([...granted, ...scopes])]);
     },
 
     async disconnect() {
@@ -652,4 +639,62 @@ export function createSpotifyAuth(deps: SpotifyAuthDeps = {}): SpotifyAuth {
       return usable(await refreshIf((c) => c.accessToken === rejectedAccessToken || expiring(c)));
     },
   };
+
+  /**
+   * Authorization Code with PKCE for `clientId` asking for `scopes`, in the `launchWebAuthFlow`
+   * window; stores the new connection (see {@link SpotifyAuth.connect}). A token response without
+   * `scope` means the scopes were granted as asked (RFC 6749 §5.1).
+   */
+  async function authorize(clientId: SpotifyClientId, scopes: readonly string[]): Promise<void> {
+    const client = clientFor(clientId);
+    const redirectUri = getIdentity().getRedirectURL();
+    const pkce = await createPkceRequest();
+    const url = buildAuthorizeUrl({ endpoints, clientId, redirectUri, state: pkce.state, codeChallenge: pkce.challenge, scopes });
+
+    let responseUrl: string | undefined;
+    try {
+      responseUrl = await getIdentity().launchWebAuthFlow({ url, interactive: true });
+    } catch (error) {
+      throw new SpotifyAuthError('cancelled', `the Spotify sign-in window was closed or failed (${describe(error)})`, { cause: error });
+    }
+    if (!responseUrl) throw new SpotifyAuthError('cancelled', 'the Spotify sign-in window was closed');
+    if (!URL.canParse(responseUrl) || !responseUrl.startsWith(redirectUri)) {
+      throw new SpotifyAuthError('invalid-response', `the sign-in ended at an unexpected address (expected ${redirectUri})`);
+    }
+
+    let params: URLSearchParams;
+    try {
+      params = validateAuthResponse(as, client, new URL(responseUrl), pkce.state);
+    } catch (error) {
+      if (error instanceof AuthorizationResponseError) {
+        const why = error.error === 'access_denied' ? 'you declined access' : error.error_description ? `${error.error}: ${error.error_description}` : error.error;
+        throw new SpotifyAuthError('authorization-failed', `Spotify did not authorize the extension (${why})`, { cause: error });
+      }
+      throw new SpotifyAuthError('invalid-response', `the sign-in response was rejected (${describe(error)})`, { cause: error });
+    }
+
+    const body = await tokenRequest(async (signal) => {
+      const response = await authorizationCodeGrantRequest(as, client, None(), params, redirectUri, pkce.verifier, http(signal));
+      const sent = response.clone();
+      await processAuthorizationCodeResponse(as, client, response);
+      return bodyAsSent(sent);
+    });
+    const tokens = parseTokenResponse(body);
+    if (tokens.refreshToken === undefined) throw new SpotifyAuthError('invalid-token-response', "Spotify's token endpoint answered without a refresh_token");
+    const connectedAt = now();
+    const connection: StoredConnection = {
+      clientId,
+      accessToken: tokens.accessToken,
+      expiresAt: connectedAt + tokens.expiresInS * 1000,
+      refreshToken: tokens.refreshToken,
+      scope: tokens.scope ?? scopes.join(' '),
+      connectedAt,
+    };
+    await exclusive(async () => {
+      await saveOrThrow(connection);
+      unsaved = undefined;
+      unsavedProblem = null;
+      await setProblem(null);
+    });
+  }
 }
