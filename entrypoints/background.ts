@@ -9,8 +9,11 @@ import { keepPromise } from '@/lib/background/kept-promise';
 import { createMessageHandlers } from '@/lib/background/message-handlers';
 import { createMessageRouter, listenForMessages } from '@/lib/background/message-router';
 import { createProviderChain } from '@/lib/background/providers/chain';
+import { createSaveService, jobStoreOver } from '@/lib/background/save-service';
+import { createPlaylistsApi } from '@/lib/background/spotify-playlists';
 import { createReccoBeatsProvider } from '@/lib/background/providers/reccobeats';
 import { createSpotifyProvider } from '@/lib/background/providers/spotify';
+import { storage } from 'wxt/utils/storage';
 import { defineSettingsItem, effectiveThemeSettings, readSettings, type Settings } from '@/lib/shared/settings';
 import { createSpotifyAccount } from '@/lib/background/spotify-account';
 import { createSpotifyClient } from '@/lib/background/spotify-client';
@@ -55,9 +58,26 @@ export default defineBackground({
     });
 
     const account = createSpotifyAccount({ auth, search, cache, savedClientId: async () => (await settings()).spotifyClientId });
+    // Saving to Spotify (issue 12): jobs in storage.session (not readable by content scripts in
+    // Chrome, kept across background restarts), confirmed in the save window.
+    const saves = createSaveService({
+      account: {
+        connection: async () => {
+          const s = await auth.status();
+          return { connected: s.connected, scope: s.connected ? s.scope : '' };
+        },
+        ensureScopes: (scopes) => auth.ensureScopes(scopes),
+      },
+      api: createPlaylistsApi(client),
+      jobs: jobStoreOver(storage.defineItem<unknown>('session:saveJobs', { fallback: [] })),
+      openConfirmation: async (jobId) => {
+        await browser.windows.create({ url: browser.runtime.getURL(`/save.html?job=${jobId}`), type: 'popup', width: 520, height: 640 });
+      },
+    });
     const handlers = createMessageHandlers({
       themes,
       account,
+      saves,
       seen: { remember: async (tracks) => void (await cache.putTrackInfo(tracks)), search: (q, limit) => cache.searchSeen(q, limit), get: (ids) => cache.getTrackInfo(ids) },
       cache,
     });

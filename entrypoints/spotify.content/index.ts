@@ -8,7 +8,7 @@ import { createTrackListBadges } from '@/lib/content/features/track-list-badges'
 import { loadPanel } from '@/lib/content/panel-loader';
 import { PAGE_TYPES } from '@/lib/content/pages';
 import { createResultsStore } from '@/lib/content/results-store';
-import { sendClassify } from '@/lib/shared/messaging';
+import { sendClassify, sendMessage } from '@/lib/shared/messaging';
 import { panelOpenState } from '@/lib/shared/panel-state';
 import { defineSettingsItem, parseSettings, readSettings, type Settings } from '@/lib/shared/settings';
 import { ContentScriptContext } from 'wxt/utils/content-script-context';
@@ -45,6 +45,7 @@ export default defineContentScript({
       enabledThemes: () => settings.enabledThemes,
       openState: panelOpenState(),
       loadPanel: () => loadPanel((path) => browser.runtime.getURL(path)),
+      prepareSave: async (request) => void (await sendMessage('prepareSave', request)),
     });
     const runner = createFeatureRunner({ features: [createTrackListBadges(deps), createNowPlayingBadge(deps), panel], pageTypes: PAGE_TYPES });
     runner.start();

@@ -3,6 +3,7 @@ import type { AudioFeaturesAvailability } from '@/lib/shared/availability';
 import type { TrackInfo } from '@/lib/background/cache';
 import type { MessageName, PROTOCOL, ResponseOf, SearchHit, Status } from '@/lib/shared/messaging';
 import { SPOTIFY_SEARCH_MAX_LIMIT } from '@/lib/background/spotify-search';
+import type { SaveService } from '@/lib/background/save-service';
 import type { ThemeService } from '@/lib/background/theme-service';
 import { trackIdFromInput, type TrackId } from '@/lib/shared/track-id';
 
@@ -59,6 +60,8 @@ export interface MessageHandlerDeps {
   readonly account: SpotifyAccount;
   readonly seen: SeenTrackStore;
   readonly cache: CacheControls;
+  /** "Save as new playlist" (issue 12). */
+  readonly saves: SaveService;
   readonly log?: Pick<Console, 'warn'>;
 }
 
@@ -146,5 +149,13 @@ export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers
       await deps.cache.clear();
       return status();
     },
+
+    async prepareSave(request) {
+      return { jobId: await deps.saves.prepare(request) };
+    },
+
+    saveJob: ({ jobId }) => deps.saves.view(jobId),
+
+    startSave: ({ jobId, name }) => deps.saves.start(jobId, name),
   };
 }

@@ -1,3 +1,4 @@
+import type { PrepareSaveRequest } from '@/lib/shared/messaging';
 import type { ThemeId } from '@/model/themes';
 import type { ListTracker } from './list-tracker';
 import type { PageType } from './page-type';
@@ -36,6 +37,11 @@ export interface PanelDeps {
   readonly scroller: () => HTMLElement | undefined;
   /** The list's name as the page shows it (for the export's file name). */
   readonly listName: () => string;
+  /**
+   * Hands the selection to the background, which opens the save confirmation window (issue 12;
+   * nothing reaches the user's account before they confirm there). Rejects with a readable message.
+   */
+  readonly prepareSave: (request: PrepareSaveRequest) => Promise<void>;
   /** Unmounts the panel: everything it added to the page (dimmed rows, watches) is undone. */
   readonly signal: AbortSignal;
 }

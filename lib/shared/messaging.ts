@@ -166,6 +166,47 @@ export type Status = z.infer<typeof StatusSchema>;
 /** `connectSpotify` request: the client ID of the user's own Spotify app. */
 export const ConnectRequestSchema = z.object({ clientId: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)) });
 
+/** Most tracks one save may carry: Spotify's limit of items per playlist. */
+export const MAX_SAVE_TRACKS = 10_000;
+
+/**
+ * `prepareSave` request (issue 12): the panel's selection, to be confirmed in an extension window
+ * before anything reaches the user's account. `themes` are the filter's picked themes (for the
+ * playlist's name); `tracks` in list order (repeats are saved once).
+ */
+export const PrepareSaveRequestSchema = z.object({
+  listName: z.string().check(z.maxLength(SEEN_NAME_MAX_LENGTH)),
+  themes: z.array(ThemeIdSchema).check(z.maxLength(8)),
+  tracks: z
+    .array(z.object({ trackId: TrackIdSchema, name: z.string().check(z.maxLength(SEEN_NAME_MAX_LENGTH)), artists: z.array(z.string().check(z.maxLength(SEEN_NAME_MAX_LENGTH))).check(z.maxLength(SEEN_MAX_ARTISTS)) }))
+    .check(z.minLength(1), z.maxLength(MAX_SAVE_TRACKS)),
+});
+export type PrepareSaveRequest = z.infer<typeof PrepareSaveRequestSchema>;
+
+/** A save job's ID (a UUID). */
+const JobIdSchema = z.string().check(z.regex(/^[0-9a-f-]{36}$/));
+
+/**
+ * A save job as the confirmation window shows it: the proposed name, how many tracks, the first
+ * titles, progress (`added` of `count`), the state (`ready`, `saving`, `done`, `failed`), why it
+ * stopped, the new playlist's link, and whether saving will first ask Spotify for the
+ * `playlist-modify-private` scope.
+ */
+export const SaveJobViewSchema = z.object({
+  id: JobIdSchema,
+  name: z.string().check(z.maxLength(100)),
+  description: z.string().check(z.maxLength(300)),
+  count: z.int().check(z.gte(1), z.lte(MAX_SAVE_TRACKS)),
+  preview: z.array(z.string()).check(z.maxLength(5)),
+  added: z.int().check(z.gte(0)),
+  state: z.enum(['ready', 'saving', 'done', 'failed']),
+  error: z.optional(z.string().check(z.maxLength(500))),
+  playlistUrl: z.optional(z.string().check(z.maxLength(500))),
+  connected: z.boolean(),
+  needsScope: z.boolean(),
+});
+export type SaveJobView = z.infer<typeof SaveJobViewSchema>;
+
 const EmptySchema = z.strictObject({});
 
 /**
@@ -182,8 +223,9 @@ export type SenderKind = 'extension-page' | 'spotify-tab' | 'other';
 /**
  * The protocol: every message's request and response schema, and the senders it is accepted
  * from. The receiver parses requests, the sender parses responses, so neither side trusts the
- * other's shape. Only `classify` (what the badges need) is open to the content script; acting on
- * the user's account, the cache or the Spotify search is for extension pages only.
+ * other's shape. Only `classify` (what the badges need) and `prepareSave` (which only opens the
+ * confirmation window) are open to the content script; acting on the user's account (`startSave`),
+ * the cache or the Spotify search is for extension pages only.
  */
 export const PROTOCOL = {
   classify: { request: ClassifyRequestSchema, response: ClassifyResponseSchema, senders: ['spotify-tab', 'extension-page'] },
@@ -192,6 +234,10 @@ export const PROTOCOL = {
   connectSpotify: { request: ConnectRequestSchema, response: StatusSchema, senders: ['extension-page'] },
   disconnectSpotify: { request: EmptySchema, response: StatusSchema, senders: ['extension-page'] },
   clearCache: { request: EmptySchema, response: StatusSchema, senders: ['extension-page'] },
+  // Only opens the confirmation window: nothing reaches the account before the user confirms there.
+  prepareSave: { request: PrepareSaveRequestSchema, response: z.object({ jobId: JobIdSchema }), senders: ['spotify-tab', 'extension-page'] },
+  saveJob: { request: z.object({ jobId: JobIdSchema }), response: SaveJobViewSchema, senders: ['extension-page'] },
+  startSave: { request: z.object({ jobId: JobIdSchema, name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)) }), response: SaveJobViewSchema, senders: ['extension-page'] },
 } as const satisfies Record<string, { readonly request: z.ZodMiniType; readonly response: z.ZodMiniType; readonly senders: readonly SenderKind[] }>;
 
 /** Name of a message in {@link PROTOCOL}. */

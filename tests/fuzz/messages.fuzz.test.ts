@@ -54,6 +54,8 @@ import type { Classifier } from '@/model/classifier';
 import { parseModelMetadata } from '@/model/metadata';
 import { makeFeatures, makeMetadataJson, trackId } from '../unit/support/fixtures';
 import { CLIENT_ID, REDIRECT, connection, fakeIdentity, fakeSpotifyApi, fakeTokenEndpoint, jsonResponse } from '../unit/support/spotify-fakes';
+import { createSaveService } from '@/lib/background/save-service';
+import { memoryJobStore } from '../unit/support/save-fakes';
 import { EVIL_KEYS, deeplyNested, hostileString, jsonish, nearTrackId, ownProperty, validTrackId } from './support/arbitraries';
 import { FUZZ_BUDGET, FUZZ_SEED, runsFor, timeoutFor } from './support/config';
 import { countUnhandledRejections, describeError, runCategory, settleWithin, show } from './support/run';
@@ -414,7 +416,14 @@ async function startBackground({ sabotage, stalls, classifyDeadlineMs }: Backgro
     search: (q: string, limit: number) => cache.searchSeen(q, limit),
     get: (ids: readonly string[]) => cache.getTrackInfo(ids),
   };
-  const handlers = createMessageHandlers({ themes: tracedThemes, account, seen, cache, log: { warn: () => {} } });
+  // Saving: never connected here, so startSave refuses; prepareSave keeps its job in memory.
+  const saves = createSaveService({
+    account: { connection: async () => ({ connected: false, scope: '' }), ensureScopes: async () => {} },
+    api: { createPrivatePlaylist: async () => ({ id: 'x', url: 'u' }), addItems: async () => {}, itemUris: async () => [] },
+    jobs: memoryJobStore(),
+    openConfirmation: async () => {},
+  });
+  const handlers = createMessageHandlers({ themes: tracedThemes, account, seen, cache, saves, log: { warn: () => {} } });
   const traced = Object.fromEntries(
     MESSAGE_NAMES.map((n) => [
       n,

@@ -1,11 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createMessageHandlers, SEARCH_LIMIT, type SpotifyAccount, type SeenTrackStore } from '@/lib/background/message-handlers';
 import type { TrackInfo } from '@/lib/background/cache';
-import type { TrackResult } from '@/lib/shared/messaging';
+import type { SaveService } from '@/lib/background/save-service';
+import type { SaveJobView, TrackResult } from '@/lib/shared/messaging';
 import type { ThemeService } from '@/lib/background/theme-service';
 import { trackId } from './support/fixtures';
 
 const ok = (id: string): TrackResult => ({ trackId: id, status: 'ok', theme: 'party', probability: 0.8, uncertain: false, probabilities: { party: 0.8, sleep: 0.2 }, provider: 'reccobeats', fetchedAt: 0, topThemes: [{ theme: 'party', probability: 0.8 }], why: [] });
+
+const JOB_ID = '00000000-0000-4000-8000-000000000002';
+const SAVE_VIEW: SaveJobView = { id: JOB_ID, name: 'Mix · Workout', description: '', count: 1, preview: [], added: 0, state: 'ready', connected: true, needsScope: false };
 
 function fakes(options: { connected?: boolean; searchFails?: string } = {}) {
   const classified: string[][] = [];
@@ -48,8 +52,13 @@ function fakes(options: { connected?: boolean; searchFails?: string } = {}) {
     },
   };
   const cache = { stats: async () => ({ tracks: 3, bytes: 1200, limit: 100_000, problem: null }), clear: vi.fn(async () => undefined) };
-  const handlers = createMessageHandlers({ themes, account, seen, cache, log: { warn: vi.fn() } });
-  return { handlers, classified, durationsGiven, remembered, spotifySearches, account, cache, seen };
+  const saves: SaveService = {
+    prepare: vi.fn(async () => JOB_ID),
+    view: vi.fn(async () => SAVE_VIEW),
+    start: vi.fn(async () => ({ ...SAVE_VIEW, state: 'done' as const, added: 1 })),
+  };
+  const handlers = createMessageHandlers({ themes, account, seen, cache, saves, log: { warn: vi.fn() } });
+  return { handlers, classified, durationsGiven, remembered, spotifySearches, account, cache, seen, saves };
 }
 
 describe('message handlers', () => {

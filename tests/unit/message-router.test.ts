@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { MessageHandlers } from '@/lib/background/message-handlers';
 import { createMessageRouter, listenForMessages, senderKind, type MessageSenderLike, type WireReply } from '@/lib/background/message-router';
-import { sendMessage, type MessageName, type Status, type TrackResult } from '@/lib/shared/messaging';
+import { sendMessage, type MessageName, type SaveJobView, type Status, type TrackResult } from '@/lib/shared/messaging';
 import { trackId } from './support/fixtures';
 
 beforeEach(() => fakeBrowser.reset());
@@ -26,6 +26,9 @@ const status: Status = {
   cache: { tracks: 0, bytes: 0, limit: 100_000, problem: null },
 };
 
+const JOB_ID = '00000000-0000-4000-8000-000000000001';
+const saveView: SaveJobView = { id: JOB_ID, name: 'n', description: '', count: 1, preview: [], added: 0, state: 'ready', connected: true, needsScope: true };
+
 function fakeHandlers() {
   const calls: MessageName[] = [];
   const handlers: MessageHandlers = {
@@ -35,6 +38,9 @@ function fakeHandlers() {
     connectSpotify: vi.fn(async () => (calls.push('connectSpotify'), status)),
     disconnectSpotify: vi.fn(async () => (calls.push('disconnectSpotify'), status)),
     clearCache: vi.fn(async () => (calls.push('clearCache'), status)),
+    prepareSave: vi.fn(async () => (calls.push('prepareSave'), { jobId: JOB_ID })),
+    saveJob: vi.fn(async () => (calls.push('saveJob'), saveView)),
+    startSave: vi.fn(async () => (calls.push('startSave'), saveView)),
   };
   return { handlers, calls };
 }
@@ -46,7 +52,12 @@ const REQUESTS: { [N in MessageName]: unknown } = {
   connectSpotify: { clientId: 'abcdef0123456789abcdef0123456789' },
   disconnectSpotify: {},
   clearCache: {},
+  prepareSave: { listName: 'Mix', themes: ['workout'], tracks: [{ trackId: trackId(1), name: 'a', artists: [] }] },
+  saveJob: { jobId: JOB_ID },
+  startSave: { jobId: JOB_ID, name: 'Mix · Workout' },
 };
+/** What the content script may send: the badges' classify, and prepareSave, which only opens the confirmation window. */
+const OPEN_TO_CONTENT_SCRIPT: readonly MessageName[] = ['classify', 'prepareSave'];
 const wire = (type: string, data: unknown) => ({ id: 1, type, data, timestamp: 1 });
 
 async function route(router: ReturnType<typeof createMessageRouter>, message: unknown, sender: MessageSenderLike): Promise<WireReply | undefined> {
@@ -81,17 +92,17 @@ describe('message router', () => {
     expect(calls).toEqual(Object.keys(REQUESTS));
   });
 
-  it('gives the Spotify content script classify only; every other message is refused before its handler runs', async () => {
+  it('gives the Spotify content script classify and prepareSave only; every other message (startSave included) is refused before its handler runs', async () => {
     const { handlers, calls } = fakeHandlers();
     const warn = vi.fn();
     const router = createMessageRouter({ handlers, self, log: { warn } });
     for (const name of Object.keys(REQUESTS) as MessageName[]) {
       const reply = await route(router, wire(name, REQUESTS[name]), SENDERS.spotifyTab);
-      if (name === 'classify') expect(reply, name).toHaveProperty('res');
+      if (OPEN_TO_CONTENT_SCRIPT.includes(name)) expect(reply, name).toHaveProperty('res');
       else expect(reply, name).toEqual({ err: expect.objectContaining({ name: 'MessageRefusedError', message: expect.stringContaining('Spotify page') }) });
     }
-    expect(calls).toEqual(['classify']);
-    expect(warn).toHaveBeenCalledTimes(Object.keys(REQUESTS).length - 1);
+    expect(calls).toEqual(OPEN_TO_CONTENT_SCRIPT);
+    expect(warn).toHaveBeenCalledTimes(Object.keys(REQUESTS).length - OPEN_TO_CONTENT_SCRIPT.length);
   });
 
   it('refuses everything from other senders', async () => {

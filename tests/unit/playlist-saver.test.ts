@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { playlistDescription, playlistName, runSaveJob, savedPrefix, MAX_NAME_LENGTH, type SaveJob, type SaveJobStore } from '@/lib/background/playlist-saver';
+import { playlistDescription, playlistName, runSaveJob, savedPrefix, MAX_NAME_LENGTH, type SaveJob } from '@/lib/background/playlist-saver';
 import { SpotifyApiError } from '@/lib/background/spotify-client';
 import { MAX_URIS_PER_ADD, type PlaylistsApi } from '@/lib/background/spotify-playlists';
 import { trackId } from './support/fixtures';
+import { memoryJobStore } from './support/save-fakes';
 
 const NO_WAIT = { retries: 4, minTimeout: 0, factor: 1, maxTimeout: 0 };
 
@@ -53,26 +54,13 @@ function fakeApi() {
   return { api, playlists, calls, faults };
 }
 
-function memoryStore(): SaveJobStore & { saved: SaveJob[] } {
-  const saved: SaveJob[] = [];
-  const byId = new Map<string, SaveJob>();
-  return {
-    saved,
-    load: async (id) => byId.get(id),
-    save: async (j) => {
-      saved.push(j);
-      byId.set(j.id, j);
-    },
-  };
-}
-
 const http = (status: number) => new SpotifyApiError('http', `HTTP ${status}`, { status });
 const lost = () => new SpotifyApiError('network', 'network error (connection reset)');
 
 describe('saving a selection as a playlist (issue 12)', () => {
   it('creates one private playlist and adds every track once, in order, in batches of at most 100', async () => {
     const { api, playlists, calls } = fakeApi();
-    const store = memoryStore();
+    const store = memoryJobStore();
     const done = await runSaveJob(job(), { api, store, retry: NO_WAIT });
     expect(done).toMatchObject({ state: 'done', added: 250, unsure: false, playlist: { id: 'pl1' } });
     expect(calls).toEqual(['create Mix · Workout', 'add 100', 'add 100', 'add 50']);
@@ -89,7 +77,7 @@ describe('saving a selection as a playlist (issue 12)', () => {
     const { api, playlists, calls, faults } = fakeApi();
     // First batch fine, the second fails before it is applied.
     faults.add.push(undefined, { when: 'before', error: http(500) });
-    const done = await runSaveJob(job(), { api, store: memoryStore(), retry: NO_WAIT });
+    const done = await runSaveJob(job(), { api, store: memoryJobStore(), retry: NO_WAIT });
     expect(done.state).toBe('done');
     expect(playlists.get('pl1')).toEqual(uris(250));
     expect(calls).toEqual(['create Mix · Workout', 'add 100', 'read', 'add 100', 'add 50']);
@@ -98,7 +86,7 @@ describe('saving a selection as a playlist (issue 12)', () => {
   it('a batch applied whose answer was lost is not sent again: the read-back finds it', async () => {
     const { api, playlists, calls, faults } = fakeApi();
     faults.add.push(undefined, { when: 'after', error: lost() });
-    const done = await runSaveJob(job(), { api, store: memoryStore(), retry: NO_WAIT });
+    const done = await runSaveJob(job(), { api, store: memoryJobStore(), retry: NO_WAIT });
     expect(done.state).toBe('done');
     expect(playlists.get('pl1')).toEqual(uris(250));
     expect(calls).toEqual(['create Mix · Workout', 'add 100', 'add 100', 'read', 'add 50']);
@@ -106,7 +94,7 @@ describe('saving a selection as a playlist (issue 12)', () => {
 
   it('a 403 stops the job with the reason, and resuming it (read back first) completes it without duplicates', async () => {
     const { api, playlists, calls, faults } = fakeApi();
-    const store = memoryStore();
+    const store = memoryJobStore();
     faults.add.push(undefined, { when: 'before', error: http(403) });
     const stopped = await runSaveJob(job(), { api, store, retry: NO_WAIT });
     expect(stopped).toMatchObject({ state: 'failed', added: 100, unsure: true });
@@ -124,7 +112,7 @@ describe('saving a selection as a playlist (issue 12)', () => {
     await api.addItems('pl1', uris(250).slice(0, 100));
     await api.addItems('pl1', uris(250).slice(100, 200));
     calls.length = 0;
-    const done = await runSaveJob(job({ playlist: { id: 'pl1', url: 'u' }, added: 100, unsure: true, state: 'saving' }), { api, store: memoryStore(), retry: NO_WAIT });
+    const done = await runSaveJob(job({ playlist: { id: 'pl1', url: 'u' }, added: 100, unsure: true, state: 'saving' }), { api, store: memoryJobStore(), retry: NO_WAIT });
     expect(done.state).toBe('done');
     expect(calls).toEqual(['read', 'add 50']);
     expect(playlists.get('pl1')).toEqual(uris(250));
@@ -133,17 +121,17 @@ describe('saving a selection as a playlist (issue 12)', () => {
   it('retries 429s with backoff, gives up after the retries with the reason, and never creates a second playlist after a lost create', async () => {
     const { api, calls, faults } = fakeApi();
     faults.create.push({ when: 'before', error: http(429) });
-    expect((await runSaveJob(job({ uris: uris(3) }), { api, store: memoryStore(), retry: NO_WAIT })).state).toBe('done');
+    expect((await runSaveJob(job({ uris: uris(3) }), { api, store: memoryJobStore(), retry: NO_WAIT })).state).toBe('done');
     expect(calls[0]).toBe('create Mix · Workout');
 
     const second = fakeApi();
     for (let i = 0; i < 5; i++) second.faults.create.push({ when: 'before', error: http(503) });
-    const failed = await runSaveJob(job({ uris: uris(3) }), { api: second.api, store: memoryStore(), retry: NO_WAIT });
+    const failed = await runSaveJob(job({ uris: uris(3) }), { api: second.api, store: memoryJobStore(), retry: NO_WAIT });
     expect(failed).toMatchObject({ state: 'failed', error: 'Stopped before the playlist was created: HTTP 503' });
 
     const third = fakeApi();
     third.faults.create.push({ when: 'after', error: new SpotifyApiError('malformed', 'malformed response') });
-    const unknown = await runSaveJob(job({ uris: uris(3) }), { api: third.api, store: memoryStore(), retry: NO_WAIT });
+    const unknown = await runSaveJob(job({ uris: uris(3) }), { api: third.api, store: memoryJobStore(), retry: NO_WAIT });
     expect(unknown.state).toBe('failed');
     expect(third.playlists.size).toBe(1);
   });

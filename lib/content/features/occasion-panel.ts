@@ -2,7 +2,7 @@ import type { ThemeId } from '@/model/themes';
 import type { PanelOpenState } from '@/lib/shared/panel-state';
 import type { Feature } from '../features';
 import { createListTracker } from '../list-tracker';
-import type { PanelModule } from '../panel-loader';
+import type { PanelDeps, PanelModule } from '../panel-loader';
 import type { ResultsStore } from '../results-store';
 import { listName, listScroller } from '../spotify-dom';
 
@@ -29,6 +29,8 @@ export interface OccasionPanelDeps {
   readonly openState: PanelOpenState;
   /** Loads the panel's module (`loadPanel`). */
   readonly loadPanel: () => Promise<PanelModule>;
+  /** See {@link PanelDeps.prepareSave}. */
+  readonly prepareSave: PanelDeps['prepareSave'];
   readonly document?: Document;
   readonly log?: Pick<Console, 'warn'>;
 }
@@ -122,6 +124,7 @@ export function createOccasionPanel(deps: OccasionPanelDeps): Feature {
                 return grid && listScroller(grid);
               },
               listName: () => listName(doc),
+              prepareSave: deps.prepareSave,
               signal: panelSignal,
             });
           },

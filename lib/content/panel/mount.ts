@@ -1,3 +1,4 @@
+import { MAX_SAVE_TRACKS } from '@/lib/shared/messaging';
 import type { TrackId } from '@/lib/shared/track-id';
 import { getTheme, THEME_IDS, type ThemeId } from '@/model/themes';
 import type { ListedTrack } from '../list-tracker';
@@ -18,7 +19,8 @@ import { rankByTheme, selectionOf, trackLinks, trackUrl } from './selection';
  *
  * Public markup inside `div.body`: `p.coverage[data-analysed][data-total]`,
  * `button.theme[data-theme][data-count][aria-pressed]`, `button.analyse`, `button.cancel`,
- * `[role=status].progress`, `button.copy`, `button.export`, `[role=status].done`,
+ * `[role=status].progress`, `button.copy`, `button.export`, `button.save` (issue 12: opens the
+ * save confirmation window), `[role=status].done`,
  * `select.sort`, `ol.ranked > li[data-track-id] > a`.
  */
 
@@ -83,11 +85,12 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
   progress.setAttribute('role', 'status');
   const copy = el('button', 'copy');
   const exportCsv = el('button', 'export');
+  const save = el('button', 'save');
   const done = el('span', 'status done');
   done.setAttribute('role', 'status');
-  for (const b of [analyse, cancel, copy, exportCsv]) b.type = 'button';
+  for (const b of [analyse, cancel, copy, exportCsv, save]) b.type = 'button';
   const actions = el('div', 'actions');
-  actions.append(analyse, cancel, progress, copy, exportCsv, done);
+  actions.append(analyse, cancel, progress, copy, exportCsv, save, done);
   const sort = el('select', 'sort');
   sort.setAttribute('aria-label', 'Rank the list by theme');
   const sortLabel = el('label');
@@ -204,8 +207,10 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
     const n = selection.length;
     copy.textContent = `Copy links (${n})`;
     exportCsv.textContent = `Export CSV (${n})`;
+    save.textContent = `Save as playlist… (${n})`;
     copy.disabled = n === 0;
     exportCsv.disabled = n === 0;
+    save.disabled = n === 0;
   }
 
   let scheduled = false;
@@ -309,6 +314,25 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
     done.textContent = `Exported ${selection.length} track${selection.length === 1 ? '' : 's'}.`;
+  });
+
+  save.addEventListener('click', () => {
+    const selection = selectionOf(items(), picked);
+    done.textContent = 'Opening the save window…';
+    deps
+      .prepareSave({
+        listName: deps.listName().slice(0, 200),
+        themes: [...picked],
+        tracks: selection.slice(0, MAX_SAVE_TRACKS).map(({ track }) => ({ trackId: track.trackId, name: track.name, artists: [...track.artists] })),
+      })
+      .then(
+        () => {
+          done.textContent = 'Confirm in the save window.';
+        },
+        (error: unknown) => {
+          done.textContent = `Could not open the save window (${error instanceof Error ? error.message : String(error)}).`;
+        },
+      );
   });
 
   signal.addEventListener('abort', () => {

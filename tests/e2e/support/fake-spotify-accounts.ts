@@ -23,7 +23,8 @@ export type AuthorizeBehaviour = 'approve' | 'deny' | 'wrong-state';
  * A local stand-in for accounts.spotify.com on 127.0.0.1 (Playwright's routing does not reach
  * the `launchWebAuthFlow` window): `GET /authorize` answers 302 to the redirect URI with a code
  * and the state (RFC 6749 §4.1.2), and `POST /api/token` checks the PKCE code verifier against
- * the challenge with S256 (RFC 7636 §4.6) and issues tokens, rotating refresh tokens.
+ * the challenge with S256 (RFC 7636 §4.6) and issues tokens, rotating refresh tokens. Tokens
+ * grant the scopes their authorization asked for (`scope` in the token response, as Spotify does).
  */
 export class FakeSpotifyAccounts {
   readonly authorizeRequests: AuthorizeRequest[] = [];
@@ -31,8 +32,11 @@ export class FakeSpotifyAccounts {
   /** Access tokens issued, newest last; the fake Web API accepts only these. */
   readonly accessTokens: string[] = [];
   behaviour: AuthorizeBehaviour = 'approve';
-  private readonly codes = new Map<string, { challenge: string; clientId: string; redirectUri: string }>();
-  private readonly refreshTokens = new Set<string>();
+  /** The scopes each issued access token grants (space-separated, RFC 6749 §3.3). */
+  readonly scopes = new Map<string, string>();
+  private readonly codes = new Map<string, { challenge: string; clientId: string; redirectUri: string; scope: string }>();
+  /** Live refresh tokens and the scopes they carry. */
+  private readonly refreshTokens = new Map<string, string>();
   private server: Server | undefined;
 
   async start(): Promise<void> {
@@ -76,7 +80,7 @@ export class FakeSpotifyAccounts {
         back.searchParams.set('state', request.state ?? '');
       } else {
         const code = randomBytes(16).toString('hex');
-        this.codes.set(code, { challenge: request.codeChallenge, clientId: request.clientId, redirectUri: request.redirectUri });
+        this.codes.set(code, { challenge: request.codeChallenge, clientId: request.clientId, redirectUri: request.redirectUri, scope: request.scope ?? '' });
         back.searchParams.set('code', code);
         back.searchParams.set('state', this.behaviour === 'wrong-state' ? 'not-the-state-you-sent' : (request.state ?? ''));
       }
@@ -95,22 +99,26 @@ export class FakeSpotifyAccounts {
         const challenge = createHash('sha256').update(form.code_verifier ?? '').digest('base64url');
         if (challenge !== issued.challenge) return json(400, { error: 'invalid_grant', error_description: 'code_verifier was incorrect' });
         if (form.client_id !== issued.clientId || form.redirect_uri !== issued.redirectUri) return json(400, { error: 'invalid_client' });
-        return json(200, this.issueTokens());
+        return json(200, this.issueTokens(issued.scope));
       }
       if (form.grant_type === 'refresh_token') {
-        if (!form.refresh_token || !this.refreshTokens.delete(form.refresh_token)) return json(400, { error: 'invalid_grant', error_description: 'Refresh token revoked' });
-        return json(200, this.issueTokens());
+        const scope = form.refresh_token ? this.refreshTokens.get(form.refresh_token) : undefined;
+        if (!form.refresh_token || scope === undefined) return json(400, { error: 'invalid_grant', error_description: 'Refresh token revoked' });
+        this.refreshTokens.delete(form.refresh_token);
+        return json(200, this.issueTokens(scope));
       }
       return json(400, { error: 'unsupported_grant_type' });
     }
     res.writeHead(404).end('not found');
   }
 
-  private issueTokens() {
+  /** New tokens granting `scope` (what the authorization asked for, as Spotify grants it; kept through refreshes). */
+  private issueTokens(scope: string) {
     const access = `access-${randomBytes(12).toString('hex')}`;
     const refresh = `refresh-${randomBytes(12).toString('hex')}`;
     this.accessTokens.push(access);
-    this.refreshTokens.add(refresh);
-    return { access_token: access, token_type: 'Bearer', expires_in: 3600, refresh_token: refresh, scope: '' };
+    this.scopes.set(access, scope);
+    this.refreshTokens.set(refresh, scope);
+    return { access_token: access, token_type: 'Bearer', expires_in: 3600, refresh_token: refresh, scope };
   }
 }

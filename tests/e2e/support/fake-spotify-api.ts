@@ -20,12 +20,28 @@ export class FakeSpotifyApi {
   readonly audioFeatureRequests: string[][] = [];
   readonly searchRequests: URLSearchParams[] = [];
   audioFeaturesForbidden = false;
+  /**
+   * Playlists created through `POST /v1/me/playlists` (issue 12), by ID: what was asked for and
+   * the items added through `POST /v1/playlists/{id}/items`, in order.
+   */
+  readonly playlists = new Map<string, { name: string; public: boolean; description: string; items: string[] }>();
+  /** Every add request's URIs, in order (including failed ones). */
+  readonly addRequests: string[][] = [];
+  /** Item reads (`GET /v1/playlists/{id}/items`), as `offset` values. */
+  readonly itemReads: number[] = [];
+  /**
+   * What the next add requests meet, one entry each: `500` answers 500 without adding; `drop`
+   * adds the items and then fails the request at the network level (the answer is lost).
+   */
+  readonly addFaults: ('500' | 'drop' | undefined)[] = [];
 
   constructor(
     private readonly features: ReadonlyMap<string, AudioFeatures>,
     private readonly catalogue: readonly SearchableTrack[],
     private readonly isValidToken: (token: string) => boolean,
     private readonly durations: ReadonlyMap<string, number> = new Map(),
+    /** The scopes a token grants (space-separated); playlist writes need `playlist-modify-private`. */
+    private readonly scopesOf: (token: string) => string = () => '',
   ) {}
 
   private durationOf(id: string): { duration_ms?: number } {
@@ -72,6 +88,38 @@ export class FakeSpotifyApi {
           ...this.durationOf(t.id),
         }));
       return json(200, { tracks: { href: url.toString(), items, limit, offset: 0, total: items.length, next: null, previous: null } });
+    }
+    const items = /^\/v1\/playlists\/([0-9A-Za-z]+)\/items$/.exec(url.pathname);
+    const canModify = this.scopesOf(token).split(' ').includes('playlist-modify-private');
+    if (url.pathname === '/v1/me/playlists' && request.method() === 'POST') {
+      if (!canModify) return json(403, { error: { status: 403, message: 'Insufficient client scope' } });
+      const body = request.postDataJSON() as { name?: string; public?: boolean; description?: string };
+      const id = `pl${String(this.playlists.size + 1).padStart(20, '0')}`;
+      this.playlists.set(id, { name: body.name ?? '', public: body.public ?? true, description: body.description ?? '', items: [] });
+      return json(201, { id, name: body.name, public: body.public, type: 'playlist', external_urls: { spotify: `https://open.spotify.com/playlist/${id}` } });
+    }
+    if (items && request.method() === 'POST') {
+      if (!canModify) return json(403, { error: { status: 403, message: 'Insufficient client scope' } });
+      const playlist = this.playlists.get(items[1] ?? '');
+      if (!playlist) return json(404, { error: { status: 404, message: 'Resource not found' } });
+      const uris = (request.postDataJSON() as { uris?: string[] }).uris ?? [];
+      this.addRequests.push(uris);
+      if (uris.length > 100) return json(400, { error: { status: 400, message: 'Too many ids requested' } });
+      const fault = this.addFaults.shift();
+      if (fault === '500') return json(500, { error: { status: 500, message: 'Server error' } });
+      playlist.items.push(...uris);
+      if (fault === 'drop') return route.abort('connectionreset');
+      return json(201, { snapshot_id: `snap${playlist.items.length}` });
+    }
+    if (items && request.method() === 'GET') {
+      const playlist = this.playlists.get(items[1] ?? '');
+      if (!playlist) return json(404, { error: { status: 404, message: 'Resource not found' } });
+      const limit = Math.min(50, Number(url.searchParams.get('limit') ?? '20'));
+      const offset = Number(url.searchParams.get('offset') ?? '0');
+      this.itemReads.push(offset);
+      const page = playlist.items.slice(offset, offset + limit).map((uri) => ({ added_at: '2026-12-05T00:00:00Z', item: { uri, type: 'track', id: uri.split(':')[2] } }));
+      const next = offset + limit < playlist.items.length ? `${url.origin}${url.pathname}?limit=${limit}&offset=${offset + limit}` : null;
+      return json(200, { items: page, next, total: playlist.items.length, limit, offset });
     }
     return json(404, { error: { status: 404, message: 'Service not found' } });
   }
