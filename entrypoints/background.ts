@@ -8,6 +8,8 @@ import { PredictorDatabase, createFeatureCache } from '@/lib/background/cache';
 import { keepPromise } from '@/lib/background/kept-promise';
 import { createMessageHandlers } from '@/lib/background/message-handlers';
 import { createMessageRouter, listenForMessages } from '@/lib/background/message-router';
+import { createReadService } from '@/lib/background/list-reader';
+import { PanelNoticeSchema } from '@/lib/shared/messaging';
 import { createProviderChain } from '@/lib/background/providers/chain';
 import { createSaveService, jobStoreOver } from '@/lib/background/save-service';
 import { createPlaylistsApi } from '@/lib/background/spotify-playlists';
@@ -74,10 +76,27 @@ export default defineBackground({
         await browser.windows.create({ url: browser.runtime.getURL(`/save.html?job=${jobId}`), type: 'popup', width: 520, height: 640 });
       },
     });
+    const reads = createReadService({
+      client,
+      account: {
+        connection: async () => {
+          const s = await auth.status();
+          return { connected: s.connected, scope: s.connected ? s.scope : '' };
+        },
+        ensureScopes: (scopes) => auth.ensureScopes(scopes),
+      },
+      openConfirmation: async (jobId) => {
+        await browser.windows.create({ url: browser.runtime.getURL(`/save.html?read=${jobId}`), type: 'popup', width: 520, height: 520 });
+      },
+      notifyTab: async (tabId, notice) => {
+        await browser.tabs.sendMessage(tabId, PanelNoticeSchema.parse(notice));
+      },
+    });
     const handlers = createMessageHandlers({
       themes,
       account,
       saves,
+      reads,
       seen: { remember: async (tracks) => void (await cache.putTrackInfo(tracks)), search: (q, limit) => cache.searchSeen(q, limit), get: (ids) => cache.getTrackInfo(ids) },
       cache,
     });

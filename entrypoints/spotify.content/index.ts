@@ -8,7 +8,7 @@ import { createTrackListBadges } from '@/lib/content/features/track-list-badges'
 import { loadPanel } from '@/lib/content/panel-loader';
 import { PAGE_TYPES } from '@/lib/content/pages';
 import { createResultsStore } from '@/lib/content/results-store';
-import { sendClassify, sendMessage } from '@/lib/shared/messaging';
+import { PanelNoticeSchema, sendClassify, sendMessage } from '@/lib/shared/messaging';
 import { panelOpenState } from '@/lib/shared/panel-state';
 import { defineSettingsItem, parseSettings, readSettings, type Settings } from '@/lib/shared/settings';
 import { ContentScriptContext } from 'wxt/utils/content-script-context';
@@ -46,6 +46,18 @@ export default defineContentScript({
       openState: panelOpenState(),
       loadPanel: () => loadPanel((path) => browser.runtime.getURL(path)),
       prepareSave: async (request) => void (await sendMessage('prepareSave', request)),
+      prepareRead: async (request) => void (await sendMessage('prepareRead', request)),
+      onNotice: (listener, signal) => {
+        // Only the background (this extension, no tab) sends notices; each is validated.
+        const onMessage = (message: unknown, sender: { id?: string; tab?: unknown }): undefined => {
+          if (sender.id !== browser.runtime.id || sender.tab !== undefined) return undefined;
+          const notice = PanelNoticeSchema.safeParse(message);
+          if (notice.success) listener(notice.data);
+          return undefined;
+        };
+        browser.runtime.onMessage.addListener(onMessage);
+        signal.addEventListener('abort', () => browser.runtime.onMessage.removeListener(onMessage));
+      },
     });
     const runner = createFeatureRunner({ features: [createTrackListBadges(deps), createNowPlayingBadge(deps), panel], pageTypes: PAGE_TYPES });
     runner.start();

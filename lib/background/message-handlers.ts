@@ -3,6 +3,8 @@ import type { AudioFeaturesAvailability } from '@/lib/shared/availability';
 import type { TrackInfo } from '@/lib/background/cache';
 import type { MessageName, PROTOCOL, ResponseOf, SearchHit, Status } from '@/lib/shared/messaging';
 import { SPOTIFY_SEARCH_MAX_LIMIT } from '@/lib/background/spotify-search';
+import type { ReadService } from '@/lib/background/list-reader';
+import type { MessageContext } from '@/lib/background/message-router';
 import type { SaveService } from '@/lib/background/save-service';
 import type { ThemeService } from '@/lib/background/theme-service';
 import { trackIdFromInput, type TrackId } from '@/lib/shared/track-id';
@@ -62,11 +64,13 @@ export interface MessageHandlerDeps {
   readonly cache: CacheControls;
   /** "Save as new playlist" (issue 12). */
   readonly saves: SaveService;
+  /** Whole lists through the Web API (issue 12). */
+  readonly reads: ReadService;
   readonly log?: Pick<Console, 'warn'>;
 }
 
-/** One handler per message of the protocol; each gets the validated request. */
-export type MessageHandlers = { [N in MessageName]: (request: z.infer<(typeof PROTOCOL)[N]['request']>) => Promise<ResponseOf<N>> };
+/** One handler per message of the protocol; each gets the validated request and who sent it (`MessageContext`). */
+export type MessageHandlers = { [N in MessageName]: (request: z.infer<(typeof PROTOCOL)[N]['request']>, context?: MessageContext) => Promise<ResponseOf<N>> };
 
 /**
  * The background's answers to every message. `classify` passes the durations of the `seen`
@@ -157,5 +161,13 @@ export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers
     saveJob: ({ jobId }) => deps.saves.view(jobId),
 
     startSave: ({ jobId, name }) => deps.saves.start(jobId, name),
+
+    async prepareRead({ list, listName }, context) {
+      return { jobId: await deps.reads.prepare(list, listName, context?.tabId) };
+    },
+
+    readJob: ({ jobId }) => deps.reads.view(jobId),
+
+    startRead: ({ jobId }) => deps.reads.start(jobId),
   };
 }

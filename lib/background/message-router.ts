@@ -52,6 +52,20 @@ export function senderKind(sender: MessageSenderLike, self: ExtensionIdentity): 
   return 'other';
 }
 
+/** What a handler may know of who asked, besides the request: the sender's tab, when it has one. */
+export interface MessageContext {
+  /** `sender.tab.id`: the tab of a content script (or of an extension page open in a tab). */
+  readonly tabId?: number;
+}
+
+/** The {@link MessageContext} of `sender`. */
+export function contextOf(sender: MessageSenderLike): MessageContext {
+  const tab = sender.tab;
+  if (typeof tab !== 'object' || tab === null) return {};
+  const id: unknown = Reflect.get(tab, 'id');
+  return typeof id === 'number' && Number.isInteger(id) && id >= 0 ? { tabId: id } : {};
+}
+
 /** A message refused before any handler ran: unknown type, or a sender the type is not open to. */
 export class MessageRefusedError extends Error {
   override readonly name = 'MessageRefusedError';
@@ -89,12 +103,12 @@ export function createMessageRouter(deps: MessageRouterDeps): (message: unknown,
   const reported = new Set<string>();
   const refuse = (error: Error): Promise<WireReply> => Promise.resolve({ err: serializeError(error) });
 
-  async function dispatch<N extends MessageName>(name: N, data: unknown): Promise<unknown> {
+  async function dispatch<N extends MessageName>(name: N, data: unknown, context: MessageContext): Promise<unknown> {
     const parsed = PROTOCOL[name].request.safeParse(data);
     if (!parsed.success) throw new InvalidRequestError(`Invalid ${name} request: ${z.prettifyError(parsed.error)}`);
     // TypeScript cannot relate PROTOCOL[N]'s parsed type to handlers[N]'s parameter; the parse above is the check.
-    const handler = deps.handlers[name] as (request: unknown) => Promise<unknown>;
-    return handler(parsed.data);
+    const handler = deps.handlers[name] as (request: unknown, context: MessageContext) => Promise<unknown>;
+    return handler(parsed.data, context);
   }
 
   return (message, sender) => {
@@ -112,7 +126,7 @@ export function createMessageRouter(deps: MessageRouterDeps): (message: unknown,
       }
       return refuse(new MessageRefusedError(`"${type}" is not accepted from ${kind === 'spotify-tab' ? 'a Spotify page' : 'this sender'}.`));
     }
-    return dispatch(type, data).then(
+    return dispatch(type, data, contextOf(sender)).then(
       (res) => ({ res }),
       (error: unknown) => ({ err: serializeError(error) }),
     );

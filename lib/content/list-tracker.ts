@@ -32,6 +32,12 @@ export interface ListTracker {
   total(): number | undefined;
   /** Calls `listener` after each {@link update} that changed what is known, until `signal` aborts. */
   subscribe(listener: () => void, signal: AbortSignal): void;
+  /**
+   * Takes the whole list as Spotify's Web API gave it (issue 12): entry `i` is list position `i`
+   * (`null`: no track there, e.g. an episode); the length becomes the list's total. Tells the
+   * subscribers.
+   */
+  fill(tracks: readonly (Omit<ListedTrack, 'position'> | null)[]): void;
 }
 
 /** Where the tracker reads the list: its rows and its grid. */
@@ -82,6 +88,13 @@ export function createListTracker(deps: ListTrackerDeps): ListTracker {
         changed = true;
       }
       if (changed) for (const listener of [...listeners]) listener();
+    },
+    fill(tracks) {
+      tracks.forEach((track, position) => {
+        if (track) byPosition.set(position, { ...track, position });
+      });
+      total = tracks.length;
+      for (const listener of [...listeners]) listener();
     },
     tracks: () => [...byPosition.values()].sort((a, b) => a.position - b.position),
     total: () => total,

@@ -74,3 +74,16 @@ export function rowsInLists(doc: ParentNode, lists: readonly string[]): TrackRow
   }
   return readRows(doc.querySelectorAll<HTMLElement>(TRACK_ROW_SELECTOR));
 }
+
+/**
+ * The list a page shows, as Spotify's Web API names it (issue 12): a playlist or an album by the
+ * ID in its path, or Liked Songs; `undefined` for other page types or a path without an ID.
+ */
+export function apiListOf(pageType: PageTypeId, pathname: string): { kind: 'playlist' | 'album'; id: string } | { kind: 'liked' } | undefined {
+  const path = pagePath(pathname);
+  if (pageType === 'liked-songs') return { kind: 'liked' };
+  const match = /^\/(playlist|album)\/([0-9A-Za-z]+)\/?$/.exec(path);
+  const kind = match?.[1];
+  if ((kind !== 'playlist' && kind !== 'album') || kind !== pageType) return undefined;
+  return { kind, id: match?.[2] ?? '' };
+}

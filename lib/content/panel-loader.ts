@@ -1,4 +1,4 @@
-import type { PrepareSaveRequest } from '@/lib/shared/messaging';
+import type { ApiList, PanelNotice, PrepareSaveRequest } from '@/lib/shared/messaging';
 import type { ThemeId } from '@/model/themes';
 import type { ListTracker } from './list-tracker';
 import type { PageType } from './page-type';
@@ -42,6 +42,14 @@ export interface PanelDeps {
    * nothing reaches the user's account before they confirm there). Rejects with a readable message.
    */
   readonly prepareSave: (request: PrepareSaveRequest) => Promise<void>;
+  /**
+   * Asks the background to read the whole list through the Web API (issue 12); it opens a
+   * confirmation window, and the outcome arrives through {@link onNotice}. Rejects with a
+   * readable message.
+   */
+  readonly prepareRead: (request: { list: ApiList; listName: string }) => Promise<void>;
+  /** Calls `listener` with every valid notice the background sends this tab, until `signal` aborts. */
+  readonly onNotice: (listener: (notice: PanelNotice) => void, signal: AbortSignal) => void;
   /** Unmounts the panel: everything it added to the page (dimmed rows, watches) is undone. */
   readonly signal: AbortSignal;
 }

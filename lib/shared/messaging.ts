@@ -207,6 +207,54 @@ export const SaveJobViewSchema = z.object({
 });
 export type SaveJobView = z.infer<typeof SaveJobViewSchema>;
 
+/** A list Spotify's Web API can read whole (issue 12): a playlist or an album by ID, or Liked Songs. */
+export const ApiListSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('playlist'), id: z.string().check(z.regex(/^[0-9A-Za-z]{1,64}$/)) }),
+  z.object({ kind: z.literal('album'), id: z.string().check(z.regex(/^[0-9A-Za-z]{1,64}$/)) }),
+  z.object({ kind: z.literal('liked') }),
+]);
+export type ApiList = z.infer<typeof ApiListSchema>;
+
+/**
+ * A whole-list read as its confirmation window shows it: the list, the state (`ready`,
+ * `reading`, `done`: the tracks went to the page's panel; `fallback`: Spotify refused (403), the
+ * panel reads the list by scrolling; `failed`), how many tracks were read, why it did not work,
+ * and whether reading first asks Spotify for a scope (`playlist-read-private` or `user-library-read`).
+ */
+export const ReadJobViewSchema = z.object({
+  id: JobIdSchema,
+  listName: z.string().check(z.maxLength(SEEN_NAME_MAX_LENGTH)),
+  list: ApiListSchema,
+  state: z.enum(['ready', 'reading', 'done', 'fallback', 'failed']),
+  count: z.optional(z.int().check(z.gte(0))),
+  reason: z.optional(z.string().check(z.maxLength(500))),
+  connected: z.boolean(),
+  scope: z.string(),
+  needsScope: z.boolean(),
+});
+export type ReadJobView = z.infer<typeof ReadJobViewSchema>;
+
+/** One track of a list read through the Web API, in list order. */
+export const ReadTrackSchema = z.object({
+  trackId: TrackIdSchema,
+  name: z.string().check(z.maxLength(SEEN_NAME_MAX_LENGTH)),
+  artists: z.array(z.string().check(z.maxLength(SEEN_NAME_MAX_LENGTH))).check(z.maxLength(SEEN_MAX_ARTISTS)),
+  durationMs: z.optional(z.int().check(z.gte(DURATION_RANGE_MS.min), z.lte(DURATION_RANGE_MS.max))),
+});
+export type ReadTrack = z.infer<typeof ReadTrackSchema>;
+
+/**
+ * What the background sends the tab's panel after a confirmed whole-list read (`tabs.sendMessage`,
+ * validated by the content script): the list's tracks (`list`; positions are their order, `null`
+ * where the API gave no track, e.g. a podcast episode or a local file), or why Spotify refused, so
+ * the panel reads the list by scrolling instead (`list-refused`).
+ */
+export const PanelNoticeSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('playlist-predictor:list'), jobId: JobIdSchema, list: ApiListSchema, tracks: z.array(z.nullable(ReadTrackSchema)).check(z.maxLength(MAX_SAVE_TRACKS)) }),
+  z.object({ type: z.literal('playlist-predictor:list-refused'), jobId: JobIdSchema, list: ApiListSchema, reason: z.string().check(z.maxLength(500)) }),
+]);
+export type PanelNotice = z.infer<typeof PanelNoticeSchema>;
+
 const EmptySchema = z.strictObject({});
 
 /**
@@ -238,6 +286,10 @@ export const PROTOCOL = {
   prepareSave: { request: PrepareSaveRequestSchema, response: z.object({ jobId: JobIdSchema }), senders: ['spotify-tab', 'extension-page'] },
   saveJob: { request: z.object({ jobId: JobIdSchema }), response: SaveJobViewSchema, senders: ['extension-page'] },
   startSave: { request: z.object({ jobId: JobIdSchema, name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)) }), response: SaveJobViewSchema, senders: ['extension-page'] },
+  // Only opens the confirmation window of a whole-list read through the Web API.
+  prepareRead: { request: z.object({ list: ApiListSchema, listName: z.string().check(z.maxLength(SEEN_NAME_MAX_LENGTH)) }), response: z.object({ jobId: JobIdSchema }), senders: ['spotify-tab'] },
+  readJob: { request: z.object({ jobId: JobIdSchema }), response: ReadJobViewSchema, senders: ['extension-page'] },
+  startRead: { request: z.object({ jobId: JobIdSchema }), response: ReadJobViewSchema, senders: ['extension-page'] },
 } as const satisfies Record<string, { readonly request: z.ZodMiniType; readonly response: z.ZodMiniType; readonly senders: readonly SenderKind[] }>;
 
 /** Name of a message in {@link PROTOCOL}. */

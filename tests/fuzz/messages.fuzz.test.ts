@@ -54,6 +54,7 @@ import type { Classifier } from '@/model/classifier';
 import { parseModelMetadata } from '@/model/metadata';
 import { makeFeatures, makeMetadataJson, trackId } from '../unit/support/fixtures';
 import { CLIENT_ID, REDIRECT, connection, fakeIdentity, fakeSpotifyApi, fakeTokenEndpoint, jsonResponse } from '../unit/support/spotify-fakes';
+import { createReadService } from '@/lib/background/list-reader';
 import { createSaveService } from '@/lib/background/save-service';
 import { memoryJobStore } from '../unit/support/save-fakes';
 import { EVIL_KEYS, deeplyNested, hostileString, jsonish, nearTrackId, ownProperty, validTrackId } from './support/arbitraries';
@@ -423,7 +424,13 @@ async function startBackground({ sabotage, stalls, classifyDeadlineMs }: Backgro
     jobs: memoryJobStore(),
     openConfirmation: async () => {},
   });
-  const handlers = createMessageHandlers({ themes: tracedThemes, account, seen, cache, saves, log: { warn: () => {} } });
+  const reads = createReadService({
+    client: { call: () => Promise.reject(new Error('no Spotify in the fuzz suite')) },
+    account: { connection: async () => ({ connected: false, scope: '' }), ensureScopes: async () => {} },
+    openConfirmation: async () => {},
+    notifyTab: async () => {},
+  });
+  const handlers = createMessageHandlers({ themes: tracedThemes, account, seen, cache, saves, reads, log: { warn: () => {} } });
   const traced = Object.fromEntries(
     MESSAGE_NAMES.map((n) => [
       n,

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createMessageHandlers, SEARCH_LIMIT, type SpotifyAccount, type SeenTrackStore } from '@/lib/background/message-handlers';
 import type { TrackInfo } from '@/lib/background/cache';
+import type { ReadService } from '@/lib/background/list-reader';
 import type { SaveService } from '@/lib/background/save-service';
 import type { SaveJobView, TrackResult } from '@/lib/shared/messaging';
 import type { ThemeService } from '@/lib/background/theme-service';
@@ -57,7 +58,8 @@ function fakes(options: { connected?: boolean; searchFails?: string } = {}) {
     view: vi.fn(async () => SAVE_VIEW),
     start: vi.fn(async () => ({ ...SAVE_VIEW, state: 'done' as const, added: 1 })),
   };
-  const handlers = createMessageHandlers({ themes, account, seen, cache, saves, log: { warn: vi.fn() } });
+  const reads: ReadService = { prepare: vi.fn(async () => JOB_ID), view: vi.fn(), start: vi.fn() };
+  const handlers = createMessageHandlers({ themes, account, seen, cache, saves, reads, log: { warn: vi.fn() } });
   return { handlers, classified, durationsGiven, remembered, spotifySearches, account, cache, seen, saves };
 }
 

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { MessageHandlers } from '@/lib/background/message-handlers';
 import { createMessageRouter, listenForMessages, senderKind, type MessageSenderLike, type WireReply } from '@/lib/background/message-router';
-import { sendMessage, type MessageName, type SaveJobView, type Status, type TrackResult } from '@/lib/shared/messaging';
+import { sendMessage, type MessageName, type ReadJobView, type SaveJobView, type Status, type TrackResult } from '@/lib/shared/messaging';
 import { trackId } from './support/fixtures';
 
 beforeEach(() => fakeBrowser.reset());
@@ -27,6 +27,7 @@ const status: Status = {
 };
 
 const JOB_ID = '00000000-0000-4000-8000-000000000001';
+const readView: ReadJobView = { id: JOB_ID, listName: 'Mix', list: { kind: 'liked' }, state: 'ready', connected: true, scope: 'user-library-read', needsScope: true };
 const saveView: SaveJobView = { id: JOB_ID, name: 'n', description: '', count: 1, preview: [], added: 0, state: 'ready', connected: true, needsScope: true };
 
 function fakeHandlers() {
@@ -41,6 +42,9 @@ function fakeHandlers() {
     prepareSave: vi.fn(async () => (calls.push('prepareSave'), { jobId: JOB_ID })),
     saveJob: vi.fn(async () => (calls.push('saveJob'), saveView)),
     startSave: vi.fn(async () => (calls.push('startSave'), saveView)),
+    prepareRead: vi.fn(async () => (calls.push('prepareRead'), { jobId: JOB_ID })),
+    readJob: vi.fn(async () => (calls.push('readJob'), readView)),
+    startRead: vi.fn(async () => (calls.push('startRead'), readView)),
   };
   return { handlers, calls };
 }
@@ -55,9 +59,14 @@ const REQUESTS: { [N in MessageName]: unknown } = {
   prepareSave: { listName: 'Mix', themes: ['workout'], tracks: [{ trackId: trackId(1), name: 'a', artists: [] }] },
   saveJob: { jobId: JOB_ID },
   startSave: { jobId: JOB_ID, name: 'Mix · Workout' },
+  prepareRead: { list: { kind: 'playlist', id: 'abc' }, listName: 'Mix' },
+  readJob: { jobId: JOB_ID },
+  startRead: { jobId: JOB_ID },
 };
-/** What the content script may send: the badges' classify, and prepareSave, which only opens the confirmation window. */
-const OPEN_TO_CONTENT_SCRIPT: readonly MessageName[] = ['classify', 'prepareSave'];
+/** What the content script may send: the badges' classify, and prepareSave / prepareRead, which only open a confirmation window. */
+const OPEN_TO_CONTENT_SCRIPT: readonly MessageName[] = ['classify', 'prepareSave', 'prepareRead'];
+/** What only the content script may send (a whole-list read answers to the tab it came from). */
+const CONTENT_SCRIPT_ONLY: readonly MessageName[] = ['prepareRead'];
 const wire = (type: string, data: unknown) => ({ id: 1, type, data, timestamp: 1 });
 
 async function route(router: ReturnType<typeof createMessageRouter>, message: unknown, sender: MessageSenderLike): Promise<WireReply | undefined> {
@@ -82,17 +91,18 @@ describe('senderKind', () => {
 });
 
 describe('message router', () => {
-  it('answers every message from an extension page', async () => {
+  it('answers every message from an extension page but the content-script-only prepareRead', async () => {
     const { handlers, calls } = fakeHandlers();
     const router = createMessageRouter({ handlers, self, log: { warn: vi.fn() } });
     for (const name of Object.keys(REQUESTS) as MessageName[]) {
       const reply = await route(router, wire(name, REQUESTS[name]), SENDERS.popup);
-      expect(reply, name).toHaveProperty('res');
+      if (CONTENT_SCRIPT_ONLY.includes(name)) expect(reply, name).toEqual({ err: expect.objectContaining({ name: 'MessageRefusedError' }) });
+      else expect(reply, name).toHaveProperty('res');
     }
-    expect(calls).toEqual(Object.keys(REQUESTS));
+    expect(calls).toEqual(Object.keys(REQUESTS).filter((n) => !(CONTENT_SCRIPT_ONLY as readonly string[]).includes(n)));
   });
 
-  it('gives the Spotify content script classify and prepareSave only; every other message (startSave included) is refused before its handler runs', async () => {
+  it('gives the Spotify content script classify, prepareSave and prepareRead only; every other message (startSave, startRead included) is refused before its handler runs', async () => {
     const { handlers, calls } = fakeHandlers();
     const warn = vi.fn();
     const router = createMessageRouter({ handlers, self, log: { warn } });

@@ -31,6 +31,10 @@ export interface OccasionPanelDeps {
   readonly loadPanel: () => Promise<PanelModule>;
   /** See {@link PanelDeps.prepareSave}. */
   readonly prepareSave: PanelDeps['prepareSave'];
+  /** See {@link PanelDeps.prepareRead}. */
+  readonly prepareRead: PanelDeps['prepareRead'];
+  /** See {@link PanelDeps.onNotice}. */
+  readonly onNotice: PanelDeps['onNotice'];
   readonly document?: Document;
   readonly log?: Pick<Console, 'warn'>;
 }
@@ -125,6 +129,8 @@ export function createOccasionPanel(deps: OccasionPanelDeps): Feature {
               },
               listName: () => listName(doc),
               prepareSave: deps.prepareSave,
+              prepareRead: deps.prepareRead,
+              onNotice: deps.onNotice,
               signal: panelSignal,
             });
           },

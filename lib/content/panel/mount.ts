@@ -2,6 +2,7 @@ import { MAX_SAVE_TRACKS } from '@/lib/shared/messaging';
 import type { TrackId } from '@/lib/shared/track-id';
 import { getTheme, THEME_IDS, type ThemeId } from '@/model/themes';
 import type { ListedTrack } from '../list-tracker';
+import { apiListOf } from '../page-type';
 import type { PanelDeps } from '../panel-loader';
 import { analyseWholeList } from './analysis';
 import { keepRowsDimmed } from './dimming';
@@ -86,11 +87,15 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
   const copy = el('button', 'copy');
   const exportCsv = el('button', 'export');
   const save = el('button', 'save');
+  const readApi = el('button', 'read-api', 'Read with Spotify…');
+  readApi.title = 'Read the whole list through your Spotify account (confirmed in an extension window)';
   const done = el('span', 'status done');
   done.setAttribute('role', 'status');
-  for (const b of [analyse, cancel, copy, exportCsv, save]) b.type = 'button';
+  for (const b of [analyse, readApi, cancel, copy, exportCsv, save]) b.type = 'button';
   const actions = el('div', 'actions');
-  actions.append(analyse, cancel, progress, copy, exportCsv, save, done);
+  const list = apiListOf(deps.pageType.id, doc.location.pathname);
+  readApi.hidden = list === undefined;
+  actions.append(analyse, readApi, cancel, progress, copy, exportCsv, save, done);
   const sort = el('select', 'sort');
   sort.setAttribute('aria-label', 'Rank the list by theme');
   const sortLabel = el('label');
@@ -250,7 +255,8 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
   });
 
   let analysis: AbortController | undefined;
-  analyse.addEventListener('click', () => {
+  /** Reads the whole list by scrolling (see analysis.ts); `why` is said first when given (a refused API read). */
+  const startAnalysis = (why?: string): void => {
     const scroller = deps.scroller();
     if (!scroller) {
       progress.textContent = 'Could not find the list’s scrolling area on this page.';
@@ -260,20 +266,21 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
     const walk = analysis;
     analyse.disabled = true;
     cancel.hidden = false;
-    progress.textContent = 'Reading the list…';
+    const prefix = why === undefined ? '' : `${why} `;
+    progress.textContent = `${prefix}Reading the list…`;
     analyseWholeList({
       scroller,
       tracker,
       signal: AbortSignal.any([signal, walk.signal]),
       onProgress: (seen, total) => {
-        progress.textContent = `Reading the list: ${seen} of ${total ?? '?'} tracks`;
+        progress.textContent = `${prefix}Reading the list: ${seen} of ${total ?? '?'} tracks`;
       },
     }).then(
       (end) => {
         if (signal.aborted) return;
         const seen = tracker.tracks().length;
         progress.textContent =
-          end === 'complete' ? `Read all ${seen} tracks.` : end === 'cancelled' ? `Stopped after ${seen} tracks.` : `Read ${seen} tracks; the page drew no more.`;
+          prefix + (end === 'complete' ? `Read all ${seen} tracks.` : end === 'cancelled' ? `Stopped after ${seen} tracks.` : `Read ${seen} tracks; the page drew no more.`);
       },
       (error: unknown) => {
         progress.textContent = `Could not read the list (${error instanceof Error ? error.message : String(error)}).`;
@@ -283,8 +290,26 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
       cancel.hidden = true;
       if (analysis === walk) analysis = undefined;
     });
-  });
+  };
+  analyse.addEventListener('click', () => startAnalysis());
   cancel.addEventListener('click', () => analysis?.abort());
+
+  readApi.addEventListener('click', () => {
+    if (!list) return;
+    progress.textContent = 'Confirm in the Spotify window…';
+    deps.prepareRead({ list, listName: deps.listName().slice(0, 200) }).catch((error: unknown) => {
+      progress.textContent = `Could not open the window (${error instanceof Error ? error.message : String(error)}).`;
+    });
+  });
+  deps.onNotice((notice) => {
+    if (!list || JSON.stringify(notice.list) !== JSON.stringify(list)) return;
+    if (notice.type === 'playlist-predictor:list') {
+      tracker.fill(notice.tracks);
+      progress.textContent = `Read all ${notice.tracks.length} tracks through your Spotify account.`;
+    } else {
+      startAnalysis(notice.reason);
+    }
+  }, signal);
 
   copy.addEventListener('click', () => {
     const selection = selectionOf(items(), picked);

@@ -34,6 +34,12 @@ export class FakeSpotifyApi {
    * adds the items and then fails the request at the network level (the answer is lost).
    */
   readonly addFaults: ('500' | 'drop' | undefined)[] = [];
+  /** Lists of the user's library the Web API serves whole (`GET /v1/playlists/{id}/items`), by playlist ID. */
+  readonly sourceLists = new Map<string, readonly SearchableTrack[]>();
+  /** Reading a source list answers 403, as a development-mode app may be refused (issue 12). */
+  readForbidden = false;
+  /** Reads of source lists, as `playlistId@offset`. */
+  readonly sourceReads: string[] = [];
 
   constructor(
     private readonly features: ReadonlyMap<string, AudioFeatures>,
@@ -110,6 +116,20 @@ export class FakeSpotifyApi {
       playlist.items.push(...uris);
       if (fault === 'drop') return route.abort('connectionreset');
       return json(201, { snapshot_id: `snap${playlist.items.length}` });
+    }
+    const source = items ? this.sourceLists.get(items[1] ?? '') : undefined;
+    if (items && source && request.method() === 'GET') {
+      const offset = Number(url.searchParams.get('offset') ?? '0');
+      this.sourceReads.push(`${items[1] ?? ''}@${offset}`);
+      if (!this.scopesOf(token).split(' ').includes('playlist-read-private')) return json(403, { error: { status: 403, message: 'Insufficient client scope' } });
+      if (this.readForbidden) return json(403, { error: { status: 403, message: 'Forbidden' } });
+      const limit = Math.min(50, Number(url.searchParams.get('limit') ?? '20'));
+      const page = source.slice(offset, offset + limit).map((t) => ({
+        added_at: '2026-12-05T00:00:00Z',
+        item: { id: t.id, type: 'track', uri: `spotify:track:${t.id}`, name: t.name, artists: t.artists.map((name) => ({ name })), ...this.durationOf(t.id) },
+      }));
+      const next = offset + limit < source.length ? `${url.origin}${url.pathname}?limit=${limit}&offset=${offset + limit}` : null;
+      return json(200, { items: page, next, total: source.length, limit, offset });
     }
     if (items && request.method() === 'GET') {
       const playlist = this.playlists.get(items[1] ?? '');
