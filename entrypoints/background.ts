@@ -20,6 +20,7 @@ import { defineSettingsItem, effectiveThemeSettings, readSettings, type Settings
 import { createSpotifyAccount } from '@/lib/background/spotify-account';
 import { createSpotifyClient } from '@/lib/background/spotify-client';
 import { createSpotifySearch } from '@/lib/background/spotify-search';
+import { createTabLists } from '@/lib/background/tab-lists';
 import { createThemeService } from '@/lib/background/theme-service';
 import type { Classifier } from '@/model/classifier';
 
@@ -92,11 +93,14 @@ export default defineBackground({
         await browser.tabs.sendMessage(tabId, PanelNoticeSchema.parse(notice));
       },
     });
+    const tabLists = createTabLists();
+    browser.tabs.onRemoved.addListener((tabId) => tabLists.forget(tabId));
     const handlers = createMessageHandlers({
       themes,
       account,
       saves,
       reads,
+      tabLists,
       seen: { remember: async (tracks) => void (await cache.putTrackInfo(tracks)), search: (q, limit) => cache.searchSeen(q, limit), get: (ids) => cache.getTrackInfo(ids) },
       cache,
     });

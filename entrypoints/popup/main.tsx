@@ -1,9 +1,11 @@
 import '@/lib/shared/zod-config';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { useEffect, useState } from 'react';
 import { useModelInfo, useSettings, useStatus } from '@/components/hooks';
 import { Popup } from '@/components/Popup';
-import { sendMessage } from '@/lib/shared/messaging';
+import { TabProfile } from '@/components/TabProfile';
+import { sendMessage, type ListReport } from '@/lib/shared/messaging';
 import { effectiveThemeSettings } from '@/lib/shared/settings';
 import '@/components/ui.css';
 
@@ -12,8 +14,23 @@ function App() {
   const { model, error: modelError } = useModelInfo();
   const { status, error: statusError } = useStatus();
   const themes = settings && model ? effectiveThemeSettings(settings, model) : undefined;
+  const report = useActiveTabList();
   return (
     <>
+      {report && (
+        <TabProfile
+          report={report}
+          colors={themes?.colors ?? {}}
+          copy={(text) => navigator.clipboard.writeText(text)}
+          download={(fileName, text) => {
+            const a = document.createElement('a');
+            a.href = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+            a.download = fileName;
+            a.click();
+          }}
+          save={async (request) => void (await sendMessage('prepareSave', request))}
+        />
+      )}
       <Popup
         search={(query) => sendMessage('search', { query })}
         status={status}
@@ -27,6 +44,21 @@ function App() {
       )}
     </>
   );
+}
+
+/**
+ * The list the active tab of this window reported (issue 12), or `null`: the tab's ID comes from
+ * `tabs.query`, which gives IDs without the `tabs` permission; the list from the background.
+ */
+function useActiveTabList(): ListReport | null {
+  const [report, setReport] = useState<ListReport | null>(null);
+  useEffect(() => {
+    browser.tabs
+      .query({ active: true, currentWindow: true })
+      .then(async ([tab]) => (tab?.id === undefined ? null : (await sendMessage('tabList', { tabId: tab.id })).report))
+      .then(setReport, () => setReport(null));
+  }, []);
+  return report;
 }
 
 const root = document.getElementById('root');

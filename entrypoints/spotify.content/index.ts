@@ -47,6 +47,7 @@ export default defineContentScript({
       loadPanel: () => loadPanel((path) => browser.runtime.getURL(path)),
       prepareSave: async (request) => void (await sendMessage('prepareSave', request)),
       prepareRead: async (request) => void (await sendMessage('prepareRead', request)),
+      reportList: async (report) => void (await sendMessage('reportList', report)),
       onNotice: (listener, signal) => {
         // Only the background (this extension, no tab) sends notices; each is validated.
         const onMessage = (message: unknown, sender: { id?: string; tab?: unknown }): undefined => {

@@ -6,6 +6,7 @@ import { SPOTIFY_SEARCH_MAX_LIMIT } from '@/lib/background/spotify-search';
 import type { ReadService } from '@/lib/background/list-reader';
 import type { MessageContext } from '@/lib/background/message-router';
 import type { SaveService } from '@/lib/background/save-service';
+import type { TabLists } from '@/lib/background/tab-lists';
 import type { ThemeService } from '@/lib/background/theme-service';
 import { trackIdFromInput, type TrackId } from '@/lib/shared/track-id';
 
@@ -66,6 +67,8 @@ export interface MessageHandlerDeps {
   readonly saves: SaveService;
   /** Whole lists through the Web API (issue 12). */
   readonly reads: ReadService;
+  /** The lists the Spotify tabs report, for the popup (issue 12). */
+  readonly tabLists: TabLists;
   readonly log?: Pick<Console, 'warn'>;
 }
 
@@ -169,5 +172,13 @@ export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers
     readJob: ({ jobId }) => deps.reads.view(jobId),
 
     startRead: ({ jobId }) => deps.reads.start(jobId),
+
+    async reportList(report, context) {
+      if (context?.tabId === undefined) throw new Error('a list report must come from a Spotify tab');
+      deps.tabLists.set(context.tabId, report);
+      return {};
+    },
+
+    tabList: async ({ tabId }) => ({ report: deps.tabLists.get(tabId) }),
   };
 }

@@ -1,4 +1,4 @@
-import type { TrackId } from '@/lib/shared/track-id';
+import type { ListedTrack } from '@/lib/shared/occasions/listed-track';
 import type { TrackRow } from './spotify-dom';
 
 /**
@@ -10,17 +10,7 @@ import type { TrackRow } from './spotify-dom';
  * the header row is counted).
  */
 
-/** One track of the list, as its row showed it. */
-export interface ListedTrack {
-  /** 0-based position in the list (header excluded). */
-  readonly position: number;
-  readonly trackId: TrackId;
-  /** Title as the row shows it ('' when it shows none). */
-  readonly name: string;
-  readonly artists: readonly string[];
-  /** Duration the row shows, in ms, when it shows one. */
-  readonly durationMs?: number;
-}
+export type { ListedTrack } from '@/lib/shared/occasions/listed-track';
 
 /** The tracker of one list page. */
 export interface ListTracker {

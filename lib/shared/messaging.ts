@@ -255,6 +255,31 @@ export const PanelNoticeSchema = z.discriminatedUnion('type', [
 ]);
 export type PanelNotice = z.infer<typeof PanelNoticeSchema>;
 
+/**
+ * What the content script reports of the list its tab shows (issue 12), for the toolbar popup:
+ * the list's name, its Web API identity when it has one, its length when the page says it, and
+ * every track seen so far with its position and its badge's state (`loading` until answered).
+ * An empty `items` clears the report (the tab left its list).
+ */
+export const ListReportSchema = z.object({
+  listName: z.string().check(z.maxLength(SEEN_NAME_MAX_LENGTH)),
+  list: z.optional(ApiListSchema),
+  total: z.optional(z.int().check(z.gte(0), z.lte(MAX_SAVE_TRACKS))),
+  items: z
+    .array(
+      z.object({
+        position: z.int().check(z.gte(0), z.lt(MAX_SAVE_TRACKS)),
+        trackId: TrackIdSchema,
+        name: z.string().check(z.maxLength(SEEN_NAME_MAX_LENGTH)),
+        artists: z.array(z.string().check(z.maxLength(SEEN_NAME_MAX_LENGTH))).check(z.maxLength(SEEN_MAX_ARTISTS)),
+        durationMs: z.optional(z.int().check(z.gte(DURATION_RANGE_MS.min), z.lte(DURATION_RANGE_MS.max))),
+        state: z.union([z.object({ status: z.literal('loading') }), TrackResultSchema]),
+      }),
+    )
+    .check(z.maxLength(MAX_SAVE_TRACKS)),
+});
+export type ListReport = z.infer<typeof ListReportSchema>;
+
 const EmptySchema = z.strictObject({});
 
 /**
@@ -289,6 +314,9 @@ export const PROTOCOL = {
   // Only opens the confirmation window of a whole-list read through the Web API.
   prepareRead: { request: z.object({ list: ApiListSchema, listName: z.string().check(z.maxLength(SEEN_NAME_MAX_LENGTH)) }), response: z.object({ jobId: JobIdSchema }), senders: ['spotify-tab'] },
   readJob: { request: z.object({ jobId: JobIdSchema }), response: ReadJobViewSchema, senders: ['extension-page'] },
+  // The content script's list, kept per tab for the popup (a tab can only report its own).
+  reportList: { request: ListReportSchema, response: EmptySchema, senders: ['spotify-tab'] },
+  tabList: { request: z.object({ tabId: z.int().check(z.gte(0)) }), response: z.object({ report: z.nullable(ListReportSchema) }), senders: ['extension-page'] },
   startRead: { request: z.object({ jobId: JobIdSchema }), response: ReadJobViewSchema, senders: ['extension-page'] },
 } as const satisfies Record<string, { readonly request: z.ZodMiniType; readonly response: z.ZodMiniType; readonly senders: readonly SenderKind[] }>;
 

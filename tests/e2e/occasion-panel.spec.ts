@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { getTheme, THEME_IDS } from '../../model/themes';
 import { REASON_PHRASES } from '../../model/reasons';
 import { OccasionPanel } from './pages/occasion-panel';
 import { SpotifyPlaylistPage } from './pages/playlist-page';
+import { PopupPage } from './pages/popup-page';
 import { SpotifyPage } from './pages/spotify-page';
 import { checkWholeList } from './support/badge-checks';
 import { FakeReccoBeats } from './support/fake-reccobeats';
@@ -276,5 +279,32 @@ test.describe('the occasion panel (issue 11)', () => {
       expect(await spotify.page.locator('playlist-predictor-panel').count(), spec.kind).toBe(0);
       await spotify.page.close();
     }
+  });
+
+  test('the toolbar popup shows the open tab\'s list: the same profile, from the content script\'s report (no tabs permission)', async ({ context, extensionId }) => {
+    const tracks = syntheticTracks(30, 'e2e-popup-profile');
+    const expected = classifyWithCli(tracks);
+    await new FakeReccoBeats(featureTable(tracks)).install(context);
+    const playlist = await SpotifyPlaylistPage.open(context, '37i9dQZF1DX7777777777775', 'Popup Profile', tracks);
+    const rows = await playlist.settledRows();
+    const popup = await PopupPage.open(context, extensionId);
+    // The real popup opens over the Spotify tab: make that tab the active one, then load the popup.
+    await playlist.page.bringToFront();
+    const cli = cliProfile(
+      tracks.filter((t) => rows.some((r) => r.trackId === t.id)),
+      expected,
+    );
+    await expect
+      .poll(
+        async () => {
+          await popup.page.reload();
+          return popup.page.getByTestId('tab-coverage').textContent({ timeout: 1_000 }).catch(() => null);
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(`Analysed ${rows.length} of 30 tracks${cli.uncertain > 0 ? ` · ${cli.uncertain} uncertain` : ''}${cli.unknown > 0 ? ` · ${cli.unknown} unknown` : ''}`);
+    await expect(popup.page.getByRole('heading', { name: 'Popup Profile' })).toBeVisible();
+    for (const [theme, count] of Object.entries(cli.counts)) await expect(popup.page.locator(`.tab-themes button[data-theme="${theme}"]`)).toHaveAttribute('data-count', String(count));
+    expect(JSON.parse(readFileSync(resolve('.output/chrome-mv3/manifest.json'), 'utf8')).permissions).not.toContain('tabs');
   });
 });

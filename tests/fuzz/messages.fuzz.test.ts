@@ -56,6 +56,7 @@ import { makeFeatures, makeMetadataJson, trackId } from '../unit/support/fixture
 import { CLIENT_ID, REDIRECT, connection, fakeIdentity, fakeSpotifyApi, fakeTokenEndpoint, jsonResponse } from '../unit/support/spotify-fakes';
 import { createReadService } from '@/lib/background/list-reader';
 import { createSaveService } from '@/lib/background/save-service';
+import { createTabLists } from '@/lib/background/tab-lists';
 import { memoryJobStore } from '../unit/support/save-fakes';
 import { EVIL_KEYS, deeplyNested, hostileString, jsonish, nearTrackId, ownProperty, validTrackId } from './support/arbitraries';
 import { FUZZ_BUDGET, FUZZ_SEED, runsFor, timeoutFor } from './support/config';
@@ -430,7 +431,7 @@ async function startBackground({ sabotage, stalls, classifyDeadlineMs }: Backgro
     openConfirmation: async () => {},
     notifyTab: async () => {},
   });
-  const handlers = createMessageHandlers({ themes: tracedThemes, account, seen, cache, saves, reads, log: { warn: () => {} } });
+  const handlers = createMessageHandlers({ themes: tracedThemes, account, seen, cache, saves, reads, tabLists: createTabLists(), log: { warn: () => {} } });
   const traced = Object.fromEntries(
     MESSAGE_NAMES.map((n) => [
       n,

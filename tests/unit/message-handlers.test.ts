@@ -3,6 +3,7 @@ import { createMessageHandlers, SEARCH_LIMIT, type SpotifyAccount, type SeenTrac
 import type { TrackInfo } from '@/lib/background/cache';
 import type { ReadService } from '@/lib/background/list-reader';
 import type { SaveService } from '@/lib/background/save-service';
+import { createTabLists } from '@/lib/background/tab-lists';
 import type { SaveJobView, TrackResult } from '@/lib/shared/messaging';
 import type { ThemeService } from '@/lib/background/theme-service';
 import { trackId } from './support/fixtures';
@@ -59,7 +60,7 @@ function fakes(options: { connected?: boolean; searchFails?: string } = {}) {
     start: vi.fn(async () => ({ ...SAVE_VIEW, state: 'done' as const, added: 1 })),
   };
   const reads: ReadService = { prepare: vi.fn(async () => JOB_ID), view: vi.fn(), start: vi.fn() };
-  const handlers = createMessageHandlers({ themes, account, seen, cache, saves, reads, log: { warn: vi.fn() } });
+  const handlers = createMessageHandlers({ themes, account, seen, cache, saves, reads, tabLists: createTabLists(), log: { warn: vi.fn() } });
   return { handlers, classified, durationsGiven, remembered, spotifySearches, account, cache, seen, saves };
 }
 

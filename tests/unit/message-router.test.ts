@@ -45,6 +45,8 @@ function fakeHandlers() {
     prepareRead: vi.fn(async () => (calls.push('prepareRead'), { jobId: JOB_ID })),
     readJob: vi.fn(async () => (calls.push('readJob'), readView)),
     startRead: vi.fn(async () => (calls.push('startRead'), readView)),
+    reportList: vi.fn(async () => (calls.push('reportList'), {})),
+    tabList: vi.fn(async () => (calls.push('tabList'), { report: null })),
   };
   return { handlers, calls };
 }
@@ -61,12 +63,17 @@ const REQUESTS: { [N in MessageName]: unknown } = {
   startSave: { jobId: JOB_ID, name: 'Mix · Workout' },
   prepareRead: { list: { kind: 'playlist', id: 'abc' }, listName: 'Mix' },
   readJob: { jobId: JOB_ID },
+  reportList: { listName: 'Mix', items: [] },
+  tabList: { tabId: 3 },
   startRead: { jobId: JOB_ID },
 };
-/** What the content script may send: the badges' classify, and prepareSave / prepareRead, which only open a confirmation window. */
-const OPEN_TO_CONTENT_SCRIPT: readonly MessageName[] = ['classify', 'prepareSave', 'prepareRead'];
-/** What only the content script may send (a whole-list read answers to the tab it came from). */
-const CONTENT_SCRIPT_ONLY: readonly MessageName[] = ['prepareRead'];
+/**
+ * What the content script may send: the badges' classify, prepareSave / prepareRead (which only
+ * open a confirmation window) and reportList (its own tab's list, for the popup).
+ */
+const OPEN_TO_CONTENT_SCRIPT: readonly MessageName[] = ['classify', 'prepareSave', 'prepareRead', 'reportList'];
+/** What only the content script may send (about the tab it runs in). */
+const CONTENT_SCRIPT_ONLY: readonly MessageName[] = ['prepareRead', 'reportList'];
 const wire = (type: string, data: unknown) => ({ id: 1, type, data, timestamp: 1 });
 
 async function route(router: ReturnType<typeof createMessageRouter>, message: unknown, sender: MessageSenderLike): Promise<WireReply | undefined> {
@@ -91,7 +98,7 @@ describe('senderKind', () => {
 });
 
 describe('message router', () => {
-  it('answers every message from an extension page but the content-script-only prepareRead', async () => {
+  it('answers every message from an extension page but the content script\'s own prepareRead and reportList', async () => {
     const { handlers, calls } = fakeHandlers();
     const router = createMessageRouter({ handlers, self, log: { warn: vi.fn() } });
     for (const name of Object.keys(REQUESTS) as MessageName[]) {
@@ -102,7 +109,7 @@ describe('message router', () => {
     expect(calls).toEqual(Object.keys(REQUESTS).filter((n) => !(CONTENT_SCRIPT_ONLY as readonly string[]).includes(n)));
   });
 
-  it('gives the Spotify content script classify, prepareSave and prepareRead only; every other message (startSave, startRead included) is refused before its handler runs', async () => {
+  it('gives the Spotify content script classify, prepareSave, prepareRead and reportList only; every other message (startSave, startRead, tabList included) is refused before its handler runs', async () => {
     const { handlers, calls } = fakeHandlers();
     const warn = vi.fn();
     const router = createMessageRouter({ handlers, self, log: { warn } });

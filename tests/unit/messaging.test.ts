@@ -87,8 +87,8 @@ describe('protocol table', () => {
     for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'unknown', 42, null]) expect(isMessageName(name)).toBe(false);
   });
 
-  it('opens only classify, prepareSave and prepareRead (which only open a confirmation window) to the Spotify content script', () => {
+  it('opens only classify, prepareSave and prepareRead (which only open a confirmation window) and reportList (its own tab\'s list) to the Spotify content script', () => {
     const open = Object.entries(PROTOCOL).filter(([, m]) => (m.senders as readonly string[]).includes('spotify-tab')).map(([name]) => name);
-    expect(open).toEqual(['classify', 'prepareSave', 'prepareRead']);
+    expect(open).toEqual(['classify', 'prepareSave', 'prepareRead', 'reportList']);
   });
 });

@@ -5,9 +5,9 @@ import { createListTracker, type ListedTrack } from '@/lib/content/list-tracker'
 import { loadPanel, PANEL_REGISTRY_KEY, PANEL_SCRIPT, registerPanel } from '@/lib/content/panel-loader';
 import { analyseWholeList } from '@/lib/content/panel/analysis';
 import { DIMMED_ATTRIBUTE, keepRowsDimmed } from '@/lib/content/panel/dimming';
-import { CSV_COLUMNS, csvFileName, selectionCsv } from '@/lib/content/panel/export';
-import { coverageText, isComplete, profileOf, type ListedResult } from '@/lib/content/panel/profile';
-import { isDimmed, matchesFilter, rankByTheme, selectionOf, trackLinks } from '@/lib/content/panel/selection';
+import { CSV_COLUMNS, csvFileName, selectionCsv } from '@/lib/shared/occasions/export';
+import { coverageText, isComplete, profileOf, type ListedResult } from '@/lib/shared/occasions/profile';
+import { isDimmed, matchesFilter, rankByTheme, selectionOf, trackLinks } from '@/lib/shared/occasions/selection';
 import { createResultsStore } from '@/lib/content/results-store';
 import { scanTrackRows } from '@/lib/content/spotify-dom';
 import type { BadgeState } from '@/lib/shared/badge-look';

@@ -1,7 +1,7 @@
 import type { ThemeId } from '@/model/themes';
 import type { ResultsStore } from '../results-store';
 import type { TrackRow } from '../spotify-dom';
-import { isDimmed } from './selection';
+import { isDimmed } from '@/lib/shared/occasions/selection';
 
 /**
  * The filter on the page (issue 11): rows of tracks outside the picked themes are dimmed, not

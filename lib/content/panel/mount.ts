@@ -6,9 +6,9 @@ import { apiListOf } from '../page-type';
 import type { PanelDeps } from '../panel-loader';
 import { analyseWholeList } from './analysis';
 import { keepRowsDimmed } from './dimming';
-import { csvFileName, selectionCsv } from './export';
-import { coverageText, isComplete, profileOf, type ListedResult } from './profile';
-import { rankByTheme, selectionOf, trackLinks, trackUrl } from './selection';
+import { csvFileName, selectionCsv } from '@/lib/shared/occasions/export';
+import { coverageText, isComplete, profileOf, type ListedResult } from '@/lib/shared/occasions/profile';
+import { rankByTheme, selectionOf, trackLinks, trackUrl } from '@/lib/shared/occasions/selection';
 
 /**
  * The occasion panel (issue 11), drawn with plain DOM into the bar's shadow root: the list's

@@ -1,6 +1,6 @@
 import type { BadgeState } from '@/lib/shared/badge-look';
 import type { ThemeId } from '@/model/themes';
-import type { ListedTrack } from '../list-tracker';
+import type { ListedTrack } from './listed-track';
 
 /**
  * A list's occasion profile (issue 11): how many of its tracks the model gives each theme, the
