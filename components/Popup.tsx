@@ -121,7 +121,11 @@ export function Popup({ search, status, themes, onOpenOptions }: PopupProps) {
         />
       </form>
       <div className="results" ref={listRef} onKeyDown={onResultsKeyDown} aria-live="polite" aria-busy={state.kind === 'loading'}>
-        {state.kind === 'idle' && <p className="muted">Type a title or an artist, or paste a link such as https://open.spotify.com/track/…</p>}
+        {state.kind === 'idle' && (
+          <p className="muted">
+            Type a title or an artist, or paste a link such as <span style={{ whiteSpace: 'nowrap' }}>https://open.spotify.com/track/…</span>
+          </p>
+        )}
         {state.kind === 'loading' && <p className="muted">Searching…</p>}
         {state.kind === 'error' && (
           <p className="error" role="alert">

@@ -32,7 +32,8 @@ export function ProbabilityBars({ probabilities, enabled, colors }: ProbabilityB
           <li key={theme} className="bar" data-theme={theme} aria-label={`${name} ${percent} %`}>
             <span className="bar-name">{name}</span>
             <span className="bar-track" aria-hidden="true">
-              <span className="bar-fill" style={{ width: `${Math.max(p * 100, 1)}%`, backgroundColor: colors[theme] ?? color }} />
+              {/* A sliver for a probability that rounds to 1 % or more; nothing at all for 0 %. */}
+              {percent > 0 && <span className="bar-fill" style={{ width: `${Math.max(p * 100, 1)}%`, backgroundColor: colors[theme] ?? color }} />}
             </span>
             <span className="bar-value">{percent} %</span>
           </li>

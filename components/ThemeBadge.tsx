@@ -22,7 +22,7 @@ export function ThemeBadge({ trackId, state, colors }: ThemeBadgeProps) {
       <style href="playlist-predictor-badge" precedence="default">
         {BADGE_CSS}
       </style>
-      <span className="badge" data-track-id={trackId} data-status={look.status} data-theme={look.theme} data-provider={state.status === 'ok' ? state.provider : undefined} title={look.title} aria-label={look.title} role="img" style={look.color ? { backgroundColor: look.color } : undefined}>
+      <span className="badge" data-track-id={trackId} data-status={look.status} data-theme={look.theme} data-provider={state.status === 'ok' ? state.provider : undefined} title={look.title} aria-label={look.title} role="img" style={look.color ? { backgroundColor: look.color, color: look.textColor } : undefined}>
         {look.icon && (
           <span className="icon" aria-hidden="true">
             {look.icon}

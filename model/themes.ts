@@ -24,7 +24,13 @@ export interface Theme {
   readonly id: ThemeId;
   /** Name shown on badges and in the UI. */
   readonly name: string;
-  /** Badge background, a CSS hex colour chosen for white text at WCAG AA contrast (>= 4.5:1). */
+  /**
+   * Default badge background, `#rrggbb`, from the Okabe–Ito palette for colour-blind readers
+   * (Okabe & Ito 2008, "Color Universal Design"; jfly.uni-koeln.de/color), whose colours stay
+   * apart under protanopia, deuteranopia and tritanopia; roadtrip (off by default) is a neutral
+   * grey. The badge's text is black or white, whichever contrasts more (`readableTextColor` in
+   * lib/shared/contrast.ts), so every badge meets WCAG AA (4.5:1).
+   */
   readonly color: string;
   /**
    * Words or phrases that put a playlist in this theme when they occur in its name as whole
@@ -74,7 +80,7 @@ export const THEMES: readonly Theme[] = [
   {
     id: 'workout',
     name: 'Workout',
-    color: '#b42318',
+    color: '#d55e00',
     keywords: [
       'workout', 'work out', 'gym', 'running', 'cardio', 'fitness', 'lifting', 'crossfit',
       'beast mode', 'pump up', 'hiit', 'exercise', 'half marathon', 'marathon training',
@@ -94,7 +100,7 @@ export const THEMES: readonly Theme[] = [
   {
     id: 'party',
     name: 'Party',
-    color: '#9c1e8c',
+    color: '#e69f00',
     keywords: [
       'party', 'fiesta', 'pregame', 'pre game', 'turn up', 'bangers', 'club', 'rager',
       'kegger', 'keg party',
@@ -110,7 +116,7 @@ export const THEMES: readonly Theme[] = [
   {
     id: 'dinner',
     name: 'Dinner',
-    color: '#8a4b08',
+    color: '#f0e442',
     keywords: ['dinner', 'dinner party', 'cooking', 'brunch', 'supper'],
     excludes: [],
     contextual: [],
@@ -119,7 +125,7 @@ export const THEMES: readonly Theme[] = [
   {
     id: 'sleep',
     name: 'Sleep',
-    color: '#3b3f99',
+    color: '#0072b2',
     keywords: [
       'sleep', 'sleepy', 'sleeping', 'bedtime', 'bed time', 'lullaby', 'lullabies', 'goodnight',
       'nap', 'nap time', 'naptime',
@@ -132,7 +138,7 @@ export const THEMES: readonly Theme[] = [
   {
     id: 'focus',
     name: 'Focus',
-    color: '#0b6e4f',
+    color: '#009e73',
     keywords: ['study', 'studying', 'focus', 'concentration', 'homework', 'coding', 'reading', 'deep work'],
     // The festival.
     excludes: ['reading festival', 'reading and leeds', 'reading leeds'],
@@ -142,7 +148,7 @@ export const THEMES: readonly Theme[] = [
   {
     id: 'chill',
     name: 'Chill',
-    color: '#1f6f8b',
+    color: '#56b4e9',
     keywords: [
       'chill', 'chillin', 'chilling', 'chillout', 'chill out', 'relax', 'relaxing', 'lofi',
       'lo fi', 'mellow', 'calm', 'unwind', 'lazy sunday', 'relaxation',
@@ -159,7 +165,7 @@ export const THEMES: readonly Theme[] = [
   {
     id: 'romance',
     name: 'Romance',
-    color: '#b0124f',
+    color: '#cc79a7',
     keywords: [
       'love songs', 'romance', 'romantic', 'date night', 'baby making', 'sexy', 'slow jams',
       'slow jamz', 'love making', 'lovemaking', 'make out', 'makeout', 'netflix and chill',
@@ -176,7 +182,7 @@ export const THEMES: readonly Theme[] = [
   {
     id: 'roadtrip',
     name: 'Road trip',
-    color: '#5b5f05',
+    color: '#bbbbbb',
     keywords: [
       'road trip', 'roadtrip', 'road trips', 'road trippin', 'roadtrippin', 'drive', 'driving',
       'car jams', 'car ride', 'car music', 'car songs', 'car tunes', 'car playlist', 'in the car',

@@ -62,7 +62,9 @@ export function CacheSettings({ cache, cacheLimit, onLimitChange, onClear }: Cac
       <p data-testid="cache-summary">
         {cache === undefined
           ? 'Reading the cache…'
-          : `${count.format(cache.tracks)} tracks (at most ${count.format(cache.limit)}), about ${formatBytes(cache.bytes)} of audio features and titles.`}
+          : cache.tracks === 0
+            ? `The cache is empty (it keeps at most ${count.format(cache.limit)} tracks).`
+            : `${count.format(cache.tracks)} ${cache.tracks === 1 ? 'track' : 'tracks'} (at most ${count.format(cache.limit)}), about ${formatBytes(cache.bytes)} of audio features and titles.`}
       </p>
       {cache?.problem && (
         <p className="error" role="alert" data-testid="cache-problem">

@@ -1,3 +1,4 @@
+import { Url } from '../Url';
 import { useState } from 'react';
 import type { Status } from '@/lib/shared/messaging';
 import { SpotifyClientIdSchema } from '@/lib/shared/client-id';
@@ -72,7 +73,7 @@ export function SpotifyConnection({ status, savedClientId, onConnect, onDisconne
           </li>
           <li>
             Add this redirect URI to the app:{' '}
-            <code data-testid="redirect-uri">{spotify?.redirectUri ?? '…'}</code>{' '}
+            <Url text={spotify?.redirectUri ?? '…'} testId="redirect-uri" />{' '}
             <button
               type="button"
               className="link"

@@ -16,7 +16,7 @@ function App() {
   const themes = settings && model ? effectiveThemeSettings(settings, model) : undefined;
   const report = useActiveTabList();
   return (
-    <>
+    <div className="popup-root">
       {report && (
         <TabProfile
           report={report}
@@ -42,7 +42,7 @@ function App() {
           {modelError ? `The bundled model could not be read: ${modelError}` : `The extension's background did not answer: ${statusError}`}
         </p>
       )}
-    </>
+    </div>
   );
 }
 

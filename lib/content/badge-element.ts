@@ -106,6 +106,7 @@ export function createBadgeElement(doc: Document, onActivate: (trackId: TrackId)
       if (state.status === 'ok') badge.dataset.provider = state.provider;
       else delete badge.dataset.provider;
       badge.style.backgroundColor = look.color ?? '';
+      badge.style.color = look.textColor ?? '';
       // The tooltip replaces the browser's for answered badges.
       if (details) badge.removeAttribute('title');
       else badge.title = look.title;

@@ -1,4 +1,5 @@
 import { describeReasons } from '@/model/reasons';
+import { readableTextColor } from './contrast';
 import { getTheme, type ThemeId } from '@/model/themes';
 import type { TrackResult } from './messaging';
 import { PROVIDER_NAMES } from './providers';
@@ -39,6 +40,12 @@ export interface BadgeLook {
   readonly icon: string;
   /** Background of the filled states (`ok`: the theme's colour, `error`: {@link ERROR_COLOR}); `undefined` for the outlined ones. */
   readonly color: string | undefined;
+  /**
+   * Text colour of the filled states: black or white, whichever contrasts more with `color`
+   * (WCAG AA, `readableTextColor`); `undefined` for the outlined ones, whose text is the
+   * context's neutral grey.
+   */
+  readonly textColor: string | undefined;
   /** Accessible name and tooltip: what the badge means, with the probability and feature source. */
   readonly title: string;
   /**
@@ -63,15 +70,15 @@ export function describeBadge(state: BadgeState, colors: Readonly<Partial<Record
   switch (state.status) {
     case 'loading': {
       const title = 'Playlist Predictor: looking up audio features';
-      return { status, label: '…', icon: '', color: undefined, theme: undefined, title, summary: title };
+      return { status, label: '…', icon: '', color: undefined, textColor: undefined, theme: undefined, title, summary: title };
     }
     case 'unknown': {
       const title = 'Playlist Predictor: no provider has audio features for this track';
-      return { status, label: 'unknown', icon: '∅', color: undefined, theme: undefined, title, summary: title };
+      return { status, label: 'unknown', icon: '∅', color: undefined, textColor: undefined, theme: undefined, title, summary: title };
     }
     case 'error': {
       const title = `Playlist Predictor: lookup failed (${state.message})`;
-      return { status, label: '!', icon: '', color: ERROR_COLOR, theme: undefined, title, summary: title };
+      return { status, label: '!', icon: '', color: ERROR_COLOR, textColor: readableTextColor(ERROR_COLOR), theme: undefined, title, summary: title };
     }
     case 'ok': {
       const theme = getTheme(state.theme);
@@ -82,10 +89,11 @@ export function describeBadge(state: BadgeState, colors: Readonly<Partial<Record
         const names = second ? `${theme.name} · ${getTheme(second.theme).name}` : undefined;
         const perhaps = second ? `${theme.name} or ${getTheme(second.theme).name}` : theme.name;
         const summary = `Playlist Predictor: uncertain, perhaps ${perhaps}`;
-        return { status, label: names ?? 'uncertain', icon: '?', color: undefined, theme: theme.id, title: `${summary} (${percent} %; ${source})`, summary };
+        return { status, label: names ?? 'uncertain', icon: '?', color: undefined, textColor: undefined, theme: theme.id, title: `${summary} (${percent} %; ${source})`, summary };
       }
       const summary = `Playlist Predictor: ${theme.name}`;
-      return { status, label: theme.name, icon: '', color: colors[theme.id] ?? theme.color, theme: theme.id, title: `${summary} (${percent} %; ${source})`, summary };
+      const color = colors[theme.id] ?? theme.color;
+      return { status, label: theme.name, icon: '', color, textColor: readableTextColor(color), theme: theme.id, title: `${summary} (${percent} %; ${source})`, summary };
     }
   }
 }

@@ -192,35 +192,5 @@ describe('catalogue', () => {
   });
 });
 
-/** WCAG 2.x relative luminance of a `#rrggbb` colour. */
-function relativeLuminance(hex: string): number {
-  const match = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
-  if (!match) throw new Error(`not a #rrggbb colour: ${hex}`);
-  const [r, g, b] = match.slice(1).map((h) => {
-    const c = parseInt(h, 16) / 255;
-    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  }) as [number, number, number];
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-}
+// Theme colours (palette, contrast of the badge text): tests/unit/contrast.test.ts.
 
-function contrastRatio(a: string, b: string): number {
-  const [hi, lo] = [relativeLuminance(a), relativeLuminance(b)].sort((x, y) => y - x) as [number, number];
-  return (hi + 0.05) / (lo + 0.05);
-}
-
-describe('theme colours', () => {
-  it('the contrast formula is right on known pairs', () => {
-    expect(contrastRatio('#000000', '#ffffff')).toBeCloseTo(21, 10);
-    expect(contrastRatio('#ffffff', '#ffffff')).toBeCloseTo(1, 10);
-    // #767676 is the well-known lightest grey that passes AA on white (4.54:1).
-    expect(contrastRatio('#767676', '#ffffff')).toBeCloseTo(4.54, 2);
-  });
-
-  it.each(THEMES.map((t) => [t.id, t.color]))('%s (%s) has contrast >= 4.5:1 against white text', (_, color) => {
-    expect(contrastRatio(color, '#ffffff')).toBeGreaterThanOrEqual(4.5);
-  });
-
-  it('colours are distinct', () => {
-    expect(new Set(THEMES.map((t) => t.color.toLowerCase())).size).toBe(THEMES.length);
-  });
-});
