@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DATA_LAYOUT } from '@/training/data';
+import { DATA_CHECK_USAGE } from '@/training/data-check';
 import { TRAIN_USAGE } from '@/training/train';
+import { realDataDir } from './support/fixtures';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 const empty = mkdtempSync(join(tmpdir(), 'pp-train-cli-'));
@@ -49,5 +51,37 @@ describe('npm run train with a wrong command line', () => {
     const seed = await train(['--data', layout, '--seed', 'x']);
     expect(seed.code).toBe(2);
     expect(seed.stderr).toContain('npm run train: --seed must be an integer, got "x"');
+  });
+});
+
+/** Runs `npm run data:check`'s script with `args`; resolves with its exit code and output. */
+async function dataCheck(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return promisify(execFile)('npx', ['tsx', '--tsconfig', 'training/tsconfig.json', 'training/data-check.ts', ...args], { cwd: REPO_ROOT, timeout: 90_000 }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code?: number; stdout: string; stderr: string }) => ({ code: error.code ?? -1, stdout: error.stdout, stderr: error.stderr }),
+  );
+}
+
+describe('npm run data:check (issue 13)', () => {
+  it('without --data, or with a folder that is not training data: exit 2, the reason and the usage line, no stack trace', async () => {
+    const none = await dataCheck([]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain(DATA_CHECK_USAGE);
+    const wrong = await dataCheck(['--data', empty]);
+    expect(wrong.code).toBe(2);
+    for (const f of DATA_LAYOUT) expect(wrong.stderr).toContain(join(empty, f));
+    expect(wrong.stderr).not.toMatch(/^\s+at /m);
+    const missing = await dataCheck(['--data', join(empty, 'nowhere')]);
+    expect(missing.stderr).toContain('does not exist');
+  });
+
+  const real = realDataDir();
+  if (!real.exists) console.log(`Skipping data:check on the real data: no data folder at ${real.dir} (set PLAYLIST_PREDICTOR_DATA)`);
+  it.skipIf(!real.exists)('on the real data: exit 0, every source with its rows and licence, and the labelled tracks per theme', async () => {
+    const { code, stdout } = await dataCheck(['--data', real.dir]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('usable training data');
+    expect(stdout).toMatch(/tidytuesday\/spotify_songs\.csv: \d+ rows .*licence: MIT/);
+    expect(stdout).toMatch(/labelled tracks: \d+ \(workout \d+/);
   });
 });
