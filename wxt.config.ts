@@ -34,6 +34,8 @@ export default defineConfig({
       'https://accounts.spotify.com/*',
       ...(mode === 'e2e' ? ['http://127.0.0.1/*'] : []),
     ],
+    // Icons: public/icon/<size>.png (drawn by `npm run icons`); WXT lists them as the manifest's
+    // `icons`; the toolbar button's `default_icon` is declared in entrypoints/popup/index.html.
     action: { default_title: 'Playlist Predictor' },
     // The occasion panel's script, imported on demand by the content script (lib/content/panel-loader.ts).
     web_accessible_resources: browser === 'firefox' ? ['occasion-panel.js'] : [{ resources: ['occasion-panel.js'], matches: ['https://open.spotify.com/*'] }],
