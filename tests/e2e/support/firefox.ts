@@ -1,0 +1,119 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { AudioFeatures } from '../../../model/features';
+import { GECKO_ID } from '../../../wxt.config';
+
+/**
+ * The built Firefox add-on (`.output/firefox-mv2`) in headless Firefox ESR, for the same core
+ * checks the Chromium tests make (issue 13). The route (shared/notes/platform.md, "Build and test
+ * environment"): Debian's `firefox-esr` driven by `puppeteer-core` over WebDriver BiDi, the add-on
+ * installed as a temporary add-on (`browser.installExtension`), extension pages allowed with
+ * `MOZ_REMOTE_ALLOW_SYSTEM_ACCESS=1` and a fixed UUID (`extensions.webextensions.uuids`), and
+ * https://open.spotify.com and https://api.reccobeats.com answered by one local HTTPS server on
+ * port 443 (`network.dns.forceResolve`, a throw-away certificate, `acceptInsecureCerts`).
+ */
+
+/** Where the Firefox build is (`npm run build:firefox`). */
+export const FIREFOX_EXTENSION_DIR = resolve('.output/firefox-mv2');
+/** Debian's Firefox ESR by default (`apt-get install -y firefox-esr`); `FIREFOX_PATH` overrides. */
+export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+/** The add-on's fixed internal UUID, so its pages have a known `moz-extension://` origin. */
+export const FIREFOX_EXTENSION_UUID = '7d1c5a3e-5b1e-4c1e-9a53-0c0ffee11e13';
+
+/** A throw-away certificate for the two hosts the tests answer. */
+function certificate(): { key: Buffer; cert: Buffer } {
+  const dir = mkdtempSync(join(tmpdir(), 'pp-firefox-tls-'));
+  try {
+    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=open.spotify.com', '-addext', 'subjectAltName=DNS:open.spotify.com,DNS:api.reccobeats.com'],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    return { key: readFileSync(key), cert: readFileSync(cert) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The local HTTPS server and the Firefox it serves; {@link close} ends both. */
+export class FirefoxWithExtension {
+  /** Pages of the fake Spotify app by path (`/playlist/<id>`): set before opening them. */
+  readonly pages = new Map<string, string>();
+  /** ReccoBeats' audio-features requests: the IDs of each. */
+  readonly reccobeatsRequests: string[][] = [];
+
+  private constructor(
+    readonly browser: Browser,
+    private readonly server: Server,
+  ) {}
+
+  /**
+   * Starts the server on port 443 and Firefox with the add-on installed.
+   * @throws Error naming what is missing (Firefox, the build) or why the server cannot listen.
+   */
+  static async launch(features: ReadonlyMap<string, AudioFeatures>): Promise<FirefoxWithExtension> {
+    if (!existsSync(FIREFOX_PATH)) throw new Error(`No Firefox at ${FIREFOX_PATH}: install it (Debian: apt-get install -y firefox-esr) or set FIREFOX_PATH`);
+    if (!existsSync(join(FIREFOX_EXTENSION_DIR, 'manifest.json'))) throw new Error(`No Firefox build at ${FIREFOX_EXTENSION_DIR}: run npm run build:firefox first`);
+    const known = new Map(features);
+    let self: FirefoxWithExtension | undefined;
+    const server = createServer(certificate(), (request, response) => {
+      const url = new URL(request.url ?? '/', `https://${request.headers.host ?? 'localhost'}`);
+      if (url.hostname === 'api.reccobeats.com' && url.pathname === '/v1/audio-features') {
+        const ids = (url.searchParams.get('ids') ?? '').split(',').filter(Boolean);
+        self?.reccobeatsRequests.push(ids);
+        const content = ids.flatMap((id, i) => {
+          const f = known.get(id);
+          return f ? [{ id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, href: `https://open.spotify.com/track/${id}`, ...f }] : [];
+        });
+        response.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' }).end(JSON.stringify({ content }));
+        return;
+      }
+      const page = url.hostname === 'open.spotify.com' ? self?.pages.get(url.pathname) : undefined;
+      if (page === undefined) return void response.writeHead(404).end('not found');
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+    });
+    await new Promise<void>((ok, fail) => {
+      server.once('error', (error) => fail(new Error(`the local HTTPS server cannot listen on port 443 (${error.message})`)));
+      server.listen(443, '127.0.0.1', () => ok());
+    });
+    const browser = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: FIREFOX_PATH,
+      headless: true,
+      protocol: 'webDriverBiDi',
+      acceptInsecureCerts: true,
+      env: { ...process.env, MOZ_REMOTE_ALLOW_SYSTEM_ACCESS: '1' },
+      extraPrefsFirefox: {
+        'network.dns.forceResolve': '127.0.0.1',
+        'network.trr.mode': 5,
+        'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_EXTENSION_UUID }),
+      },
+    });
+    await browser.installExtension(FIREFOX_EXTENSION_DIR);
+    self = new FirefoxWithExtension(browser, server);
+    return self;
+  }
+
+  /** A new tab at `url` once its DOM has `readySelector` (extension pages may never report loaded). */
+  async open(url: string, readySelector: string, timeoutMs = 20_000): Promise<Page> {
+    const page = await this.browser.newPage();
+    void page.goto(url).catch(() => undefined);
+    await page.waitForSelector(readySelector, { timeout: timeoutMs });
+    return page;
+  }
+
+  /** The URL of an extension page (`/options.html`, `/popup.html`). */
+  extensionUrl(path: string): string {
+    return `moz-extension://${FIREFOX_EXTENSION_UUID}${path}`;
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close().catch(() => undefined);
+    await new Promise<void>((done) => this.server.close(() => done()));
+  }
+}
