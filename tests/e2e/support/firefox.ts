@@ -42,14 +42,13 @@ function certificate(): { key: Buffer; cert: Buffer } {
 
 /** The local HTTPS server and the Firefox it serves; {@link close} ends both. */
 export class FirefoxWithExtension {
-  /** Pages of the fake Spotify app by path (`/playlist/<id>`): set before opening them. */
-  readonly pages = new Map<string, string>();
-  /** ReccoBeats' audio-features requests: the IDs of each. */
-  readonly reccobeatsRequests: string[][] = [];
-
   private constructor(
     readonly browser: Browser,
     private readonly server: Server,
+    /** Pages of the fake Spotify app by path (`/playlist/<id>`): set before opening them. */
+    readonly pages: Map<string, string>,
+    /** ReccoBeats' audio-features requests: the IDs of each. */
+    readonly reccobeatsRequests: string[][],
   ) {}
 
   /**
@@ -60,12 +59,13 @@ export class FirefoxWithExtension {
     if (!existsSync(FIREFOX_PATH)) throw new Error(`No Firefox at ${FIREFOX_PATH}: install it (Debian: apt-get install -y firefox-esr) or set FIREFOX_PATH`);
     if (!existsSync(join(FIREFOX_EXTENSION_DIR, 'manifest.json'))) throw new Error(`No Firefox build at ${FIREFOX_EXTENSION_DIR}: run npm run build:firefox first`);
     const known = new Map(features);
-    let self: FirefoxWithExtension | undefined;
+    const pages = new Map<string, string>();
+    const reccobeatsRequests: string[][] = [];
     const server = createServer(certificate(), (request, response) => {
       const url = new URL(request.url ?? '/', `https://${request.headers.host ?? 'localhost'}`);
       if (url.hostname === 'api.reccobeats.com' && url.pathname === '/v1/audio-features') {
         const ids = (url.searchParams.get('ids') ?? '').split(',').filter(Boolean);
-        self?.reccobeatsRequests.push(ids);
+        reccobeatsRequests.push(ids);
         const content = ids.flatMap((id, i) => {
           const f = known.get(id);
           return f ? [{ id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, href: `https://open.spotify.com/track/${id}`, ...f }] : [];
@@ -73,7 +73,7 @@ export class FirefoxWithExtension {
         response.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' }).end(JSON.stringify({ content }));
         return;
       }
-      const page = url.hostname === 'open.spotify.com' ? self?.pages.get(url.pathname) : undefined;
+      const page = url.hostname === 'open.spotify.com' ? pages.get(url.pathname) : undefined;
       if (page === undefined) return void response.writeHead(404).end('not found');
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
     });
@@ -95,8 +95,7 @@ export class FirefoxWithExtension {
       },
     });
     await browser.installExtension(FIREFOX_EXTENSION_DIR);
-    self = new FirefoxWithExtension(browser, server);
-    return self;
+    return new FirefoxWithExtension(browser, server, pages, reccobeatsRequests);
   }
 
   /** A new tab at `url` once its DOM has `readySelector` (extension pages may never report loaded). */
