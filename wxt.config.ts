@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'wxt';
 
 /**
@@ -23,6 +24,11 @@ export const GECKO_ID = 'playlist-predictor@playlist-predictor.dev';
  */
 export default defineConfig({
   modules: ['@wxt-dev/module-react'],
+  vite: () => ({
+    // The SDK's Node fallback `require('crypto')` (never used here) maps to the global WebCrypto:
+    // see lib/shared/webcrypto-for-sdk.ts.
+    resolve: { alias: { crypto: fileURLToPath(new URL('./lib/shared/webcrypto-for-sdk.ts', import.meta.url)) } },
+  }),
   manifest: ({ browser, mode }) => ({
     name: 'Playlist Predictor',
     description:

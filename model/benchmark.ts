@@ -1,4 +1,5 @@
-import { pickTheme, type Classifier } from './classifier';
+import type { Classifier } from './classifier';
+import { pickTheme } from './theme-choice';
 import { explainPredictions } from './explanation';
 import type { AudioFeatures, ModelInput } from './features';
 

@@ -57,7 +57,7 @@ export function formatBench(title: string, r: BenchResult): string {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { model: { type: 'string', default: 'public/model' }, 'no-chromium': { type: 'boolean', default: false } } });
-  console.log(formatBench(`Node ${process.version} (loadClassifier, ${values.model})`, await nodeBench(values.model)));
+  console.log(formatBench(`Node ${process.version} (loadDenseClassifier, ${values.model})`, await nodeBench(values.model)));
   if (!values['no-chromium']) console.log(formatBench('Chromium background (.output/chrome-mv3-e2e, bundled public/model)', chromiumBench((l) => console.log(l))));
   console.log(`Goal: at most ${GOAL_MS_PER_100} ms per 100 tracks after warm-up.`);
 }

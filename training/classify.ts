@@ -3,17 +3,22 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { loadClassifier, pickTheme, type Classifier } from '../model/classifier';
+import type { Classifier } from '../model/classifier';
+import { loadDenseClassifier } from '../model/dense-model';
+import { pickTheme } from '../model/theme-choice';
 import { z } from 'zod';
 import { AUDIO_FEATURE_NAMES, normalizeDurationMs, type AudioFeatures } from '../model/features';
 import { defaultEnabledThemes } from '../model/metadata';
 import { parseFeatureColumns } from './data';
-import { fileModelHandler } from './model-files';
 
 /** Loads the model in `modelDir` (`model.json`, its shard, `metadata.json`) from disk. */
 export async function loadClassifierFromDir(modelDir: string): Promise<Classifier> {
   const metadata: unknown = JSON.parse(readFileSync(join(modelDir, 'metadata.json'), 'utf8'));
-  return loadClassifier(fileModelHandler(join(modelDir, 'model.json')), metadata);
+  // The extension's own loader (no TF.js), so the CLI and the badges run the same code.
+  return loadDenseClassifier(async (path) => {
+    const bytes = readFileSync(join(modelDir, path));
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  }, metadata);
 }
 
 /** The optional input column with the track's duration in ms (Spotify's `duration_ms`). */

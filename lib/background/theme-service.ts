@@ -1,4 +1,5 @@
-import { pickTheme, rankThemes, type Classifier } from '@/model/classifier';
+import type { Classifier } from '@/model/classifier';
+import { pickTheme, rankThemes } from '@/model/theme-choice';
 import { explainPredictions } from '@/model/explanation';
 import { normalizeDurationMs, type AudioFeatures } from '@/model/features';
 import { defaultEnabledThemes } from '@/model/metadata';
