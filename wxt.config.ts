@@ -57,6 +57,11 @@ export default defineConfig({
             },
           },
         }
-      : { key: CHROME_PUBLIC_KEY }),
+      : // The Chrome Web Store refuses an upload whose manifest has `key` ("key field is not
+        // allowed in manifest"): the store assigns the ID. So `npm run zip` builds in the `store`
+        // mode, without it; every other Chrome build keeps the pinned development ID.
+        mode === 'store'
+        ? {}
+        : { key: CHROME_PUBLIC_KEY }),
   }),
 });
