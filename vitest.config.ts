@@ -6,6 +6,8 @@ export default defineConfig({
   test: {
     // tests/fuzz: fixed seed, bounded budget by default (FUZZ_SEED, FUZZ_BUDGET; see tests/fuzz/support/config.ts).
     include: ['tests/unit/**/*.test.{ts,tsx}', 'tests/fuzz/**/*.fuzz.test.ts'],
+    // TF.js's production mode: no "install our node backend" banner in the test output.
+    setupFiles: ['tests/unit/support/quiet-tfjs.ts'],
     // Training tests run TF.js (wasm) and real data; give them room on a 2-core machine.
     testTimeout: 120_000,
     hookTimeout: 120_000,

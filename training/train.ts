@@ -931,6 +931,9 @@ export const TRAIN_USAGE = 'Usage: npm run train -- --data <dir> [--out <dir>] [
 export class TrainUsageError extends Error {}
 
 async function main(): Promise<void> {
+  // TF.js's production mode only silences its logger (tfjs-core log.ts), e.g. the "install our
+  // node backend" banner; it changes no computation.
+  tf.enableProdMode();
   let parsed;
   try {
     parsed = parseArgs({
