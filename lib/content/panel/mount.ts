@@ -93,8 +93,9 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
   done.setAttribute('role', 'status');
   for (const b of [analyse, readApi, cancel, copy, exportCsv, save]) b.type = 'button';
   const actions = el('div', 'actions');
-  const list = apiListOf(deps.pageType.id, doc.location.pathname);
-  readApi.hidden = list === undefined;
+  /** The list as Spotify's Web API names it, for "Read with Spotify…" (none on other pages). */
+  const apiList = apiListOf(deps.pageType.id, doc.location.pathname);
+  readApi.hidden = apiList === undefined;
   actions.append(analyse, readApi, cancel, progress, copy, exportCsv, save, done);
   const sort = el('select', 'sort');
   sort.setAttribute('aria-label', 'Rank the list by theme');
@@ -193,9 +194,9 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
     });
     if (sort.options.length !== options.length || [...sort.options].some((o, i) => o.value !== options[i]?.value)) sort.replaceChildren(...options);
     if (theme) sort.value = theme;
-    const list = theme ? rankByTheme(all, theme) : [];
+    const order = theme ? rankByTheme(all, theme) : [];
     ranked.replaceChildren(
-      ...list.slice(0, RANKED_LIMIT).map(({ item, probability }) => {
+      ...order.slice(0, RANKED_LIMIT).map(({ item, probability }) => {
         const li = el('li');
         li.dataset.trackId = item.track.trackId;
         const a = el('a', undefined, titleOf(item.track));
@@ -204,7 +205,7 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
         return li;
       }),
     );
-    more.textContent = list.length > RANKED_LIMIT ? `Top ${RANKED_LIMIT} of ${list.length} tracks with audio features.` : '';
+    more.textContent = order.length > RANKED_LIMIT ? `Top ${RANKED_LIMIT} of ${order.length} tracks with audio features.` : '';
   }
 
   function renderActions(all: readonly ListedResult[]): void {
@@ -295,14 +296,14 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
   cancel.addEventListener('click', () => analysis?.abort());
 
   readApi.addEventListener('click', () => {
-    if (!list) return;
+    if (!apiList) return;
     progress.textContent = 'Confirm in the Spotify window…';
-    deps.prepareRead({ list, listName: deps.listName().slice(0, 200) }).catch((error: unknown) => {
+    deps.prepareRead({ list: apiList, listName: deps.listName().slice(0, 200) }).catch((error: unknown) => {
       progress.textContent = `Could not open the window (${error instanceof Error ? error.message : String(error)}).`;
     });
   });
   deps.onNotice((notice) => {
-    if (!list || JSON.stringify(notice.list) !== JSON.stringify(list)) return;
+    if (!apiList || JSON.stringify(notice.list) !== JSON.stringify(apiList)) return;
     if (notice.type === 'playlist-predictor:list') {
       tracker.fill(notice.tracks);
       progress.textContent = `Read all ${notice.tracks.length} tracks through your Spotify account.`;
