@@ -5,6 +5,7 @@ import { MAX_REASONS, REASON_PHRASES, type ExplainedInput } from '@/model/reason
 import { ThemeIdSchema } from '@/model/themes';
 import { AudioFeaturesAvailabilitySchema } from './availability';
 import { PROVIDER_BATCH_SIZES, ProviderIdSchema } from './providers';
+import { MAX_SAVE_TRACKS } from './save-limits';
 import { TrackIdSchema } from './track-id';
 
 /**
@@ -166,8 +167,8 @@ export type Status = z.infer<typeof StatusSchema>;
 /** `connectSpotify` request: the client ID of the user's own Spotify app. */
 export const ConnectRequestSchema = z.object({ clientId: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)) });
 
-/** Most tracks one save may carry: Spotify's limit of items per playlist. */
-export const MAX_SAVE_TRACKS = 10_000;
+// Most tracks one save may carry (Spotify's playlist limit), defined apart for the panel's chunk.
+export { MAX_SAVE_TRACKS };
 
 /**
  * `prepareSave` request (issue 12): the panel's selection, to be confirmed in an extension window

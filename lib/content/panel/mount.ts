@@ -1,4 +1,4 @@
-import { MAX_SAVE_TRACKS } from '@/lib/shared/messaging';
+import { MAX_SAVE_TRACKS } from '@/lib/shared/save-limits';
 import type { TrackId } from '@/lib/shared/track-id';
 import { getTheme, THEME_IDS, type ThemeId } from '@/model/themes';
 import type { ListedTrack } from '../list-tracker';
