@@ -11,7 +11,7 @@ import { createMessageRouter, listenForMessages } from '@/lib/background/message
 import { createReadService } from '@/lib/background/list-reader';
 import { PanelNoticeSchema } from '@/lib/shared/messaging';
 import { createProviderChain } from '@/lib/background/providers/chain';
-import { createSaveService, jobStoreOver } from '@/lib/background/save-service';
+import { actionAccountOf, createSaveService, jobStoreOver } from '@/lib/background/save-service';
 import { createPlaylistsApi } from '@/lib/background/spotify-playlists';
 import { createReccoBeatsProvider } from '@/lib/background/providers/reccobeats';
 import { createSpotifyProvider } from '@/lib/background/providers/spotify';
@@ -63,14 +63,9 @@ export default defineBackground({
     const account = createSpotifyAccount({ auth, search, cache, savedClientId: async () => (await settings()).spotifyClientId });
     // Saving to Spotify (issue 12): jobs in storage.session (not readable by content scripts in
     // Chrome, kept across background restarts), confirmed in the save window.
+    const actionAccount = actionAccountOf(auth);
     const saves = createSaveService({
-      account: {
-        connection: async () => {
-          const s = await auth.status();
-          return { connected: s.connected, scope: s.connected ? s.scope : '' };
-        },
-        ensureScopes: (scopes) => auth.ensureScopes(scopes),
-      },
+      account: actionAccount,
       api: createPlaylistsApi(client),
       jobs: jobStoreOver(storage.defineItem<unknown>('session:saveJobs', { fallback: [] })),
       openConfirmation: async (jobId) => {
@@ -79,13 +74,7 @@ export default defineBackground({
     });
     const reads = createReadService({
       client,
-      account: {
-        connection: async () => {
-          const s = await auth.status();
-          return { connected: s.connected, scope: s.connected ? s.scope : '' };
-        },
-        ensureScopes: (scopes) => auth.ensureScopes(scopes),
-      },
+      account: actionAccount,
       openConfirmation: async (jobId) => {
         await browser.windows.create({ url: browser.runtime.getURL(`/save.html?read=${jobId}`), type: 'popup', width: 520, height: 520 });
       },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { SpotifyActionScope } from '@/lib/background/auth/spotify-auth';
+import { scopeSet, type SpotifyActionScope } from '@/lib/background/auth/spotify-auth';
+import type { ActionAccount } from '@/lib/background/save-service';
 import { SpotifyApiError, type SpotifyClient } from '@/lib/background/spotify-client';
 import { MAX_SAVE_TRACKS, type ApiList, type PanelNotice, type ReadJobView, type ReadTrack } from '@/lib/shared/messaging';
 import { TrackIdSchema } from '@/lib/shared/track-id';
@@ -71,7 +72,7 @@ export async function readWholeList(client: SpotifyClient, list: ApiList): Promi
 /** What the read service needs. */
 export interface ReadServiceDeps {
   readonly client: SpotifyClient;
-  readonly account: { connection(): Promise<{ connected: boolean; scope: string }>; ensureScopes(scopes: readonly SpotifyActionScope[]): Promise<void> };
+  readonly account: ActionAccount;
   /** Opens the confirmation window (`save.html?read=<id>`). */
   readonly openConfirmation: (jobId: string) => Promise<void>;
   /** Sends the result to the tab the read was asked from (`tabs.sendMessage`). */
@@ -121,7 +122,7 @@ export function createReadService(deps: ReadServiceDeps): ReadService {
       ...(job.reason === undefined ? {} : { reason: job.reason }),
       connected,
       scope: needed ?? '',
-      needsScope: needed !== undefined && !scope.split(' ').includes(needed),
+      needsScope: needed !== undefined && !scopeSet(scope).has(needed),
     };
   };
   return {

@@ -1,4 +1,4 @@
-import type { SpotifyActionScope } from '@/lib/background/auth/spotify-auth';
+import { scopeSet, type SpotifyActionScope, type SpotifyAuth } from '@/lib/background/auth/spotify-auth';
 import { playlistDescription, playlistName, runSaveJob, SaveJobSchema, type SaveJob, type SaveJobStore } from '@/lib/background/playlist-saver';
 import type { PlaylistsApi } from '@/lib/background/spotify-playlists';
 import type { PrepareSaveRequest, SaveJobView } from '@/lib/shared/messaging';
@@ -18,17 +18,28 @@ export const SAVE_SCOPE: SpotifyActionScope = 'playlist-modify-private';
 /** Most jobs kept (the oldest are dropped). */
 export const MAX_KEPT_JOBS = 5;
 
-/** What the save service needs of the Spotify connection. */
-export interface SaveAccount {
+/** The Spotify connection as the account actions (saving, whole-list reads) need it. */
+export interface ActionAccount {
   /** Whether connected, and the granted scopes (space-separated). */
   connection(): Promise<{ connected: boolean; scope: string }>;
   /** Asks Spotify for the scopes if not granted (the PKCE flow); see `SpotifyAuth.ensureScopes`. */
   ensureScopes(scopes: readonly SpotifyActionScope[]): Promise<void>;
 }
 
+/** The {@link ActionAccount} of a {@link SpotifyAuth}: its status's connection and granted scopes, and its scope escalation. */
+export function actionAccountOf(auth: Pick<SpotifyAuth, 'status' | 'ensureScopes'>): ActionAccount {
+  return {
+    connection: async () => {
+      const status = await auth.status();
+      return { connected: status.connected, scope: status.connected ? status.scope : '' };
+    },
+    ensureScopes: (scopes) => auth.ensureScopes(scopes),
+  };
+}
+
 /** What {@link createSaveService} needs. */
 export interface SaveServiceDeps {
-  readonly account: SaveAccount;
+  readonly account: ActionAccount;
   readonly api: PlaylistsApi;
   readonly jobs: SaveJobStore;
   /** Opens the confirmation window for a job (`browser.windows.create` of `save.html?job=<id>`). */
@@ -77,7 +88,7 @@ export function createSaveService(deps: SaveServiceDeps): SaveService {
       ...(job.error === undefined ? {} : { error: job.error }),
       ...(job.playlist ? { playlistUrl: job.playlist.url } : {}),
       connected,
-      needsScope: !scope.split(' ').includes(SAVE_SCOPE),
+      needsScope: !scopeSet(scope).has(SAVE_SCOPE),
     };
   }
 

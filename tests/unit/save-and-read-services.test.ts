@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createReadService, readWholeList, scopeFor } from '@/lib/background/list-reader';
 import { contextOf } from '@/lib/background/message-router';
-import { createSaveService, jobStoreOver, MAX_KEPT_JOBS, SAVE_SCOPE } from '@/lib/background/save-service';
+import { actionAccountOf, createSaveService, jobStoreOver, MAX_KEPT_JOBS, SAVE_SCOPE } from '@/lib/background/save-service';
 import { SpotifyApiError, type SpotifyClient } from '@/lib/background/spotify-client';
 import type { PlaylistsApi } from '@/lib/background/spotify-playlists';
 import type { PanelNotice } from '@/lib/shared/messaging';
@@ -45,6 +45,17 @@ function memoryPlaylists(): PlaylistsApi & { items: Map<string, string[]>; names
     itemUris: async (id) => [...(items.get(id) ?? [])],
   };
 }
+
+describe('the connection as the account actions see it', () => {
+  it('gives the granted scopes when connected, none otherwise, and passes scope requests on', async () => {
+    const ensureScopes = vi.fn(async () => {});
+    const connected = actionAccountOf({ status: async () => ({ connected: true, problem: null, clientId: 'c', scope: 'playlist-modify-private', connectedAt: 0, accessTokenExpiresAt: 0, audioFeatures: { state: 'unknown' } }), ensureScopes });
+    expect(await connected.connection()).toEqual({ connected: true, scope: 'playlist-modify-private' });
+    await connected.ensureScopes(['user-library-read']);
+    expect(ensureScopes).toHaveBeenCalledWith(['user-library-read']);
+    expect(await actionAccountOf({ status: async () => ({ connected: false, problem: null }), ensureScopes }).connection()).toEqual({ connected: false, scope: '' });
+  });
+});
 
 describe('save service (issue 12)', () => {
   const request = (n: number, themes: ('workout' | 'party')[] = ['workout']) => ({
