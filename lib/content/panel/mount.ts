@@ -7,7 +7,7 @@ import type { PanelDeps } from '../panel-loader';
 import { analyseWholeList } from './analysis';
 import { keepRowsDimmed } from './dimming';
 import { csvFileName, selectionCsv } from '@/lib/shared/occasions/export';
-import { coverageText, isComplete, profileOf, type ListedResult } from '@/lib/shared/occasions/profile';
+import { coverageText, isComplete, profileOf, type ListedResult, type ListProfile } from '@/lib/shared/occasions/profile';
 import { rankByTheme, selectionOf, trackLinks, trackUrl } from '@/lib/shared/occasions/selection';
 
 /**
@@ -131,8 +131,7 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
   };
   const colorOf = (theme: ThemeId): string => deps.colors()[theme] ?? getTheme(theme).color;
 
-  function renderThemes(all: readonly ListedResult[], themes: readonly ThemeId[]): void {
-    const profile = profileOf(all, themes, tracker.total());
+  function renderThemes(profile: ListProfile): void {
     coverage.textContent = coverageText(profile);
     coverage.dataset.analysed = String(profile.analysed);
     coverage.dataset.total = profile.total === undefined ? '' : String(profile.total);
@@ -182,8 +181,7 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
       picked.size === 0 ? 'Press a theme to dim the rows of other themes.' : `Showing ${[...picked].map((t) => getTheme(t).name).join(', ')}: other rows are dimmed. Press again to clear.`;
   }
 
-  function renderRanking(all: readonly ListedResult[], themes: readonly ThemeId[]): void {
-    const profile = profileOf(all, themes, tracker.total());
+  function renderRanking(all: readonly ListedResult[], themes: readonly ThemeId[], profile: ListProfile): void {
     const fallback = [...profile.themes].sort((a, b) => b.count - a.count)[0]?.theme;
     const theme = sortTheme && themes.includes(sortTheme) ? sortTheme : fallback;
     const options = themes.map((t) => {
@@ -225,8 +223,10 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
     if (signal.aborted) return;
     const all = items();
     const themes = shownThemes(all);
-    renderThemes(all, themes);
-    renderRanking(all, themes);
+    // One profile per redraw, for the theme buttons and the sort view's default theme.
+    const profile = profileOf(all, themes, tracker.total());
+    renderThemes(profile);
+    renderRanking(all, themes, profile);
     renderActions(all);
     refreshDimming();
   }
