@@ -179,7 +179,7 @@ export const PrepareSaveRequestSchema = z.object({
   listName: z.string().check(z.maxLength(SEEN_NAME_MAX_LENGTH)),
   themes: z.array(ThemeIdSchema).check(z.maxLength(8)),
   tracks: z
-    .array(z.object({ trackId: TrackIdSchema, name: z.string().check(z.maxLength(SEEN_NAME_MAX_LENGTH)), artists: z.array(z.string().check(z.maxLength(SEEN_NAME_MAX_LENGTH))).check(z.maxLength(SEEN_MAX_ARTISTS)) }))
+    .array(z.pick(SeenTrackSchema, { trackId: true, name: true, artists: true }))
     .check(z.minLength(1), z.maxLength(MAX_SAVE_TRACKS)),
 });
 export type PrepareSaveRequest = z.infer<typeof PrepareSaveRequestSchema>;
@@ -235,13 +235,8 @@ export const ReadJobViewSchema = z.object({
 });
 export type ReadJobView = z.infer<typeof ReadJobViewSchema>;
 
-/** One track of a list read through the Web API, in list order. */
-export const ReadTrackSchema = z.object({
-  trackId: TrackIdSchema,
-  name: z.string().check(z.maxLength(SEEN_NAME_MAX_LENGTH)),
-  artists: z.array(z.string().check(z.maxLength(SEEN_NAME_MAX_LENGTH))).check(z.maxLength(SEEN_MAX_ARTISTS)),
-  durationMs: z.optional(z.int().check(z.gte(DURATION_RANGE_MS.min), z.lte(DURATION_RANGE_MS.max))),
-});
+/** One track of a list read through the Web API, in list order: what a row shows of a track ({@link SeenTrackSchema}), from the API instead. */
+export const ReadTrackSchema = SeenTrackSchema;
 export type ReadTrack = z.infer<typeof ReadTrackSchema>;
 
 /**
@@ -268,12 +263,8 @@ export const ListReportSchema = z.object({
   total: z.optional(z.int().check(z.gte(0), z.lte(MAX_SAVE_TRACKS))),
   items: z
     .array(
-      z.object({
+      z.extend(SeenTrackSchema, {
         position: z.int().check(z.gte(0), z.lt(MAX_SAVE_TRACKS)),
-        trackId: TrackIdSchema,
-        name: z.string().check(z.maxLength(SEEN_NAME_MAX_LENGTH)),
-        artists: z.array(z.string().check(z.maxLength(SEEN_NAME_MAX_LENGTH))).check(z.maxLength(SEEN_MAX_ARTISTS)),
-        durationMs: z.optional(z.int().check(z.gte(DURATION_RANGE_MS.min), z.lte(DURATION_RANGE_MS.max))),
         state: z.union([z.object({ status: z.literal('loading') }), TrackResultSchema]),
       }),
     )
