@@ -1,11 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import type { AudioFeatures } from '../../../model/features';
 import { GECKO_ID } from '../../../wxt.config';
+import { selfSignedCertificate } from './tls';
 
 /**
  * The built Firefox add-on (`.output/firefox-mv2`) in headless Firefox ESR, for the same core
@@ -23,22 +22,6 @@ export const FIREFOX_EXTENSION_DIR = resolve('.output/firefox-mv2');
 export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 /** The add-on's fixed internal UUID, so its pages have a known `moz-extension://` origin. */
 export const FIREFOX_EXTENSION_UUID = '7d1c5a3e-5b1e-4c1e-9a53-0c0ffee11e13';
-
-/** A throw-away certificate for the two hosts the tests answer. */
-function certificate(): { key: Buffer; cert: Buffer } {
-  const dir = mkdtempSync(join(tmpdir(), 'pp-firefox-tls-'));
-  try {
-    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=open.spotify.com', '-addext', 'subjectAltName=DNS:open.spotify.com,DNS:api.reccobeats.com'],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    return { key: readFileSync(key), cert: readFileSync(cert) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** The local HTTPS server and the Firefox it serves; {@link close} ends both. */
 export class FirefoxWithExtension {
@@ -61,7 +44,7 @@ export class FirefoxWithExtension {
     const known = new Map(features);
     const pages = new Map<string, string>();
     const reccobeatsRequests: string[][] = [];
-    const server = createServer(certificate(), (request, response) => {
+    const server = createServer(selfSignedCertificate('open.spotify.com', 'DNS:open.spotify.com,DNS:api.reccobeats.com'), (request, response) => {
       const url = new URL(request.url ?? '/', `https://${request.headers.host ?? 'localhost'}`);
       if (url.hostname === 'api.reccobeats.com' && url.pathname === '/v1/audio-features') {
         const ids = (url.searchParams.get('ids') ?? '').split(',').filter(Boolean);

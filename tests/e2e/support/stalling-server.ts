@@ -1,10 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { BrowserContext, CDPSession } from '@playwright/test';
+import { selfSignedCertificate } from './tls';
 
 /**
  * An HTTPS server on 127.0.0.1 that answers every request with status 200, JSON headers and the
@@ -33,7 +30,7 @@ export class StallingServer {
 
   /** Starts a server on a free port of 127.0.0.1. */
   static async start(): Promise<StallingServer> {
-    const { key, cert } = selfSignedCertificate();
+    const { key, cert } = selfSignedCertificate('127.0.0.1', 'IP:127.0.0.1');
     const server = createServer({ key, cert }, (request, response) => {
       stalling.requests.push(`${request.method ?? ''} ${request.url ?? ''}`);
       response.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
@@ -53,27 +50,6 @@ export class StallingServer {
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-let certificate: { key: Buffer; cert: Buffer } | undefined;
-
-/** A self-signed EC certificate for 127.0.0.1, made once per test worker with `openssl`. */
-function selfSignedCertificate(): { key: Buffer; cert: Buffer } {
-  if (certificate) return certificate;
-  const dir = mkdtempSync(join(tmpdir(), 'pp-stall-tls-'));
-  try {
-    const keyFile = join(dir, 'key.pem');
-    const certFile = join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    certificate = { key: readFileSync(keyFile), cert: readFileSync(certFile) };
-    return certificate;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
