@@ -4,7 +4,6 @@ import { OptionsPage } from './pages/options-page';
 import { SpotifyPlaylistPage } from './pages/playlist-page';
 import { describeAnswer, isRefusal } from './support/extension-messages';
 import { FakeReccoBeats } from './support/fake-reccobeats';
-import { FakeSpotifyAccounts } from './support/fake-spotify-accounts';
 import { FakeSpotifyApi } from './support/fake-spotify-api';
 import { E2E_EXTENSION_DIR, expect, test } from './support/fixtures';
 import { featureTable, syntheticTracks, type FixtureTrack } from './support/tracks';
@@ -21,15 +20,6 @@ const MODIFY = 'playlist-modify-private';
 
 test.use({ extensionDir: E2E_EXTENSION_DIR });
 
-let accounts: FakeSpotifyAccounts;
-test.beforeEach(async () => {
-  accounts = new FakeSpotifyAccounts();
-  await accounts.start();
-});
-test.afterEach(async () => {
-  await accounts.stop();
-});
-
 /** The confirmation window the panel's button opens (`save.html?job=…`). */
 async function openSaveWindow(context: BrowserContext, panel: OccasionPanel): Promise<Page> {
   const [window] = await Promise.all([context.waitForEvent('page', (p) => p.url().includes('/save.html')), panel.host.locator('button.save').click()]);
@@ -45,7 +35,7 @@ async function confirmSave(window: Page): Promise<void> {
 
 const uris = (tracks: readonly FixtureTrack[]) => tracks.map((t) => `spotify:track:${t.id}`);
 
-test('save from the panel: the scope is asked once, on the first save; one private playlist per save with every track once, in order, in batches of at most 100, also after a 500 and after a lost answer', async ({ context, extensionId }) => {
+test('save from the panel: the scope is asked once, on the first save; one private playlist per save with every track once, in order, in batches of at most 100, also after a 500 and after a lost answer', async ({ context, extensionId, accounts }) => {
   test.setTimeout(180_000);
   const tracks = syntheticTracks(230, 'e2e-save');
   const api = new FakeSpotifyApi(featureTable(tracks), [], (token) => accounts.accessTokens.includes(token), new Map(), (token) => accounts.scopes.get(token) ?? '');

@@ -3,7 +3,6 @@ import { PopupPage } from './pages/popup-page';
 import { OptionsPage } from './pages/options-page';
 import { SpotifyPage } from './pages/spotify-page';
 import { FakeReccoBeats } from './support/fake-reccobeats';
-import { FakeSpotifyAccounts } from './support/fake-spotify-accounts';
 import { FakeSpotifyApi } from './support/fake-spotify-api';
 import { E2E_EXTENSION_DIR, test } from './support/fixtures';
 import { featureTable, realDataSkipReason, realTracks } from './support/tracks';
@@ -71,34 +70,28 @@ test('screenshots: badges on a playlist of real tracks, the popup and the option
 test.describe('screenshots of saving to Spotify (e2e build, local fakes of Spotify)', () => {
   test.use({ extensionDir: E2E_EXTENSION_DIR });
 
-  test('screenshots: the save confirmation window and its result', async ({ context, extensionId }) => {
-    const accounts = new FakeSpotifyAccounts();
-    await accounts.start();
-    try {
-      const tracks = realTracks(40, 'readme-screenshot').map((t, i) => ({ ...t, title: `Track ${i + 1} of the real-data sample`, artist: 'Artist withheld' }));
-      const api = new FakeSpotifyApi(featureTable(tracks), [], (token) => accounts.accessTokens.includes(token), new Map(), (token) => accounts.scopes.get(token) ?? '');
-      api.audioFeaturesForbidden = true;
-      await api.install(context);
-      await new FakeReccoBeats(featureTable(tracks)).install(context);
-      const options = await OptionsPage.open(context, extensionId);
-      await options.connect('0123456789abcdef0123456789abcdef');
-      const spotify = await SpotifyPage.open(context, { kind: 'playlist', id: '37i9dQZF1DX5555555555556', name: 'Real audio features', tracks }, { viewport: { width: 1100, height: 760 } });
-      await spotify.settledRows();
-      const panel = new OccasionPanel(spotify);
-      await panel.open();
-      await panel.analyseWholeList();
-      const counts = await panel.themeCounts();
-      const top = Object.entries(counts).sort((a, b) => b[1] - a[1])[0]?.[0];
-      if (top) await panel.toggleTheme(top);
-      const [window] = await Promise.all([context.waitForEvent('page', (p) => p.url().includes('/save.html')), panel.host.locator('button.save').click()]);
-      await window.setViewportSize({ width: 520, height: 560 });
-      await window.getByRole('button', { name: 'Save to Spotify' }).waitFor();
-      await window.screenshot({ path: 'docs/screenshots/save-confirm.png' });
-      await window.getByRole('button', { name: 'Save to Spotify' }).click();
-      await window.getByRole('heading', { name: 'Saved to Spotify' }).waitFor();
-      await window.screenshot({ path: 'docs/screenshots/save-done.png' });
-    } finally {
-      await accounts.stop();
-    }
+  test('screenshots: the save confirmation window and its result', async ({ context, extensionId, accounts }) => {
+    const tracks = realTracks(40, 'readme-screenshot').map((t, i) => ({ ...t, title: `Track ${i + 1} of the real-data sample`, artist: 'Artist withheld' }));
+    const api = new FakeSpotifyApi(featureTable(tracks), [], (token) => accounts.accessTokens.includes(token), new Map(), (token) => accounts.scopes.get(token) ?? '');
+    api.audioFeaturesForbidden = true;
+    await api.install(context);
+    await new FakeReccoBeats(featureTable(tracks)).install(context);
+    const options = await OptionsPage.open(context, extensionId);
+    await options.connect('0123456789abcdef0123456789abcdef');
+    const spotify = await SpotifyPage.open(context, { kind: 'playlist', id: '37i9dQZF1DX5555555555556', name: 'Real audio features', tracks }, { viewport: { width: 1100, height: 760 } });
+    await spotify.settledRows();
+    const panel = new OccasionPanel(spotify);
+    await panel.open();
+    await panel.analyseWholeList();
+    const counts = await panel.themeCounts();
+    const top = Object.entries(counts).sort((a, b) => b[1] - a[1])[0]?.[0];
+    if (top) await panel.toggleTheme(top);
+    const [window] = await Promise.all([context.waitForEvent('page', (p) => p.url().includes('/save.html')), panel.host.locator('button.save').click()]);
+    await window.setViewportSize({ width: 520, height: 560 });
+    await window.getByRole('button', { name: 'Save to Spotify' }).waitFor();
+    await window.screenshot({ path: 'docs/screenshots/save-confirm.png' });
+    await window.getByRole('button', { name: 'Save to Spotify' }).click();
+    await window.getByRole('heading', { name: 'Saved to Spotify' }).waitFor();
+    await window.screenshot({ path: 'docs/screenshots/save-done.png' });
   });
 });

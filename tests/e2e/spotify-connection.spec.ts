@@ -4,7 +4,6 @@ import { OptionsPage } from './pages/options-page';
 import { SpotifyPlaylistPage } from './pages/playlist-page';
 import { PopupPage } from './pages/popup-page';
 import { FakeReccoBeats } from './support/fake-reccobeats';
-import { FakeSpotifyAccounts } from './support/fake-spotify-accounts';
 import { CacheHookClient } from './support/cache-hook';
 import { FakeSpotifyApi } from './support/fake-spotify-api';
 import { E2E_EXTENSION_DIR, EXTENSION_DIR, expect, test } from './support/fixtures';
@@ -27,16 +26,7 @@ test.describe('production build', () => {
 
 test.describe('Spotify connection (e2e build, fake authorization server on 127.0.0.1)', () => {
   test.use({ extensionDir: E2E_EXTENSION_DIR });
-  let accounts: FakeSpotifyAccounts;
-  test.beforeEach(async () => {
-    accounts = new FakeSpotifyAccounts();
-    await accounts.start();
-  });
-  test.afterEach(async () => {
-    await accounts.stop();
-  });
-
-  test('connecting runs PKCE through launchWebAuthFlow; features then come from Spotify, and the popup searches Spotify', async ({ context, extensionId }) => {
+  test('connecting runs PKCE through launchWebAuthFlow; features then come from Spotify, and the popup searches Spotify', async ({ context, extensionId, accounts }) => {
     expect(extensionId).toBe(PINNED_EXTENSION_ID);
     const tracks = syntheticTracks(25, 'e2e-spotify');
     // Spotify's duration_ms wins over the page's, and fills in for rows that show none (issue 10).
@@ -100,7 +90,7 @@ test.describe('Spotify connection (e2e build, fake authorization server on 127.0
     await expect(after.connectionStatus()).toContainText('Not connected');
   });
 
-  test('a 403 from audio features falls back to ReccoBeats, stops asking Spotify, and the options page says why', async ({ context, extensionId }) => {
+  test('a 403 from audio features falls back to ReccoBeats, stops asking Spotify, and the options page says why', async ({ context, extensionId, accounts }) => {
     const tracks = syntheticTracks(20, 'e2e-403');
     const expected = themesFromClassifyCli(tracks);
     const api = new FakeSpotifyApi(featureTable(tracks), [], (token) => accounts.accessTokens.includes(token));
@@ -125,7 +115,7 @@ test.describe('Spotify connection (e2e build, fake authorization server on 127.0
     await expect(options.audioFeaturesState()).toContainText('not available to this app');
   });
 
-  test('a redirect whose state does not match is rejected and nothing is stored', async ({ context, extensionId }) => {
+  test('a redirect whose state does not match is rejected and nothing is stored', async ({ context, extensionId, accounts }) => {
     accounts.behaviour = 'wrong-state';
     const options = await OptionsPage.open(context, extensionId);
     await options.connect(CLIENT_ID);
@@ -134,7 +124,7 @@ test.describe('Spotify connection (e2e build, fake authorization server on 127.0
     expect(accounts.tokenRequests).toEqual([]);
   });
 
-  test('a denied authorization says so', async ({ context, extensionId }) => {
+  test('a denied authorization says so', async ({ context, extensionId, accounts }) => {
     accounts.behaviour = 'deny';
     const options = await OptionsPage.open(context, extensionId);
     await options.connect(CLIENT_ID);

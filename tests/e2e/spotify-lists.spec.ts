@@ -3,7 +3,6 @@ import { OccasionPanel } from './pages/occasion-panel';
 import { OptionsPage } from './pages/options-page';
 import { SpotifyPlaylistPage } from './pages/playlist-page';
 import { FakeReccoBeats } from './support/fake-reccobeats';
-import { FakeSpotifyAccounts } from './support/fake-spotify-accounts';
 import { FakeSpotifyApi } from './support/fake-spotify-api';
 import { E2E_EXTENSION_DIR, expect, test } from './support/fixtures';
 import { featureTable, syntheticTracks } from './support/tracks';
@@ -19,15 +18,6 @@ const CLIENT_ID = '0123456789abcdef0123456789abcdef';
 
 test.use({ extensionDir: E2E_EXTENSION_DIR });
 
-let accounts: FakeSpotifyAccounts;
-test.beforeEach(async () => {
-  accounts = new FakeSpotifyAccounts();
-  await accounts.start();
-});
-test.afterEach(async () => {
-  await accounts.stop();
-});
-
 /** Presses the panel's "Read with Spotify…" and returns the confirmation window. */
 async function openReadWindow(context: BrowserContext, panel: OccasionPanel): Promise<Page> {
   const [window] = await Promise.all([context.waitForEvent('page', (p) => p.url().includes('/save.html?read=')), panel.host.locator('button.read-api').click()]);
@@ -35,7 +25,7 @@ async function openReadWindow(context: BrowserContext, panel: OccasionPanel): Pr
   return window;
 }
 
-test('a whole list read through the Web API: the scope asked once, every track in the panel; a 403 falls back to scrolling with the reason shown', async ({ context, extensionId }) => {
+test('a whole list read through the Web API: the scope asked once, every track in the panel; a 403 falls back to scrolling with the reason shown', async ({ context, extensionId, accounts }) => {
   test.setTimeout(120_000);
   const first = syntheticTracks(120, 'e2e-read-api');
   const second = syntheticTracks(60, 'e2e-read-403');

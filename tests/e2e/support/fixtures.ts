@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test as base, chromium, type BrowserContext } from '@playwright/test';
+import { FakeSpotifyAccounts } from './fake-spotify-accounts';
 
 /** Where the production build is (`npm run build` writes it). */
 export const EXTENSION_DIR = resolve('.output/chrome-mv3');
@@ -35,16 +36,29 @@ export function launchWithExtension(extensionDir: string): Promise<BrowserContex
 
 /**
  * Playwright fixtures: a persistent headless Chromium context with a built extension loaded
- * (`extensionDir`, the production build unless a test asks for the e2e build), and the extension
- * ID read from its service worker URL (WXT's recommended e2e setup).
+ * (`extensionDir`, the production build unless a test asks for the e2e build), the extension
+ * ID read from its service worker URL (WXT's recommended e2e setup), and the fake Spotify
+ * accounts service (`accounts`).
  */
-export const test = base.extend<{ extensionDir: string; context: BrowserContext; extensionId: string }>({
+export const test = base.extend<{ extensionDir: string; context: BrowserContext; extensionId: string; accounts: FakeSpotifyAccounts }>({
   extensionDir: [EXTENSION_DIR, { option: true }],
   context: async ({ extensionDir }, use) => {
     if (!existsSync(`${extensionDir}/manifest.json`)) throw new Error(`No built extension at ${extensionDir}: run npm run build and npm run build:e2e first`);
     const context = await launchWithExtension(extensionDir);
     await use(context);
     await context.close();
+  },
+  // Spotify's accounts service as a local fake on 127.0.0.1 (the e2e build's endpoints), for the
+  // tests that connect; started only for the tests that ask for it.
+  // eslint-disable-next-line no-empty-pattern -- Playwright's form for a fixture without dependencies
+  accounts: async ({}, use) => {
+    const accounts = new FakeSpotifyAccounts();
+    await accounts.start();
+    try {
+      await use(accounts);
+    } finally {
+      await accounts.stop();
+    }
   },
   extensionId: async ({ context }, use) => {
     const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
