@@ -117,6 +117,8 @@ const AGE_UNITS: readonly [Intl.RelativeTimeFormatUnit, number][] = [
   ['minute', 60_000],
 ];
 
+let ageFormat: Intl.RelativeTimeFormat | undefined;
+
 /**
  * How long ago `then` was (ms since the epoch) at `now`, in words from `Intl.RelativeTimeFormat`
  * (English): "just now" under a minute, "5 minutes ago", "yesterday", "3 months ago". A `then`
@@ -124,8 +126,9 @@ const AGE_UNITS: readonly [Intl.RelativeTimeFormatUnit, number][] = [
  */
 export function describeAge(then: number, now: number): string {
   const elapsed = now - then;
-  const format = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
-  for (const [unit, ms] of AGE_UNITS) if (elapsed >= ms) return format.format(-Math.floor(elapsed / ms), unit);
+  // One formatter for every badge: describeAge runs on each badge render.
+  ageFormat ??= new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+  for (const [unit, ms] of AGE_UNITS) if (elapsed >= ms) return ageFormat.format(-Math.floor(elapsed / ms), unit);
   return 'just now';
 }
 
