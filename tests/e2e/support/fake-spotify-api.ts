@@ -123,24 +123,26 @@ export class FakeSpotifyApi {
       this.sourceReads.push(`${items[1] ?? ''}@${offset}`);
       if (!this.scopesOf(token).split(' ').includes('playlist-read-private')) return json(403, { error: { status: 403, message: 'Insufficient client scope' } });
       if (this.readForbidden) return json(403, { error: { status: 403, message: 'Forbidden' } });
-      const limit = Math.min(50, Number(url.searchParams.get('limit') ?? '20'));
-      const page = source.slice(offset, offset + limit).map((t) => ({
-        added_at: '2026-12-05T00:00:00Z',
-        item: { id: t.id, type: 'track', uri: `spotify:track:${t.id}`, name: t.name, artists: t.artists.map((name) => ({ name })), ...this.durationOf(t.id) },
-      }));
-      const next = offset + limit < source.length ? `${url.origin}${url.pathname}?limit=${limit}&offset=${offset + limit}` : null;
-      return json(200, { items: page, next, total: source.length, limit, offset });
+      return json(200, itemsPage(url, source, (t) => ({ id: t.id, type: 'track', uri: `spotify:track:${t.id}`, name: t.name, artists: t.artists.map((name) => ({ name })), ...this.durationOf(t.id) })));
     }
     if (items && request.method() === 'GET') {
       const playlist = this.playlists.get(items[1] ?? '');
       if (!playlist) return json(404, { error: { status: 404, message: 'Resource not found' } });
-      const limit = Math.min(50, Number(url.searchParams.get('limit') ?? '20'));
-      const offset = Number(url.searchParams.get('offset') ?? '0');
-      this.itemReads.push(offset);
-      const page = playlist.items.slice(offset, offset + limit).map((uri) => ({ added_at: '2026-12-05T00:00:00Z', item: { uri, type: 'track', id: uri.split(':')[2] } }));
-      const next = offset + limit < playlist.items.length ? `${url.origin}${url.pathname}?limit=${limit}&offset=${offset + limit}` : null;
-      return json(200, { items: page, next, total: playlist.items.length, limit, offset });
+      this.itemReads.push(Number(url.searchParams.get('offset') ?? '0'));
+      return json(200, itemsPage(url, playlist.items, (uri) => ({ uri, type: 'track', id: uri.split(':')[2] })));
     }
     return json(404, { error: { status: 404, message: 'Service not found' } });
   }
+}
+
+/**
+ * One page of `GET /v1/playlists/{id}/items` over `all` as Spotify pages it (`limit` at most 50,
+ * default 20; `offset`; `next` until the end; each entry's track under `item`, February 2026).
+ */
+function itemsPage<T>(url: URL, all: readonly T[], track: (value: T) => Record<string, unknown>) {
+  const limit = Math.min(50, Number(url.searchParams.get('limit') ?? '20'));
+  const offset = Number(url.searchParams.get('offset') ?? '0');
+  const items = all.slice(offset, offset + limit).map((value) => ({ added_at: '2026-12-05T00:00:00Z', item: track(value) }));
+  const next = offset + limit < all.length ? `${url.origin}${url.pathname}?limit=${limit}&offset=${offset + limit}` : null;
+  return { items, next, total: all.length, limit, offset };
 }
