@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { z } from 'zod';
 import { ClassifyRequestSchema, PROTOCOL, isMessageName, sendClassify, sendMessage, type TrackResult } from '@/lib/shared/messaging';
 import { trackId } from './support/fixtures';
 
@@ -7,12 +8,15 @@ beforeEach(() => fakeBrowser.reset());
 
 const result = (id: string): TrackResult => ({ trackId: id, status: 'unknown' });
 
+/** The envelope every runtime message has on the wire (`{ type, data, timestamp }`). */
+const Envelope = z.object({ type: z.string(), data: z.unknown() });
+
 /** Answers every runtime message with `reply(message)` on the wire (`{ res }` or `{ err }`), as the background's router does. */
-function answerWith(reply: (message: { type: string; data: unknown }) => unknown): unknown[] {
+function answerWith(reply: (message: z.infer<typeof Envelope>) => unknown): unknown[] {
   const received: unknown[] = [];
-  fakeBrowser.runtime.onMessage.addListener((message: { type: string; data: unknown }, _sender, sendResponse) => {
+  fakeBrowser.runtime.onMessage.addListener((message: unknown, _sender, sendResponse) => {
     received.push(message);
-    sendResponse(reply(message));
+    sendResponse(reply(Envelope.parse(message)));
     return true;
   });
   return received;
