@@ -8,6 +8,7 @@ import { FakeReccoBeats } from '../e2e/support/fake-reccobeats';
 import { ROW_POOL_SIZE, type FakeSpotifyWindow, type PageSpec } from '../e2e/support/fake-spotify';
 import { EXTENSION_DIR, launchWithExtension } from '../e2e/support/fixtures';
 import { featureTable, syntheticTracks } from '../e2e/support/tracks';
+import { distribution, type Distribution } from './stats';
 
 /**
  * The page-layer benchmark (`npm run bench:page`, issue 8), not part of `npm test`. The script
@@ -377,32 +378,7 @@ async function readThrough(spotify: SpotifyPage, reccobeats: FakeReccoBeats, pha
   return { steps, samples: await samplesOf(spotify, phase), firstScreen, timings: await timingsOf(spotify, phase), lateRequests: reccobeats.requests.slice(settledCount), ms };
 }
 
-// ---- statistics ---------------------------------------------------------------------------------
-
-interface Distribution {
-  readonly n: number;
-  readonly p50: number | null;
-  readonly p95: number | null;
-  readonly max: number | null;
-  readonly mean: number | null;
-}
-
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? null;
-}
-
-function distribution(values: readonly number[]): Distribution {
-  const sorted = [...values].sort((a, b) => a - b);
-  return {
-    n: sorted.length,
-    p50: percentile(sorted, 50),
-    p95: percentile(sorted, 95),
-    max: sorted.at(-1) ?? null,
-    mean: sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length : null,
-  };
-}
+// ---- statistics (./stats.ts) --------------------------------------------------------------------
 
 interface Latency extends Distribution {
   /** Samples whose row moved on before the badge was final (not in the distribution). */

@@ -6,11 +6,13 @@ import { defineConfig } from '@playwright/test';
  *   `.output/chrome-mv3-e2e` (`npm run build:e2e`) into Debian's headless Chromium and calls the
  *   background's bench hook (lib/background/bench-hook.ts);
  * - `page.bench.ts` (`npm run bench:page`): the production build `.output/chrome-mv3` on the fake
- *   Spotify page (requests, row → badge latency, content-script size).
+ *   Spotify page (requests, row → badge latency, content-script size);
+ * - `start.bench.ts` (`npm run bench:start`): the production build's first badges with the
+ *   background's service worker stopped vs running (cold-start cost).
  */
 export default defineConfig({
   testDir: '.',
-  testMatch: ['model.bench.ts', 'page.bench.ts'],
+  testMatch: ['model.bench.ts', 'page.bench.ts', 'start.bench.ts'],
   timeout: 120_000,
   workers: 1,
   retries: 0,
