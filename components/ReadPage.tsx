@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ReadJobView } from '@/lib/shared/messaging';
+import { apiReadSummary } from '@/lib/shared/occasions/profile';
 import { errorMessage } from './useAction';
 
 /** Props of {@link ReadPage}; every effect is a callback. */
@@ -61,7 +62,11 @@ export function ReadPage({ load, start, openOptions, close }: ReadPageProps) {
               The first time, Spotify asks you to let Playlist Predictor read {job.list.kind === 'liked' ? 'your Liked Songs' : 'your private playlists'} (the <code>{job.scope}</code> permission).
             </p>
           )}
-          {job.state === 'done' && <p role="status" data-testid="read-result">Read {job.count} tracks; the panel on the page shows them.</p>}
+          {job.state === 'done' && (
+            <p role="status" data-testid="read-result">
+              {apiReadSummary(job.count ?? 0, job.total ?? job.count ?? 0)} The panel on the page shows them.
+            </p>
+          )}
           {(job.state === 'fallback' || job.state === 'failed') && (
             <p className="error" role="alert" data-testid="read-result">
               {job.reason}

@@ -55,18 +55,32 @@ function pagePath(list: ApiList, offset: number): string {
   return `me/tracks?${query}`;
 }
 
+/** A whole-list read: the entries read, and how many the list holds. */
+export interface WholeListRead {
+  /** The entries in list order (`null` where an entry holds no track); at most {@link MAX_SAVE_TRACKS}. */
+  readonly tracks: (ReadTrack | null)[];
+  /**
+   * The list's length as Spotify's last page gave it (`total`), or the entries read if more:
+   * above `tracks.length` when the list is longer than one read takes ({@link MAX_SAVE_TRACKS}).
+   */
+  readonly total: number;
+}
+
 /**
- * Reads every entry of `list`, in order (`null` where an entry holds no track).
+ * Reads the entries of `list` in order, up to {@link MAX_SAVE_TRACKS} (a longer list, such as a
+ * large Liked Songs, is read from its start and its `total` says how much is left out).
  * @throws SpotifyApiError (a 403 included) / SpotifyAuthError as {@link SpotifyClient.call}.
  */
-export async function readWholeList(client: SpotifyClient, list: ApiList): Promise<(ReadTrack | null)[]> {
-  const out: (ReadTrack | null)[] = [];
+export async function readWholeList(client: SpotifyClient, list: ApiList): Promise<WholeListRead> {
+  const tracks: (ReadTrack | null)[] = [];
+  let total = 0;
   for (let offset = 0; offset < MAX_SAVE_TRACKS; offset += READ_PAGE_LIMIT) {
     const page = await client.call((api) => api.makeRequest('GET', pagePath(list, offset)), PageSchema);
-    for (const entry of page.items) out.push(trackOf(entry, list));
-    if (page.next === null || page.items.length === 0 || out.length >= page.total) break;
+    total = page.total;
+    for (const entry of page.items.slice(0, MAX_SAVE_TRACKS - tracks.length)) tracks.push(trackOf(entry, list));
+    if (page.next === null || page.items.length === 0 || tracks.length >= page.total) break;
   }
-  return out;
+  return { tracks, total: Math.max(total, tracks.length) };
 }
 
 /** What the read service needs. */
@@ -95,6 +109,7 @@ interface ReadJob {
   readonly tabId: number;
   state: ReadJobView['state'];
   count?: number;
+  total?: number;
   reason?: string;
 }
 
@@ -119,6 +134,7 @@ export function createReadService(deps: ReadServiceDeps): ReadService {
       list: job.list,
       state: job.state,
       ...(job.count === undefined ? {} : { count: job.count }),
+      ...(job.total === undefined ? {} : { total: job.total }),
       ...(job.reason === undefined ? {} : { reason: job.reason }),
       connected,
       scope: needed ?? '',
@@ -143,10 +159,11 @@ export function createReadService(deps: ReadServiceDeps): ReadService {
       try {
         const scope = scopeFor(job.list);
         if (scope) await deps.account.ensureScopes([scope]);
-        const tracks = await readWholeList(deps.client, job.list);
-        await deps.notifyTab(job.tabId, { type: 'playlist-predictor:list', jobId: job.id, list: job.list, tracks });
+        const { tracks, total } = await readWholeList(deps.client, job.list);
+        await deps.notifyTab(job.tabId, { type: 'playlist-predictor:list', jobId: job.id, list: job.list, tracks, total });
         job.state = 'done';
         job.count = tracks.length;
+        job.total = total;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (error instanceof SpotifyApiError && error.status === 403) {

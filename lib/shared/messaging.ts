@@ -227,7 +227,10 @@ export const ReadJobViewSchema = z.object({
   listName: z.string().check(z.maxLength(SEEN_NAME_MAX_LENGTH)),
   list: ApiListSchema,
   state: z.enum(['ready', 'reading', 'done', 'fallback', 'failed']),
+  /** Entries read (`done`). */
   count: z.optional(z.int().check(z.gte(0))),
+  /** The list's length as Spotify gives it (`done`): above `count` when the list is longer than one read takes. */
+  total: z.optional(z.int().check(z.gte(0))),
   reason: z.optional(z.string().check(z.maxLength(500))),
   connected: z.boolean(),
   scope: z.string(),
@@ -242,11 +245,12 @@ export type ReadTrack = z.infer<typeof ReadTrackSchema>;
 /**
  * What the background sends the tab's panel after a confirmed whole-list read (`tabs.sendMessage`,
  * validated by the content script): the list's tracks (`list`; positions are their order, `null`
- * where the API gave no track, e.g. a podcast episode or a local file), or why Spotify refused, so
- * the panel reads the list by scrolling instead (`list-refused`).
+ * where the API gave no track, e.g. a podcast episode or a local file; at most MAX_SAVE_TRACKS,
+ * with `total` the list's length as Spotify gives it), or why Spotify refused, so the panel reads
+ * the list by scrolling instead (`list-refused`).
  */
 export const PanelNoticeSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('playlist-predictor:list'), jobId: JobIdSchema, list: ApiListSchema, tracks: z.array(z.nullable(ReadTrackSchema)).check(z.maxLength(MAX_SAVE_TRACKS)) }),
+  z.object({ type: z.literal('playlist-predictor:list'), jobId: JobIdSchema, list: ApiListSchema, tracks: z.array(z.nullable(ReadTrackSchema)).check(z.maxLength(MAX_SAVE_TRACKS)), total: z.int().check(z.gte(0)) }),
   z.object({ type: z.literal('playlist-predictor:list-refused'), jobId: JobIdSchema, list: ApiListSchema, reason: z.string().check(z.maxLength(500)) }),
 ]);
 export type PanelNotice = z.infer<typeof PanelNoticeSchema>;

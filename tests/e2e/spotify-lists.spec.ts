@@ -49,7 +49,7 @@ test('a whole list read through the Web API: the scope asked once, every track i
   const scrollBefore = await panel.scrollTop();
   await expect(window.getByTestId('scope-note')).toContainText('playlist-read-private');
   await window.getByRole('button', { name: 'Read with Spotify' }).click();
-  await expect(window.getByTestId('read-result')).toHaveText('Read 120 tracks; the panel on the page shows them.');
+  await expect(window.getByTestId('read-result')).toHaveText('Read all 120 tracks through your Spotify account. The panel on the page shows them.');
   expect(accounts.authorizeRequests.map((r) => r.scope)).toEqual([null, 'playlist-read-private']);
   // Paged (50 per page), and no scrolling: the panel has every track, then every answer.
   expect(api.sourceReads).toEqual(['37i9dQZF1DXAAAAAAAAAAAA1@0', '37i9dQZF1DXAAAAAAAAAAAA1@50', '37i9dQZF1DXAAAAAAAAAAAA1@100']);

@@ -6,7 +6,7 @@ import { loadPanel, PANEL_REGISTRY_KEY, PANEL_SCRIPT, registerPanel } from '@/li
 import { analyseWholeList } from '@/lib/content/panel/analysis';
 import { DIMMED_ATTRIBUTE, keepRowsDimmed } from '@/lib/content/panel/dimming';
 import { CSV_COLUMNS, csvFileName, selectionCsv } from '@/lib/shared/occasions/export';
-import { coverageText, isComplete, profileOf, type ListedResult } from '@/lib/shared/occasions/profile';
+import { apiReadSummary, coverageText, isComplete, profileOf, type ListedResult } from '@/lib/shared/occasions/profile';
 import { isDimmed, matchesFilter, rankByTheme, selectionOf, trackLinks } from '@/lib/shared/occasions/selection';
 import { createResultsStore } from '@/lib/content/results-store';
 import { scanTrackRows } from '@/lib/content/spotify-dom';
@@ -66,6 +66,12 @@ describe('profile (issue 11)', () => {
     expect(isComplete(profileOf(LIST.slice(0, 2), ['chill'], undefined))).toBe(false);
     expect(isComplete(profileOf(LIST.slice(0, 2), ['chill'], 2))).toBe(true);
     expect(profileOf([], ['chill'], 0).themes).toEqual([{ theme: 'chill', count: 0, meanProbability: 0 }]);
+  });
+
+  it('a Web API read says "all" only when it read the whole list, and otherwise how much of it', () => {
+    expect(apiReadSummary(120, 120)).toBe('Read all 120 tracks through your Spotify account.');
+    expect(apiReadSummary(10_000, 12_345)).toBe('Read the first 10000 of 12345 tracks through your Spotify account (one read takes at most 10000).');
+    expect(apiReadSummary(0, 0)).toBe('Read all 0 tracks through your Spotify account.');
   });
 });
 

@@ -4,7 +4,7 @@ import { contextOf } from '@/lib/background/message-router';
 import { actionAccountOf, createSaveService, jobStoreOver, MAX_KEPT_JOBS, SAVE_SCOPE } from '@/lib/background/save-service';
 import { SpotifyApiError, type SpotifyClient } from '@/lib/background/spotify-client';
 import type { PlaylistsApi } from '@/lib/background/spotify-playlists';
-import type { PanelNotice } from '@/lib/shared/messaging';
+import { MAX_SAVE_TRACKS, type PanelNotice } from '@/lib/shared/messaging';
 import { trackId } from './support/fixtures';
 import { memoryJobStore } from './support/save-fakes';
 
@@ -135,19 +135,40 @@ describe('whole lists through the Web API (issue 12)', () => {
       { items: [{ item: track(1) }, { item: null }, { track: track(2) }], next: 'x', total: 4 },
       { items: [{ item: { id: 'episode1', type: 'episode', name: 'Podcast' } }], next: null, total: 4 },
     ]);
-    const tracks = await readWholeList(client, { kind: 'playlist', id: 'abc' });
+    const { tracks, total } = await readWholeList(client, { kind: 'playlist', id: 'abc' });
     expect(client.paths).toEqual(['playlists/abc/items?limit=50&offset=0', 'playlists/abc/items?limit=50&offset=50']);
+    expect(total).toBe(4);
     expect(tracks).toEqual([{ trackId: trackId(1), name: 'Song 1', artists: ['A', 'B'], durationMs: 187_000 }, null, { trackId: trackId(2), name: 'Song 2', artists: ['A', 'B'], durationMs: 187_000 }, null]);
   });
 
   it('reads album tracks (track objects) and Liked Songs (saved tracks), with the scopes each needs', async () => {
     const album = pagedClient([{ items: [track(3, { duration_ms: undefined })], next: null, total: 1 }]);
-    expect(await readWholeList(album, { kind: 'album', id: 'alb' })).toEqual([{ trackId: trackId(3), name: 'Song 3', artists: ['A', 'B'] }]);
+    expect(await readWholeList(album, { kind: 'album', id: 'alb' })).toEqual({ tracks: [{ trackId: trackId(3), name: 'Song 3', artists: ['A', 'B'] }], total: 1 });
     expect(album.paths).toEqual(['albums/alb/tracks?limit=50&offset=0']);
     const liked = pagedClient([{ items: [{ added_at: 'x', track: track(4) }], next: null, total: 1 }]);
-    expect((await readWholeList(liked, { kind: 'liked' }))[0]?.trackId).toBe(trackId(4));
+    expect((await readWholeList(liked, { kind: 'liked' })).tracks[0]?.trackId).toBe(trackId(4));
     expect(liked.paths).toEqual(['me/tracks?limit=50&offset=0']);
     expect([scopeFor({ kind: 'playlist', id: 'a' }), scopeFor({ kind: 'album', id: 'a' }), scopeFor({ kind: 'liked' })]).toEqual(['playlist-read-private', undefined, 'user-library-read']);
+  });
+
+  it('reads a list longer than one read takes up to MAX_SAVE_TRACKS from its start, and says how long the list is', async () => {
+    const listLength = MAX_SAVE_TRACKS + 2_345;
+    // Every page is full and has a next page, as a 12,345-track Liked Songs would.
+    const client = pagedClient((path) => {
+      const offset = Number(new URLSearchParams(path.split('?')[1]).get('offset'));
+      return { items: Array.from({ length: 50 }, (_, i) => ({ track: track(((offset + i) % 500) + 1) })), next: 'x', total: listLength };
+    });
+    const { tracks, total } = await readWholeList(client, { kind: 'liked' });
+    expect(tracks).toHaveLength(MAX_SAVE_TRACKS);
+    expect(total).toBe(listLength);
+    expect(client.paths).toHaveLength(MAX_SAVE_TRACKS / 50);
+    expect(client.paths.at(-1)).toBe(`me/tracks?limit=50&offset=${MAX_SAVE_TRACKS - 50}`);
+    // The notice and the window carry the length, so neither claims the whole list.
+    const notices: PanelNotice[] = [];
+    const reads = createReadService({ client: pagedClient((path) => ({ items: [{ track: track(1) }, { track: track(2) }], next: path.endsWith('offset=0') ? 'x' : null, total: 7 })), account: fakeAccount().account, openConfirmation: async () => {}, notifyTab: async (_tab, n) => void notices.push(n), newId });
+    const id = await reads.prepare({ kind: 'liked' }, 'Liked Songs', 3);
+    expect(await reads.start(id)).toMatchObject({ state: 'done', count: 4, total: 7 });
+    expect(notices).toEqual([expect.objectContaining({ type: 'playlist-predictor:list', total: 7 })]);
   });
 
   it('sends the tracks to the tab that asked; a 403 is a fallback to scrolling with the reason; only a tab may ask', async () => {
@@ -157,9 +178,9 @@ describe('whole lists through the Web API (issue 12)', () => {
     const reads = make(pagedClient([{ items: [{ item: track(1) }], next: null, total: 1 }]));
     const id = await reads.prepare({ kind: 'playlist', id: 'abc' }, 'Mix', 7);
     expect(await reads.view(id)).toMatchObject({ state: 'ready', needsScope: true, scope: 'playlist-read-private' });
-    expect(await reads.start(id)).toMatchObject({ state: 'done', count: 1, needsScope: false });
+    expect(await reads.start(id)).toMatchObject({ state: 'done', count: 1, total: 1, needsScope: false });
     expect(asked).toEqual([['playlist-read-private']]);
-    expect(notices).toEqual([[7, { type: 'playlist-predictor:list', jobId: id, list: { kind: 'playlist', id: 'abc' }, tracks: [expect.objectContaining({ trackId: trackId(1) })] }]]);
+    expect(notices).toEqual([[7, { type: 'playlist-predictor:list', jobId: id, list: { kind: 'playlist', id: 'abc' }, tracks: [expect.objectContaining({ trackId: trackId(1) })], total: 1 }]]);
 
     const refused = make(pagedClient([new SpotifyApiError('http', 'HTTP 403 (Forbidden)', { status: 403 })]));
     const other = await refused.prepare({ kind: 'playlist', id: 'def' }, 'Other', 8);

@@ -7,7 +7,7 @@ import type { PanelDeps } from '../panel-loader';
 import { analyseWholeList } from './analysis';
 import { keepRowsDimmed } from './dimming';
 import { csvFileName, selectionCsv } from '@/lib/shared/occasions/export';
-import { coverageText, isComplete, profileOf, type ListedResult, type ListProfile } from '@/lib/shared/occasions/profile';
+import { apiReadSummary, coverageText, isComplete, profileOf, type ListedResult, type ListProfile } from '@/lib/shared/occasions/profile';
 import { rankByTheme, selectionOf, trackLinks, trackUrl } from '@/lib/shared/occasions/selection';
 
 /**
@@ -306,7 +306,7 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
     if (!apiList || JSON.stringify(notice.list) !== JSON.stringify(apiList)) return;
     if (notice.type === 'playlist-predictor:list') {
       tracker.fill(notice.tracks);
-      progress.textContent = `Read all ${notice.tracks.length} tracks through your Spotify account.`;
+      progress.textContent = apiReadSummary(notice.tracks.length, notice.total);
     } else {
       startAnalysis(notice.reason);
     }

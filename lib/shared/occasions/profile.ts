@@ -1,4 +1,5 @@
 import type { BadgeState } from '@/lib/shared/badge-look';
+import { MAX_SAVE_TRACKS } from '@/lib/shared/save-limits';
 import type { ThemeId } from '@/model/themes';
 import type { ListedTrack } from './listed-track';
 
@@ -90,6 +91,16 @@ export function coverageText(profile: ListProfile): string {
   if (profile.unknown > 0) parts.push(`${profile.unknown} unknown`);
   if (profile.pending > 0) parts.push(`${profile.pending} waiting`);
   return parts.join(' · ');
+}
+
+/**
+ * The outcome of a whole-list read through the Web API in words, never claiming the whole list
+ * when one read stopped short of it: `read` entries read of the `total` Spotify gives (issue 12;
+ * one read takes at most MAX_SAVE_TRACKS entries).
+ */
+export function apiReadSummary(read: number, total: number): string {
+  if (read >= total) return `Read all ${read} tracks through your Spotify account.`;
+  return `Read the first ${read} of ${total} tracks through your Spotify account (one read takes at most ${MAX_SAVE_TRACKS}).`;
 }
 
 /** Whether every track of the list has an answer (the total is known and reached). */
