@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'wxt';
+import { defineConfig, type WebExtConfig } from 'wxt';
 
 /**
  * Public half of the key that pins the Chrome extension ID to `fgoeenodbimpnlcedfdaladkedgdeghi`
@@ -13,6 +13,22 @@ export const CHROME_PUBLIC_KEY = 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEApF
 export const GECKO_ID = 'playlist-predictor@playlist-predictor.dev';
 
 /**
+ * The browser `npm run dev` opens with the extension (WXT's runner, web-ext-run:
+ * https://wxt.dev/guide/essentials/config/browser-startup; a `web-ext.config.ts` of your own
+ * overrides it):
+ * - none on Linux without a display (`DISPLAY` / `WAYLAND_DISPLAY` unset: a server, a container,
+ *   CI), where it could only fail; the dev server still builds and reloads `.output/<target>-dev`,
+ *   which you load by hand;
+ * - as root, Chromium refuses to start without `--no-sandbox`, so it gets that flag only then.
+ *
+ * @param env the environment to read (`process.env`); `platform` and `uid` as Node gives them.
+ */
+export function devBrowserConfig(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, uid: number | undefined = process.getuid?.()): WebExtConfig {
+  const display = platform !== 'linux' || Boolean(env.DISPLAY) || Boolean(env.WAYLAND_DISPLAY);
+  return { disabled: !display, chromiumArgs: uid === 0 ? ['--no-sandbox'] : [] };
+}
+
+/**
  * WXT build configuration (https://wxt.dev/api/config.html).
  *
  * Permissions are the minimum the extension uses: `storage` for the settings, `identity` for the
@@ -24,6 +40,7 @@ export const GECKO_ID = 'playlist-predictor@playlist-predictor.dev';
  */
 export default defineConfig({
   modules: ['@wxt-dev/module-react'],
+  webExt: devBrowserConfig(),
   vite: () => ({
     // The SDK's Node fallback `require('crypto')` (never used here) maps to the global WebCrypto:
     // see lib/shared/webcrypto-for-sdk.ts.

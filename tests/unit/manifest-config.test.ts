@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import config, { CHROME_PUBLIC_KEY, GECKO_ID } from '../../wxt.config';
+import config, { CHROME_PUBLIC_KEY, devBrowserConfig, GECKO_ID } from '../../wxt.config';
 
 /** The manifest wxt.config.ts gives for a browser and build mode. */
 async function manifestFor(browser: string, mode: string): Promise<Record<string, unknown>> {
@@ -21,5 +21,21 @@ describe('the manifest per build (issue 13)', () => {
     expect(firefox.browser_specific_settings).toMatchObject({ gecko: { id: GECKO_ID } });
     expect(JSON.stringify(await manifestFor('chrome', 'production'))).not.toContain('127.0.0.1');
     expect(JSON.stringify(await manifestFor('chrome', 'e2e'))).toContain('127.0.0.1');
+  });
+});
+
+describe('the browser npm run dev opens (issue 13: dev works as written on a fresh machine)', () => {
+  it('opens none on Linux without a display, where it could only fail; opens one with X11 or Wayland, and on macOS and Windows', () => {
+    expect(devBrowserConfig({}, 'linux', 1000).disabled).toBe(true);
+    expect(devBrowserConfig({ DISPLAY: ':99' }, 'linux', 1000).disabled).toBe(false);
+    expect(devBrowserConfig({ WAYLAND_DISPLAY: 'wayland-0' }, 'linux', 1000).disabled).toBe(false);
+    expect(devBrowserConfig({}, 'darwin', 501).disabled).toBe(false);
+    expect(devBrowserConfig({}, 'win32', undefined).disabled).toBe(false);
+  });
+
+  it('starts Chromium without its sandbox only as root, which Chromium refuses otherwise', () => {
+    expect(devBrowserConfig({ DISPLAY: ':0' }, 'linux', 0).chromiumArgs).toEqual(['--no-sandbox']);
+    expect(devBrowserConfig({ DISPLAY: ':0' }, 'linux', 1000).chromiumArgs).toEqual([]);
+    expect(config.webExt).toEqual(devBrowserConfig());
   });
 });
