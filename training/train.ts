@@ -83,7 +83,7 @@ export const MLP_GRID: readonly MlpConfig[] = [
 export const ENSEMBLE: EnsembleConfig = { size: 5, member: { hidden: [64, 32], dropout: 0, classWeighting: 'balanced', softLabels: true } };
 
 /** Students distilled from the teachers; all fit the 32 KB weights budget. */
-export const STUDENTS: readonly StudentConfig[] = [{ teacher: 'gbt', transfer: true, hidden: [128, 64], epochs: 20, jitterCopies: 1, jitter: 3.5 }];
+export const STUDENTS: readonly StudentConfig[] = [{ teacher: 'gbt', transfer: true, hidden: [128, 64], epochs: 20, jitterCopies: 1, jitter: 5 }];
 
 /** Mini-batch size of the students (they fit twice the rows, soft targets only). */
 export const STUDENT_BATCH_SIZE = 256;
