@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { SearchResponse, Status } from '@/lib/shared/messaging';
 import type { EffectiveThemeSettings } from '@/lib/shared/settings';
 import { SearchResult } from './SearchResult';
-import { errorMessage } from './useAction';
+import { errorMessage } from '@/lib/shared/error-message';
 
 /** Props of {@link Popup}; every effect is a callback, so the view runs anywhere. */
 export interface PopupProps {

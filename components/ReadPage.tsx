@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ReadJobView } from '@/lib/shared/messaging';
 import { apiReadSummary } from '@/lib/shared/occasions/profile';
-import { errorMessage } from './useAction';
+import { errorMessage } from '@/lib/shared/error-message';
 
 /** Props of {@link ReadPage}; every effect is a callback. */
 export interface ReadPageProps {

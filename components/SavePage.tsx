@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { SaveJobView } from '@/lib/shared/messaging';
-import { errorMessage } from './useAction';
+import { errorMessage } from '@/lib/shared/error-message';
 
 /** Props of {@link SavePage}; every effect is a callback, so the view runs anywhere. */
 export interface SavePageProps {

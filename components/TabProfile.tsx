@@ -4,7 +4,7 @@ import { csvFileName, selectionCsv } from '@/lib/shared/occasions/export';
 import { coverageText, profileOf, type ListedResult } from '@/lib/shared/occasions/profile';
 import { selectionOf, trackLinks } from '@/lib/shared/occasions/selection';
 import { getTheme, THEME_IDS, type ThemeId } from '@/model/themes';
-import { errorMessage } from './useAction';
+import { errorMessage } from '@/lib/shared/error-message';
 
 /** Props of {@link TabProfile}; effects are callbacks. */
 export interface TabProfileProps {

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { loadBundledMetadata, modelThemeInfo, type ModelThemeInfo } from '@/lib/shared/bundled-metadata';
 import { sendMessage, type Status } from '@/lib/shared/messaging';
 import { defineSettingsItem, parseSettings, readSettings, type Settings } from '@/lib/shared/settings';
-import { errorMessage } from './useAction';
+import { errorMessage } from '@/lib/shared/error-message';
 
 const settingsItem = defineSettingsItem();
 

@@ -1,9 +1,5 @@
 import { useState } from 'react';
-
-/** The message of a thrown value, for showing to the user. */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+import { errorMessage } from '@/lib/shared/error-message';
 
 /**
  * State of a button's asynchronous action: `busy` while it runs, `error` (its message) when it

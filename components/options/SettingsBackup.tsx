@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { errorMessage } from '../useAction';
+import { errorMessage } from '@/lib/shared/error-message';
 
 /** Props of {@link SettingsBackup}. */
 export interface SettingsBackupProps {

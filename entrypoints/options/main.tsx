@@ -6,7 +6,7 @@ import { Options } from '@/components/Options';
 import { sendMessage } from '@/lib/shared/messaging';
 import { exportSettings, importSettings, writeSettings, type Settings } from '@/lib/shared/settings';
 import '@/components/ui.css';
-import { errorMessage } from '@/components/useAction';
+import { errorMessage } from '@/lib/shared/error-message';
 
 function App() {
   const item = useSettingsItem();

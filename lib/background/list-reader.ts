@@ -5,6 +5,7 @@ import { SpotifyApiError, type SpotifyClient } from '@/lib/background/spotify-cl
 import { MAX_SAVE_TRACKS, type ApiList, type PanelNotice, type ReadJobView, type ReadTrack } from '@/lib/shared/messaging';
 import { TrackIdSchema } from '@/lib/shared/track-id';
 import { normalizeDurationMs } from '@/model/duration';
+import { errorMessage } from '@/lib/shared/error-message';
 
 /**
  * Whole lists through the Spotify Web API (issue 12), paged, with the February 2026 endpoints
@@ -165,7 +166,7 @@ export function createReadService(deps: ReadServiceDeps): ReadService {
         job.count = tracks.length;
         job.total = total;
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         if (error instanceof SpotifyApiError && error.status === 403) {
           job.state = 'fallback';
           job.reason = `Spotify refused to read this list for your app (${message}); the panel reads it by scrolling instead.`.slice(0, 500);

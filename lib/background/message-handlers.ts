@@ -9,6 +9,7 @@ import type { SaveService } from '@/lib/background/save-service';
 import type { TabLists } from '@/lib/background/tab-lists';
 import type { ThemeService } from '@/lib/background/theme-service';
 import { trackIdFromInput, type TrackId } from '@/lib/shared/track-id';
+import { errorMessage } from '@/lib/shared/error-message';
 
 /** Most hits the popup shows; also Spotify search's `limit` (at most 10 since February 2026, see `lib/spotify-search.ts`). */
 export const SEARCH_LIMIT = SPOTIFY_SEARCH_MAX_LIMIT;
@@ -131,7 +132,7 @@ export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers
           found = await deps.account.searchTracks(query, SEARCH_LIMIT);
         } catch (error) {
           const hits = await withResults(await deps.seen.search(query, SEARCH_LIMIT));
-          return { source: 'seen', hits, notice: `Spotify search failed (${error instanceof Error ? error.message : String(error)}); showing tracks you have seen.` };
+          return { source: 'seen', hits, notice: `Spotify search failed (${errorMessage(error)}); showing tracks you have seen.` };
         }
         await remember(found);
         const durations = new Map(found.flatMap((track) => (track.durationMs === undefined ? [] : [[track.trackId, track.durationMs] as const])));

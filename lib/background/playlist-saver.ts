@@ -2,6 +2,7 @@ import pRetry, { AbortError } from 'p-retry';
 import { z } from 'zod';
 import { SpotifyApiError } from '@/lib/background/spotify-client';
 import { MAX_URIS_PER_ADD, TrackUriSchema, type PlaylistsApi } from '@/lib/background/spotify-playlists';
+import { errorMessage } from '@/lib/shared/error-message';
 
 /**
  * Saving a selection as a new private playlist (issue 12), so that a failure loses nothing and
@@ -71,7 +72,7 @@ export function isRetryableSaveError(error: unknown): boolean {
 
 /** A failure as a sentence for the user. */
 function reason(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).slice(0, 400);
+  return errorMessage(error).slice(0, 400);
 }
 
 /**

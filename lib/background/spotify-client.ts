@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { SpotifyAuthError, type SpotifyAuth } from '@/lib/background/auth/spotify-auth';
 import { DeadlineError, PROVIDER_REQUEST_DEADLINE_MS, withDeadline } from '@/lib/background/deadline';
 import { RETRY_WAIT_MAX_MS, boundedRetry, parseRetryAfter } from '@/lib/background/retry-after';
+import { errorMessage } from '@/lib/shared/error-message';
 
 /**
  * The Spotify Web API client: `@spotify/web-api-ts-sdk` with an auth strategy backed by the
@@ -189,7 +190,7 @@ export function createSpotifyClient(options: SpotifyClientOptions): SpotifyClien
       if (error instanceof HTTPError) throw await spotifyErrorFromResponse(error.response, now());
       if (error instanceof TimeoutError) throw new SpotifyApiError('timeout', 'request timed out', { cause: error });
       if (error instanceof SyntaxError) throw new SpotifyApiError('malformed', 'response is not JSON', { cause: error });
-      throw new SpotifyApiError('network', `network error (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+      throw new SpotifyApiError('network', `network error (${errorMessage(error)})`, { cause: error });
     }
   }
 

@@ -11,6 +11,7 @@ import type { AudioFeatureProvider } from '@/lib/background/providers/types';
 import type { ProviderId } from '@/lib/shared/providers';
 import type { TrackId } from '@/lib/shared/track-id';
 import { formatDuration } from '@/lib/background/deadline';
+import { errorMessage } from '@/lib/shared/error-message';
 
 /** What the theme service needs; all injected so tests can swap each part. */
 export interface ThemeServiceDeps {
@@ -190,7 +191,7 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
     void askSource(deps.provider, ids, (batch: SourcedBatch) => settle(batch, batch.trackIds)).then(
       (answer) => settle(answer, ids),
       (error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         for (const resolve of waiting.values()) resolve({ error: message });
         waiting.clear();
       },

@@ -2,6 +2,7 @@ import pRetry from 'p-retry';
 import type { BadgeState } from '@/lib/shared/badge-look';
 import { CLASSIFY_BATCH_SIZE, type SeenTrack, type TrackResult } from '@/lib/shared/messaging';
 import type { TrackId } from '@/lib/shared/track-id';
+import { errorMessage } from '@/lib/shared/error-message';
 
 /**
  * The content script's results store, one per tab: it queues the track IDs that something on the
@@ -265,7 +266,7 @@ export function createResultsStore(deps: ResultsStoreDeps): ResultsStore {
       },
       (error: unknown) => {
         if (lifetime.signal.aborted) return;
-        const message = `the extension's background did not answer (${error instanceof Error ? error.message : String(error)})`;
+        const message = `the extension's background did not answer (${errorMessage(error)})`;
         for (const id of batch) {
           entryOf(id).inFlight = false;
           if (watched(id)) set(id, { trackId: id, status: 'error', message });

@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { THEMES, THEME_IDS, ThemeIdSchema, type ThemeId } from '@/model/themes';
 import { SpotifyClientIdSchema } from './client-id';
 import { DEFAULT_PROVIDER_SETTINGS, PROVIDER_IDS, ProviderSettingsSchema } from './providers';
+import { errorMessage } from '@/lib/shared/error-message';
 
 /**
  * The user's settings: which themes the badge may show and in which colours, the "uncertain"
@@ -201,7 +202,7 @@ export async function writeSettings(item: WxtStorageItem<Settings, Record<string
 
 /** The sentence for a failed settings write: the browser's message, and what to do when storage is full. */
 function describeStorageFailure(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const name = error instanceof Error ? error.name : '';
   const full = name === 'QuotaExceededError' || /quota/i.test(message);
   return full

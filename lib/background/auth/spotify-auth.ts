@@ -26,6 +26,7 @@ import { SPOTIFY_ACCOUNTS_ENDPOINTS, type SpotifyAccountsEndpoints } from '@/lib
 import { createPkceRequest, PKCE_METHOD } from '@/lib/background/auth/pkce';
 import { DeadlineError, withDeadline } from '@/lib/background/deadline';
 import { SpotifyClientIdSchema, createTokenStore, type AudioFeaturesAvailability, type SpotifyClientId, type StoredConnection, type TokenStore } from '@/lib/background/auth/token-store';
+import { errorMessage } from '@/lib/shared/error-message';
 
 /**
  * Scopes requested when connecting: none. The features this extension uses need no scope:
@@ -391,7 +392,6 @@ async function bodyAsSent(response: Response): Promise<unknown> {
   return response.json();
 }
 
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** oauth4webapi puts the parsed body it rejected in `cause.body`. */
 const RejectedBodySchema = z.object({ body: z.unknown() });
@@ -435,14 +435,14 @@ function tokenRequestError(error: unknown): SpotifyAuthError {
     return new SpotifyAuthError('token-request-failed', `Spotify's token endpoint gave an unusable answer (${error.message})`, { cause: error });
   }
   if (error instanceof DeadlineError) return new SpotifyAuthError('network', error.message, { cause: error });
-  return new SpotifyAuthError('network', `could not reach Spotify's token endpoint (${describe(error)})`, { cause: error });
+  return new SpotifyAuthError('network', `could not reach Spotify's token endpoint (${errorMessage(error)})`, { cause: error });
 }
 
 /** Why a store write failed, for {@link unsavedTokenProblem}: "storage full" for `QuotaExceededError`. */
 function storageCause(error: unknown): string {
   const name = error instanceof Error ? error.name : '';
   const inner = error instanceof Error && error.cause instanceof Error ? error.cause.name : '';
-  return name === 'QuotaExceededError' || inner === 'QuotaExceededError' ? 'storage full' : describe(error).slice(0, 200);
+  return name === 'QuotaExceededError' || inner === 'QuotaExceededError' ? 'storage full' : errorMessage(error).slice(0, 200);
 }
 
 /** Creates the {@link SpotifyAuth} of the background. */
@@ -577,7 +577,7 @@ export function createSpotifyAuth(deps: SpotifyAuthDeps = {}): SpotifyAuth {
     try {
       await store.save(connection);
     } catch (error) {
-      throw new SpotifyAuthError('storage', `could not store the Spotify sign-in (${describe(error)}); free some disk space and connect again if this persists`, { cause: error });
+      throw new SpotifyAuthError('storage', `could not store the Spotify sign-in (${errorMessage(error)}); free some disk space and connect again if this persists`, { cause: error });
     }
   }
 
@@ -655,7 +655,7 @@ export function createSpotifyAuth(deps: SpotifyAuthDeps = {}): SpotifyAuth {
     try {
       responseUrl = await getIdentity().launchWebAuthFlow({ url, interactive: true });
     } catch (error) {
-      throw new SpotifyAuthError('cancelled', `the Spotify sign-in window was closed or failed (${describe(error)})`, { cause: error });
+      throw new SpotifyAuthError('cancelled', `the Spotify sign-in window was closed or failed (${errorMessage(error)})`, { cause: error });
     }
     if (!responseUrl) throw new SpotifyAuthError('cancelled', 'the Spotify sign-in window was closed');
     if (!URL.canParse(responseUrl) || !responseUrl.startsWith(redirectUri)) {
@@ -670,7 +670,7 @@ export function createSpotifyAuth(deps: SpotifyAuthDeps = {}): SpotifyAuth {
         const why = error.error === 'access_denied' ? 'you declined access' : error.error_description ? `${error.error}: ${error.error_description}` : error.error;
         throw new SpotifyAuthError('authorization-failed', `Spotify did not authorize the extension (${why})`, { cause: error });
       }
-      throw new SpotifyAuthError('invalid-response', `the sign-in response was rejected (${describe(error)})`, { cause: error });
+      throw new SpotifyAuthError('invalid-response', `the sign-in response was rejected (${errorMessage(error)})`, { cause: error });
     }
 
     const body = await tokenRequest(async (signal) => {

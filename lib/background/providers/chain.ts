@@ -3,6 +3,7 @@ import type { AudioFeatures } from '@/model/features';
 import type { TrackId } from '@/lib/shared/track-id';
 import type { AudioFeatureProvider, ProviderResult, ProviderSkip } from '@/lib/background/providers/types';
 import { DEFAULT_PROVIDER_SETTINGS, PROVIDER_IDS, ProviderSettingsSchema, type ProviderId, type ProviderSettings } from '@/lib/shared/providers';
+import { errorMessage } from '@/lib/shared/error-message';
 
 /** One provider's state in the chain, for the UI ("why was Spotify skipped?"). */
 export type ProviderState =
@@ -70,7 +71,6 @@ export function effectiveOrder(settings: ProviderSettings): ProviderId[] {
   return [...new Set([...settings.order, ...PROVIDER_IDS])];
 }
 
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Creates the {@link ProviderChain}. */
 export function createProviderChain(deps: ProviderChainDeps): ProviderChain {
@@ -183,7 +183,7 @@ export function createProviderChain(deps: ProviderChainDeps): ProviderChain {
         try {
           answer = await provider.getAudioFeatures(pending, (batch) => take(batch.trackIds, batch));
         } catch (error) {
-          answer = { features: new Map(), errors: new Map(pending.map((t) => [t, `${id}: ${describe(error)}`])) };
+          answer = { features: new Map(), errors: new Map(pending.map((t) => [t, `${id}: ${errorMessage(error)}`])) };
         }
         // Whatever no batch reported: the resolved result is complete.
         take(pending, answer);

@@ -6,6 +6,7 @@ import { PROVIDER_BATCH_SIZES } from '@/lib/shared/providers';
 import { DeadlineError, PROVIDER_REQUEST_DEADLINE_MS, withDeadline } from '@/lib/background/deadline';
 import { RETRY_WAIT_MAX_MS, boundedRetry } from '@/lib/background/retry-after';
 import { ProviderError, type AudioFeatureProvider, type ProviderBatch, type ProviderBatchListener, type ProviderResult } from '@/lib/background/providers/types';
+import { errorMessage } from '@/lib/shared/error-message';
 
 /** ReccoBeats API root (reccobeats.com/docs); the only host besides Spotify the extension calls. */
 export const RECCOBEATS_API = 'https://api.reccobeats.com/v1/';
@@ -86,7 +87,7 @@ export function createReccoBeatsProvider(options: ReccoBeatsOptions = {}): Audio
       if (error instanceof HTTPError) throw new ProviderError('reccobeats', `HTTP ${error.response.status} for audio features`, { cause: error });
       if (error instanceof TimeoutError) throw new ProviderError('reccobeats', 'request timed out', { cause: error });
       if (error instanceof SyntaxError) throw new ProviderError('reccobeats', 'response is not JSON', { cause: error });
-      throw new ProviderError('reccobeats', `network error (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+      throw new ProviderError('reccobeats', `network error (${errorMessage(error)})`, { cause: error });
     }
   }
 

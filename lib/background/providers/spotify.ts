@@ -6,6 +6,7 @@ import { SpotifyApiError, type SpotifyClient } from '@/lib/background/spotify-cl
 import { TrackIdSchema, type TrackId } from '@/lib/shared/track-id';
 import { PROVIDER_BATCH_SIZES } from '@/lib/shared/providers';
 import type { AudioFeatureProvider, ProviderBatch, ProviderBatchListener, ProviderResult, ProviderSkip } from '@/lib/background/providers/types';
+import { errorMessage } from '@/lib/shared/error-message';
 
 /** Most IDs per `GET /v1/audio-features?ids=` request (see {@link PROVIDER_BATCH_SIZES}). */
 export const SPOTIFY_BATCH_SIZE = PROVIDER_BATCH_SIZES.spotify;
@@ -29,7 +30,6 @@ export interface SpotifyProviderDeps {
   readonly now?: () => number;
 }
 
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
  * Audio features from Spotify's `GET /v1/audio-features?ids=` for a connected user, in batches of
@@ -115,7 +115,7 @@ export function createSpotifyProvider(deps: SpotifyProviderDeps): AudioFeaturePr
                 : error.message
               : error instanceof SpotifyAuthError
                 ? error.message
-                : `unexpected failure (${describe(error)})`;
+                : `unexpected failure (${errorMessage(error)})`;
           batch = { trackIds: ids, features: new Map(), errors: new Map(ids.map((id) => [id, `spotify: ${message}`])) };
         }
         for (const [id, f] of batch.features) result.features.set(id, f);

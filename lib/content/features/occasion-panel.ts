@@ -7,6 +7,7 @@ import type { PanelDeps, PanelModule } from '../panel-loader';
 import type { ResultsStore } from '../results-store';
 import { apiListOf } from '../page-type';
 import { listName, listScroller } from '../spotify-dom';
+import { errorMessage } from '@/lib/shared/error-message';
 
 /**
  * The occasion panel's bar above the track list of playlists, albums and Liked Songs (issue 11).
@@ -149,7 +150,7 @@ export function createOccasionPanel(deps: OccasionPanelDeps): Feature {
             const problem = doc.createElement('p');
             problem.className = 'problem';
             problem.setAttribute('role', 'alert');
-            problem.textContent = `The occasion panel could not load (${error instanceof Error ? error.message : String(error)}). Reload the page to try again.`;
+            problem.textContent = `The occasion panel could not load (${errorMessage(error)}). Reload the page to try again.`;
             body.replaceChildren(problem);
             mounted = undefined;
           },

@@ -9,6 +9,7 @@ import { keepRowsDimmed } from './dimming';
 import { csvFileName, selectionCsv } from '@/lib/shared/occasions/export';
 import { apiReadSummary, coverageText, isComplete, profileOf, type ListedResult, type ListProfile } from '@/lib/shared/occasions/profile';
 import { rankByTheme, selectionOf, trackLinks, trackUrl } from '@/lib/shared/occasions/selection';
+import { errorMessage } from '@/lib/shared/error-message';
 
 /**
  * The occasion panel (issue 11), drawn with plain DOM into the bar's shadow root: the list's
@@ -284,7 +285,7 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
           prefix + (end === 'complete' ? `Read all ${seen} tracks.` : end === 'cancelled' ? `Stopped after ${seen} tracks.` : `Read ${seen} tracks; the page drew no more.`);
       },
       (error: unknown) => {
-        progress.textContent = `Could not read the list (${error instanceof Error ? error.message : String(error)}).`;
+        progress.textContent = `Could not read the list (${errorMessage(error)}).`;
       },
     ).finally(() => {
       analyse.disabled = false;
@@ -299,7 +300,7 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
     if (!apiList) return;
     progress.textContent = 'Confirm in the Spotify window…';
     deps.prepareRead({ list: apiList, listName: deps.listName().slice(0, 200) }).catch((error: unknown) => {
-      progress.textContent = `Could not open the window (${error instanceof Error ? error.message : String(error)}).`;
+      progress.textContent = `Could not open the window (${errorMessage(error)}).`;
     });
   });
   deps.onNotice((notice) => {
@@ -321,7 +322,7 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
         done.textContent = `Copied ${count} link${count === 1 ? '' : 's'}: paste them into a Spotify playlist.`;
       },
       (error: unknown) => {
-        done.textContent = `Could not copy (${error instanceof Error ? error.message : String(error)}).`;
+        done.textContent = `Could not copy (${errorMessage(error)}).`;
       },
     );
   });
@@ -356,7 +357,7 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
           done.textContent = 'Confirm in the save window.';
         },
         (error: unknown) => {
-          done.textContent = `Could not open the save window (${error instanceof Error ? error.message : String(error)}).`;
+          done.textContent = `Could not open the save window (${errorMessage(error)}).`;
         },
       );
   });
