@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { ReadJobView } from '@/lib/shared/messaging';
 import { apiReadSummary } from '@/lib/shared/occasions/profile';
 import { errorMessage } from '@/lib/shared/error-message';
+import { useAction } from './useAction';
 
 /** Props of {@link ReadPage}; every effect is a callback. */
 export interface ReadPageProps {
@@ -22,25 +23,17 @@ const KIND: Record<ReadJobView['list']['kind'], string> = { playlist: 'playlist'
  */
 export function ReadPage({ load, start, openOptions, close }: ReadPageProps) {
   const [job, setJob] = useState<ReadJobView>();
-  const [problem, setProblem] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const [loadProblem, setLoadProblem] = useState<string>();
+  const reading = useAction();
+  const busy = reading.busy;
+  // The read button only shows once the job loaded, so a read's error never hides a load error.
+  const problem = reading.error ?? loadProblem;
   useEffect(() => {
-    load().then(setJob, (e: unknown) => setProblem(errorMessage(e)));
+    load().then(setJob, (e: unknown) => setLoadProblem(errorMessage(e)));
   }, [load]);
 
   function read(): void {
-    setBusy(true);
-    setProblem(undefined);
-    start().then(
-      (j) => {
-        setJob(j);
-        setBusy(false);
-      },
-      (e: unknown) => {
-        setBusy(false);
-        setProblem(errorMessage(e));
-      },
-    );
+    reading.run(async () => setJob(await start()));
   }
 
   return (

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { SaveJobView } from '@/lib/shared/messaging';
 import { errorMessage } from '@/lib/shared/error-message';
+import { useAction } from './useAction';
 
 /** Props of {@link SavePage}; every effect is a callback, so the view runs anywhere. */
 export interface SavePageProps {
@@ -27,8 +28,11 @@ export interface SavePageProps {
 export function SavePage({ load, start, openPlaylist, openOptions, close, pollMs = 400 }: SavePageProps) {
   const [job, setJob] = useState<SaveJobView>();
   const [name, setName] = useState('');
-  const [problem, setProblem] = useState<string>();
-  const [saving, setSaving] = useState(false);
+  const [loadProblem, setLoadProblem] = useState<string>();
+  const saveAction = useAction();
+  const saving = saveAction.busy;
+  // The save button only shows once the job loaded, so a save's error never hides a load error.
+  const problem = saveAction.error ?? loadProblem;
 
   useEffect(() => {
     load().then(
@@ -36,7 +40,7 @@ export function SavePage({ load, start, openPlaylist, openOptions, close, pollMs
         setJob(j);
         setName(j.name);
       },
-      (e: unknown) => setProblem(errorMessage(e)),
+      (e: unknown) => setLoadProblem(errorMessage(e)),
     );
   }, [load]);
 
@@ -49,19 +53,15 @@ export function SavePage({ load, start, openPlaylist, openOptions, close, pollMs
   }, [saving, load, pollMs]);
 
   function save(): void {
-    setSaving(true);
-    setProblem(undefined);
-    start(name.trim() === '' ? (job?.name ?? '') : name.trim()).then(
-      (j) => {
-        setJob(j);
-        setSaving(false);
-      },
-      (e: unknown) => {
-        setSaving(false);
-        setProblem(errorMessage(e));
+    saveAction.run(async () => {
+      try {
+        setJob(await start(name.trim() === '' ? (job?.name ?? '') : name.trim()));
+      } catch (error) {
+        // Show what was saved before it stopped.
         load().then(setJob, () => undefined);
-      },
-    );
+        throw error;
+      }
+    });
   }
 
   if (!job) {
