@@ -2,6 +2,7 @@ import { BADGE_CSS, describeBadge, describeDetails, detailsText, type BadgeState
 import type { TrackId } from '@/lib/shared/track-id';
 import type { ThemeId } from '@/model/themes';
 import type { BadgeTooltip } from './badge-tooltip';
+import { createShadowHost } from './shadow-host';
 
 /**
  * The badge on open.spotify.com, drawn with plain DOM (no framework: the content script loads on
@@ -47,10 +48,7 @@ export interface BadgeElement {
  * @param tooltip where an answered badge shows its details on hover and focus (none: no tooltip).
  */
 export function createBadgeElement(doc: Document, onActivate: (trackId: TrackId) => void, tooltip?: BadgeTooltip): BadgeElement {
-  const host = doc.createElement(BADGE_HOST_TAG);
-  const shadow = host.attachShadow({ mode: 'open' });
-  const style = doc.createElement('style');
-  style.textContent = `${HOST_CSS}\n${BADGE_CSS}`;
+  const { host, shadow } = createShadowHost(doc, BADGE_HOST_TAG, `${HOST_CSS}\n${BADGE_CSS}`);
   const badge = doc.createElement('span');
   badge.className = 'badge';
   const icon = doc.createElement('span');
@@ -58,7 +56,7 @@ export function createBadgeElement(doc: Document, onActivate: (trackId: TrackId)
   icon.setAttribute('aria-hidden', 'true');
   const label = doc.createTextNode('');
   badge.append(icon, label);
-  shadow.append(style, badge);
+  shadow.append(badge);
 
   const activate = (event: Event): void => {
     // The row underneath would start playing or select itself: the badge handles this one.

@@ -1,4 +1,5 @@
 import type { BadgeDetails } from '@/lib/shared/badge-look';
+import { createShadowHost } from './shadow-host';
 
 /**
  * The tooltip of the theme badges on open.spotify.com (issue 11): one element per page feature,
@@ -56,17 +57,14 @@ export interface BadgeTooltip {
 
 /** Creates the tooltip (added to the page on first show). */
 export function createBadgeTooltip(doc: Document): BadgeTooltip {
-  const host = doc.createElement(TOOLTIP_HOST_TAG);
+  const { host, shadow } = createShadowHost(doc, TOOLTIP_HOST_TAG, TOOLTIP_CSS);
   host.setAttribute('aria-hidden', 'true');
-  const shadow = host.attachShadow({ mode: 'open' });
-  const style = doc.createElement('style');
-  style.textContent = TOOLTIP_CSS;
   const box = doc.createElement('div');
   box.className = 'tooltip';
   box.setAttribute('part', 'tooltip');
   box.setAttribute('role', 'tooltip');
   box.hidden = true;
-  shadow.append(style, box);
+  shadow.append(box);
   let anchor: Element | undefined;
 
   const place = (target: Element): void => {

@@ -8,6 +8,7 @@ import type { ResultsStore } from '../results-store';
 import { apiListOf } from '../page-type';
 import { listName, listScroller } from '../spotify-dom';
 import { errorMessage } from '@/lib/shared/error-message';
+import { createShadowHost } from '../shadow-host';
 
 /**
  * The occasion panel's bar above the track list of playlists, albums and Liked Songs (issue 11).
@@ -77,10 +78,7 @@ export function createOccasionPanel(deps: OccasionPanelDeps): Feature {
       const list = (): HTMLElement | undefined => pageType.trackList?.(doc);
       const tracker = createListTracker({ rows: () => pageType.trackRows(doc), list });
 
-      const host = doc.createElement(PANEL_HOST_TAG);
-      const shadow = host.attachShadow({ mode: 'open' });
-      const style = doc.createElement('style');
-      style.textContent = BAR_CSS;
+      const { host, shadow } = createShadowHost(doc, PANEL_HOST_TAG, BAR_CSS);
       const section = doc.createElement('section');
       section.className = 'panel';
       section.setAttribute('aria-label', 'Occasions (Playlist Predictor)');
@@ -103,7 +101,7 @@ export function createOccasionPanel(deps: OccasionPanelDeps): Feature {
       body.className = 'body';
       body.hidden = true;
       section.append(bar, body);
-      shadow.append(style, section);
+      shadow.append(section);
 
       let mounted: AbortController | undefined;
       const expand = (open: boolean): void => {
