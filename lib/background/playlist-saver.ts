@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { SpotifyApiError } from '@/lib/background/spotify-client';
 import { MAX_URIS_PER_ADD, TrackUriSchema, type PlaylistsApi } from '@/lib/background/spotify-playlists';
 import { errorMessage } from '@/lib/shared/error-message';
+import { MAX_SAVE_TRACKS } from '@/lib/shared/save-limits';
 
 /**
  * Saving a selection as a new private playlist (issue 12), so that a failure loses nothing and
@@ -29,7 +30,7 @@ export const SaveJobSchema = z.object({
   name: z.string().min(1).max(100),
   description: z.string().max(300),
   /** The tracks to save, in list order, each once. */
-  uris: z.array(TrackUriSchema).min(1).max(10_000),
+  uris: z.array(TrackUriSchema).min(1).max(MAX_SAVE_TRACKS),
   /** Titles of the first tracks, for the confirmation (at most 5). */
   preview: z.array(z.string().max(300)).max(5),
   playlist: z.object({ id: z.string(), url: z.string() }).optional(),

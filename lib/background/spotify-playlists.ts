@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SpotifyClient } from '@/lib/background/spotify-client';
+import { MAX_SAVE_TRACKS } from '@/lib/shared/save-limits';
 
 /**
  * The Spotify Web API calls that create a private playlist and fill it (issue 12), with the
@@ -16,8 +17,8 @@ import type { SpotifyClient } from '@/lib/background/spotify-client';
 export const MAX_URIS_PER_ADD = 100;
 /** Items per page when reading a playlist back (the endpoint's maximum `limit`). */
 export const ITEMS_PAGE_LIMIT = 50;
-/** Most pages read back (10,000 items, Spotify's playlist size limit): a bound, never reached by a valid playlist. */
-const MAX_PAGES = 10_000 / ITEMS_PAGE_LIMIT;
+/** Most pages read back (MAX_SAVE_TRACKS, Spotify's playlist size limit): a bound, never reached by a valid playlist. */
+const MAX_PAGES = MAX_SAVE_TRACKS / ITEMS_PAGE_LIMIT;
 
 /** A Spotify track URI, `spotify:track:<22 base62 characters>`. */
 export const TrackUriSchema = z.string().regex(/^spotify:track:[0-9A-Za-z]{22}$/);
