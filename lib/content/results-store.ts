@@ -94,7 +94,13 @@ export interface ResultsStore {
    * tracks are forgotten and asked again when shown.
    */
   refresh(): void;
-  /** Stops every timer and request; watchers get no more calls. */
+  /**
+   * Calls `listener` with the track ID after any track's {@link state} changed (an answer, an
+   * error, `loading` again, or an answer forgotten), watched or not, until `signal` aborts. For
+   * whoever summarizes many tracks at once (the list reporter) instead of watching each one.
+   */
+  subscribe(listener: (trackId: TrackId) => void, signal: AbortSignal): void;
+  /** Stops every timer and request; watchers and subscribers get no more calls. */
   dispose(): void;
 }
 
@@ -132,6 +138,11 @@ export function createResultsStore(deps: ResultsStoreDeps): ResultsStore {
   const errorRetryMs = deps.errorRetryMs ?? ERROR_RETRY_MS;
   const isRetryable = deps.isRetryable ?? defaultIsRetryable;
   const entries = new Map<TrackId, Entry>();
+  /** {@link ResultsStore.subscribe}'s listeners. */
+  const subscribers = new Set<(trackId: TrackId) => void>();
+  const changed = (id: TrackId): void => {
+    for (const subscriber of [...subscribers]) subscriber(id);
+  };
   /** Queued IDs in the order they were queued. */
   const queue = new Set<TrackId>();
   const lifetime = new AbortController();
@@ -162,6 +173,15 @@ export function createResultsStore(deps: ResultsStoreDeps): ResultsStore {
     entry.errorTimer = undefined;
     if (state.status === 'error') entry.errorTimer = setTimeout(() => askAgainIfShown(id), errorRetryMs);
     for (const listener of [...entry.listeners]) listener(state);
+    changed(id);
+  }
+
+  /** Forgets the track's entry: its state is `loading` again until it is shown and asked for. */
+  function forget(id: TrackId): void {
+    const entry = entries.get(id);
+    if (!entry) return;
+    entries.delete(id);
+    if (entry.state.status !== 'loading') changed(id);
   }
 
   function askAgainIfShown(id: TrackId): void {
@@ -270,7 +290,7 @@ export function createResultsStore(deps: ResultsStoreDeps): ResultsStore {
         for (const id of batch) {
           entryOf(id).inFlight = false;
           if (watched(id)) set(id, { trackId: id, status: 'error', message });
-          else entries.delete(id);
+          else forget(id);
         }
       },
     );
@@ -319,12 +339,19 @@ export function createResultsStore(deps: ResultsStoreDeps): ResultsStore {
     refresh() {
       for (const [id, entry] of entries) {
         if (entry.listeners.size > 0) enqueue(id);
-        else if (!entry.inFlight && !entry.queued) entries.delete(id);
+        else if (!entry.inFlight && !entry.queued) forget(id);
       }
+    },
+
+    subscribe(listener, signal) {
+      if (signal.aborted || lifetime.signal.aborted) return;
+      subscribers.add(listener);
+      signal.addEventListener('abort', () => subscribers.delete(listener), { once: true });
     },
 
     dispose() {
       lifetime.abort();
+      subscribers.clear();
       cancelPending();
       queue.clear();
       for (const entry of entries.values()) {

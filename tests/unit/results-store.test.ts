@@ -402,3 +402,56 @@ describe('results store: refresh and dispose', () => {
     expect([...told.values()].flat()).toHaveLength(2);
   });
 });
+
+describe('results store: subscribe (every track at once, for the list reporter)', () => {
+  it('tells subscribers the ID of every state change, watched or not: answers, errors, loading again, forgotten answers', async () => {
+    const { store, background } = setup({ retry: { retries: 0, minTimeout: 1, factor: 1, maxTimeout: 1 } });
+    const [a, b, c] = ids(3);
+    if (!a || !b || !c) throw new Error('ids');
+    const changes: TrackId[] = [];
+    const subscription = new AbortController();
+    store.subscribe((id) => changes.push(id), subscription.signal);
+    const { unwatch } = watchAll(store, [a, b]);
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    expect(changes).toEqual([]); // queued and sent: no state changed yet
+    background.requests[0]?.answer([okResult(a), { trackId: b, status: 'unknown' }]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(changes).toEqual([a, b]);
+
+    // retry(): loading again, then the answer.
+    store.retry(b);
+    expect(changes).toEqual([a, b, b]);
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    background.last()?.fail(new Error('background stopped'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.state(b)).toMatchObject({ status: 'error' });
+    expect(changes).toEqual([a, b, b, b]);
+
+    // refresh() forgets the answer of a track nobody shows: it is loading again, and subscribers hear of it.
+    unwatch.get(a)?.();
+    store.refresh();
+    expect(store.state(a)).toEqual({ status: 'loading' });
+    expect(changes).toEqual([a, b, b, b, a]);
+
+    // After the subscription's signal aborts, nothing more.
+    subscription.abort();
+    watchAll(store, [c]);
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    background.last()?.answer();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.state(c)).toEqual(okResult(c));
+    expect(changes).toEqual([a, b, b, b, a]);
+  });
+
+  it('a subscription made with an already aborted signal is never called', async () => {
+    const { store, background } = setup();
+    const calls: TrackId[] = [];
+    store.subscribe((id) => calls.push(id), AbortSignal.abort());
+    watchAll(store, ids(1));
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    background.requests[0]?.answer();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.state(trackId(0))).toEqual(okResult(trackId(0)));
+    expect(calls).toEqual([]);
+  });
+});
