@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { scopeSet, type SpotifyActionScope } from '@/lib/background/auth/spotify-auth';
 import type { ActionAccount } from '@/lib/background/save-service';
 import { SpotifyApiError, type SpotifyClient } from '@/lib/background/spotify-client';
-import { MAX_SAVE_TRACKS, type ApiList, type PanelNotice, type ReadJobView, type ReadTrack } from '@/lib/shared/messaging';
+import { MAX_SAVE_TRACKS, SEEN_MAX_ARTISTS, SEEN_NAME_MAX_LENGTH, type ApiList, type PanelNotice, type ReadJobView, type ReadTrack } from '@/lib/shared/messaging';
 import { TrackIdSchema } from '@/lib/shared/track-id';
 import { normalizeDurationMs } from '@/model/duration';
 import { errorMessage } from '@/lib/shared/error-message';
@@ -45,7 +45,7 @@ function trackOf(entry: unknown, list: ApiList): ReadTrack | null {
   if (!parsed.success) return null;
   const t = parsed.data;
   const durationMs = normalizeDurationMs(t.duration_ms);
-  return { trackId: t.id, name: t.name.slice(0, 200), artists: t.artists.slice(0, 10).map((a) => a.name.slice(0, 200)), ...(durationMs === null ? {} : { durationMs }) };
+  return { trackId: t.id, name: t.name.slice(0, SEEN_NAME_MAX_LENGTH), artists: t.artists.slice(0, SEEN_MAX_ARTISTS).map((a) => a.name.slice(0, SEEN_NAME_MAX_LENGTH)), ...(durationMs === null ? {} : { durationMs }) };
 }
 
 /** The API path of a list's page. */

@@ -35,7 +35,7 @@ export interface PanelDeps {
   readonly enabledThemes: () => readonly ThemeId[] | null;
   /** The element that scrolls the list, when found. */
   readonly scroller: () => HTMLElement | undefined;
-  /** The list's name as the page shows it (for the export's file name). */
+  /** The list's name as the page shows it, at most 200 characters (`listName` of spotify-dom.ts; for the export's file name and the messages). */
   readonly listName: () => string;
   /**
    * Hands the selection to the background, which opens the save confirmation window (issue 12;

@@ -254,8 +254,11 @@ export function listScroller(list: HTMLElement): HTMLElement | undefined {
   return undefined;
 }
 
-/** The name of the list the page shows (its `entityTitle` heading), or the document's title. */
+/**
+ * The name of the list the page shows (its `entityTitle` heading), or the document's title; at
+ * most `SEEN_NAME_MAX_LENGTH` (200) characters, the limit of every message that carries it.
+ */
 export function listName(doc: Document): string {
   const heading = doc.querySelector('[data-testid="entityTitle"]')?.textContent.trim();
-  return heading && heading !== '' ? heading : doc.title;
+  return (heading && heading !== '' ? heading : doc.title).slice(0, MAX_NAME);
 }

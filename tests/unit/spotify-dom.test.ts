@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it } from 'vitest';
-import { parseDurationText, readNowPlaying, readRowDuration, readTrackRow, scanTrackRows, trackIdFromNowPlayingHref } from '@/lib/content/spotify-dom';
+import { listName, parseDurationText, readNowPlaying, readRowDuration, readTrackRow, scanTrackRows, trackIdFromNowPlayingHref } from '@/lib/content/spotify-dom';
+import { SEEN_NAME_MAX_LENGTH } from '@/lib/shared/messaging';
 import { trackIdFromUrl } from '@/lib/shared/track-id';
 import { trackId } from './support/fixtures';
 
@@ -334,5 +335,28 @@ describe('a track row\'s duration (issue 10)', () => {
     const detached = document.createElement('div');
     expect(readRowDuration(detached)).toBeUndefined();
     expect(readTrackRow(detached)).toBeUndefined();
+  });
+});
+
+describe('the list\'s name', () => {
+  beforeEach(() => {
+    document.body.replaceChildren();
+    document.title = 'Spotify – Web Player';
+  });
+
+  it('is the entityTitle heading, trimmed, or the document title without one', () => {
+    expect(listName(document)).toBe('Spotify – Web Player');
+    document.body.innerHTML = '<h1 data-testid="entityTitle">  Morning Run  </h1>';
+    expect(listName(document)).toBe('Morning Run');
+    document.body.innerHTML = '<h1 data-testid="entityTitle">   </h1>';
+    expect(listName(document)).toBe('Spotify – Web Player');
+  });
+
+  it('is cut to the messages\' limit, so a page with a huge heading cannot make a report or a read invalid', () => {
+    document.body.innerHTML = `<h1 data-testid="entityTitle">${'ab'.repeat(5_000)}</h1>`;
+    expect(listName(document)).toBe('ab'.repeat(SEEN_NAME_MAX_LENGTH / 2));
+    document.body.replaceChildren();
+    document.title = 'x'.repeat(1_000);
+    expect(listName(document)).toHaveLength(SEEN_NAME_MAX_LENGTH);
   });
 });

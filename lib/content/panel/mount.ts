@@ -299,7 +299,7 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
   readApi.addEventListener('click', () => {
     if (!apiList) return;
     progress.textContent = 'Confirm in the Spotify window…';
-    deps.prepareRead({ list: apiList, listName: deps.listName().slice(0, 200) }).catch((error: unknown) => {
+    deps.prepareRead({ list: apiList, listName: deps.listName() }).catch((error: unknown) => {
       progress.textContent = `Could not open the window (${errorMessage(error)}).`;
     });
   });
@@ -348,7 +348,7 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
     done.textContent = 'Opening the save window…';
     deps
       .prepareSave({
-        listName: deps.listName().slice(0, 200),
+        listName: deps.listName(),
         themes: [...picked],
         tracks: selection.slice(0, MAX_SAVE_TRACKS).map(({ track }) => ({ trackId: track.trackId, name: track.name, artists: [...track.artists] })),
       })
