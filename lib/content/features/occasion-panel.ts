@@ -1,5 +1,6 @@
 import type { ThemeId } from '@/model/themes';
 import { MAX_SAVE_TRACKS, type ListReport } from '@/lib/shared/messaging';
+import { startListReporter } from '../list-reporter';
 import type { PanelOpenState } from '@/lib/shared/panel-state';
 import type { Feature } from '../features';
 import { createListTracker } from '../list-tracker';
@@ -21,9 +22,6 @@ import { createShadowHost } from '../shadow-host';
  * with `section.panel` > `button.toggle[aria-expanded]` and `div.body` (the panel's content).
  */
 
-/** How often the tab's list is reported to the background while it changes, in ms. */
-export const REPORT_INTERVAL_MS = 2_000;
-
 /** Tag of the bar's host element. */
 export const PANEL_HOST_TAG = 'playlist-predictor-panel';
 
@@ -44,8 +42,6 @@ export interface OccasionPanelDeps {
   readonly onNotice: PanelDeps['onNotice'];
   /** Sends the tab's list to the background, for the toolbar popup (`reportList`; issue 12). */
   readonly reportList: (report: ListReport) => Promise<void>;
-  /** How often the list is reported while it changes, ms (default {@link REPORT_INTERVAL_MS}). */
-  readonly reportIntervalMs?: number;
   readonly document?: Document;
   readonly log?: Pick<Console, 'warn'>;
 }
@@ -169,28 +165,21 @@ export function createOccasionPanel(deps: OccasionPanelDeps): Feature {
         place();
         tracker.update();
       };
-      // The list as the popup shows it (issue 12): reported when it changed, at most every 2 s,
+      // The list as the popup shows it (issue 12): reported at most every 2 s after it changed,
       // whether or not the panel is open; an empty report when the page goes.
-      let reported = '';
-      const report = (items: ListReport['items']): void => {
-        const apiList = apiListOf(pageType.id, doc.location.pathname);
-        const total = tracker.total();
-        deps
-          .reportList({ listName: listName(doc).slice(0, 200), ...(apiList ? { list: apiList } : {}), ...(total === undefined ? {} : { total: Math.min(total, MAX_SAVE_TRACKS) }), items })
-          .catch((error: unknown) => log.warn('Playlist Predictor: could not report the list to the popup', error));
-      };
-      const reportIfChanged = (): void => {
-        const items = tracker.tracks().slice(0, MAX_SAVE_TRACKS).map((t) => ({ ...t, artists: [...t.artists], state: deps.store.state(t.trackId) }));
-        const signature = `${tracker.total() ?? ''}|${items.map((i) => `${i.position}:${i.trackId}:${i.state.status}`).join(',')}`;
-        if (items.length === 0 || signature === reported) return;
-        reported = signature;
-        report(items);
-      };
-      const timer = setInterval(reportIfChanged, deps.reportIntervalMs ?? REPORT_INTERVAL_MS);
-      signal.addEventListener('abort', () => {
-        clearInterval(timer);
-        if (reported !== '') report([]);
-      });
+      startListReporter(
+        {
+          tracker,
+          store: deps.store,
+          send: ({ items, total }) => {
+            const apiList = apiListOf(pageType.id, doc.location.pathname);
+            deps
+              .reportList({ listName: listName(doc), ...(apiList ? { list: apiList } : {}), ...(total === undefined ? {} : { total: Math.min(total, MAX_SAVE_TRACKS) }), items })
+              .catch((error: unknown) => log.warn('Playlist Predictor: could not report the list to the popup', error));
+          },
+        },
+        signal,
+      );
 
       const observer = new MutationObserver(onChange);
       observer.observe(doc.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['href', 'aria-rowcount', 'aria-rowindex'] });
