@@ -3,23 +3,28 @@ import type { Page } from 'puppeteer-core';
 import { THEME_IDS, getTheme } from '../../model/themes';
 import { playlistPageHtml, ROW_POOL_SIZE } from './support/fake-spotify';
 import { FirefoxWithExtension } from './support/firefox';
-import { bundledModelDefaults, classifyWithCli, expectedBadge, expectedTheme, featureTable, syntheticTracks, type CliRow } from './support/tracks';
+import { bundledModelDefaults, classifyWithCli, cliProfile, expectedBadge, expectedTheme, featureTable, syntheticTracks, type CliRow } from './support/tracks';
 
 /**
  * The core checks in Firefox ESR (issue 13), on the Firefox build: badges on a playlist page with
- * reused rows equal `npm run classify`, a change in the options follows on the open tab, and the
- * popup's search. See support/firefox.ts for the route (puppeteer-core over WebDriver BiDi).
+ * reused rows equal `npm run classify`, a change in the options follows on the open tab, the
+ * popup's search, the occasion panel (its script is imported on demand from a web-accessible
+ * resource, which Firefox resolves differently from Chromium), and a provider that is down. See
+ * support/firefox.ts for the route (puppeteer-core over WebDriver BiDi).
  */
 
 test.describe.configure({ mode: 'serial' });
 
 const tracks = syntheticTracks(80, 'e2e-firefox');
+const panelTracks = syntheticTracks(12, 'e2e-firefox-panel');
+const failingTracks = syntheticTracks(5, 'e2e-firefox-fail');
 let expected: Map<string, CliRow>;
 let firefox: FirefoxWithExtension;
 
 test.beforeAll(async () => {
-  expected = classifyWithCli(tracks);
-  firefox = await FirefoxWithExtension.launch(featureTable(tracks));
+  const all = [...tracks, ...panelTracks, ...failingTracks];
+  expected = classifyWithCli(all);
+  firefox = await FirefoxWithExtension.launch(featureTable(all));
 });
 test.afterAll(async () => {
   await firefox?.close();
@@ -124,4 +129,85 @@ test('Firefox: the popup finds a track seen on the page, with the badge npm run 
   const badge = await popup.$eval(`article.result[data-track-id="${wanted.id}"] .badge`, (b) => ({ status: (b as HTMLElement).dataset.status ?? null, theme: (b as HTMLElement).dataset.theme ?? null }));
   expect(badge).toEqual(badgeOf(wanted.id));
   await popup.close();
+});
+
+/** The occasion panel's bar and profile as the page shows them (open shadow root), or null before it is there. */
+function panelView(page: Page): Promise<{ expanded: string | null; analysed: string | null; total: string | null; text: string; counts: Record<string, number>; problem: string | null } | null> {
+  return page.evaluate(() => {
+    const root = document.querySelector('playlist-predictor-panel')?.shadowRoot;
+    if (!root) return null;
+    const coverage = root.querySelector<HTMLElement>('p.coverage');
+    const counts: Record<string, number> = {};
+    for (const b of root.querySelectorAll<HTMLElement>('button[data-theme][data-count]')) if (Number(b.dataset.count) > 0) counts[b.dataset.theme ?? ''] = Number(b.dataset.count);
+    return {
+      expanded: root.querySelector('button.toggle')?.getAttribute('aria-expanded') ?? null,
+      analysed: coverage?.dataset.analysed ?? null,
+      total: coverage?.dataset.total ?? null,
+      text: coverage?.textContent ?? '',
+      counts,
+      problem: root.querySelector('.problem')?.textContent ?? null,
+    };
+  });
+}
+
+test('Firefox: the occasion panel loads on demand above the list and profiles it as npm run classify does', async () => {
+  firefox.pages.set('/playlist/37i9dQZF1DXFFFFFFFFFFFF2', playlistPageHtml('Firefox Panel', panelTracks, '37i9dQZF1DXFFFFFFFFFFFF2'));
+  const page = await firefox.open('https://open.spotify.com/playlist/37i9dQZF1DXFFFFFFFFFFFF2', 'div[data-testid="tracklist-row"]');
+  const shown = await settled(page);
+  expect(shown.map((r) => r.trackId).sort()).toEqual(panelTracks.map((t) => t.id).sort());
+  await expect.poll(async () => (await panelView(page))?.expanded, { timeout: 10_000 }).toBe('false');
+  await page.evaluate(() => document.querySelector('playlist-predictor-panel')?.shadowRoot?.querySelector<HTMLElement>('button.toggle')?.click());
+  const cli = cliProfile(panelTracks, expected);
+  await expect
+    .poll(async () => panelView(page), { timeout: 20_000 })
+    .toEqual({
+      expanded: 'true',
+      analysed: String(panelTracks.length),
+      total: String(panelTracks.length),
+      text: `Analysed ${panelTracks.length} of ${panelTracks.length} tracks${cli.uncertain > 0 ? ` · ${cli.uncertain} uncertain` : ''}`,
+      counts: cli.counts,
+      problem: null,
+    });
+  await page.close();
+});
+
+/** The badge of the row showing `trackId`: its state and what it offers as a control. */
+function badgeControl(page: Page, trackId: string): Promise<{ status: string | null; theme: string | null; role: string | null; tabIndex: string | null; label: string | null } | null> {
+  return page.evaluate((id) => {
+    const link = document.querySelector(`div[data-testid="tracklist-row"] a[data-testid="internal-track-link"][href="/track/${id}"]`);
+    const pill = link?.closest('div[data-testid="tracklist-row"]')?.querySelector('playlist-predictor-badge')?.shadowRoot?.querySelector<HTMLElement>('.badge');
+    if (!pill) return null;
+    return { status: pill.dataset.status ?? null, theme: pill.dataset.theme ?? null, role: pill.getAttribute('role'), tabIndex: pill.getAttribute('tabindex'), label: pill.getAttribute('aria-label') };
+  }, trackId);
+}
+
+test('Firefox: a provider that is down shows "!" buttons that say so; once it is back, clicking one asks again for that track only', async () => {
+  firefox.reccobeatsFailure = { status: 500, body: '{"error":"Internal Server Error"}' };
+  const before = firefox.reccobeatsRequests.length;
+  firefox.pages.set('/playlist/37i9dQZF1DXFFFFFFFFFFFF3', playlistPageHtml('Firefox Failing Provider', failingTracks, '37i9dQZF1DXFFFFFFFFFFFF3'));
+  const page = await firefox.open('https://open.spotify.com/playlist/37i9dQZF1DXFFFFFFFFFFFF3', 'div[data-testid="tracklist-row"]');
+  const rowsNow = await settled(page);
+  expect(rowsNow.map((r) => [r.trackId, r.status]).sort()).toEqual(failingTracks.map((t) => [t.id, 'error']).sort());
+  for (const t of failingTracks) {
+    const badge = await badgeControl(page, t.id);
+    expect({ role: badge?.role, tabIndex: badge?.tabIndex }, t.id).toEqual({ role: 'button', tabIndex: '0' });
+    expect(badge?.label ?? '', t.id).toMatch(/^Playlist Predictor: .*try again/);
+  }
+  // One batch, tried 4 times (ky's 3 retries), all for these tracks.
+  const attempts = firefox.reccobeatsRequests.slice(before);
+  expect(attempts).toHaveLength(4);
+  for (const ids of attempts) expect([...ids].sort()).toEqual(failingTracks.map((t) => t.id).sort());
+
+  firefox.reccobeatsFailure = undefined;
+  const [first, ...others] = failingTracks;
+  if (!first) throw new Error('fixture');
+  const beforeClick = firefox.reccobeatsRequests.length;
+  await page.evaluate((id) => {
+    const link = document.querySelector(`div[data-testid="tracklist-row"] a[data-testid="internal-track-link"][href="/track/${id}"]`);
+    link?.closest('div[data-testid="tracklist-row"]')?.querySelector('playlist-predictor-badge')?.shadowRoot?.querySelector<HTMLElement>('.badge')?.click();
+  }, first.id);
+  await expect.poll(async () => badgeControl(page, first.id).then((b) => b && { status: b.status, theme: b.theme }), { timeout: 15_000 }).toEqual(badgeOf(first.id));
+  expect(firefox.reccobeatsRequests.slice(beforeClick)).toEqual([[first.id]]);
+  for (const t of others) expect((await badgeControl(page, t.id))?.status, `${t.id} was not clicked`).toBe('error');
+  await page.close();
 });

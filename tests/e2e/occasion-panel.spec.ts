@@ -11,7 +11,7 @@ import { checkWholeList } from './support/badge-checks';
 import { FakeReccoBeats } from './support/fake-reccobeats';
 import { ROW_POOL_SIZE, SPOTIFY_ORIGIN } from './support/fake-spotify';
 import { expect, test } from './support/fixtures';
-import { bundledModelDefaults, classifyWithCli, expectedBadge, featureTable, syntheticTracks, type CliRow, type FixtureTrack } from './support/tracks';
+import { bundledModelDefaults, classifyWithCli, cliProfile, expectedBadge, featureTable, syntheticTracks, type CliRow } from './support/tracks';
 
 /**
  * Issue 11 end to end, in headless Chromium on the fake Spotify app: the badge's tooltip and
@@ -26,24 +26,6 @@ function rankedThemes(row: CliRow): [string, number][] {
     .map((t): [string, number] => [t, row.probabilities[t] ?? 0])
     .sort((a, b) => b[1] - a[1])
     .map(([t, p]) => [t, Math.round(p * 100)]);
-}
-
-/** The profile `npm run classify` gives a list: confident tracks per theme, uncertain and unknown counts. */
-function cliProfile(tracks: readonly FixtureTrack[], expected: ReadonlyMap<string, CliRow>): { counts: Record<string, number>; uncertain: number; unknown: number } {
-  const counts: Record<string, number> = {};
-  let uncertain = 0;
-  let unknown = 0;
-  for (const t of tracks) {
-    const row = expected.get(t.id);
-    if (!row) {
-      unknown++;
-      continue;
-    }
-    const badge = expectedBadge(row);
-    if (badge.status === 'uncertain') uncertain++;
-    else counts[badge.theme] = (counts[badge.theme] ?? 0) + 1;
-  }
-  return { counts, uncertain, unknown };
 }
 
 /** Whether the row of a track is of one of `themes` as the CLI sees it (a confident badge of that theme). */

@@ -32,7 +32,16 @@ export class FirefoxWithExtension {
     readonly pages: Map<string, string>,
     /** ReccoBeats' audio-features requests: the IDs of each. */
     readonly reccobeatsRequests: string[][],
+    private readonly reccobeats: { failure?: { status: number; body: string } },
   ) {}
+
+  /**
+   * While set, ReccoBeats answers every audio-features request with this status and body (still
+   * recorded in {@link reccobeatsRequests}): a provider that is down. Unset it to recover.
+   */
+  set reccobeatsFailure(failure: { status: number; body: string } | undefined) {
+    this.reccobeats.failure = failure;
+  }
 
   /**
    * Starts the server on port 443 and Firefox with the add-on installed.
@@ -44,11 +53,14 @@ export class FirefoxWithExtension {
     const known = new Map(features);
     const pages = new Map<string, string>();
     const reccobeatsRequests: string[][] = [];
+    const reccobeats: { failure?: { status: number; body: string } } = {};
     const server = createServer(selfSignedCertificate('open.spotify.com', 'DNS:open.spotify.com,DNS:api.reccobeats.com'), (request, response) => {
       const url = new URL(request.url ?? '/', `https://${request.headers.host ?? 'localhost'}`);
       if (url.hostname === 'api.reccobeats.com' && url.pathname === '/v1/audio-features') {
         const ids = (url.searchParams.get('ids') ?? '').split(',').filter(Boolean);
         reccobeatsRequests.push(ids);
+        const { failure } = reccobeats;
+        if (failure) return void response.writeHead(failure.status, { 'content-type': 'application/json', 'access-control-allow-origin': '*' }).end(failure.body);
         const content = ids.flatMap((id, i) => {
           const f = known.get(id);
           return f ? [{ id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, href: `https://open.spotify.com/track/${id}`, ...f }] : [];
@@ -78,7 +90,7 @@ export class FirefoxWithExtension {
       },
     });
     await browser.installExtension(FIREFOX_EXTENSION_DIR);
-    return new FirefoxWithExtension(browser, server, pages, reccobeatsRequests);
+    return new FirefoxWithExtension(browser, server, pages, reccobeatsRequests, reccobeats);
   }
 
   /** A new tab at `url` once its DOM has `readySelector` (extension pages may never report loaded). */

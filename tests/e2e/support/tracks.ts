@@ -197,6 +197,24 @@ export function expectedBadge(row: CliRow): { status: 'ok' | 'uncertain'; theme:
   return { status: probability < uncertainThreshold ? 'uncertain' : 'ok', theme };
 }
 
+/** The profile `npm run classify` gives a list: confident tracks per theme, uncertain and unknown counts. */
+export function cliProfile(tracks: readonly FixtureTrack[], expected: ReadonlyMap<string, CliRow>): { counts: Record<string, number>; uncertain: number; unknown: number } {
+  const counts: Record<string, number> = {};
+  let uncertain = 0;
+  let unknown = 0;
+  for (const t of tracks) {
+    const row = expected.get(t.id);
+    if (!row) {
+      unknown++;
+      continue;
+    }
+    const badge = expectedBadge(row);
+    if (badge.status === 'uncertain') uncertain++;
+    else counts[badge.theme] = (counts[badge.theme] ?? 0) + 1;
+  }
+  return { counts, uncertain, unknown };
+}
+
 /**
  * The `duration_ms` the fake Spotify API serves: each track's shown duration, and for a track
  * whose rows show none, a duration only Spotify knows (3:21), so that Spotify's value is seen to
