@@ -6,11 +6,12 @@ import type { ResultsStore } from './results-store';
 /**
  * Keeps the background told what the tab's list holds, for the toolbar popup (issue 12): every
  * track seen so far with its badge state, at most every {@link REPORT_INTERVAL_MS} and only after
- * something changed (a new track, position or total, or a track's status, theme or certainty). A change is a list position drawn or filled ({@link ListTracker.subscribe})
+ * something changed. A change is a list position drawn or filled ({@link ListTracker.subscribe})
  * or a track's state ({@link ResultsStore.subscribe}); the first one arms a timer, and when it
- * fires the list is read once and sent if it differs from the last report. A list page where
- * nothing happens costs nothing: no timer runs and the (up to {@link MAX_SAVE_TRACKS}) items are
- * not re-read.
+ * fires the list is read once and sent if what the popup shows differs from the last report (a
+ * track, position or total, or a track's status, theme or certainty). A list page where nothing
+ * happens costs nothing: no timer runs and the (up to {@link MAX_SAVE_TRACKS}) items are not
+ * re-read.
  */
 
 /** Longest wait between a change of the tab's list and its report to the background, in ms. */
@@ -37,23 +38,15 @@ export interface ListReporterDeps {
    * and once with no items when `signal` aborts after a report was sent (the page went).
    */
   readonly send: (snapshot: ListSnapshot) => void;
-  /** See {@link REPORT_INTERVAL_MS} (its default). */
-  readonly intervalMs?: number;
-  /** Timer functions (default the globals), so tests can use fake ones. */
-  readonly setTimeout?: (callback: () => void, ms: number) => ReturnType<typeof setTimeout>;
-  readonly clearTimeout?: (timer: ReturnType<typeof setTimeout>) => void;
 }
 
 /**
  * Starts reporting the tracker's list until `signal` aborts. Nothing is sent for a list with no
  * track seen yet. The first change arms the timer, so the first report leaves at most
- * `intervalMs` after the first row is read.
+ * {@link REPORT_INTERVAL_MS} after the first row is read.
  */
 export function startListReporter(deps: ListReporterDeps, signal: AbortSignal): void {
   if (signal.aborted) return;
-  const intervalMs = deps.intervalMs ?? REPORT_INTERVAL_MS;
-  const arm = deps.setTimeout ?? ((callback, ms) => setTimeout(callback, ms));
-  const disarm = deps.clearTimeout ?? ((timer) => clearTimeout(timer));
   let timer: ReturnType<typeof setTimeout> | undefined;
   /** Signature of the last report sent; '' before the first. */
   let reported = '';
@@ -71,14 +64,14 @@ export function startListReporter(deps: ListReporterDeps, signal: AbortSignal): 
     deps.send({ items, total });
   };
   const onChange = (): void => {
-    if (timer === undefined && !signal.aborted) timer = arm(reportIfChanged, intervalMs);
+    if (timer === undefined && !signal.aborted) timer = setTimeout(reportIfChanged, REPORT_INTERVAL_MS);
   };
   deps.tracker.subscribe(onChange, signal);
   deps.store.subscribe(onChange, signal);
   signal.addEventListener(
     'abort',
     () => {
-      if (timer !== undefined) disarm(timer);
+      clearTimeout(timer);
       timer = undefined;
       if (reported !== '') deps.send({ items: [], total: deps.tracker.total() });
     },
