@@ -89,3 +89,31 @@ export function topTwoCoverage(probabilities: readonly (readonly number[])[], tr
   const share = (c: { tracks: number; top1: number; top2: number }) => ({ tracks: c.tracks, top1: c.top1 / Math.max(1, c.tracks), top2: c.top2 / Math.max(1, c.tracks) });
   return { ...share(all), uncertain: share(unsure) };
 }
+
+/**
+ * Macro-F1 of the badge's decision (issue 10): each row's prediction is the arg-max of its
+ * `logits` among the `enabled` classes only (what the badge and `npm run classify` show, since
+ * the themes off by default are never shown), scored on the rows whose true class is enabled,
+ * averaged over the enabled classes. The independent holdout of issue 10 is measured this way:
+ * its tracks are of the six themes on by default, and `npm run classify` picks among them.
+ * Log-probabilities work as logits (same arg-max).
+ *
+ * @param logits row-major `[truth.length, k]`. @param truth true class index per row.
+ * @param enabled class indices the badge can show (at least one).
+ * @throws Error when `logits` is not `truth.length · k` long or `enabled` is empty.
+ */
+export function badgeMacroF1(logits: ArrayLike<number>, k: number, truth: readonly number[], enabled: readonly number[]): number {
+  if (logits.length !== truth.length * k) throw new Error(`${logits.length} logits for ${truth.length} rows of ${k}`);
+  if (enabled.length === 0) throw new Error('badgeMacroF1 needs at least one enabled class');
+  const kept: number[] = [];
+  const predicted: number[] = [];
+  truth.forEach((t, r) => {
+    const column = enabled.indexOf(t);
+    if (column < 0) return;
+    kept.push(column);
+    let best = 0;
+    for (let j = 1; j < enabled.length; j++) if ((logits[r * k + (enabled[j] as number)] as number) > (logits[r * k + (enabled[best] as number)] as number)) best = j;
+    predicted.push(best);
+  });
+  return evaluate(kept, predicted, enabled.map(String)).macroF1;
+}

@@ -12,7 +12,7 @@ import { GRADIENT_BOOSTING, gradientBoostingPredict, knnPredict, majorityClass, 
 import { chooseUncertainThreshold, expectedCalibrationError, fitClassBiases, fitTemperature, reliabilityBins, transferableUncertainThreshold, type BadgeOutcome, type ReliabilityBin } from './calibration';
 import { dataFolderProblem, loadLabelledTracks, type DataStats, type LabelledTrack } from './data';
 import { formatEvaluation, formatTable } from './format';
-import { argmax, evaluate, topTwoCoverage, type TopTwoCoverage } from './metrics';
+import { argmax, badgeMacroF1, evaluate, topTwoCoverage, type TopTwoCoverage } from './metrics';
 import { DEFAULT_TRAIN_OPTIONS, balancedClassWeights, fitMlp, namedWeights, selectWasmBackend, subset, type Dataset, type TrainOptions } from './model';
 import { fileModelHandler, float16Handler, writeQuantizedModel, WEIGHTS_FILE } from './model-files';
 import { MAX_FLIP_SHARE, PERTURBATIONS, flipShares, type FlipShare } from './robustness';
@@ -186,6 +186,16 @@ export interface TrainingReport {
     readonly beatsByPairedStd: boolean;
   }[];
   readonly oofEvaluation: Evaluation;
+  /**
+   * The badge's own decision in cross-validation (issue 10's holdout setting): for every candidate
+   * with out-of-fold logits, {@link badgeMacroF1} over the themes on by default, per fold; and the
+   * selected model's paired per-fold difference to each baseline among them.
+   */
+  readonly badge: {
+    readonly themes: readonly ThemeId[];
+    readonly byCandidate: readonly { readonly name: string; readonly macroF1: Summary }[];
+    readonly margins: readonly { readonly name: string; readonly diff: Summary }[];
+  };
   readonly calibration: {
     readonly temperature: number;
     readonly uncertainThreshold: number;
@@ -736,6 +746,23 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const experimental = THEME_IDS.filter((t) => stats.trackCounts[t] < MIN_TRACKS_PER_THEME || lowPrecision.includes(t));
   for (const t of lowPrecision) log(`${t}: out-of-fold precision ${(oofEvaluation.perTheme[t]?.precision ?? 0).toFixed(3)} < ${MIN_BADGE_PRECISION.toFixed(3)}, off by default`);
 
+  // ---- the badge's decision: arg-max among the themes on by default, on tracks of those themes ---
+  const enabledIdx = enabledThemes.map((t) => THEME_IDS.indexOf(t));
+  const badgeFolds = (logits: Float64Array): number[] =>
+    Array.from({ length: FOLDS }, (_, f) => {
+      const rows = devIdx.map((_, d) => d).filter((d) => foldOf[d] === f);
+      return badgeMacroF1(Float64Array.from(rows.flatMap((d) => Array.from(logits.subarray(d * k, (d + 1) * k)))), k, rows.map((d) => devTruth[d] ?? 0), enabledIdx);
+    });
+  const badgeByCandidate = candidates.flatMap((c) => (c.oofLogits ? [{ name: c.name, kind: c.kind, folds: badgeFolds(c.oofLogits) }] : []));
+  const selectedBadge = badgeByCandidate.find((c) => c.name === selected.name);
+  const badgeDecision: TrainingReport['badge'] = {
+    themes: enabledThemes,
+    byCandidate: badgeByCandidate.map((c) => ({ name: c.name, macroF1: summarize(c.folds) })),
+    margins: selectedBadge ? badgeByCandidate.filter((c) => c.kind === 'baseline').map((b) => ({ name: b.name, diff: summarize(selectedBadge.folds.map((v, i) => v - (b.folds[i] ?? 0))) })) : [],
+  };
+  log(`\nThe badge's decision (arg-max among ${enabledThemes.join(', ')}; tracks of those themes), macro-F1 over folds:`);
+  log(formatTable(['model', 'badge macro-F1'], badgeDecision.byCandidate.map((c) => [c.name, fmt(c.macroF1)])));
+
   // ---- calibration on out-of-fold logits -----------------------------------------------
   const devSources = devIdx.map((i) => trackSource(tracks[i] as LabelledTrack));
   const temperature = fitTemperature({ logits: selected.oofLogits, k, truth: devTruth });
@@ -899,6 +926,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       bestBaseline,
       margins,
       oofEvaluation,
+      badge: badgeDecision,
       calibration: {
         temperature,
         uncertainThreshold,

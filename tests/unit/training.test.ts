@@ -8,7 +8,7 @@ import { loadClassifier } from '@/model/classifier';
 import { parseModelMetadata, type ModelMetadata } from '@/model/metadata';
 import { THEME_IDS, type ThemeId } from '@/model/themes';
 import { loadLabelledTracks, majorityTheme, type DataStats, type LabelledTrack, type TrackInfo } from '@/training/data';
-import { evaluate } from '@/training/metrics';
+import { badgeMacroF1, evaluate } from '@/training/metrics';
 import { ModelJsonSchema, fileModelHandler, type ModelJson } from '@/training/model-files';
 import { dequantizeUint8, fromFloat16Bits, quantizeUint8, toFloat16Bits } from '@/training/quantize';
 import { groupedSplit, stratifiedGroupKFold } from '@/training/split';
@@ -482,6 +482,14 @@ describe('runTraining (short run on synthetic data)', () => {
     expect(report.foldSizes.reduce((a, b) => a + b, 0)).toBe(report.devRows);
     expect(report.selected.kind).not.toBe('baseline');
     expect(report.margins.map((m) => m.name)).toEqual(report.candidates.filter((c) => c.kind === 'baseline').map((c) => c.name));
+    // The badge's decision: every candidate with out-of-fold logits, the shipped network's paired margin to each such baseline.
+    const withLogits = report.candidates.filter((c) => c.oofLogits);
+    expect(report.badge.byCandidate.map((c) => c.name)).toEqual(withLogits.map((c) => c.name));
+    expect(report.badge.margins.map((m) => m.name)).toEqual(withLogits.filter((c) => c.kind === 'baseline').map((c) => c.name));
+    expect(report.badge.themes.length).toBeGreaterThan(0);
+    const badgeOf = (name: string) => report?.badge.byCandidate.find((c) => c.name === name)?.macroF1.mean ?? Number.NaN;
+    for (const c of report.badge.byCandidate) expect(c.macroF1.mean).toBeGreaterThanOrEqual(0);
+    for (const m of report.badge.margins) expect(m.diff.mean).toBeCloseTo(badgeOf(report.selected.name) - badgeOf(m.name), 12);
     expect(report.test.flips.length).toBeGreaterThan(0);
     expect(report.calibration.testBySource.reduce((n, s) => n + s.tracks, 0)).toBe(report.testRows);
     // The metadata carries the selected and best-baseline summaries of this very run.
@@ -680,6 +688,33 @@ describe('evaluate', () => {
     expect(() => evaluate([0, 1], [0], ['a', 'b'])).toThrow(/2 rows, predictions 1/);
     expect(() => evaluate([0, 2], [0, 1], ['a', 'b'])).toThrow(/out of range/);
     expect(() => evaluate([0, 1], [0, -1], ['a', 'b'])).toThrow(/out of range/);
+  });
+});
+
+describe('badgeMacroF1 (the badge\'s decision, issue 10)', () => {
+  it('takes the arg-max among the enabled classes only, scores the rows of enabled classes, and averages over the enabled classes', () => {
+    // 4 classes; enabled: 0 and 2 (class 1 and 3 are "off by default").
+    // row  truth  logits (0 1 2 3)   arg-max over all   among {0, 2}
+    //  0     0    [2 5 1 0]          1                  0   right
+    //  1     0    [0 0 3 9]          3                  2   wrong
+    //  2     2    [1 0 4 0]          2                  2   right
+    //  3     2    [3 0 1 8]          3                  0   wrong
+    //  4     1    [9 0 0 0]          0                  -   left out (class 1 is not shown)
+    //  5     3    [0 0 9 0]          2                  -   left out
+    // class 0: TP 1, predicted 2, support 2 -> F1 1/2; class 2: TP 1, predicted 2, support 2 -> F1 1/2.
+    const logits = [2, 5, 1, 0, 0, 0, 3, 9, 1, 0, 4, 0, 3, 0, 1, 8, 9, 0, 0, 0, 0, 0, 9, 0];
+    const truth = [0, 0, 2, 2, 1, 3];
+    expect(badgeMacroF1(logits, 4, truth, [0, 2])).toBeCloseTo(0.5, 12);
+    // With every class enabled it is the plain macro-F1 of the arg-max.
+    const all = evaluate(truth, [1, 3, 2, 3, 0, 2], ['0', '1', '2', '3']).macroF1;
+    expect(badgeMacroF1(logits, 4, truth, [0, 1, 2, 3])).toBeCloseTo(all, 12);
+    // Only class 2 is shown: every kept row is predicted 2; the rows of class 0 are left out.
+    expect(badgeMacroF1(logits, 4, truth, [2])).toBe(1);
+  });
+
+  it('rejects logits of the wrong length and an empty enabled set', () => {
+    expect(() => badgeMacroF1([0, 1, 2], 2, [0, 1], [0])).toThrow(/3 logits for 2 rows of 2/);
+    expect(() => badgeMacroF1([0, 1], 2, [0], [])).toThrow(/at least one enabled class/);
   });
 });
 
