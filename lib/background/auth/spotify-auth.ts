@@ -392,7 +392,6 @@ async function bodyAsSent(response: Response): Promise<unknown> {
   return response.json();
 }
 
-
 /** oauth4webapi puts the parsed body it rejected in `cause.body`. */
 const RejectedBodySchema = z.object({ body: z.unknown() });
 /** oauth4webapi puts the response with an unexpected status in `cause`. */

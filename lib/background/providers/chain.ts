@@ -71,7 +71,6 @@ export function effectiveOrder(settings: ProviderSettings): ProviderId[] {
   return [...new Set([...settings.order, ...PROVIDER_IDS])];
 }
 
-
 /** Creates the {@link ProviderChain}. */
 export function createProviderChain(deps: ProviderChainDeps): ProviderChain {
   const byId = new Map<ProviderId, AudioFeatureProvider>();

@@ -30,7 +30,6 @@ export interface SpotifyProviderDeps {
   readonly now?: () => number;
 }
 
-
 /**
  * Audio features from Spotify's `GET /v1/audio-features?ids=` for a connected user, in batches of
  * {@link SPOTIFY_BATCH_SIZE}, mapped back by each item's `id`.
