@@ -91,29 +91,28 @@ export function topTwoCoverage(probabilities: readonly (readonly number[])[], tr
 }
 
 /**
- * Macro-F1 of the badge's decision (issue 10): each row's prediction is the arg-max of its
- * `logits` among the `enabled` classes only (what the badge and `npm run classify` show, since
- * the themes off by default are never shown), scored on the rows whose true class is enabled,
- * averaged over the enabled classes. The independent holdout of issue 10 is measured this way:
- * its tracks are of the six themes on by default, and `npm run classify` picks among them.
- * Log-probabilities work as logits (same arg-max).
+ * Macro-F1 of the badge's decision (issue 10): each row's prediction is the badge's own choice,
+ * `pickTheme` over its `logits` (the most probable of the `enabled` themes; the themes off by
+ * default are never shown), scored on the rows whose true theme is enabled, averaged over the
+ * enabled themes. The independent holdout of issue 10 is measured this way: its tracks are of the
+ * six themes on by default, and `npm run classify` picks among them. Log-probabilities work as
+ * logits (same choice).
  *
- * @param logits row-major `[truth.length, k]`. @param truth true class index per row.
- * @param enabled class indices the badge can show (at least one).
- * @throws Error when `logits` is not `truth.length · k` long or `enabled` is empty.
+ * @param logits row-major `[truth.length, labels.length]`. @param truth true label index per row.
+ * @param enabled the themes the badge can show (at least one).
+ * @throws Error when `logits` is not `truth.length · labels.length` long or `enabled` is empty.
  */
-export function badgeMacroF1(logits: ArrayLike<number>, k: number, truth: readonly number[], enabled: readonly number[]): number {
+export function badgeMacroF1(logits: ArrayLike<number>, truth: readonly number[], labels: readonly ThemeId[], enabled: readonly ThemeId[]): number {
+  const k = labels.length;
   if (logits.length !== truth.length * k) throw new Error(`${logits.length} logits for ${truth.length} rows of ${k}`);
   if (enabled.length === 0) throw new Error('badgeMacroF1 needs at least one enabled class');
   const kept: number[] = [];
   const predicted: number[] = [];
   truth.forEach((t, r) => {
-    const column = enabled.indexOf(t);
+    const column = enabled.indexOf(labels[t] as ThemeId);
     if (column < 0) return;
     kept.push(column);
-    let best = 0;
-    for (let j = 1; j < enabled.length; j++) if ((logits[r * k + (enabled[j] as number)] as number) > (logits[r * k + (enabled[best] as number)] as number)) best = j;
-    predicted.push(best);
+    predicted.push(enabled.indexOf(pickTheme(Array.from({ length: k }, (_, c) => logits[r * k + c] as number), labels, enabled).theme));
   });
-  return evaluate(kept, predicted, enabled.map(String)).macroF1;
+  return evaluate(kept, predicted, enabled).macroF1;
 }

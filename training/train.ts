@@ -747,11 +747,10 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   for (const t of lowPrecision) log(`${t}: out-of-fold precision ${(oofEvaluation.perTheme[t]?.precision ?? 0).toFixed(3)} < ${MIN_BADGE_PRECISION.toFixed(3)}, off by default`);
 
   // ---- the badge's decision: arg-max among the themes on by default, on tracks of those themes ---
-  const enabledIdx = enabledThemes.map((t) => THEME_IDS.indexOf(t));
   const badgeFolds = (logits: Float64Array): number[] =>
     Array.from({ length: FOLDS }, (_, f) => {
       const rows = devIdx.map((_, d) => d).filter((d) => foldOf[d] === f);
-      return badgeMacroF1(Float64Array.from(rows.flatMap((d) => Array.from(logits.subarray(d * k, (d + 1) * k)))), k, rows.map((d) => devTruth[d] ?? 0), enabledIdx);
+      return badgeMacroF1(Float64Array.from(rows.flatMap((d) => Array.from(logits.subarray(d * k, (d + 1) * k)))), rows.map((d) => devTruth[d] ?? 0), THEME_IDS, enabledThemes);
     });
   const badgeByCandidate = candidates.flatMap((c) => (c.oofLogits ? [{ name: c.name, kind: c.kind, folds: badgeFolds(c.oofLogits) }] : []));
   const selectedBadge = badgeByCandidate.find((c) => c.name === selected.name);

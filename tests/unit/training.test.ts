@@ -693,7 +693,7 @@ describe('evaluate', () => {
 
 describe('badgeMacroF1 (the badge\'s decision, issue 10)', () => {
   it('takes the arg-max among the enabled classes only, scores the rows of enabled classes, and averages over the enabled classes', () => {
-    // 4 classes; enabled: 0 and 2 (class 1 and 3 are "off by default").
+    // 4 classes (themes L[0..3]); enabled: 0 and 2 (class 1 and 3 are "off by default").
     // row  truth  logits (0 1 2 3)   arg-max over all   among {0, 2}
     //  0     0    [2 5 1 0]          1                  0   right
     //  1     0    [0 0 3 9]          3                  2   wrong
@@ -702,19 +702,20 @@ describe('badgeMacroF1 (the badge\'s decision, issue 10)', () => {
     //  4     1    [9 0 0 0]          0                  -   left out (class 1 is not shown)
     //  5     3    [0 0 9 0]          2                  -   left out
     // class 0: TP 1, predicted 2, support 2 -> F1 1/2; class 2: TP 1, predicted 2, support 2 -> F1 1/2.
+    const L: ThemeId[] = ['workout', 'party', 'dinner', 'sleep'];
     const logits = [2, 5, 1, 0, 0, 0, 3, 9, 1, 0, 4, 0, 3, 0, 1, 8, 9, 0, 0, 0, 0, 0, 9, 0];
     const truth = [0, 0, 2, 2, 1, 3];
-    expect(badgeMacroF1(logits, 4, truth, [0, 2])).toBeCloseTo(0.5, 12);
+    expect(badgeMacroF1(logits, truth, L, ['workout', 'dinner'])).toBeCloseTo(0.5, 12);
     // With every class enabled it is the plain macro-F1 of the arg-max.
     const all = evaluate(truth, [1, 3, 2, 3, 0, 2], ['0', '1', '2', '3']).macroF1;
-    expect(badgeMacroF1(logits, 4, truth, [0, 1, 2, 3])).toBeCloseTo(all, 12);
+    expect(badgeMacroF1(logits, truth, L, L)).toBeCloseTo(all, 12);
     // Only class 2 is shown: every kept row is predicted 2; the rows of class 0 are left out.
-    expect(badgeMacroF1(logits, 4, truth, [2])).toBe(1);
+    expect(badgeMacroF1(logits, truth, L, ['dinner'])).toBe(1);
   });
 
   it('rejects logits of the wrong length and an empty enabled set', () => {
-    expect(() => badgeMacroF1([0, 1, 2], 2, [0, 1], [0])).toThrow(/3 logits for 2 rows of 2/);
-    expect(() => badgeMacroF1([0, 1], 2, [0], [])).toThrow(/at least one enabled class/);
+    expect(() => badgeMacroF1([0, 1, 2], [0, 1], ['workout', 'party'], ['workout'])).toThrow(/3 logits for 2 rows of 2/);
+    expect(() => badgeMacroF1([0, 1], [0], ['workout', 'party'], [])).toThrow(/at least one enabled class/);
   });
 });
 
