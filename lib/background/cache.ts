@@ -138,6 +138,17 @@ function titleWords(name: string, artists: readonly string[]): string[] {
 }
 
 /**
+ * How many of the query's `words` are whole words of a title's `own` words (both from
+ * {@link searchWords}), 0 to `words.length`. The seen-track search ranks by it before recency,
+ * so "track 1" lists "Track 1" before a newer "Track 12" (which matches "1" as a word's
+ * beginning only).
+ */
+export function wholeWordMatches(words: readonly string[], own: readonly string[]): number {
+  const set = new Set(own);
+  return words.reduce((n, w) => (set.has(w) ? n + 1 : n), 0);
+}
+
+/**
  * The extension's IndexedDB database (Dexie), opened by the background only.
  * Version 1: `features` keyed by track ID.
  * Version 2 adds `tracks` (title and artists by track ID, for search over seen tracks),
@@ -255,7 +266,10 @@ export const SEARCH_CANDIDATES = 2_000;
 /**
  * When every query word is common (begins more than {@link SEARCH_CANDIDATES} index entries),
  * {@link FeatureCacheStore.searchSeen} looks among this many most recently seen tracks
- * only, newest first in pages of {@link SEARCH_PAGE_ROWS}, stopping once it has `limit` hits.
+ * only, newest first in pages of {@link SEARCH_PAGE_ROWS}, stopping once it has `limit` hits
+ * that have every query word as a whole word (they rank first). When a query word is whole in
+ * at most {@link SEARCH_CANDIDATES} titles, those titles come from the index, and the pages
+ * stop at `limit` hits of any kind.
  */
 export const SEARCH_RECENT_ROWS = 3_000;
 
@@ -287,8 +301,9 @@ export interface FeatureCacheStore extends FeatureCache {
    * Seen tracks in which every word of `query` (see {@link searchWords}: case- and
    * accent-insensitive, split at anything but letters and digits) is the beginning of some word
    * of the title or the artists: `"caf mar"` finds "Café del Mar", `"ar"` does not (this replaced
-   * substring matching in version 3, for an index-backed search). Most recently seen first, at
-   * most `limit`. Candidates come from the index: each word's range is read as keys, at most
+   * substring matching in version 3, for an index-backed search). Tracks that have more of the
+   * query's words as whole words come first ({@link wholeWordMatches}: "track 1" lists "Track 1"
+   * before "Track 12"), then the most recently seen; at most `limit`. Candidates come from the index: each word's range is read as keys, at most
    * {@link SEARCH_CANDIDATES} + 1 of them, and the tracks in every range read in full are the
    * candidates; when every query word is common, only the {@link SEARCH_RECENT_ROWS} most
    * recently seen tracks are searched, so an older track matching only common words may be
@@ -700,36 +715,54 @@ export function createFeatureCache(db: PredictorDatabase = new PredictorDatabase
       if (words.length === 0) return [];
       // Each word's index range, read as keys and capped (counting a common word's range walks
       // all of it: 680 ms for a word in every title of 100,000, against 12 ms for 2,001 keys).
-      const ranges = await db.transaction('r', db.tracks, () =>
-        Promise.all(words.map((w) => db.tracks.where('words').startsWith(w).limit(SEARCH_CANDIDATES + 1).primaryKeys())),
-      );
-      // Words whose range was read in full narrow the candidates to the tracks in all of them.
-      const complete = ranges.map((keys) => new Set(keys)).filter((keys, i) => (ranges[i]?.length ?? 0) <= SEARCH_CANDIDATES);
+      // The ranges read in full (at most SEARCH_CANDIDATES keys) bound the tracks in all of them.
+      const fullyRead = async (match: 'startsWith' | 'equals'): Promise<Set<TrackId>[]> => {
+        const keys = await db.transaction('r', db.tracks, () => Promise.all(words.map((w) => db.tracks.where('words')[match](w).limit(SEARCH_CANDIDATES + 1).primaryKeys())));
+        return keys.filter((k) => k.length <= SEARCH_CANDIDATES).map((k) => new Set(k));
+      };
+      const intersection = (sets: readonly Set<TrackId>[]): Set<TrackId> => sets.reduce((a, b) => new Set([...a].filter((key) => b.has(key))));
+      const complete = await fullyRead('startsWith');
       if (complete.some((keys) => keys.size === 0)) return [];
-      const candidates = complete.length === 0 ? undefined : complete.reduce((a, b) => new Set([...a].filter((key) => b.has(key))));
-      const hits = new Map<TrackId, TrackInfoRecord>();
+      const hits = new Map<TrackId, { record: TrackInfoRecord; whole: number }>();
+      let completeHits = 0;
       const consider = (rows: readonly unknown[]): void => {
         for (const row of rows) {
           const parsed = TrackInfoRowSchema.safeParse(row);
           if (!parsed.success || hits.has(parsed.data.trackId)) continue;
           const own = parsed.data.words;
-          if (words.every((w) => own.some((word) => word.startsWith(w)))) hits.set(parsed.data.trackId, parsed.data);
+          if (!words.every((w) => own.some((word) => word.startsWith(w)))) continue;
+          const whole = wholeWordMatches(words, own);
+          hits.set(parsed.data.trackId, { record: parsed.data, whole });
+          if (whole === words.length) completeHits++;
         }
       };
-      if (candidates) {
-        consider(await db.tracks.bulkGet([...candidates]));
+      if (complete.length > 0) {
+        consider(await db.tracks.bulkGet([...intersection(complete)]));
       } else {
-        // Common words: the newest tracks match often, so a few pages usually give `limit` hits.
-        for (let offset = 0; offset < SEARCH_RECENT_ROWS && hits.size < limit; offset += SEARCH_PAGE_ROWS) {
+        // Common words: the newest tracks match often, so the first page usually gives `limit`
+        // hits with every word whole, the ones that rank first. If not, and a word is whole in few
+        // titles, the index gives all such titles (`equals` ranges) and the pages need only fill
+        // the rest; otherwise the pages are read on until they hold `limit` of them.
+        let enough = (): boolean => completeHits >= limit;
+        let lookedUpWhole = false;
+        for (let offset = 0; offset < SEARCH_RECENT_ROWS; offset += SEARCH_PAGE_ROWS) {
           const page = await db.tracks.orderBy('seenAt').reverse().offset(offset).limit(SEARCH_PAGE_ROWS).toArray();
           consider(page);
-          if (page.length < SEARCH_PAGE_ROWS) break;
+          if (page.length < SEARCH_PAGE_ROWS || enough()) break;
+          if (lookedUpWhole) continue;
+          lookedUpWhole = true;
+          const completeWhole = await fullyRead('equals');
+          if (completeWhole.length === 0) continue;
+          const whole = intersection(completeWhole);
+          if (whole.size > 0) consider(await db.tracks.bulkGet([...whole]));
+          enough = () => hits.size >= limit;
+          if (enough()) break;
         }
       }
       return [...hits.values()]
-        .sort((a, b) => b.seenAt - a.seenAt)
+        .sort((a, b) => b.whole - a.whole || b.record.seenAt - a.record.seenAt)
         .slice(0, limit)
-        .map(({ trackId, name, artists }) => ({ trackId, name, artists }));
+        .map(({ record: { trackId, name, artists } }) => ({ trackId, name, artists }));
     },
   };
 }

@@ -43,7 +43,7 @@ export interface FoundTrack extends TrackInfo {
 /** Titles and artists of tracks seen on open.spotify.com (kept with the feature cache). */
 export interface SeenTrackStore {
   remember(tracks: readonly TrackInfo[]): Promise<void>;
-  /** Seen tracks in which every word of `query` begins a word of the title or artists (case- and accent-insensitive; `FeatureCacheStore.searchSeen`), newest first, at most `limit`. */
+  /** Seen tracks in which every word of `query` begins a word of the title or artists (case- and accent-insensitive; `FeatureCacheStore.searchSeen`), whole-word matches first, then newest first, at most `limit`. */
   search(query: string, limit: number): Promise<TrackInfo[]>;
   get(trackIds: readonly TrackId[]): Promise<Map<TrackId, TrackInfo>>;
 }

@@ -9,9 +9,11 @@ import {
   QUOTA_CHECK_INTERVAL_MS,
   SEARCH_CANDIDATES,
   SEARCH_PAGE_ROWS,
+  SEARCH_RECENT_ROWS,
   createFeatureCache,
   isQuotaError,
   searchWords,
+  wholeWordMatches,
   type FeatureRecord,
   type StorageEstimator,
 } from '@/lib/background/cache';
@@ -350,17 +352,41 @@ describe('seen-track search (indexed)', () => {
     expect(await found(cache, 'CAFÉ')).toEqual([ids.cafe]);
   });
 
-  it('gives each track once, most recently seen first, at most `limit`', async () => {
+  it('gives each track once, whole-word matches first, then most recently seen first, at most `limit`', async () => {
     const { cache, ids } = await seeded();
-    expect(await found(cache, 'mar')).toEqual([ids.love, ids.azul, ids.cafe]); // Marvin, Mar Azul, Café del Mar
+    // "Mar" whole in Mar Azul (newer) and Café del Mar; only the beginning of Marvin (newest).
+    expect(await found(cache, 'mar')).toEqual([ids.azul, ids.cafe, ids.love]);
     expect(await found(cache, 'love love')).toEqual([ids.love]);
-    expect(await found(cache, 'mar', 2)).toEqual([ids.love, ids.azul]);
-    // Seen again: first now.
+    expect(await found(cache, 'mar', 2)).toEqual([ids.azul, ids.cafe]);
+    expect(await found(cache, 'ma')).toEqual([ids.love, ids.azul, ids.cafe]);
+    // Seen again: first among its equals now.
     await cache.putTrackInfo([{ trackId: ids.cafe, name: 'Café del Mar', artists: ['Energy 52'] }], T0 + 10);
-    expect(await found(cache, 'mar')).toEqual([ids.cafe, ids.love, ids.azul]);
+    expect(await found(cache, 'mar')).toEqual([ids.cafe, ids.azul, ids.love]);
+    expect(await found(cache, 'ma')).toEqual([ids.cafe, ids.love, ids.azul]);
     expect(await found(cache, '  ')).toEqual([]);
     await expect(cache.searchSeen('mar', 0)).rejects.toThrow(RangeError);
     await expect(cache.searchSeen('mar', 51)).rejects.toThrow(RangeError);
+  });
+
+  it('counts the query words that are whole words of a title', () => {
+    expect(wholeWordMatches(['track', '1'], ['track', '1', 'band'])).toBe(2);
+    expect(wholeWordMatches(['track', '1'], ['track', '12', 'band'])).toBe(1);
+    expect(wholeWordMatches(['tra', '1'], ['track', '12'])).toBe(0);
+    expect(wholeWordMatches([], ['track'])).toBe(0);
+  });
+
+  it('lists titles with the query words as whole words before newer ones that only begin with them', async () => {
+    const cache = createFeatureCache(freshDb(), { storage: null });
+    const [exact, newer, newest, partial] = [trackId(1), trackId(2), trackId(3), trackId(4)];
+    await cache.putTrackInfo([{ trackId: exact, name: 'Track 1', artists: ['Band'] }], T0);
+    await cache.putTrackInfo([{ trackId: newer, name: 'Track 12', artists: ['Band'] }], T0 + 1);
+    await cache.putTrackInfo([{ trackId: newest, name: 'Track 10', artists: ['Band'] }], T0 + 2);
+    await cache.putTrackInfo([{ trackId: partial, name: 'Tracks 10', artists: ['Band'] }], T0 + 3);
+    // Both words whole, then one whole word (newest first), then none.
+    expect(await found(cache, 'track 1')).toEqual([exact, newest, newer, partial]);
+    expect(await found(cache, 'track 1', 1)).toEqual([exact]);
+    // No word whole anywhere: recency decides, as before.
+    expect(await found(cache, 'tra')).toEqual([partial, newest, newer, exact]);
   });
 
   it('reads only the candidates of the rarest word from the index, not every title', async () => {
@@ -395,6 +421,49 @@ describe('seen-track search (indexed)', () => {
     // The common word's keys were read up to the cap only.
     expect(reads.keys).toBe(SEARCH_CANDIDATES + 1);
     expect(await found(cache, 'band fill', 2)).toEqual([trackId(n - 1), trackId(n - 2)]);
+  });
+
+  it('among the most recently seen tracks, ranks an old title with the query word whole first, found through the index', async () => {
+    const db = freshDb();
+    const reads = countReads(db);
+    const cache = createFeatureCache(db, { storage: null });
+    const n = SEARCH_CANDIDATES + 100;
+    // "Song" is seen first, so it is on the last page of the newest tracks; every newer title
+    // begins a word with "song" ("Songbook 12") without having it whole.
+    await cache.putTrackInfo([{ trackId: trackId(n), name: 'Song', artists: ['Band'] }], T0);
+    await cache.putTrackInfo(
+      Array.from({ length: n }, (_, i) => ({ trackId: trackId(i), name: `Songbook ${i}`, artists: ['Band'] })),
+      T0 + 1,
+    );
+    reads.reset();
+    expect(await found(cache, 'song', 3)).toEqual([trackId(n), trackId(n - 1), trackId(n - 2)]);
+    // More than SEARCH_CANDIDATES titles begin with "song" (capped read), one has it whole (read in
+    // full): the first page of the newest tracks held no title with it whole, so the index gave that one.
+    expect(reads.keys).toBe(SEARCH_CANDIDATES + 1 + 1);
+    expect(reads.rows).toBe(1 + SEARCH_PAGE_ROWS);
+    expect(reads.cursors).toBe(0);
+  });
+
+  it('among the most recently seen tracks, reads pages on for titles with every query word whole when the index cannot narrow them', async () => {
+    const db = freshDb();
+    const reads = countReads(db);
+    const cache = createFeatureCache(db, { storage: null });
+    const n = SEARCH_CANDIDATES + 100;
+    // Oldest: "beta" whole without "alpha"; then one "Alpha Beta"; newest: "alpha" whole and "beta"
+    // only as a word's beginning. Both words are whole in more than SEARCH_CANDIDATES titles.
+    await cache.putTrackInfo(Array.from({ length: n }, (_, i) => ({ trackId: trackId(i), name: `Beta Gamma ${i}`, artists: ['Band'] })), T0);
+    await cache.putTrackInfo([{ trackId: trackId(2 * n), name: 'Alpha Beta', artists: ['Band'] }], T0 + 1);
+    await cache.putTrackInfo(Array.from({ length: n }, (_, i) => ({ trackId: trackId(n + i), name: `Alpha Betamax ${i}`, artists: ['Band'] })), T0 + 2);
+    reads.reset();
+    const hits = await found(cache, 'alpha beta', 3);
+    expect(hits[0]).toBe(trackId(2 * n));
+    expect(hits).toHaveLength(3);
+    // Both words' ranges capped twice (beginnings, whole words); then, with only one title of the
+    // newest having both words whole, every page of the SEARCH_RECENT_ROWS newest titles (Dexie
+    // reads a page at an offset with a cursor).
+    expect(reads.keys).toBe(4 * (SEARCH_CANDIDATES + 1));
+    expect(reads.rows).toBe(SEARCH_PAGE_ROWS);
+    expect(reads.cursors).toBe(SEARCH_RECENT_ROWS / SEARCH_PAGE_ROWS - 1);
   });
 });
 
