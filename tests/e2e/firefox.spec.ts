@@ -9,8 +9,9 @@ import { bundledModelDefaults, classifyWithCli, cliProfile, expectedBadge, expec
  * The core checks in Firefox ESR (issue 13), on the Firefox build: badges on a playlist page with
  * reused rows equal `npm run classify`, a change in the options follows on the open tab, the
  * popup's search, the occasion panel (its script is imported on demand from a web-accessible
- * resource, which Firefox resolves differently from Chromium), and a provider that is down. See
- * support/firefox.ts for the route (puppeteer-core over WebDriver BiDi).
+ * resource, which Firefox resolves differently from Chromium), a provider that is down, and the
+ * Spotify connection through Firefox's own `identity.launchWebAuthFlow`. See support/firefox.ts
+ * for the route (puppeteer-core over WebDriver BiDi).
  */
 
 test.describe.configure({ mode: 'serial' });
@@ -18,11 +19,14 @@ test.describe.configure({ mode: 'serial' });
 const tracks = syntheticTracks(80, 'e2e-firefox');
 const panelTracks = syntheticTracks(12, 'e2e-firefox-panel');
 const failingTracks = syntheticTracks(5, 'e2e-firefox-fail');
+const spotifyTracks = syntheticTracks(15, 'e2e-firefox-spotify');
+/** A well-formed Spotify client ID (32 hexadecimal characters). */
+const CLIENT_ID = 'fedcba9876543210fedcba9876543210';
 let expected: Map<string, CliRow>;
 let firefox: FirefoxWithExtension;
 
 test.beforeAll(async () => {
-  const all = [...tracks, ...panelTracks, ...failingTracks];
+  const all = [...tracks, ...panelTracks, ...failingTracks, ...spotifyTracks];
   expected = classifyWithCli(all);
   firefox = await FirefoxWithExtension.launch(featureTable(all));
 });
@@ -31,7 +35,7 @@ test.afterAll(async () => {
 });
 
 /** Every rendered row's track and badge, read through the badge's open shadow root. */
-function rows(page: Page): Promise<{ position: number; trackId: string; status: string | null; theme: string | null; badges: number }[]> {
+function rows(page: Page): Promise<{ position: number; trackId: string; status: string | null; theme: string | null; provider: string | null; badges: number }[]> {
   return page.evaluate(() => {
     const fake = (window as unknown as { fakeSpotify: { positionOf(e: Element): { position: number } | null } }).fakeSpotify;
     return [...document.querySelectorAll('div[data-testid="tracklist-row"]')].map((row) => {
@@ -41,6 +45,7 @@ function rows(page: Page): Promise<{ position: number; trackId: string; status: 
         trackId: (row.querySelector('a[data-testid="internal-track-link"]')?.getAttribute('href') ?? '').replace('/track/', ''),
         status: pill?.dataset.status ?? null,
         theme: pill?.dataset.theme ?? null,
+        provider: pill?.dataset.provider ?? null,
         badges: row.querySelectorAll('playlist-predictor-badge').length,
       };
     });
@@ -210,4 +215,81 @@ test('Firefox: a provider that is down shows "!" buttons that say so; once it is
   expect(firefox.reccobeatsRequests.slice(beforeClick)).toEqual([[first.id]]);
   for (const t of others) expect((await badgeControl(page, t.id))?.status, `${t.id} was not clicked`).toBe('error');
   await page.close();
+});
+
+/** Replaces the options page's client ID field's value with `clientId`, typed as a user would. */
+async function fillClientId(page: Page, clientId: string): Promise<void> {
+  await page.click('#client-id', { count: 3 });
+  await page.keyboard.press('Backspace');
+  await page.type('#client-id', clientId);
+}
+
+/** Clicks the options page's button named `name` (its text). */
+async function clickButton(page: Page, name: string): Promise<void> {
+  const clicked = await page.evaluate((text) => {
+    const button = [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === text);
+    button?.click();
+    return button !== undefined;
+  }, name);
+  expect(clicked, `a "${name}" button`).toBe(true);
+}
+
+test('Firefox: a denied authorization and a redirect whose state does not match are refused with a reason, and nothing is stored', async () => {
+  const { accounts } = firefox;
+  const options = await firefox.open(firefox.extensionUrl('/options.html'), '#client-id');
+  const alertText = () => options.$eval('p[role="alert"]', (e) => e.textContent ?? '');
+  await fillClientId(options, CLIENT_ID);
+  try {
+    for (const [behaviour, reason] of [['deny', /declined|denied/i], ['wrong-state', /state/i]] as const) {
+      accounts.behaviour = behaviour;
+      const tokenRequests = accounts.tokenRequests.length;
+      await clickButton(options, 'Connect');
+      await expect.poll(() => alertText().catch(() => ''), { message: `the alert after "${behaviour}"`, timeout: 20_000 }).toMatch(reason);
+      expect(await options.$('[data-testid="spotify-connected"]'), behaviour).toBeNull();
+      expect(accounts.tokenRequests.length, `token requests after "${behaviour}"`).toBe(tokenRequests);
+    }
+  } finally {
+    accounts.behaviour = 'approve';
+  }
+  expect(accounts.accessTokens).toEqual([]);
+  await options.close();
+});
+
+test('Firefox: connecting runs PKCE through Firefox\'s launchWebAuthFlow against accounts.spotify.com; audio features then come from Spotify', async () => {
+  const options = await firefox.open(firefox.extensionUrl('/options.html'), '#client-id');
+  // Firefox's redirect URL for this add-on ID (identity.getRedirectURL), which the user registers.
+  const redirectUri = await options.$eval('[data-testid="redirect-uri"]', (e) => e.textContent ?? '');
+  expect(redirectUri).toMatch(/^https:\/\/[0-9a-f]{40}\.extensions\.allizom\.org\/$/);
+  await fillClientId(options, CLIENT_ID);
+  await clickButton(options, 'Connect');
+  await options.waitForSelector('[data-testid="spotify-connected"]', { timeout: 20_000 });
+  expect(await options.$eval('[data-testid="spotify-connected"]', (e) => e.textContent ?? '')).toContain(CLIENT_ID);
+
+  // RFC 7636: an S256 challenge, and the verifier sent to the token endpoint matched it (the fake checks).
+  const { accounts } = firefox;
+  const authorize = accounts.authorizeRequests.at(-1);
+  expect(authorize).toMatchObject({ clientId: CLIENT_ID, responseType: 'code', codeChallengeMethod: 'S256', redirectUri });
+  expect(authorize?.state?.length ?? 0).toBeGreaterThanOrEqual(16);
+  expect(accounts.tokenRequests.map((r) => r.grant_type)).toEqual(['authorization_code']);
+  expect(accounts.tokenRequests[0]?.code_verifier?.length ?? 0).toBeGreaterThanOrEqual(43);
+  expect(accounts.accessTokens).toHaveLength(1);
+
+  // New tracks: asked of Spotify with the token, never of ReccoBeats; the badges equal the CLI's.
+  const reccobeatsBefore = firefox.reccobeatsRequests.length;
+  firefox.pages.set('/playlist/37i9dQZF1DXFFFFFFFFFFFF4', playlistPageHtml('Firefox Spotify Features', spotifyTracks, '37i9dQZF1DXFFFFFFFFFFFF4'));
+  const page = await firefox.open('https://open.spotify.com/playlist/37i9dQZF1DXFFFFFFFFFFFF4', 'div[data-testid="tracklist-row"]');
+  const shown = await settled(page);
+  expect(shown.map((r) => r.trackId).sort()).toEqual(spotifyTracks.map((t) => t.id).sort());
+  for (const r of shown) expect({ status: r.status, theme: r.theme }, r.trackId).toEqual(badgeOf(r.trackId));
+  const confident = shown.filter((r) => r.status === 'ok');
+  expect(confident.length, 'confident badges (they name their provider)').toBeGreaterThan(0);
+  for (const r of confident) expect(r.provider, r.trackId).toBe('spotify');
+  expect(firefox.spotifyRequests.flat().sort()).toEqual(spotifyTracks.map((t) => t.id).sort());
+  expect(firefox.reccobeatsRequests.length, 'ReccoBeats requests after connecting').toBe(reccobeatsBefore);
+  await page.close();
+
+  // Disconnect forgets the connection: the client ID field is back.
+  await clickButton(options, 'Disconnect');
+  await options.waitForSelector('#client-id', { timeout: 10_000 });
+  await options.close();
 });

@@ -57,7 +57,12 @@ export class FakeSpotifyAccounts {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /**
+   * Answers one request to the accounts service (`/authorize`, `/api/token`; anything else 404),
+   * whichever server received it: {@link start}'s on 127.0.0.1, or the Firefox harness's HTTPS
+   * server answering for accounts.spotify.com itself. Only the path and query are read.
+   */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${FAKE_AUTH_PORT}`);
     const cors = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': 'Content-Type' };
     if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();

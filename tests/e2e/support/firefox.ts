@@ -4,6 +4,8 @@ import { join, resolve } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import type { AudioFeatures } from '../../../model/features';
 import { GECKO_ID } from '../../../wxt.config';
+import { FakeSpotifyAccounts } from './fake-spotify-accounts';
+import { audioFeaturesBody } from './fake-spotify-api';
 import { selfSignedCertificate } from './tls';
 
 /**
@@ -13,7 +15,10 @@ import { selfSignedCertificate } from './tls';
  * installed as a temporary add-on (`browser.installExtension`), extension pages allowed with
  * `MOZ_REMOTE_ALLOW_SYSTEM_ACCESS=1` and a fixed UUID (`extensions.webextensions.uuids`), and
  * https://open.spotify.com and https://api.reccobeats.com answered by one local HTTPS server on
- * port 443 (`network.dns.forceResolve`, a throw-away certificate, `acceptInsecureCerts`).
+ * port 443 (`network.dns.forceResolve`, a throw-away certificate, `acceptInsecureCerts`). The same
+ * server answers for Spotify's accounts service (accounts.spotify.com, {@link FakeSpotifyAccounts})
+ * and its audio features (api.spotify.com), so the production build connects through its real
+ * endpoints and Firefox's own `identity.launchWebAuthFlow`.
  */
 
 /** Where the Firefox build is (`npm run build:firefox`). */
@@ -33,6 +38,10 @@ export class FirefoxWithExtension {
     /** ReccoBeats' audio-features requests: the IDs of each. */
     readonly reccobeatsRequests: string[][],
     private readonly reccobeats: { failure?: { status: number; body: string } },
+    /** Spotify's accounts service (authorize and token requests, issued tokens). */
+    readonly accounts: FakeSpotifyAccounts,
+    /** Spotify's audio-features requests with a valid token: the IDs of each. */
+    readonly spotifyRequests: string[][],
   ) {}
 
   /**
@@ -54,8 +63,24 @@ export class FirefoxWithExtension {
     const pages = new Map<string, string>();
     const reccobeatsRequests: string[][] = [];
     const reccobeats: { failure?: { status: number; body: string } } = {};
-    const server = createServer(selfSignedCertificate('open.spotify.com', 'DNS:open.spotify.com,DNS:api.reccobeats.com'), (request, response) => {
+    const accounts = new FakeSpotifyAccounts();
+    const spotifyRequests: string[][] = [];
+    const hosts = ['open.spotify.com', 'api.reccobeats.com', 'accounts.spotify.com', 'api.spotify.com'];
+    const server = createServer(selfSignedCertificate('open.spotify.com', hosts.map((h) => `DNS:${h}`).join(',')), (request, response) => {
       const url = new URL(request.url ?? '/', `https://${request.headers.host ?? 'localhost'}`);
+      if (url.hostname === 'accounts.spotify.com') {
+        accounts.handle(request, response).catch((error: unknown) => response.writeHead(500).end(String(error)));
+        return;
+      }
+      if (url.hostname === 'api.spotify.com') {
+        const json = (status: number, body: unknown) => void response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+        const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+        if (!token || !accounts.accessTokens.includes(token)) return json(401, { error: { status: 401, message: 'Invalid access token' } });
+        if (url.pathname !== '/v1/audio-features') return json(404, { error: { status: 404, message: 'Service not found' } });
+        const ids = (url.searchParams.get('ids') ?? '').split(',').filter(Boolean);
+        spotifyRequests.push(ids);
+        return json(200, audioFeaturesBody(ids, known));
+      }
       if (url.hostname === 'api.reccobeats.com' && url.pathname === '/v1/audio-features') {
         const ids = (url.searchParams.get('ids') ?? '').split(',').filter(Boolean);
         reccobeatsRequests.push(ids);
@@ -90,7 +115,7 @@ export class FirefoxWithExtension {
       },
     });
     await browser.installExtension(FIREFOX_EXTENSION_DIR);
-    return new FirefoxWithExtension(browser, server, pages, reccobeatsRequests, reccobeats);
+    return new FirefoxWithExtension(browser, server, pages, reccobeatsRequests, reccobeats, accounts, spotifyRequests);
   }
 
   /** A new tab at `url` once its DOM has `readySelector` (extension pages may never report loaded). */
