@@ -10,7 +10,8 @@ import { bundledModelDefaults, classifyWithCli, cliProfile, expectedBadge, expec
  * reused rows equal `npm run classify`, a change in the options follows on the open tab, the
  * popup's search, the occasion panel (its script is imported on demand from a web-accessible
  * resource, which Firefox resolves differently from Chromium), a provider that is down, and the
- * Spotify connection through Firefox's own `identity.launchWebAuthFlow`. See support/firefox.ts
+ * Spotify connection through Firefox's own `identity.launchWebAuthFlow` with saving a playlist
+ * from the panel (its confirmation window opened with `windows.create`). See support/firefox.ts
  * for the route (puppeteer-core over WebDriver BiDi).
  */
 
@@ -234,6 +235,16 @@ async function clickButton(page: Page, name: string): Promise<void> {
   expect(clicked, `a "${name}" button`).toBe(true);
 }
 
+/** The options page, connected to the fake Spotify (through the client ID field and Connect unless it already is). */
+async function connectedOptions(): Promise<Page> {
+  const options = await firefox.open(firefox.extensionUrl('/options.html'), '#client-id, [data-testid="spotify-connected"]');
+  if (await options.$('[data-testid="spotify-connected"]')) return options;
+  await fillClientId(options, CLIENT_ID);
+  await clickButton(options, 'Connect');
+  await options.waitForSelector('[data-testid="spotify-connected"]', { timeout: 20_000 });
+  return options;
+}
+
 test('Firefox: a denied authorization and a redirect whose state does not match are refused with a reason, and nothing is stored', async () => {
   const { accounts } = firefox;
   const options = await firefox.open(firefox.extensionUrl('/options.html'), '#client-id');
@@ -284,11 +295,47 @@ test('Firefox: connecting runs PKCE through Firefox\'s launchWebAuthFlow against
   const confident = shown.filter((r) => r.status === 'ok');
   expect(confident.length, 'confident badges (they name their provider)').toBeGreaterThan(0);
   for (const r of confident) expect(r.provider, r.trackId).toBe('spotify');
-  expect(firefox.spotifyRequests.flat().sort()).toEqual(spotifyTracks.map((t) => t.id).sort());
+  expect(firefox.spotifyApi.audioFeatureRequests.flat().sort()).toEqual(spotifyTracks.map((t) => t.id).sort());
   expect(firefox.reccobeatsRequests.length, 'ReccoBeats requests after connecting').toBe(reccobeatsBefore);
+  await page.close();
+  await options.close();
+});
+
+test('Firefox: "Save as playlist…" opens the confirmation window; saving asks for the playlist scope once and creates one private playlist with every track in order', async () => {
+  const { accounts, spotifyApi } = firefox;
+  const options = await connectedOptions();
+  firefox.pages.set('/playlist/37i9dQZF1DXFFFFFFFFFFFF4', playlistPageHtml('Firefox Spotify Features', spotifyTracks, '37i9dQZF1DXFFFFFFFFFFFF4'));
+  const page = await firefox.open('https://open.spotify.com/playlist/37i9dQZF1DXFFFFFFFFFFFF4', 'div[data-testid="tracklist-row"]');
+  await settled(page);
+  await expect.poll(async () => (await panelView(page))?.expanded, { timeout: 10_000 }).not.toBeNull();
+  if ((await panelView(page))?.expanded !== 'true') await page.evaluate(() => document.querySelector('playlist-predictor-panel')?.shadowRoot?.querySelector<HTMLElement>('button.toggle')?.click());
+  await expect.poll(async () => (await panelView(page))?.analysed, { timeout: 20_000 }).toBe(String(spotifyTracks.length));
+  const saveLabel = await page.evaluate(() => document.querySelector('playlist-predictor-panel')?.shadowRoot?.querySelector('button.save')?.textContent ?? '');
+  expect(saveLabel).toBe(`Save as playlist… (${spotifyTracks.length})`);
+
+  // The panel's button opens the extension's confirmation window (windows.create), nothing more.
+  await page.evaluate(() => document.querySelector('playlist-predictor-panel')?.shadowRoot?.querySelector<HTMLElement>('button.save')?.click());
+  const window = await firefox.waitForPage(firefox.extensionUrl('/save.html?job='));
+  await window.waitForSelector('[data-testid="save-summary"]', { timeout: 20_000 });
+  expect(spotifyApi.playlists.size, 'playlists before confirming').toBe(0);
+  expect(await window.$eval('[data-testid="scope-note"]', (e) => e.textContent ?? '')).toContain('playlist-modify-private');
+  expect(await window.$eval('input[aria-label="Playlist name"]', (e) => (e as HTMLInputElement).value)).toBe('Firefox Spotify Features');
+
+  await clickButton(window, 'Save to Spotify');
+  await window.waitForFunction(() => document.querySelector('h1')?.textContent === 'Saved to Spotify', { timeout: 30_000 });
+  // The scope was asked for once, through Firefox's launchWebAuthFlow again.
+  expect(accounts.authorizeRequests.at(-1)?.scope).toBe('playlist-modify-private');
+  expect(accounts.authorizeRequests.filter((r) => r.scope === 'playlist-modify-private')).toHaveLength(1);
+  expect([...spotifyApi.playlists.values()]).toEqual([
+    expect.objectContaining({ name: 'Firefox Spotify Features', public: false, items: spotifyTracks.map((t) => `spotify:track:${t.id}`) }),
+  ]);
+  const link = await window.$eval('[data-testid="playlist-link"]', (e) => e.getAttribute('href'));
+  expect(link).toMatch(/^https:\/\/open\.spotify\.com\/playlist\/pl\d+$/);
+  await window.close();
   await page.close();
 
   // Disconnect forgets the connection: the client ID field is back.
+  await options.bringToFront();
   await clickButton(options, 'Disconnect');
   await options.waitForSelector('#client-id', { timeout: 10_000 });
   await options.close();

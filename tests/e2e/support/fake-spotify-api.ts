@@ -1,5 +1,19 @@
-import type { BrowserContext, Route } from '@playwright/test';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BrowserContext } from '@playwright/test';
 import type { AudioFeatures } from '../../../model/features';
+
+/** One request to the fake Web API, whichever way it arrived (Playwright's routing or a Node server). */
+export interface ApiRequest {
+  readonly method: string;
+  readonly url: URL;
+  /** The `Authorization` header, if any. */
+  readonly authorization: string | undefined;
+  /** The JSON body, parsed (`undefined` without one). */
+  readonly body: unknown;
+}
+
+/** The fake's answer: a status and a JSON body, or `drop` (the connection is reset, the answer lost). */
+export type ApiAnswer = { readonly status: number; readonly body: unknown } | 'drop';
 
 /** A track the fake Spotify search knows. */
 export interface SearchableTrack {
@@ -9,7 +23,8 @@ export interface SearchableTrack {
 }
 
 /**
- * Spotify's Web API answered at the network level (`context.route` reaches the service worker):
+ * Spotify's Web API answered at the network level (`context.route` reaches the service worker; or
+ * a Node HTTPS server's requests through {@link handleHttp}, as in the Firefox harness):
  * `GET /v1/audio-features?ids=` (`{audio_features: [features | null]}`, in request order) and
  * `GET /v1/search?type=track` (limit above 10 is a 400, as since February 2026). Requests need a
  * bearer token that `isValidToken` accepts. With `audioFeaturesForbidden`, audio features answer
@@ -56,14 +71,29 @@ export class FakeSpotifyApi {
   }
 
   async install(context: BrowserContext): Promise<void> {
-    await context.route('https://api.spotify.com/**', (route) => this.handle(route));
+    await context.route('https://api.spotify.com/**', async (route) => {
+      const request = route.request();
+      const answer = await this.answer({ method: request.method(), url: new URL(request.url()), authorization: (await request.headerValue('authorization')) ?? undefined, body: request.postData() ? request.postDataJSON() : undefined });
+      if (answer === 'drop') return route.abort('connectionreset');
+      return route.fulfill({ status: answer.status, contentType: 'application/json', body: JSON.stringify(answer.body) });
+    });
   }
 
-  private async handle(route: Route): Promise<void> {
-    const request = route.request();
-    const url = new URL(request.url());
-    const json = (status: number, body: unknown) => route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body) });
-    const token = /^Bearer (.+)$/.exec((await request.headerValue('authorization')) ?? '')?.[1];
+  /** Answers one request that a Node HTTP(S) server received for api.spotify.com (see {@link answer}). */
+  async handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const answer = await this.answer({ method: req.method ?? 'GET', url: new URL(req.url ?? '/', 'https://api.spotify.com'), authorization: req.headers.authorization, body: text === '' ? undefined : JSON.parse(text) });
+    if (answer === 'drop') return void req.socket.destroy();
+    res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
+  }
+
+  /** The fake's answer to `request` (see the class comment); it records what it was asked. */
+  async answer(request: ApiRequest): Promise<ApiAnswer> {
+    const { url } = request;
+    const json = (status: number, body: unknown): ApiAnswer => ({ status, body });
+    const token = /^Bearer (.+)$/.exec(request.authorization ?? '')?.[1];
     if (!token || !this.isValidToken(token)) return json(401, { error: { status: 401, message: 'Invalid access token' } });
     if (url.pathname === '/v1/audio-features') {
       const ids = (url.searchParams.get('ids') ?? '').split(',').filter(Boolean);
@@ -92,35 +122,35 @@ export class FakeSpotifyApi {
     }
     const items = /^\/v1\/playlists\/([0-9A-Za-z]+)\/items$/.exec(url.pathname);
     const canModify = this.scopesOf(token).split(' ').includes('playlist-modify-private');
-    if (url.pathname === '/v1/me/playlists' && request.method() === 'POST') {
+    if (url.pathname === '/v1/me/playlists' && request.method === 'POST') {
       if (!canModify) return json(403, { error: { status: 403, message: 'Insufficient client scope' } });
-      const body = request.postDataJSON() as { name?: string; public?: boolean; description?: string };
+      const body = (request.body ?? {}) as { name?: string; public?: boolean; description?: string };
       const id = `pl${String(this.playlists.size + 1).padStart(20, '0')}`;
       this.playlists.set(id, { name: body.name ?? '', public: body.public ?? true, description: body.description ?? '', items: [] });
       return json(201, { id, name: body.name, public: body.public, type: 'playlist', external_urls: { spotify: `https://open.spotify.com/playlist/${id}` } });
     }
-    if (items && request.method() === 'POST') {
+    if (items && request.method === 'POST') {
       if (!canModify) return json(403, { error: { status: 403, message: 'Insufficient client scope' } });
       const playlist = this.playlists.get(items[1] ?? '');
       if (!playlist) return json(404, { error: { status: 404, message: 'Resource not found' } });
-      const uris = (request.postDataJSON() as { uris?: string[] }).uris ?? [];
+      const uris = ((request.body ?? {}) as { uris?: string[] }).uris ?? [];
       this.addRequests.push(uris);
       if (uris.length > 100) return json(400, { error: { status: 400, message: 'Too many ids requested' } });
       const fault = this.addFaults.shift();
       if (fault === '500') return json(500, { error: { status: 500, message: 'Server error' } });
       playlist.items.push(...uris);
-      if (fault === 'drop') return route.abort('connectionreset');
+      if (fault === 'drop') return 'drop';
       return json(201, { snapshot_id: `snap${playlist.items.length}` });
     }
     const source = items ? this.sourceLists.get(items[1] ?? '') : undefined;
-    if (items && source && request.method() === 'GET') {
+    if (items && source && request.method === 'GET') {
       const offset = Number(url.searchParams.get('offset') ?? '0');
       this.sourceReads.push(`${items[1] ?? ''}@${offset}`);
       if (!this.scopesOf(token).split(' ').includes('playlist-read-private')) return json(403, { error: { status: 403, message: 'Insufficient client scope' } });
       if (this.readForbidden) return json(403, { error: { status: 403, message: 'Forbidden' } });
       return json(200, itemsPage(url, source, (t) => ({ id: t.id, type: 'track', uri: `spotify:track:${t.id}`, name: t.name, artists: t.artists.map((name) => ({ name })), ...this.durationOf(t.id) })));
     }
-    if (items && request.method() === 'GET') {
+    if (items && request.method === 'GET') {
       const playlist = this.playlists.get(items[1] ?? '');
       if (!playlist) return json(404, { error: { status: 404, message: 'Resource not found' } });
       this.itemReads.push(Number(url.searchParams.get('offset') ?? '0'));
@@ -133,9 +163,9 @@ export class FakeSpotifyApi {
 /**
  * Spotify's answer to `GET /v1/audio-features?ids=`: one entry per ID in request order, the
  * track's features with `duration_ms` from `durations` when it has one, or `null` for a track
- * `features` does not know. Also used by the Firefox harness (support/firefox.ts).
+ * `features` does not know.
  */
-export function audioFeaturesBody(ids: readonly string[], features: ReadonlyMap<string, AudioFeatures>, durations: ReadonlyMap<string, number> = new Map()) {
+function audioFeaturesBody(ids: readonly string[], features: ReadonlyMap<string, AudioFeatures>, durations: ReadonlyMap<string, number> = new Map()) {
   return {
     audio_features: ids.map((id) => {
       const f = features.get(id);

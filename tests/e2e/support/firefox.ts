@@ -5,7 +5,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import type { AudioFeatures } from '../../../model/features';
 import { GECKO_ID } from '../../../wxt.config';
 import { FakeSpotifyAccounts } from './fake-spotify-accounts';
-import { audioFeaturesBody } from './fake-spotify-api';
+import { FakeSpotifyApi } from './fake-spotify-api';
 import { selfSignedCertificate } from './tls';
 
 /**
@@ -17,7 +17,7 @@ import { selfSignedCertificate } from './tls';
  * https://open.spotify.com and https://api.reccobeats.com answered by one local HTTPS server on
  * port 443 (`network.dns.forceResolve`, a throw-away certificate, `acceptInsecureCerts`). The same
  * server answers for Spotify's accounts service (accounts.spotify.com, {@link FakeSpotifyAccounts})
- * and its audio features (api.spotify.com), so the production build connects through its real
+ * and its Web API (api.spotify.com, {@link FakeSpotifyApi}), so the production build connects through its real
  * endpoints and Firefox's own `identity.launchWebAuthFlow`.
  */
 
@@ -40,8 +40,8 @@ export class FirefoxWithExtension {
     private readonly reccobeats: { failure?: { status: number; body: string } },
     /** Spotify's accounts service (authorize and token requests, issued tokens). */
     readonly accounts: FakeSpotifyAccounts,
-    /** Spotify's audio-features requests with a valid token: the IDs of each. */
-    readonly spotifyRequests: string[][],
+    /** Spotify's Web API (audio features, playlists), accepting the tokens {@link accounts} issued. */
+    readonly spotifyApi: FakeSpotifyApi,
   ) {}
 
   /**
@@ -64,7 +64,7 @@ export class FirefoxWithExtension {
     const reccobeatsRequests: string[][] = [];
     const reccobeats: { failure?: { status: number; body: string } } = {};
     const accounts = new FakeSpotifyAccounts();
-    const spotifyRequests: string[][] = [];
+    const spotifyApi = new FakeSpotifyApi(known, [], (token) => accounts.accessTokens.includes(token), new Map(), (token) => accounts.scopes.get(token) ?? '');
     const hosts = ['open.spotify.com', 'api.reccobeats.com', 'accounts.spotify.com', 'api.spotify.com'];
     const server = createServer(selfSignedCertificate('open.spotify.com', hosts.map((h) => `DNS:${h}`).join(',')), (request, response) => {
       const url = new URL(request.url ?? '/', `https://${request.headers.host ?? 'localhost'}`);
@@ -73,13 +73,8 @@ export class FirefoxWithExtension {
         return;
       }
       if (url.hostname === 'api.spotify.com') {
-        const json = (status: number, body: unknown) => void response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-        const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
-        if (!token || !accounts.accessTokens.includes(token)) return json(401, { error: { status: 401, message: 'Invalid access token' } });
-        if (url.pathname !== '/v1/audio-features') return json(404, { error: { status: 404, message: 'Service not found' } });
-        const ids = (url.searchParams.get('ids') ?? '').split(',').filter(Boolean);
-        spotifyRequests.push(ids);
-        return json(200, audioFeaturesBody(ids, known));
+        spotifyApi.handleHttp(request, response).catch((error: unknown) => response.writeHead(500).end(String(error)));
+        return;
       }
       if (url.hostname === 'api.reccobeats.com' && url.pathname === '/v1/audio-features') {
         const ids = (url.searchParams.get('ids') ?? '').split(',').filter(Boolean);
@@ -115,7 +110,7 @@ export class FirefoxWithExtension {
       },
     });
     await browser.installExtension(FIREFOX_EXTENSION_DIR);
-    return new FirefoxWithExtension(browser, server, pages, reccobeatsRequests, reccobeats, accounts, spotifyRequests);
+    return new FirefoxWithExtension(browser, server, pages, reccobeatsRequests, reccobeats, accounts, spotifyApi);
   }
 
   /** A new tab at `url` once its DOM has `readySelector` (extension pages may never report loaded). */
@@ -124,6 +119,24 @@ export class FirefoxWithExtension {
     void page.goto(url).catch(() => undefined);
     await page.waitForSelector(readySelector, { timeout: timeoutMs });
     return page;
+  }
+
+  /**
+   * The tab or window whose document's address contains `part`, once there is one (for windows the
+   * extension opens itself, e.g. with `windows.create`). Read from each page's own `location`:
+   * puppeteer may still report such a page as `about:blank`.
+   * @throws Error when none appears within `timeoutMs`.
+   */
+  async waitForPage(part: string, timeoutMs = 20_000): Promise<Page> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      for (const page of await this.browser.pages()) {
+        const href = await page.evaluate(() => location.href).catch(() => '');
+        if (href.includes(part)) return page;
+      }
+      if (Date.now() > until) throw new Error(`no page at an address containing ${part} within ${timeoutMs} ms`);
+      await new Promise((done) => setTimeout(done, 200));
+    }
   }
 
   /** The URL of an extension page (`/options.html`, `/popup.html`). */
