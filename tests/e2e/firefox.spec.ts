@@ -29,7 +29,10 @@ let firefox: FirefoxWithExtension;
 test.beforeAll(async () => {
   const all = [...tracks, ...panelTracks, ...failingTracks, ...spotifyTracks];
   expected = classifyWithCli(all);
-  firefox = await FirefoxWithExtension.launch(featureTable(all));
+  firefox = await FirefoxWithExtension.launch(
+    featureTable(all),
+    spotifyTracks.map((t) => ({ id: t.id, name: t.title, artists: [t.artist] })),
+  );
 });
 test.afterAll(async () => {
   await firefox?.close();
@@ -266,7 +269,7 @@ test('Firefox: a denied authorization and a redirect whose state does not match 
   await options.close();
 });
 
-test('Firefox: connecting runs PKCE through Firefox\'s launchWebAuthFlow against accounts.spotify.com; audio features then come from Spotify', async () => {
+test('Firefox: connecting runs PKCE through Firefox\'s launchWebAuthFlow against accounts.spotify.com; audio features then come from Spotify, and the popup searches Spotify', async () => {
   const options = await firefox.open(firefox.extensionUrl('/options.html'), '#client-id');
   // Firefox's redirect URL for this add-on ID (identity.getRedirectURL), which the user registers.
   const redirectUri = await options.$eval('[data-testid="redirect-uri"]', (e) => e.textContent ?? '');
@@ -298,6 +301,21 @@ test('Firefox: connecting runs PKCE through Firefox\'s launchWebAuthFlow against
   expect(firefox.spotifyApi.audioFeatureRequests.flat().sort()).toEqual(spotifyTracks.map((t) => t.id).sort());
   expect(firefox.reccobeatsRequests.length, 'ReccoBeats requests after connecting').toBe(reccobeatsBefore);
   await page.close();
+
+  // The popup now searches Spotify (at most 10 results per request, as since February 2026).
+  const wanted = spotifyTracks[2];
+  if (!wanted) throw new Error('fixture');
+  const popup = await firefox.open(firefox.extensionUrl('/popup.html'), 'input[type="search"]');
+  await popup.waitForFunction(() => document.querySelector('[data-testid="connection-status"]')?.textContent?.includes('Spotify connected') === true, { timeout: 10_000 });
+  await popup.type('input[type="search"]', wanted.title);
+  await popup.keyboard.press('Enter');
+  await popup.waitForSelector(`article.result[data-track-id="${wanted.id}"] .badge`, { timeout: 20_000 });
+  expect(await popup.$eval('[data-testid="search-source"]', (e) => e.textContent ?? '')).toContain('Spotify search');
+  const badge = await popup.$eval(`article.result[data-track-id="${wanted.id}"] .badge`, (b) => ({ status: (b as HTMLElement).dataset.status ?? null, theme: (b as HTMLElement).dataset.theme ?? null }));
+  expect(badge).toEqual(badgeOf(wanted.id));
+  expect(firefox.spotifyApi.searchRequests.length).toBeGreaterThan(0);
+  for (const q of firefox.spotifyApi.searchRequests) expect(Number(q.get('limit'))).toBeLessThanOrEqual(10);
+  await popup.close();
   await options.close();
 });
 

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { join, resolve } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import puppeteer, { TimeoutError, type Browser, type Page } from 'puppeteer-core';
 import type { AudioFeatures } from '../../../model/features';
 import { GECKO_ID } from '../../../wxt.config';
 import { FakeSpotifyAccounts } from './fake-spotify-accounts';
-import { FakeSpotifyApi } from './fake-spotify-api';
+import { FakeSpotifyApi, type SearchableTrack } from './fake-spotify-api';
 import { selfSignedCertificate } from './tls';
 
 /**
@@ -53,10 +53,11 @@ export class FirefoxWithExtension {
   }
 
   /**
-   * Starts the server on port 443 and Firefox with the add-on installed.
+   * Starts the server on port 443 and Firefox with the add-on installed. `features` are what
+   * ReccoBeats and Spotify's audio features know; `catalogue` is what Spotify's search finds.
    * @throws Error naming what is missing (Firefox, the build) or why the server cannot listen.
    */
-  static async launch(features: ReadonlyMap<string, AudioFeatures>): Promise<FirefoxWithExtension> {
+  static async launch(features: ReadonlyMap<string, AudioFeatures>, catalogue: readonly SearchableTrack[] = []): Promise<FirefoxWithExtension> {
     if (!existsSync(FIREFOX_PATH)) throw new Error(`No Firefox at ${FIREFOX_PATH}: install it (Debian: apt-get install -y firefox-esr) or set FIREFOX_PATH`);
     if (!existsSync(join(FIREFOX_EXTENSION_DIR, 'manifest.json'))) throw new Error(`No Firefox build at ${FIREFOX_EXTENSION_DIR}: run npm run build:firefox first`);
     const known = new Map(features);
@@ -64,7 +65,7 @@ export class FirefoxWithExtension {
     const reccobeatsRequests: string[][] = [];
     const reccobeats: { failure?: { status: number; body: string } } = {};
     const accounts = new FakeSpotifyAccounts();
-    const spotifyApi = new FakeSpotifyApi(known, [], (token) => accounts.accessTokens.includes(token), new Map(), (token) => accounts.scopes.get(token) ?? '');
+    const spotifyApi = new FakeSpotifyApi(known, catalogue, (token) => accounts.accessTokens.includes(token), new Map(), (token) => accounts.scopes.get(token) ?? '');
     const hosts = ['open.spotify.com', 'api.reccobeats.com', 'accounts.spotify.com', 'api.spotify.com'];
     const server = createServer(selfSignedCertificate('open.spotify.com', hosts.map((h) => `DNS:${h}`).join(',')), (request, response) => {
       const url = new URL(request.url ?? '/', `https://${request.headers.host ?? 'localhost'}`);
@@ -113,12 +114,25 @@ export class FirefoxWithExtension {
     return new FirefoxWithExtension(browser, server, pages, reccobeatsRequests, reccobeats, accounts, spotifyApi);
   }
 
-  /** A new tab at `url` once its DOM has `readySelector` (extension pages may never report loaded). */
+  /**
+   * A new tab at `url` once its DOM has `readySelector` (extension pages may never report loaded).
+   * A wait that fails because the tab was between documents (seen: a BiDi `script.evaluate`
+   * protocol error while an extension page loads) is started again, within `timeoutMs` in all.
+   * @throws puppeteer's TimeoutError when the selector is not there within `timeoutMs`.
+   */
   async open(url: string, readySelector: string, timeoutMs = 20_000): Promise<Page> {
     const page = await this.browser.newPage();
     void page.goto(url).catch(() => undefined);
-    await page.waitForSelector(readySelector, { timeout: timeoutMs });
-    return page;
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        await page.waitForSelector(readySelector, { timeout: Math.max(1, until - Date.now()) });
+        return page;
+      } catch (error) {
+        if (error instanceof TimeoutError || Date.now() >= until) throw error;
+        await new Promise((done) => setTimeout(done, 100));
+      }
+    }
   }
 
   /**
