@@ -10,8 +10,9 @@ import { bundledModelDefaults, classifyWithCli, cliProfile, expectedBadge, expec
  * reused rows equal `npm run classify`, a change in the options follows on the open tab, the
  * popup's search, the occasion panel (its script is imported on demand from a web-accessible
  * resource, which Firefox resolves differently from Chromium), a provider that is down, and the
- * Spotify connection through Firefox's own `identity.launchWebAuthFlow` with saving a playlist
- * from the panel (its confirmation window opened with `windows.create`). See support/firefox.ts
+ * Spotify connection through Firefox's own `identity.launchWebAuthFlow` with what it enables
+ * (Spotify's audio features and search, saving a playlist from the panel and reading a whole list,
+ * both through confirmation windows opened with `windows.create`). See support/firefox.ts
  * for the route (puppeteer-core over WebDriver BiDi).
  */
 
@@ -21,17 +22,22 @@ const tracks = syntheticTracks(80, 'e2e-firefox');
 const panelTracks = syntheticTracks(12, 'e2e-firefox-panel');
 const failingTracks = syntheticTracks(5, 'e2e-firefox-fail');
 const spotifyTracks = syntheticTracks(15, 'e2e-firefox-spotify');
+/** A list longer than the page's row elements, for reading it whole through the Web API. */
+const readTracks = syntheticTracks(60, 'e2e-firefox-read');
 /** A well-formed Spotify client ID (32 hexadecimal characters). */
 const CLIENT_ID = 'fedcba9876543210fedcba9876543210';
 let expected: Map<string, CliRow>;
 let firefox: FirefoxWithExtension;
 
 test.beforeAll(async () => {
-  const all = [...tracks, ...panelTracks, ...failingTracks, ...spotifyTracks];
+  const all = [...tracks, ...panelTracks, ...failingTracks, ...spotifyTracks, ...readTracks];
   expected = classifyWithCli(all);
   firefox = await FirefoxWithExtension.launch(
     featureTable(all),
     spotifyTracks.map((t) => ({ id: t.id, name: t.title, artists: [t.artist] })),
+    // Spotify's duration_ms equals what the rows show (none where they show none), so every
+    // answer matches `npm run classify` given the rows' durations, also for tracks read whole.
+    new Map(all.flatMap((t) => (t.durationMs === null ? [] : [[t.id, t.durationMs] as const]))),
   );
 });
 test.afterAll(async () => {
@@ -238,6 +244,19 @@ async function clickButton(page: Page, name: string): Promise<void> {
   expect(clicked, `a "${name}" button`).toBe(true);
 }
 
+/** Clicks the occasion panel's button `selector` once it is there and can be pressed (the panel's content loads on demand). */
+async function pressPanelButton(page: Page, selector: string): Promise<void> {
+  await page.waitForFunction(
+    (css) => {
+      const found = document.querySelector('playlist-predictor-panel')?.shadowRoot?.querySelector<HTMLButtonElement>(css);
+      return found !== null && found !== undefined && !found.disabled && found.getClientRects().length > 0;
+    },
+    { timeout: 20_000 },
+    selector,
+  );
+  await page.evaluate((css) => document.querySelector('playlist-predictor-panel')?.shadowRoot?.querySelector<HTMLButtonElement>(css)?.click(), selector);
+}
+
 /** The options page, connected to the fake Spotify (through the client ID field and Connect unless it already is). */
 async function connectedOptions(): Promise<Page> {
   const options = await firefox.open(firefox.extensionUrl('/options.html'), '#client-id, [data-testid="spotify-connected"]');
@@ -332,7 +351,7 @@ test('Firefox: "Save as playlist…" opens the confirmation window; saving asks 
   expect(saveLabel).toBe(`Save as playlist… (${spotifyTracks.length})`);
 
   // The panel's button opens the extension's confirmation window (windows.create), nothing more.
-  await page.evaluate(() => document.querySelector('playlist-predictor-panel')?.shadowRoot?.querySelector<HTMLElement>('button.save')?.click());
+  await pressPanelButton(page, 'button.save');
   const window = await firefox.waitForPage(firefox.extensionUrl('/save.html?job='));
   await window.waitForSelector('[data-testid="save-summary"]', { timeout: 20_000 });
   expect(spotifyApi.playlists.size, 'playlists before confirming').toBe(0);
@@ -354,6 +373,40 @@ test('Firefox: "Save as playlist…" opens the confirmation window; saving asks 
 
   // Disconnect forgets the connection: the client ID field is back.
   await options.bringToFront();
+  await clickButton(options, 'Disconnect');
+  await options.waitForSelector('#client-id', { timeout: 10_000 });
+  await options.close();
+});
+
+test('Firefox: "Read with Spotify…" reads a whole list through the Web API after asking for the read scope once, and the panel on the page gets every track', async () => {
+  const { accounts, spotifyApi } = firefox;
+  const listId = '37i9dQZF1DXFFFFFFFFFFFF5';
+  spotifyApi.sourceLists.set(listId, readTracks.map((t) => ({ id: t.id, name: t.title, artists: [t.artist] })));
+  const options = await connectedOptions();
+  firefox.pages.set(`/playlist/${listId}`, playlistPageHtml('Firefox Whole List', readTracks, listId));
+  const page = await firefox.open(`https://open.spotify.com/playlist/${listId}`, 'div[data-testid="tracklist-row"]');
+  const shown = await settled(page);
+  expect(shown.length, 'rows drawn before the read').toBeLessThan(readTracks.length);
+  await expect.poll(async () => (await panelView(page))?.expanded, { timeout: 10_000 }).not.toBeNull();
+  if ((await panelView(page))?.expanded !== 'true') await page.evaluate(() => document.querySelector('playlist-predictor-panel')?.shadowRoot?.querySelector<HTMLElement>('button.toggle')?.click());
+  await pressPanelButton(page, 'button.read-api');
+  const window = await firefox.waitForPage(firefox.extensionUrl('/save.html?read='));
+  await window.waitForSelector('[data-testid="scope-note"]', { timeout: 20_000 });
+  expect(await window.$eval('[data-testid="scope-note"]', (e) => e.textContent ?? '')).toContain('playlist-read-private');
+  const readsBefore = spotifyApi.sourceReads.length;
+  await clickButton(window, 'Read with Spotify');
+  await window.waitForSelector('[data-testid="read-result"]', { timeout: 30_000 });
+  expect(await window.$eval('[data-testid="read-result"]', (e) => e.textContent ?? '')).toBe(`Read all ${readTracks.length} tracks through your Spotify account. The panel on the page shows them.`);
+  expect(accounts.authorizeRequests.at(-1)?.scope).toBe('playlist-read-private');
+  // Paged, 50 per page; the background told the tab (runtime messaging to a Firefox tab).
+  expect(spotifyApi.sourceReads.slice(readsBefore)).toEqual([`${listId}@0`, `${listId}@50`]);
+  const cli = cliProfile(readTracks, expected);
+  await expect.poll(async () => (await panelView(page))?.counts, { timeout: 30_000 }).toEqual(cli.counts);
+  expect((await panelView(page))?.analysed).toBe(String(readTracks.length));
+  const progress = await page.evaluate(() => document.querySelector('playlist-predictor-panel')?.shadowRoot?.querySelector('.progress')?.textContent ?? null);
+  expect(progress).toBe(`Read all ${readTracks.length} tracks through your Spotify account.`);
+  await window.close();
+  await page.close();
   await clickButton(options, 'Disconnect');
   await options.waitForSelector('#client-id', { timeout: 10_000 });
   await options.close();

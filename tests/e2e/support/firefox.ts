@@ -54,10 +54,11 @@ export class FirefoxWithExtension {
 
   /**
    * Starts the server on port 443 and Firefox with the add-on installed. `features` are what
-   * ReccoBeats and Spotify's audio features know; `catalogue` is what Spotify's search finds.
+   * ReccoBeats and Spotify's audio features know; `catalogue` is what Spotify's search finds;
+   * `durations` (ms) are the `duration_ms` Spotify's answers carry (none for a track left out).
    * @throws Error naming what is missing (Firefox, the build) or why the server cannot listen.
    */
-  static async launch(features: ReadonlyMap<string, AudioFeatures>, catalogue: readonly SearchableTrack[] = []): Promise<FirefoxWithExtension> {
+  static async launch(features: ReadonlyMap<string, AudioFeatures>, catalogue: readonly SearchableTrack[] = [], durations: ReadonlyMap<string, number> = new Map()): Promise<FirefoxWithExtension> {
     if (!existsSync(FIREFOX_PATH)) throw new Error(`No Firefox at ${FIREFOX_PATH}: install it (Debian: apt-get install -y firefox-esr) or set FIREFOX_PATH`);
     if (!existsSync(join(FIREFOX_EXTENSION_DIR, 'manifest.json'))) throw new Error(`No Firefox build at ${FIREFOX_EXTENSION_DIR}: run npm run build:firefox first`);
     const known = new Map(features);
@@ -65,7 +66,7 @@ export class FirefoxWithExtension {
     const reccobeatsRequests: string[][] = [];
     const reccobeats: { failure?: { status: number; body: string } } = {};
     const accounts = new FakeSpotifyAccounts();
-    const spotifyApi = new FakeSpotifyApi(known, catalogue, (token) => accounts.accessTokens.includes(token), new Map(), (token) => accounts.scopes.get(token) ?? '');
+    const spotifyApi = new FakeSpotifyApi(known, catalogue, (token) => accounts.accessTokens.includes(token), durations, (token) => accounts.scopes.get(token) ?? '');
     const hosts = ['open.spotify.com', 'api.reccobeats.com', 'accounts.spotify.com', 'api.spotify.com'];
     const server = createServer(selfSignedCertificate('open.spotify.com', hosts.map((h) => `DNS:${h}`).join(',')), (request, response) => {
       const url = new URL(request.url ?? '/', `https://${request.headers.host ?? 'localhost'}`);
