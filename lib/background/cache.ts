@@ -303,7 +303,8 @@ export interface FeatureCacheStore extends FeatureCache {
    * of the title or the artists: `"caf mar"` finds "Café del Mar", `"ar"` does not (this replaced
    * substring matching in version 3, for an index-backed search). Tracks that have more of the
    * query's words as whole words come first ({@link wholeWordMatches}: "track 1" lists "Track 1"
-   * before "Track 12"), then the most recently seen; at most `limit`. Candidates come from the index: each word's range is read as keys, at most
+   * before "Track 12"), then the most recently seen; at most `limit`. Candidates come from the
+   * index: each word's range is read as keys, at most
    * {@link SEARCH_CANDIDATES} + 1 of them, and the tracks in every range read in full are the
    * candidates; when every query word is common, only the {@link SEARCH_RECENT_ROWS} most
    * recently seen tracks are searched, so an older track matching only common words may be

@@ -99,7 +99,12 @@ export class FakeSpotifyApi {
       const ids = (url.searchParams.get('ids') ?? '').split(',').filter(Boolean);
       this.audioFeatureRequests.push(ids);
       if (this.audioFeaturesForbidden) return json(403, { error: { status: 403 } });
-      return json(200, audioFeaturesBody(ids, this.features, this.durations));
+      return json(200, {
+        audio_features: ids.map((id) => {
+          const f = this.features.get(id);
+          return f ? { ...f, id, type: 'audio_features', uri: `spotify:track:${id}`, ...this.durationOf(id), time_signature: 4 } : null;
+        }),
+      });
     }
     if (url.pathname === '/v1/search') {
       this.searchRequests.push(url.searchParams);
@@ -158,21 +163,6 @@ export class FakeSpotifyApi {
     }
     return json(404, { error: { status: 404, message: 'Service not found' } });
   }
-}
-
-/**
- * Spotify's answer to `GET /v1/audio-features?ids=`: one entry per ID in request order, the
- * track's features with `duration_ms` from `durations` when it has one, or `null` for a track
- * `features` does not know.
- */
-function audioFeaturesBody(ids: readonly string[], features: ReadonlyMap<string, AudioFeatures>, durations: ReadonlyMap<string, number> = new Map()) {
-  return {
-    audio_features: ids.map((id) => {
-      const f = features.get(id);
-      const ms = durations.get(id);
-      return f ? { ...f, id, type: 'audio_features', uri: `spotify:track:${id}`, ...(ms === undefined ? {} : { duration_ms: ms }), time_signature: 4 } : null;
-    }),
-  };
 }
 
 /**
