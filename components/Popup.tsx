@@ -3,6 +3,7 @@ import type { SearchResponse, Status } from '@/lib/shared/messaging';
 import type { EffectiveThemeSettings } from '@/lib/shared/settings';
 import { SearchResult } from './SearchResult';
 import { errorMessage } from '@/lib/shared/error-message';
+import { pastedLinkProblem } from '@/lib/shared/track-id';
 
 /** Props of {@link Popup}; every effect is a callback, so the view runs anywhere. */
 export interface PopupProps {
@@ -19,7 +20,9 @@ type SearchState =
   | { readonly kind: 'idle' }
   | { readonly kind: 'loading'; readonly query: string }
   | { readonly kind: 'done'; readonly query: string; readonly response: SearchResponse }
-  | { readonly kind: 'error'; readonly query: string; readonly message: string };
+  | { readonly kind: 'error'; readonly query: string; readonly message: string }
+  /** A pasted link that names no track (an album, a playlist, another site): not searched. */
+  | { readonly kind: 'not-a-track'; readonly query: string; readonly message: string };
 
 const SOURCE_LABEL: Record<SearchResponse['source'], string> = {
   link: 'Track from the pasted link',
@@ -32,7 +35,8 @@ export const SEARCH_DEBOUNCE_MS = 350;
 
 /**
  * The toolbar popup: a search box (Spotify search when connected, otherwise tracks already seen;
- * a pasted track URL or URI is classified directly), results with badges and probability bars,
+ * a pasted track URL or URI is classified directly, a pasted link to anything else is answered
+ * with the reason it cannot be classified, `pastedLinkProblem`), results with badges and probability bars,
  * the connection status and a link to the options page. Arrow keys move between results.
  */
 export function Popup({ search, status, themes, onOpenOptions }: PopupProps) {
@@ -46,6 +50,11 @@ export function Popup({ search, status, themes, onOpenOptions }: PopupProps) {
     const ticket = ++latest.current;
     if (q === '') {
       setState({ kind: 'idle' });
+      return;
+    }
+    const problem = pastedLinkProblem(q);
+    if (problem !== null) {
+      setState({ kind: 'not-a-track', query: q, message: problem });
       return;
     }
     setState({ kind: 'loading', query: q });
@@ -130,6 +139,11 @@ export function Popup({ search, status, themes, onOpenOptions }: PopupProps) {
         {state.kind === 'error' && (
           <p className="error" role="alert">
             Search failed: {state.message}
+          </p>
+        )}
+        {state.kind === 'not-a-track' && (
+          <p className="error" role="alert" data-testid="link-problem">
+            {state.message}
           </p>
         )}
         {state.kind === 'done' && (

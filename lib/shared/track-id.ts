@@ -30,10 +30,15 @@ export function trackIdFromUri(uri: string): TrackId | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
+/** Hosts of Spotify's web player whose `/track/<id>` links name a track (`play.spotify.com` is its old name, still in old links). */
+const PLAYER_HOSTS: readonly string[] = ['open.spotify.com', 'play.spotify.com'];
+
 /**
- * The track a pasted text points at: an `https://open.spotify.com/track/<id>` URL (any locale
- * prefix or query), a `spotify:track:<id>` URI, or a bare 22-character ID. Surrounding
- * whitespace is ignored. Returns `undefined` for anything else (albums, playlists, search words).
+ * The track a pasted text points at: a web-player track URL (`https://open.spotify.com/track/<id>`,
+ * any locale prefix or query; also `http:` and the old `play.spotify.com`, since only the ID is
+ * read and the link is never opened), a `spotify:track:<id>` URI, or a bare 22-character ID.
+ * Surrounding whitespace is ignored. Returns `undefined` for anything else (albums, playlists,
+ * search words; {@link pastedLinkProblem} says why a link is refused).
  */
 export function trackIdFromInput(text: string): TrackId | undefined {
   const input = text.trim();
@@ -42,6 +47,65 @@ export function trackIdFromInput(text: string): TrackId | undefined {
   if (bare.success) return bare.data;
   if (!URL.canParse(input)) return undefined;
   const url = new URL(input);
-  if (url.protocol !== 'https:' || url.hostname !== 'open.spotify.com') return undefined;
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || !PLAYER_HOSTS.includes(url.hostname)) return undefined;
   return trackIdFromUrl(url.pathname);
+}
+
+/**
+ * What the other kinds of Spotify links point at, by the path segment or URI part that names
+ * them (developer.spotify.com/documentation/web-api/concepts/spotify-uris-ids; `collection` is
+ * the web player's library, e.g. Liked Songs at `/collection/tracks`).
+ */
+const OTHER_LINK_KINDS: Readonly<Record<string, { readonly what: string; readonly lists: boolean }>> = {
+  album: { what: 'an album', lists: true },
+  playlist: { what: 'a playlist', lists: true },
+  collection: { what: 'your library', lists: true },
+  artist: { what: 'an artist', lists: false },
+  user: { what: 'a profile', lists: false },
+  show: { what: 'a podcast', lists: false },
+  episode: { what: 'a podcast episode', lists: false },
+  audiobook: { what: 'an audiobook', lists: false },
+  chapter: { what: 'an audiobook chapter', lists: false },
+};
+
+const TRACK_LINK_FORMS = 'https://open.spotify.com/track/… or spotify:track:…';
+
+/** The sentence for a Spotify link to `kind` (a key of {@link OTHER_LINK_KINDS}, or anything else). */
+function otherLinkProblem(kind: string): string {
+  const known = OTHER_LINK_KINDS[kind];
+  if (!known) return `That Spotify link is not a track link: paste one such as ${TRACK_LINK_FORMS}.`;
+  if (kind === 'show' || kind === 'episode' || kind === 'audiobook' || kind === 'chapter') {
+    return `That is a link to ${known.what}: only music tracks have the audio features a theme comes from.`;
+  }
+  const where = known.lists
+    ? 'open it on open.spotify.com, where every track gets its badge and the occasion panel profiles the list'
+    : 'open it on open.spotify.com, where its tracks get their badges';
+  return `That is a link to ${known.what}. The popup classifies one track at a time: paste a track link, or ${where}.`;
+}
+
+/**
+ * Why a pasted link cannot be classified, as a sentence for the user; `null` when `text` is a
+ * track (see {@link trackIdFromInput}) or no link at all (words, searched as such). Covers a
+ * Spotify URL or URI to another kind of item (album, playlist, artist, podcast, ...), a track link
+ * whose ID is not a 22-character base62 ID, a `spotify.link` short link (it only resolves over
+ * the network, to an open.spotify.com link), and web links to other sites.
+ */
+export function pastedLinkProblem(text: string): string | null {
+  const input = text.trim();
+  if (trackIdFromInput(input) !== undefined) return null;
+  if (/^spotify:/i.test(input)) {
+    const kind = input.split(':')[1]?.toLowerCase() ?? '';
+    return kind === 'track' ? 'That Spotify URI has no valid track ID: after spotify:track: come 22 letters and digits.' : otherLinkProblem(kind);
+  }
+  if (!/^https?:\/\//i.test(input) || !URL.canParse(input)) return null;
+  const url = new URL(input);
+  const host = url.hostname.toLowerCase();
+  if (host === 'spotify.link' || host.endsWith('.app.link')) {
+    return 'Short links cannot be followed here: open it in a browser tab and paste the open.spotify.com/track/… address it leads to.';
+  }
+  if (!PLAYER_HOSTS.includes(host)) return `Only Spotify track links can be classified (${TRACK_LINK_FORMS}).`;
+  // Locale prefixes such as /intl-de/ come before the kind.
+  const kind = url.pathname.split('/').filter((segment) => segment !== '' && !/^intl-[a-z]{2}(-[a-z]{2})?$/i.test(segment))[0]?.toLowerCase() ?? '';
+  if (kind === 'track') return 'That track link has no valid track ID: after /track/ come 22 letters and digits.';
+  return otherLinkProblem(kind);
 }

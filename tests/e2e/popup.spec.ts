@@ -28,6 +28,11 @@ test.describe('popup without a Spotify connection', () => {
     // Never seen on a page, not from Spotify: classified without a duration (issue 10).
     expect((await popup.results()).map((r) => [r.trackId, r.theme])).toEqual([[unseen.id, themesFromClassifyCli([unseen], { durationOf: () => null }).get(unseen.id)]]);
 
+    // A link to something else than a track says why, instead of searching for its words.
+    await popup.search('https://open.spotify.com/playlist/37i9dQZF1DXBBBBBBBBBBBBB');
+    await expect(popup.page.getByTestId('link-problem')).toHaveText(/^That is a link to a playlist\. The popup classifies one track at a time/);
+    await expect(popup.searchSource()).toHaveCount(0);
+
     await popup.search('no such song anywhere');
     await expect(popup.page.getByText('No tracks found')).toBeVisible();
   });

@@ -109,3 +109,33 @@ describe('popup', () => {
     expect(view.querySelector('[data-testid="cache-problem"]')?.textContent).toBe(PROBLEM);
   });
 });
+
+describe('popup search box', () => {
+  const status: Status = {
+    spotify: { redirectUri: 'https://x.chromiumapp.org/', clientId: null, connected: false, audioFeatures: { state: 'unknown' }, problem: null },
+    cache: cache(),
+  };
+
+  it('answers a pasted link to a playlist with the reason, without searching; a track link is searched', async () => {
+    vi.useFakeTimers();
+    try {
+      const search = vi.fn(async () => ({ source: 'link' as const, hits: [] }));
+      const view = render(<Popup search={search} status={status} themes={undefined} onOpenOptions={vi.fn()} />);
+      const input = view.querySelector<HTMLInputElement>('#search');
+      if (!input) throw new Error('no search box');
+      type(input, 'https://open.spotify.com/playlist/37i9dQZF1DXcBWIGoYBM5M');
+      await act(async () => vi.advanceTimersByTimeAsync(1_000));
+      expect(search).not.toHaveBeenCalled();
+      const problem = view.querySelector('[data-testid="link-problem"]');
+      expect(problem?.getAttribute('role')).toBe('alert');
+      expect(problem?.textContent).toMatch(/^That is a link to a playlist\. The popup classifies one track at a time/);
+
+      type(input, 'https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC');
+      await act(async () => vi.advanceTimersByTimeAsync(1_000));
+      expect(search).toHaveBeenCalledWith('https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC');
+      expect(view.querySelector('[data-testid="link-problem"]')).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

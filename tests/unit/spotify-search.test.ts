@@ -5,7 +5,7 @@ import { createTokenStore } from '@/lib/background/auth/token-store';
 import { PredictorDatabase } from '@/lib/background/cache';
 import { createSpotifyClient } from '@/lib/background/spotify-client';
 import { SPOTIFY_SEARCH_MAX_LIMIT, createSpotifySearch } from '@/lib/background/spotify-search';
-import { trackIdFromInput, trackIdFromUri } from '@/lib/shared/track-id';
+import { pastedLinkProblem, trackIdFromInput, trackIdFromUri } from '@/lib/shared/track-id';
 import { trackId } from './support/fixtures';
 import { connection, fakeIdentity, fakeSpotifyApi, fakeTokenEndpoint, jsonResponse, type ApiCall } from './support/spotify-fakes';
 
@@ -167,6 +167,8 @@ describe('track ID from pasted text', () => {
       `https://open.spotify.com/track/${id}`,
       `https://open.spotify.com/track/${id}?si=abc123`,
       `https://open.spotify.com/intl-de/track/${id}`,
+      `http://open.spotify.com/track/${id}`,
+      `https://play.spotify.com/track/${id}`,
       `  spotify:track:${id} `,
       id,
     ]) {
@@ -180,12 +182,51 @@ describe('track ID from pasted text', () => {
       `spotify:track:${id.slice(1)}`,
       `https://open.spotify.com/album/${id}`,
       `https://evil.example/track/${id}`,
-      `http://open.spotify.com/track/${id}`,
+      `ftp://open.spotify.com/track/${id}`,
+      `https://open.spotify.com.evil.example/track/${id}`,
       'daft punk',
       '',
     ]) {
       expect(trackIdFromInput(text)).toBeUndefined();
     }
     expect(trackIdFromUri(`spotify:track:${id}:extra`)).toBeUndefined();
+  });
+});
+
+describe('why a pasted link cannot be classified', () => {
+  const id = '4uLU6hMCjMI75M1A2tKUQC';
+  it('has nothing to say about track links and plain words', () => {
+    for (const text of [`https://open.spotify.com/track/${id}?si=x`, `spotify:track:${id}`, id, 'daft punk', 'AC/DC: Back in Black', 'www.example', '']) {
+      expect(pastedLinkProblem(text), text).toBeNull();
+    }
+  });
+
+  it('names what a Spotify link to something else points at, and where its tracks get badges', () => {
+    expect(pastedLinkProblem(`https://open.spotify.com/playlist/37i9dQZF1DXcBWIGoYBM5M?si=1`)).toBe(
+      'That is a link to a playlist. The popup classifies one track at a time: paste a track link, or open it on open.spotify.com, where every track gets its badge and the occasion panel profiles the list.',
+    );
+    expect(pastedLinkProblem(`https://open.spotify.com/intl-pt-BR/album/${id}`)).toMatch(/^That is a link to an album\. .*occasion panel profiles the list\.$/);
+    expect(pastedLinkProblem(`spotify:album:${id}`)).toMatch(/^That is a link to an album\./);
+    expect(pastedLinkProblem('https://open.spotify.com/collection/tracks')).toMatch(/^That is a link to your library\./);
+    expect(pastedLinkProblem(`https://open.spotify.com/artist/${id}`)).toBe(
+      'That is a link to an artist. The popup classifies one track at a time: paste a track link, or open it on open.spotify.com, where its tracks get their badges.',
+    );
+    for (const text of [`https://open.spotify.com/episode/${id}`, `spotify:show:${id}`]) expect(pastedLinkProblem(text), text).toMatch(/only music tracks have the audio features/);
+    expect(pastedLinkProblem('https://open.spotify.com/')).toMatch(/^That Spotify link is not a track link: paste one such as https:\/\/open\.spotify\.com\/track\/… or spotify:track:…\.$/);
+    expect(pastedLinkProblem('spotify:something:else')).toMatch(/^That Spotify link is not a track link/);
+  });
+
+  it('says when a track link has no valid ID', () => {
+    for (const text of ['https://open.spotify.com/track/short', `https://open.spotify.com/track/${id}x`, 'https://open.spotify.com/intl-de/track/']) {
+      expect(pastedLinkProblem(text), text).toBe('That track link has no valid track ID: after /track/ come 22 letters and digits.');
+    }
+    expect(pastedLinkProblem(`spotify:track:${id.slice(2)}`)).toBe('That Spotify URI has no valid track ID: after spotify:track: come 22 letters and digits.');
+  });
+
+  it('refuses short links and other sites with the reason', () => {
+    expect(pastedLinkProblem('https://spotify.link/AbCdEf123')).toMatch(/^Short links cannot be followed here/);
+    for (const text of [`https://evil.example/track/${id}`, `https://open.spotify.com.evil.example/track/${id}`, 'http://youtube.com/watch?v=x']) {
+      expect(pastedLinkProblem(text), text).toBe('Only Spotify track links can be classified (https://open.spotify.com/track/… or spotify:track:…).');
+    }
   });
 });
