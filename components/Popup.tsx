@@ -36,8 +36,9 @@ export const SEARCH_DEBOUNCE_MS = 350;
 /**
  * The toolbar popup: a search box (Spotify search when connected, otherwise tracks already seen;
  * a pasted track URL or URI is classified directly, a pasted link to anything else is answered
- * with the reason it cannot be classified, `pastedLinkProblem`), results with badges and probability bars,
- * the connection status and a link to the options page. Arrow keys move between results.
+ * with the reason it cannot be classified, `pastedLinkProblem`), results with badges and
+ * probability bars, the connection status and a link to the options page. Arrow keys move
+ * between results.
  */
 export function Popup({ search, status, themes, onOpenOptions }: PopupProps) {
   const [query, setQuery] = useState('');
