@@ -63,6 +63,11 @@ export default defineContentScript({
     const runner = createFeatureRunner({ features: [createTrackListBadges(deps), createNowPlayingBadge(deps), panel], pageTypes: PAGE_TYPES });
     runner.start();
     ctx.addEventListener(window, 'wxt:locationchange', () => runner.check());
+    // Back online (e.g. the network dropped): the `!` badges ask again at once, not after 30 s.
+    // Only the browser's own event: a page script's forged one would make the extension ask again.
+    ctx.addEventListener(window, 'online', (event) => {
+      if (event.isTrusted) store.retryErrors();
+    });
 
     // Settings apply to the open page without a reload: the theme choice and threshold are
     // applied by the background (ask again), colours here (draw again).

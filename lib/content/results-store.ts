@@ -89,6 +89,13 @@ export interface ResultsStore {
   /** Asks for `trackId` again now (the user activated its `error` badge); it shows `loading` meanwhile. */
   retry(trackId: TrackId): void;
   /**
+   * Asks again now for every shown track in `error`, instead of after {@link ERROR_RETRY_MS}
+   * (the browser is back online: the `online` event, HTML Living Standard, "Offline Web
+   * applications"); they keep their `error` state until the new answer arrives. A track in
+   * `error` that is not shown is asked for as soon as it is shown again.
+   */
+  retryErrors(): void;
+  /**
    * Asks again for every watched track (the settings that choose the theme changed); they keep
    * their current state until the new answer arrives, so nothing flickers. Answers of unwatched
    * tracks are forgotten and asked again when shown.
@@ -334,6 +341,15 @@ export function createResultsStore(deps: ResultsStoreDeps): ResultsStore {
       if (entry.inFlight || entry.queued) return;
       set(trackId, LOADING);
       enqueue(trackId);
+    },
+
+    retryErrors() {
+      for (const [id, entry] of entries) {
+        if (entry.state.status !== 'error') continue;
+        clearTimeout(entry.errorTimer);
+        entry.errorTimer = undefined;
+        if (watched(id) && !entry.inFlight) enqueue(id);
+      }
     },
 
     refresh() {

@@ -18,9 +18,10 @@ import { classifyWithCli, featureTable, type CliRow, type FixtureTrack } from '.
 
 const tracks = pageFixture(30, 'recovery', [11]);
 const failing = pageFixture(5, 'recovery-fail');
+const offline = pageFixture(5, 'recovery-online');
 const reloaded = pageFixture(40, 'recovery-reload', [4]);
 const playing = pageFixture(1, 'recovery-bar')[0] as FixtureTrack;
-const allTracks = [...tracks, ...failing, ...reloaded, playing];
+const allTracks = [...tracks, ...failing, ...offline, ...reloaded, playing];
 
 let expected: Map<string, CliRow>;
 test.beforeAll(() => {
@@ -144,6 +145,34 @@ test.describe('self-recovery', () => {
     expect(Date.now() - failedAt, 'ms since the badges showed "!"').toBeLessThan(30_000);
     const badges = await spotify.allBadges();
     expect(badges.filter((b) => b.status === 'error').map((b) => b.trackId).sort()).toEqual([failing[3]?.id, failing[4]?.id].sort());
+  });
+});
+
+test.describe('back online', () => {
+  test('the browser coming back online asks again at once for every "!" badge, not after 30 s; a forged "online" event from the page asks nothing', async ({ context }) => {
+    const reccobeats = new FakeReccoBeats(featureTable(allTracks));
+    reccobeats.failAll({ status: 503, body: '{"error":"Service Unavailable"}' });
+    await reccobeats.install(context);
+    const spotify = await SpotifyPage.open(context, { kind: 'playlist', id: '37i9dQZF1DXdPec7aLTmlD', name: 'Back Online', tracks: offline });
+    const rows = await spotify.settledRows(30_000);
+    const failedAt = Date.now();
+    expect(rows.map((r) => r.status), 'every row shows "!"').toEqual(offline.map(() => 'error'));
+    reccobeats.recover();
+    const before = reccobeats.requests.length;
+
+    // The page's own scripts can dispatch an "online" event too: it is not the browser's, so nothing is asked.
+    await spotify.page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await spotify.page.waitForTimeout(1_000);
+    expect(reccobeats.requests.length, 'ReccoBeats requests after a forged online event').toBe(before);
+
+    // The network drops and comes back (the browser fires a trusted "online" event).
+    await context.setOffline(true);
+    await context.setOffline(false);
+    await expect
+      .poll(async () => (await spotify.renderedRows()).map((r) => ({ status: r.status, theme: r.theme })), { message: 'the badges after the browser is back online', timeout: 15_000 })
+      .toEqual(offline.map((t) => badgeFor(t.id, expected)));
+    expect(Date.now() - failedAt, 'ms from "!" to recovered, against the 30 s automatic retry').toBeLessThan(30_000);
+    expect(reccobeats.requests.slice(before).map((ids) => [...ids].sort()), 'one request, for every "!" track').toEqual([offline.map((t) => t.id).sort()]);
   });
 });
 

@@ -355,6 +355,35 @@ describe('results store: retry with backoff', () => {
     expect(told.get(a)?.map((s) => s.status)).toEqual(['error', 'loading', 'ok']);
   });
 
+  it('retryErrors() (back online) asks at once for every shown track in error, keeping `error` until the answer; one not shown is asked when shown again', async () => {
+    const { store, background } = setup();
+    const [a, b, c, d] = ids(4);
+    if (!a || !b || !c || !d) throw new Error('ids');
+    const { told, unwatch } = watchAll(store, [a, b, c, d]);
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    const offline = (id: TrackId): TrackResult => ({ trackId: id, status: 'error', message: 'reccobeats: Failed to fetch' });
+    background.requests[0]?.answer([offline(a), offline(b), offline(c), okResult(d)]);
+    await vi.advanceTimersByTimeAsync(0);
+    unwatch.get(c)?.();
+    store.retryErrors();
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    // Only the shown tracks in error, at once (long before ERROR_RETRY_MS), in one request.
+    expect(background.requests.map((r) => r.ids)).toEqual([[a, b, c, d], [a, b]]);
+    expect(told.get(a)?.map((s) => s.status)).toEqual(['error']);
+    background.requests[1]?.answer();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(told.get(a)?.map((s) => s.status)).toEqual(['error', 'ok']);
+    expect(told.get(d)?.map((s) => s.status)).toEqual(['ok']);
+    // The track in error that was not shown: asked for as soon as it is shown again, not after ERROR_RETRY_MS.
+    watchAll(store, [c]);
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    expect(background.requests.map((r) => r.ids)).toEqual([[a, b, c, d], [a, b], [c]]);
+    // Nothing else is asked for later: the 30 s timers were cancelled.
+    background.requests[2]?.answer();
+    await vi.advanceTimersByTimeAsync(ERROR_RETRY_MS * 2);
+    expect(background.requests).toHaveLength(3);
+  });
+
   it('a track missing from the answer becomes an error, not a hang', async () => {
     const { store, background } = setup();
     const [a, b] = ids(2);
