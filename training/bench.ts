@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { benchTracks } from '../model/bench-tracks';
 import { benchmarkClassifier, type BenchResult } from '../model/benchmark';
 import { loadClassifierFromDir } from './classify';
+import { errorMessage } from '../lib/shared/error-message';
 
 const BenchResultSchema = z.object({
   loadMs: z.number(),
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
+    console.error(errorMessage(error));
     process.exit(1);
   });
 }

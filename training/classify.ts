@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { AUDIO_FEATURE_NAMES, normalizeDurationMs, type AudioFeatures } from '../model/features';
 import { defaultEnabledThemes } from '../model/metadata';
 import { parseFeatureColumns } from './data';
+import { errorMessage } from '../lib/shared/error-message';
 
 /** Loads the model in `modelDir` (`model.json`, its shard, `metadata.json`) from disk. */
 export async function loadClassifierFromDir(modelDir: string): Promise<Classifier> {
@@ -148,7 +149,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   main().then(
     (code) => process.exit(code),
     (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
+      console.error(errorMessage(error));
       process.exit(1);
     },
   );

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { THEME_IDS } from '../model/themes';
 import { DATA_LAYOUT, dataFolderProblem, loadLabelledTracks } from './data';
+import { errorMessage } from '../lib/shared/error-message';
 
 /**
  * `npm run data:check -- --data <dir>` (issue 13): says whether a folder is usable training data
@@ -31,7 +32,7 @@ function main(argv: readonly string[]): number {
   try {
     dir = parseArgs({ args: [...argv], options: { data: { type: 'string' } } }).values.data;
   } catch (error) {
-    console.error(`${error instanceof Error ? error.message : String(error)}\n${DATA_CHECK_USAGE}`);
+    console.error(`${errorMessage(error)}\n${DATA_CHECK_USAGE}`);
     return 2;
   }
   if (!dir) {
@@ -48,7 +49,7 @@ function main(argv: readonly string[]): number {
     for (const line of dataCheckReport(dataDir)) console.log(line);
     return 0;
   } catch (error) {
-    console.error(`${dataDir}: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`${dataDir}: ${errorMessage(error)}`);
     return 1;
   }
 }

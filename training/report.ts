@@ -13,6 +13,7 @@ import { ECE_BINS, TRANSFER_MIN_ACCURACY, UNCERTAIN_ACCURACY_LEVEL } from './cal
 import { confusionMatrixSvg } from './svg';
 import { DURATION_MASK_SHARE, ENSEMBLE, FOLDS, robustEnough, MAX_WEIGHT_BYTES, STUDENT_BATCH_SIZE, TEACHER_FOLDS, TEST_FRACTION, type CandidateResult, type SourceCalibration, type Summary, type TrainingReport } from './train';
 import { DEFAULT_TRAIN_OPTIONS } from './model';
+import { errorMessage } from '../lib/shared/error-message';
 
 /** Where and how the report is written. */
 export interface ReportOptions {
@@ -179,7 +180,7 @@ export async function writeReport(report: TrainingReport, options: ReportOptions
       chromium = chromiumBench(log);
       log(formatBench('Chromium background', chromium));
     } catch (error) {
-      chromium = `failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+      chromium = `failed: ${errorMessage(error).split('\n')[0]}`;
       log(`Chromium benchmark ${chromium}`);
     }
   }

@@ -17,6 +17,7 @@ import { DEFAULT_TRAIN_OPTIONS, balancedClassWeights, fitMlp, namedWeights, sele
 import { fileModelHandler, float16Handler, writeQuantizedModel, WEIGHTS_FILE } from './model-files';
 import { MAX_FLIP_SHARE, PERTURBATIONS, flipShares, type FlipShare } from './robustness';
 import { createRng, groupedSplit, stratifiedGroupKFold } from './split';
+import { errorMessage } from '../lib/shared/error-message';
 /** Share of tracks (whole artists) held out as the test split; cross-validation uses the rest. */
 export const TEST_FRACTION = 0.15;
 /** Number of artist-grouped, theme-stratified cross-validation folds. */
@@ -975,7 +976,7 @@ async function main(): Promise<void> {
       },
     });
   } catch (error) {
-    throw new TrainUsageError(error instanceof Error ? error.message : String(error));
+    throw new TrainUsageError(errorMessage(error));
   }
   const { values } = parsed;
   if (!values.data) throw new TrainUsageError('--data is required: the folder with the training data');
