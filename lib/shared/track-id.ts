@@ -56,16 +56,16 @@ export function trackIdFromInput(text: string): TrackId | undefined {
  * them (developer.spotify.com/documentation/web-api/concepts/spotify-uris-ids; `collection` is
  * the web player's library, e.g. Liked Songs at `/collection/tracks`).
  */
-const OTHER_LINK_KINDS: Readonly<Record<string, { readonly what: string; readonly lists: boolean }>> = {
-  album: { what: 'an album', lists: true },
-  playlist: { what: 'a playlist', lists: true },
-  collection: { what: 'your library', lists: true },
-  artist: { what: 'an artist', lists: false },
-  user: { what: 'a profile', lists: false },
-  show: { what: 'a podcast', lists: false },
-  episode: { what: 'a podcast episode', lists: false },
-  audiobook: { what: 'an audiobook', lists: false },
-  chapter: { what: 'an audiobook chapter', lists: false },
+const OTHER_LINK_KINDS: Readonly<Record<string, { readonly what: string; readonly is: 'list' | 'page' | 'not-music' }>> = {
+  album: { what: 'an album', is: 'list' },
+  playlist: { what: 'a playlist', is: 'list' },
+  collection: { what: 'your library', is: 'list' },
+  artist: { what: 'an artist', is: 'page' },
+  user: { what: 'a profile', is: 'page' },
+  show: { what: 'a podcast', is: 'not-music' },
+  episode: { what: 'a podcast episode', is: 'not-music' },
+  audiobook: { what: 'an audiobook', is: 'not-music' },
+  chapter: { what: 'an audiobook chapter', is: 'not-music' },
 };
 
 const TRACK_LINK_FORMS = 'https://open.spotify.com/track/… or spotify:track:…';
@@ -74,12 +74,11 @@ const TRACK_LINK_FORMS = 'https://open.spotify.com/track/… or spotify:track:�
 function otherLinkProblem(kind: string): string {
   const known = OTHER_LINK_KINDS[kind];
   if (!known) return `That Spotify link is not a track link: paste one such as ${TRACK_LINK_FORMS}.`;
-  if (kind === 'show' || kind === 'episode' || kind === 'audiobook' || kind === 'chapter') {
-    return `That is a link to ${known.what}: only music tracks have the audio features a theme comes from.`;
-  }
-  const where = known.lists
-    ? 'open it on open.spotify.com, where every track gets its badge and the occasion panel profiles the list'
-    : 'open it on open.spotify.com, where its tracks get their badges';
+  if (known.is === 'not-music') return `That is a link to ${known.what}: only music tracks have the audio features a theme comes from.`;
+  const where =
+    known.is === 'list'
+      ? 'open it on open.spotify.com, where every track gets its badge and the occasion panel profiles the list'
+      : 'open it on open.spotify.com, where its tracks get their badges';
   return `That is a link to ${known.what}. The popup classifies one track at a time: paste a track link, or ${where}.`;
 }
 
@@ -87,20 +86,22 @@ function otherLinkProblem(kind: string): string {
  * Why a pasted link cannot be classified, as a sentence for the user; `null` when `text` is a
  * track (see {@link trackIdFromInput}) or no link at all (words, searched as such). Covers a
  * Spotify URL or URI to another kind of item (album, playlist, artist, podcast, ...), a track link
- * whose ID is not a 22-character base62 ID, a `spotify.link` short link (it only resolves over
- * the network, to an open.spotify.com link), and web links to other sites.
+ * whose ID is not a 22-character base62 ID, a `spotify.link` / `spotify.app.link` short link (it
+ * only resolves over the network, to an open.spotify.com link), and web links to other sites.
  */
 export function pastedLinkProblem(text: string): string | null {
   const input = text.trim();
   if (trackIdFromInput(input) !== undefined) return null;
   if (/^spotify:/i.test(input)) {
-    const kind = input.split(':')[1]?.toLowerCase() ?? '';
+    // Older URIs name a playlist under its owner: spotify:user:<user>:playlist:<id>.
+    const parts = input.toLowerCase().split(':');
+    const kind = (parts[1] === 'user' && parts[3] !== undefined ? parts[3] : parts[1]) ?? '';
     return kind === 'track' ? 'That Spotify URI has no valid track ID: after spotify:track: come 22 letters and digits.' : otherLinkProblem(kind);
   }
   if (!/^https?:\/\//i.test(input) || !URL.canParse(input)) return null;
   const url = new URL(input);
   const host = url.hostname.toLowerCase();
-  if (host === 'spotify.link' || host.endsWith('.app.link')) {
+  if (host === 'spotify.link' || host === 'spotify.app.link') {
     return 'Short links cannot be followed here: open it in a browser tab and paste the open.spotify.com/track/… address it leads to.';
   }
   if (!PLAYER_HOSTS.includes(host)) return `Only Spotify track links can be classified (${TRACK_LINK_FORMS}).`;

@@ -207,6 +207,8 @@ describe('why a pasted link cannot be classified', () => {
     );
     expect(pastedLinkProblem(`https://open.spotify.com/intl-pt-BR/album/${id}`)).toMatch(/^That is a link to an album\. .*occasion panel profiles the list\.$/);
     expect(pastedLinkProblem(`spotify:album:${id}`)).toMatch(/^That is a link to an album\./);
+    expect(pastedLinkProblem(`spotify:user:someone:playlist:${id}`)).toMatch(/^That is a link to a playlist\./);
+    expect(pastedLinkProblem('spotify:user:someone')).toMatch(/^That is a link to a profile\./);
     expect(pastedLinkProblem('https://open.spotify.com/collection/tracks')).toMatch(/^That is a link to your library\./);
     expect(pastedLinkProblem(`https://open.spotify.com/artist/${id}`)).toBe(
       'That is a link to an artist. The popup classifies one track at a time: paste a track link, or open it on open.spotify.com, where its tracks get their badges.',
@@ -224,8 +226,8 @@ describe('why a pasted link cannot be classified', () => {
   });
 
   it('refuses short links and other sites with the reason', () => {
-    expect(pastedLinkProblem('https://spotify.link/AbCdEf123')).toMatch(/^Short links cannot be followed here/);
-    for (const text of [`https://evil.example/track/${id}`, `https://open.spotify.com.evil.example/track/${id}`, 'http://youtube.com/watch?v=x']) {
+    for (const text of ['https://spotify.link/AbCdEf123', 'https://spotify.app.link/AbCdEf123?_p=x']) expect(pastedLinkProblem(text), text).toMatch(/^Short links cannot be followed here/);
+    for (const text of [`https://evil.example/track/${id}`, 'https://other.app.link/x', `https://open.spotify.com.evil.example/track/${id}`, 'http://youtube.com/watch?v=x']) {
       expect(pastedLinkProblem(text), text).toBe('Only Spotify track links can be classified (https://open.spotify.com/track/… or spotify:track:…).');
     }
   });
