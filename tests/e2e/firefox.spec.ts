@@ -21,6 +21,7 @@ test.describe.configure({ mode: 'serial' });
 const tracks = syntheticTracks(80, 'e2e-firefox');
 const panelTracks = syntheticTracks(12, 'e2e-firefox-panel');
 const failingTracks = syntheticTracks(5, 'e2e-firefox-fail');
+const offlineTracks = syntheticTracks(4, 'e2e-firefox-offline');
 const spotifyTracks = syntheticTracks(15, 'e2e-firefox-spotify');
 /** A list longer than the page's row elements, for reading it whole through the Web API. */
 const readTracks = syntheticTracks(60, 'e2e-firefox-read');
@@ -30,7 +31,7 @@ let expected: Map<string, CliRow>;
 let firefox: FirefoxWithExtension;
 
 test.beforeAll(async () => {
-  const all = [...tracks, ...panelTracks, ...failingTracks, ...spotifyTracks, ...readTracks];
+  const all = [...tracks, ...panelTracks, ...failingTracks, ...offlineTracks, ...spotifyTracks, ...readTracks];
   expected = classifyWithCli(all);
   firefox = await FirefoxWithExtension.launch(
     featureTable(all),
@@ -233,6 +234,28 @@ async function fillClientId(page: Page, clientId: string): Promise<void> {
   await page.keyboard.press('Backspace');
   await page.type('#client-id', clientId);
 }
+
+test('Firefox: "!" badges ask again at once when the browser comes back online', async () => {
+  firefox.reccobeatsFailure = { status: 503, body: '{"error":"Service Unavailable"}' };
+  firefox.pages.set('/playlist/37i9dQZF1DXFFFFFFFFFFFF6', playlistPageHtml('Firefox Offline', offlineTracks, '37i9dQZF1DXFFFFFFFFFFFF6'));
+  const page = await firefox.open('https://open.spotify.com/playlist/37i9dQZF1DXFFFFFFFFFFFF6', 'div[data-testid="tracklist-row"]');
+  try {
+    expect((await settled(page)).map((r) => r.status), 'every row shows "!"').toEqual(offlineTracks.map(() => 'error'));
+  } finally {
+    firefox.reccobeatsFailure = undefined;
+  }
+  const failedAt = Date.now();
+  const before = firefox.reccobeatsRequests.length;
+  // The network drops and comes back (WebDriver BiDi's offline emulation): Firefox fires `online`.
+  await page.setOfflineMode(true);
+  await page.setOfflineMode(false);
+  await expect
+    .poll(async () => (await rows(page)).map((r) => ({ status: r.status, theme: r.theme })), { message: 'the badges after the browser is back online', timeout: 15_000 })
+    .toEqual(offlineTracks.map((t) => badgeOf(t.id)));
+  expect(Date.now() - failedAt, 'ms from "!" to recovered, against the 30 s automatic retry').toBeLessThan(30_000);
+  expect(firefox.reccobeatsRequests.slice(before).map((ids) => [...ids].sort()), 'one request, for every "!" track').toEqual([offlineTracks.map((t) => t.id).sort()]);
+  await page.close();
+});
 
 /** Clicks the options page's button named `name` (its text). */
 async function clickButton(page: Page, name: string): Promise<void> {
