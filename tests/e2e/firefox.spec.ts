@@ -9,7 +9,8 @@ import { bundledModelDefaults, classifyWithCli, cliProfile, expectedBadge, expec
  * The core checks in Firefox ESR (issue 13), on the Firefox build: badges on a playlist page with
  * reused rows equal `npm run classify`, a change in the options follows on the open tab, the
  * popup's search, the occasion panel (its script is imported on demand from a web-accessible
- * resource, which Firefox resolves differently from Chromium), a provider that is down, and the
+ * resource, which Firefox resolves differently from Chromium), a provider that is down (and the
+ * browser coming back online), and the
  * Spotify connection through Firefox's own `identity.launchWebAuthFlow` with what it enables
  * (Spotify's audio features and search, saving a playlist from the panel and reading a whole list,
  * both through confirmation windows opened with `windows.create`). See support/firefox.ts
