@@ -10,11 +10,11 @@ import { bundledModelDefaults, classifyWithCli, cliProfile, expectedBadge, expec
  * reused rows equal `npm run classify`, a change in the options follows on the open tab, the
  * popup's search, the occasion panel (its script is imported on demand from a web-accessible
  * resource, which Firefox resolves differently from Chromium), a provider that is down (and the
- * browser coming back online), and the
- * Spotify connection through Firefox's own `identity.launchWebAuthFlow` with what it enables
- * (Spotify's audio features and search, saving a playlist from the panel and reading a whole list,
- * both through confirmation windows opened with `windows.create`). See support/firefox.ts
- * for the route (puppeteer-core over WebDriver BiDi).
+ * browser coming back online), and the Spotify connection through Firefox's own
+ * `identity.launchWebAuthFlow` with what it enables (Spotify's audio features and search, saving
+ * a playlist from the panel and reading a whole list, both through confirmation windows opened
+ * with `windows.create`). See support/firefox.ts for the route (puppeteer-core over WebDriver
+ * BiDi).
  */
 
 test.describe.configure({ mode: 'serial' });
