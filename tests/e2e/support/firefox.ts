@@ -17,8 +17,8 @@ import { selfSignedCertificate } from './tls';
  * https://open.spotify.com and https://api.reccobeats.com answered by one local HTTPS server on
  * port 443 (`network.dns.forceResolve`, a throw-away certificate, `acceptInsecureCerts`). The same
  * server answers for Spotify's accounts service (accounts.spotify.com, {@link FakeSpotifyAccounts})
- * and its Web API (api.spotify.com, {@link FakeSpotifyApi}), so the production build connects through its real
- * endpoints and Firefox's own `identity.launchWebAuthFlow`.
+ * and its Web API (api.spotify.com, {@link FakeSpotifyApi}), so the production build connects
+ * through its real endpoints and Firefox's own `identity.launchWebAuthFlow`.
  */
 
 /** Where the Firefox build is (`npm run build:firefox`). */
