@@ -281,6 +281,12 @@ async function pressPanelButton(page: Page, selector: string): Promise<void> {
   await page.evaluate((css) => document.querySelector('playlist-predictor-panel')?.shadowRoot?.querySelector<HTMLButtonElement>(css)?.click(), selector);
 }
 
+/** Waits for the occasion panel's bar and opens the panel unless it is open (its state is remembered across pages). */
+async function openPanel(page: Page): Promise<void> {
+  await expect.poll(async () => (await panelView(page))?.expanded, { timeout: 10_000 }).not.toBeNull();
+  if ((await panelView(page))?.expanded !== 'true') await page.evaluate(() => document.querySelector('playlist-predictor-panel')?.shadowRoot?.querySelector<HTMLElement>('button.toggle')?.click());
+}
+
 /** The options page, connected to the fake Spotify (through the client ID field and Connect unless it already is). */
 async function connectedOptions(): Promise<Page> {
   const options = await firefox.open(firefox.extensionUrl('/options.html'), '#client-id, [data-testid="spotify-connected"]');
@@ -368,8 +374,7 @@ test('Firefox: "Save as playlist…" opens the confirmation window; saving asks 
   firefox.pages.set('/playlist/37i9dQZF1DXFFFFFFFFFFFF4', playlistPageHtml('Firefox Spotify Features', spotifyTracks, '37i9dQZF1DXFFFFFFFFFFFF4'));
   const page = await firefox.open('https://open.spotify.com/playlist/37i9dQZF1DXFFFFFFFFFFFF4', 'div[data-testid="tracklist-row"]');
   await settled(page);
-  await expect.poll(async () => (await panelView(page))?.expanded, { timeout: 10_000 }).not.toBeNull();
-  if ((await panelView(page))?.expanded !== 'true') await page.evaluate(() => document.querySelector('playlist-predictor-panel')?.shadowRoot?.querySelector<HTMLElement>('button.toggle')?.click());
+  await openPanel(page);
   await expect.poll(async () => (await panelView(page))?.analysed, { timeout: 20_000 }).toBe(String(spotifyTracks.length));
   const saveLabel = await page.evaluate(() => document.querySelector('playlist-predictor-panel')?.shadowRoot?.querySelector('button.save')?.textContent ?? '');
   expect(saveLabel).toBe(`Save as playlist… (${spotifyTracks.length})`);
@@ -411,8 +416,7 @@ test('Firefox: "Read with Spotify…" reads a whole list through the Web API aft
   const page = await firefox.open(`https://open.spotify.com/playlist/${listId}`, 'div[data-testid="tracklist-row"]');
   const shown = await settled(page);
   expect(shown.length, 'rows drawn before the read').toBeLessThan(readTracks.length);
-  await expect.poll(async () => (await panelView(page))?.expanded, { timeout: 10_000 }).not.toBeNull();
-  if ((await panelView(page))?.expanded !== 'true') await page.evaluate(() => document.querySelector('playlist-predictor-panel')?.shadowRoot?.querySelector<HTMLElement>('button.toggle')?.click());
+  await openPanel(page);
   await pressPanelButton(page, 'button.read-api');
   const window = await firefox.waitForPage(firefox.extensionUrl('/save.html?read='));
   await window.waitForSelector('[data-testid="scope-note"]', { timeout: 20_000 });
