@@ -274,6 +274,11 @@ function summarize(values: readonly number[]): Summary {
   return { mean, std, min: Math.min(...values), max: Math.max(...values) };
 }
 
+/** The per-fold differences `a[i] − b[i]` of two models scored on the same folds (a paired comparison), summarized. */
+function pairedDifference(a: readonly number[], b: readonly number[]): Summary {
+  return summarize(a.map((v, i) => v - (b[i] ?? 0)));
+}
+
 /** Macro-F1 over a subset of the labels (the themes on by default). */
 function macroF1Over(e: Evaluation, themes: readonly ThemeId[]): number {
   return themes.reduce((s, t) => s + (e.perTheme[t]?.f1 ?? 0), 0) / Math.max(1, themes.length);
@@ -511,6 +516,8 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const devClasses = devIdx.map((i) => THEME_IDS.indexOf(tracks[i]?.theme ?? 'party'));
   const foldOf = stratifiedGroupKFold(devIdx.map((i) => artists[i] ?? ''), devClasses, FOLDS, options.seed);
   const foldSizes = Array.from({ length: FOLDS }, (_, f) => foldOf.filter((x) => x === f).length);
+  /** Per fold, the cross-validation rows (indices into `devIdx`) it holds out. */
+  const heldOutByFold = Array.from({ length: FOLDS }, (_, f) => devIdx.map((_, d) => d).filter((d) => foldOf[d] === f));
   if (foldSizes.some((n) => n === 0)) throw new Error(`Not enough artists for ${FOLDS} folds: ${foldSizes.join(', ')}`);
   const testArtists = new Set(testIdx.map((i) => artists[i] ?? ''));
   const transferStudents = students.some((s) => s.transfer);
@@ -589,7 +596,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   for (let fold = 0; fold < FOLDS; fold++) {
     const foldStarted = Date.now();
     const trainD = devIdx.map((_, d) => d).filter((d) => foldOf[d] !== fold);
-    const heldOut = devIdx.map((_, d) => d).filter((d) => foldOf[d] === fold);
+    const heldOut = heldOutByFold[fold] ?? [];
     const trainIdx = trainD.map((d) => devIdx[d] ?? 0);
     const heldIdx = heldOut.map((d) => devIdx[d] ?? 0);
     const normalization = computeNormalization(inputsOf(tracks, trainIdx, 'none'));
@@ -730,7 +737,10 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const baselines = candidates.filter((c) => c.kind === 'baseline');
   const bestBaseline = baselines.reduce((a, b) => (b.macroF1.mean > a.macroF1.mean ? b : a));
   const margins = baselines.map((b) => {
-    const diff = summarize(selected.folds.map((e, i) => e.macroF1 - (b.folds[i]?.macroF1 ?? 0)));
+    const diff = pairedDifference(
+      selected.folds.map((e) => e.macroF1),
+      b.folds.map((e) => e.macroF1),
+    );
     return { name: b.name, diff, baselineStd: b.macroF1.std, selectedStd: selected.macroF1.std, beatsByOneStd: diff.mean > Math.max(b.macroF1.std, selected.macroF1.std), beatsByPairedStd: diff.mean > diff.std };
   });
   log(`\n${FOLDS}-fold cross-validation (mean ± standard deviation over folds), ${cvSeconds.toFixed(1)} s:`);
@@ -749,16 +759,13 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
 
   // ---- the badge's decision: arg-max among the themes on by default, on tracks of those themes ---
   const badgeFolds = (logits: Float64Array): number[] =>
-    Array.from({ length: FOLDS }, (_, f) => {
-      const rows = devIdx.map((_, d) => d).filter((d) => foldOf[d] === f);
-      return badgeMacroF1(Float64Array.from(rows.flatMap((d) => Array.from(logits.subarray(d * k, (d + 1) * k)))), rows.map((d) => devTruth[d] ?? 0), THEME_IDS, enabledThemes);
-    });
+    heldOutByFold.map((rows) => badgeMacroF1(Float64Array.from(rows.flatMap((d) => Array.from(logits.subarray(d * k, (d + 1) * k)))), rows.map((d) => devTruth[d] ?? 0), THEME_IDS, enabledThemes));
   const badgeByCandidate = candidates.flatMap((c) => (c.oofLogits ? [{ name: c.name, kind: c.kind, folds: badgeFolds(c.oofLogits) }] : []));
   const selectedBadge = badgeByCandidate.find((c) => c.name === selected.name);
   const badgeDecision: TrainingReport['badge'] = {
     themes: enabledThemes,
     byCandidate: badgeByCandidate.map((c) => ({ name: c.name, macroF1: summarize(c.folds) })),
-    margins: selectedBadge ? badgeByCandidate.filter((c) => c.kind === 'baseline').map((b) => ({ name: b.name, diff: summarize(selectedBadge.folds.map((v, i) => v - (b.folds[i] ?? 0))) })) : [],
+    margins: selectedBadge ? badgeByCandidate.filter((c) => c.kind === 'baseline').map((b) => ({ name: b.name, diff: pairedDifference(selectedBadge.folds, b.folds) })) : [],
   };
   log(`\nThe badge's decision (arg-max among ${enabledThemes.join(', ')}; tracks of those themes), macro-F1 over folds:`);
   log(formatTable(['model', 'badge macro-F1'], badgeDecision.byCandidate.map((c) => [c.name, fmt(c.macroF1)])));
