@@ -1,3 +1,4 @@
+import { probabilityAmong } from '@/model/theme-choice';
 import { getTheme, type ThemeId } from '@/model/themes';
 
 /** Props of {@link ProbabilityBars}. */
@@ -15,9 +16,8 @@ export interface ProbabilityBarsProps {
  * sorts them, most probable first. Returns `[]` when the enabled themes carry no probability.
  */
 export function renormalized(probabilities: Readonly<Record<string, number>>, enabled: readonly ThemeId[]): { theme: ThemeId; p: number }[] {
-  const total = enabled.reduce((sum, t) => sum + (probabilities[t] ?? 0), 0);
-  if (total <= 0) return [];
-  return enabled.map((theme) => ({ theme, p: (probabilities[theme] ?? 0) / total })).sort((a, b) => b.p - a.p);
+  const rows = enabled.map((theme) => ({ theme, p: probabilityAmong(probabilities, theme, enabled) }));
+  return rows.some(({ p }) => p > 0) ? rows.sort((a, b) => b.p - a.p) : [];
 }
 
 /** One horizontal bar per enabled theme with its renormalized probability in per cent. */

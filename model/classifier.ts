@@ -85,4 +85,4 @@ function checkShapes(network: LayersModel, metadata: ModelMetadata): void {
 }
 
 // Choosing a theme from probabilities needs no TF.js: it lives in ./theme-choice (re-exported here).
-export { pickTheme, rankThemes, type ThemeChoice } from './theme-choice';
+export { pickTheme, probabilityAmong, rankThemes, type ThemeChoice } from './theme-choice';

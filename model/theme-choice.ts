@@ -42,17 +42,33 @@ export function pickTheme(
 }
 
 /**
- * The enabled themes from most to least probable, each with the model's own probability (not
- * renormalized: the numbers `npm run classify` prints). Ties keep label order, so the first entry
- * is always {@link pickTheme}'s theme.
+ * The enabled themes from most to least probable, each with its probability renormalized over
+ * `enabled` like {@link pickTheme}'s (so they sum to 1, and the first entry is `pickTheme`'s theme
+ * and probability: the number the "uncertain" threshold is compared with). These are the numbers
+ * the badge's tooltip shows; `npm run classify`'s `p_<theme>` columns are the model's own, over all
+ * labels. Ties keep label order. All 0 when the enabled themes carry no probability.
  *
  * @param probabilities one value per label, in `labels` order.
  * @throws Error when the lengths differ.
  */
 export function rankThemes(probabilities: readonly number[], labels: readonly ThemeId[], enabled: readonly ThemeId[]): { theme: ThemeId; probability: number }[] {
   if (probabilities.length !== labels.length) throw new Error(`Expected ${labels.length} probabilities, got ${probabilities.length}`);
-  return labels
-    .map((theme, i) => ({ theme, probability: probabilities[i] ?? 0 }))
-    .filter(({ theme }) => enabled.includes(theme))
-    .sort((a, b) => b.probability - a.probability);
+  const on = labels.flatMap((theme, i) => (enabled.includes(theme) ? [{ theme, p: probabilities[i] ?? 0 }] : []));
+  const total = on.reduce((sum, { p }) => sum + p, 0);
+  // Sorted by the model's value: the renormalized order, and pickTheme's choice first.
+  return on.sort((a, b) => b.p - a.p).map(({ theme, p }) => ({ theme, probability: total > 0 ? p / total : 0 }));
+}
+
+/**
+ * The probability of `theme` renormalized over `enabled` (the rule of {@link pickTheme}): the
+ * model's probability of `theme` divided by the sum over the enabled themes, in [0, 1]. 0 when
+ * `theme` is not enabled or the enabled themes carry no probability.
+ *
+ * @param probabilities the model's probability per label (an answer's `probabilities`); labels
+ *   missing from it count as 0.
+ */
+export function probabilityAmong(probabilities: Readonly<Partial<Record<string, number>>>, theme: ThemeId, enabled: readonly ThemeId[]): number {
+  if (!enabled.includes(theme)) return 0;
+  const total = enabled.reduce((sum, t) => sum + (probabilities[t] ?? 0), 0);
+  return total > 0 ? (probabilities[theme] ?? 0) / total : 0;
 }

@@ -100,7 +100,7 @@ export function describeBadge(state: BadgeState, colors: Readonly<Partial<Record
 
 /** What a badge's tooltip shows for an answered track (see {@link describeDetails}). */
 export interface BadgeDetails {
-  /** Up to three themes, most probable first, with the model's probability in whole percent. */
+  /** Up to three themes, most probable first, with the probability among the enabled themes in whole percent. */
   readonly themes: readonly { readonly theme: ThemeId; readonly name: string; readonly percent: number; readonly color: string }[];
   /** Where the audio features came from and how long ago, e.g. "Audio features from ReccoBeats, 3 days ago". */
   readonly source: string;
@@ -133,8 +133,10 @@ export function describeAge(then: number, now: number): string {
 }
 
 /**
- * The tooltip of an answered track (issue 11): its three most probable enabled themes with the
- * model's probabilities (the `p_<theme>` of `npm run classify`), the feature source and its age,
+ * The tooltip of an answered track (issue 11): its three most probable enabled themes with their
+ * probabilities renormalized over the enabled themes (the scale of the "uncertain" threshold and
+ * of the popup's bars: `npm run classify`'s `p_<theme>` divided by their sum over the enabled
+ * themes), the feature source and its age,
  * and why the first theme (model/explanation.ts). `undefined` for states without an answer.
  * @param colors the user's colour per theme; themes missing here use their catalogue colour.
  * @param now ms since the epoch (default `Date.now()`).

@@ -97,7 +97,8 @@ export const TrackResultSchema = z.discriminatedUnion('status', [
     fetchedAt: z.number().check(z.gte(0)),
     /**
      * The most probable enabled themes, most probable first, at most {@link TOP_THEMES}, each with
-     * the model's probability for it (as in `probabilities`, not renormalized); the first is `theme`.
+     * its probability renormalized over the enabled themes (`rankThemes`); the first is `theme`
+     * with `probability`.
      */
     topThemes: z.array(z.object({ theme: ThemeIdSchema, probability: z.number().check(z.gte(0), z.lte(1)) })).check(z.minLength(1), z.maxLength(TOP_THEMES)),
     /** Why `theme`: the inputs that pushed its probability up most, largest first (model/explanation.ts); may be empty. */

@@ -19,11 +19,21 @@ import { bundledModelDefaults, classifyWithCli, cliProfile, expectedBadge, featu
  * CSV export, whole-list analysis), each compared with `npm run classify` on the same features.
  */
 
-/** The enabled themes (the model's defaults) of a CLI row, most probable first (ties in catalogue order), with whole percents. */
+/**
+ * A CLI row's probability of `theme` among the enabled themes (the model's defaults): its
+ * `p_<theme>` divided by the sum of theirs (README, "One scale for every percent").
+ */
+function amongEnabled(row: CliRow, theme: string): number {
+  const { enabled } = bundledModelDefaults();
+  const total = enabled.reduce((sum, t) => sum + (row.probabilities[t] ?? 0), 0);
+  return enabled.includes(theme) && total > 0 ? (row.probabilities[theme] ?? 0) / total : 0;
+}
+
+/** The enabled themes (the model's defaults) of a CLI row, most probable first (ties in catalogue order), with whole percents among them. */
 function rankedThemes(row: CliRow): [string, number][] {
   const { enabled } = bundledModelDefaults();
   return THEME_IDS.filter((t) => enabled.includes(t))
-    .map((t): [string, number] => [t, row.probabilities[t] ?? 0])
+    .map((t): [string, number] => [t, amongEnabled(row, t)])
     .sort((a, b) => b[1] - a[1])
     .map(([t, p]) => [t, Math.round(p * 100)]);
 }
@@ -62,6 +72,10 @@ test.describe('the badge explains itself (issue 11)', () => {
       const tip = await panel.tooltip();
       expect(tip).toMatchObject({ open: true, trackId: row.trackId, source: 'Audio features from ReccoBeats, just now' });
       expect(tip.themes, `tooltip of ${row.trackId}`).toEqual(rankedThemes(cli).slice(0, 3));
+      // One scale: a confident badge's first percent is at or above the "uncertain" threshold, an uncertain one's below it.
+      const thresholdPercent = Math.round(bundledModelDefaults().uncertainThreshold * 100);
+      if (row.status === 'ok') expect(tip.themes[0]?.[1]).toBeGreaterThanOrEqual(thresholdPercent);
+      else expect(tip.themes[0]?.[1]).toBeLessThanOrEqual(thresholdPercent);
       expect(tip.why).toMatch(/^Why: /);
       const reasons = tip.why.replace(/^Why: /, '').split(', ');
       if (tip.why !== 'Why: no single audio feature stands out') for (const r of reasons) expect(WHY_PHRASES, `"${r}" is a reason's words`).toContain(r);
@@ -129,12 +143,14 @@ test.describe('the occasion panel (issue 11)', () => {
     const coverage = await panel.coverage();
     expect(coverage.text).toBe(`Analysed 1000 of 1000 tracks · ${cli.uncertain} uncertain · ${cli.unknown} unknown`);
 
-    // The sort view ranks by the CLI's probability.
+    // The sort view ranks by the CLI's probability among the enabled themes.
     const sortTheme = enabled[0] ?? 'workout';
     const ranked = await panel.ranked(sortTheme);
     const byCli = tracks
-      .filter((t) => expected.has(t.id))
-      .map((t, i) => ({ id: t.id, p: expected.get(t.id)?.probabilities[sortTheme] ?? 0, i }))
+      .flatMap((t, i) => {
+        const row = expected.get(t.id);
+        return row ? [{ id: t.id, p: amongEnabled(row, sortTheme), i }] : [];
+      })
       .sort((a, b) => b.p - a.p || a.i - b.i);
     expect(ranked).toHaveLength(50);
     expect(ranked.slice(0, 10)).toEqual(byCli.slice(0, 10).map((x) => x.id));

@@ -351,6 +351,13 @@ describe('theme service', () => {
     // a: workout 0.1, party 0.3 → party at 0.3 / 0.4 = 0.75, above 0.7.
     expect(ra).toMatchObject({ status: 'ok', theme: 'party', uncertain: false });
     expect(ra?.status === 'ok' && ra.probability).toBeCloseTo(0.75, 12);
+    // The tooltip's themes are on the same scale (0.3 / 0.4 and 0.1 / 0.4); the model's own
+    // probabilities stay as they are, dinner's 0.55 too.
+    expect(ra?.status === 'ok' && ra.topThemes).toEqual([
+      { theme: 'party', probability: expect.closeTo(0.75, 12) },
+      { theme: 'workout', probability: expect.closeTo(0.25, 12) },
+    ]);
+    expect(ra?.status === 'ok' && ra.probabilities).toEqual({ workout: 0.1, party: 0.3, dinner: 0.55, sleep: 0.05 });
     // b: workout 0.05, party 0.05 → a tie at 0.5, below 0.7.
     expect(rb).toMatchObject({ status: 'ok', theme: 'workout', uncertain: true });
     expect(rb?.status === 'ok' && rb.probability).toBeCloseTo(0.5, 12);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeAge } from '@/lib/shared/badge-look';
-import { rankThemes } from '@/model/classifier';
+import { pickTheme, probabilityAmong, rankThemes } from '@/model/theme-choice';
 import { atTrainingMean, EXPLAINED_INPUTS, explainPredictions, MIN_REASON_CHANGE, type Predict } from '@/model/explanation';
 import type { ModelInput, Normalization } from '@/model/features';
 import { describeReasons, MAX_REASONS, REASON_PHRASES } from '@/model/reasons';
@@ -104,15 +104,33 @@ describe('explanation by moving each input to the training mean (issue 11)', () 
   });
 });
 
-describe('rankThemes', () => {
-  it('ranks the enabled themes by the model probability, ties in label order, first = pickTheme', () => {
-    const labels = ['workout', 'party', 'dinner', 'sleep'] as const;
-    expect(rankThemes([0.2, 0.2, 0.5, 0.1], labels, ['workout', 'party', 'sleep'])).toEqual([
-      { theme: 'workout', probability: 0.2 },
-      { theme: 'party', probability: 0.2 },
-      { theme: 'sleep', probability: 0.1 },
-    ]);
+describe('rankThemes and probabilityAmong (one scale for the badge, its tooltip, the popup and the panel)', () => {
+  const labels = ['workout', 'party', 'dinner', 'sleep'] as const;
+
+  it('ranks the enabled themes, ties in label order, with the probabilities renormalized over them; the first is pickTheme\'s choice to the bit', () => {
+    // dinner is off: its 0.5 is dropped and the enabled 0.2, 0.2, 0.1 become 0.4, 0.4, 0.2.
+    const p = [0.2, 0.2, 0.5, 0.1];
+    const enabled = ['workout', 'party', 'sleep'] as const;
+    const ranked = rankThemes(p, labels, enabled);
+    expect(ranked.map((r) => r.theme)).toEqual(['workout', 'party', 'sleep']);
+    expect(ranked.map((r) => r.probability)).toEqual([expect.closeTo(0.4, 12), expect.closeTo(0.4, 12), expect.closeTo(0.2, 12)]);
+    expect(ranked[0]).toEqual(pickTheme(p, labels, enabled));
     expect(() => rankThemes([1], labels, ['workout'])).toThrow(/Expected 4/);
+  });
+
+  it('gives every enabled theme 0 when they carry no probability, and agrees with probabilityAmong on a record', () => {
+    expect(rankThemes([0, 0, 1, 0], labels, ['workout', 'sleep'])).toEqual([
+      { theme: 'workout', probability: 0 },
+      { theme: 'sleep', probability: 0 },
+    ]);
+    const record = { workout: 0.3, party: 0.1, dinner: 0.4, sleep: 0.2 };
+    const enabled = ['workout', 'party', 'sleep'] as const;
+    for (const { theme, probability } of rankThemes([0.3, 0.1, 0.4, 0.2], labels, enabled)) expect(probabilityAmong(record, theme, enabled)).toBeCloseTo(probability, 12);
+    expect(probabilityAmong(record, 'workout', enabled)).toBeCloseTo(0.5, 12);
+    // A theme that is off, a theme the record lacks, and enabled themes with no probability.
+    expect(probabilityAmong(record, 'dinner', enabled)).toBe(0);
+    expect(probabilityAmong({ workout: 0.6 }, 'party', ['workout', 'party'])).toBe(0);
+    expect(probabilityAmong({ dinner: 1 }, 'sleep', ['sleep', 'workout'])).toBe(0);
   });
 });
 

@@ -87,15 +87,32 @@ describe('filter, sort view and selection (issue 11)', () => {
   });
 
   it('ranks the tracks with features by one theme\'s probability, ties in list order', () => {
-    expect(rankByTheme(LIST, 'workout').map((r) => [r.item.track.position, r.probability])).toEqual([
+    expect(rankByTheme(LIST, 'workout', ['workout', 'chill']).map((r) => [r.item.track.position, r.probability])).toEqual([
       [1, 0.9],
       [3, 0.5],
       [2, 0.4],
       [0, 0.2],
     ]);
     // Equal probabilities keep list order: a later track as probable as the first comes after it.
-    const tied = [...LIST, listed(6, answered(f ?? '', 'chill', { chill: 0.8 }))];
-    expect(rankByTheme(tied, 'chill').map((r) => r.item.track.position).slice(0, 2)).toEqual([0, 6]);
+    const tied = [...LIST, listed(6, answered(f ?? '', 'chill', { chill: 0.4, workout: 0.1 }))];
+    expect(rankByTheme(tied, 'chill', ['workout', 'chill']).map((r) => r.item.track.position).slice(0, 2)).toEqual([0, 6]);
+  });
+
+  it('ranks by the probability among the enabled themes, as the badge decides: mass on a theme that is off does not count', () => {
+    // The model's chill is 0.45 for g and 0.6 for h, but g's other 0.5 is on roadtrip, which is off:
+    // among the enabled themes g is 0.9 chill (a confident Chill badge), h only 0.6.
+    const [g, h] = [trackId(7), trackId(8)];
+    const items = [listed(0, answered(h ?? '', 'chill', { chill: 0.6, workout: 0.4 })), listed(1, answered(g ?? '', 'chill', { chill: 0.45, workout: 0.05, roadtrip: 0.5 }))];
+    expect(rankByTheme(items, 'chill', ['workout', 'chill']).map((r) => [r.item.track.position, r.probability])).toEqual([
+      [1, expect.closeTo(0.9, 12)],
+      [0, expect.closeTo(0.6, 12)],
+    ]);
+    // The profile's means use the same scale and sum to 1 over the enabled themes.
+    const profile = profileOf(items, ['workout', 'chill'], 2);
+    expect(profile.themes.map((t) => [t.theme, t.meanProbability])).toEqual([
+      ['workout', expect.closeTo((0.4 + 0.1) / 2, 12)],
+      ['chill', expect.closeTo((0.6 + 0.9) / 2, 12)],
+    ]);
   });
 
   it('copies one open.spotify.com link per line, each track once, in list order', () => {

@@ -193,7 +193,7 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
     });
     if (sort.options.length !== options.length || [...sort.options].some((o, i) => o.value !== options[i]?.value)) sort.replaceChildren(...options);
     if (theme) sort.value = theme;
-    const order = theme ? rankByTheme(all, theme) : [];
+    const order = theme ? rankByTheme(all, theme, themes) : [];
     ranked.replaceChildren(
       ...order.slice(0, RANKED_LIMIT).map(({ item, probability }) => {
         const li = el('li');

@@ -1,5 +1,6 @@
 import type { BadgeState } from '@/lib/shared/badge-look';
 import { MAX_SAVE_TRACKS } from '@/lib/shared/save-limits';
+import { probabilityAmong } from '@/model/theme-choice';
 import type { ThemeId } from '@/model/themes';
 import type { ListedTrack } from './listed-track';
 
@@ -19,7 +20,11 @@ export interface ThemeProfile {
   readonly theme: ThemeId;
   /** Tracks whose badge shows this theme with confidence (not `uncertain`). */
   readonly count: number;
-  /** Mean over the tracks with audio features (`ok`, confident or not) of the model's probability of this theme, in [0, 1]; 0 when there are none. */
+  /**
+   * Mean over the tracks with audio features (`ok`, confident or not) of this theme's probability
+   * renormalized over the profile's themes (as the badge and its tooltip give it, `probabilityAmong`),
+   * in [0, 1]; 0 when there are none. The themes' means sum to 1 when any track has features.
+   */
   readonly meanProbability: number;
 }
 
@@ -45,7 +50,8 @@ export interface ListProfile {
 
 /**
  * Aggregates `items` into a {@link ListProfile}.
- * @param themes the themes to report, in display order (the enabled themes).
+ * @param themes the themes to report, in display order (the enabled themes); probabilities are
+ *   renormalized over them.
  * @param total the list's length when known.
  */
 export function profileOf(items: readonly ListedResult[], themes: readonly ThemeId[], total: number | undefined): ListProfile {
@@ -59,7 +65,7 @@ export function profileOf(items: readonly ListedResult[], themes: readonly Theme
     if (state.status === 'unknown') unknown++;
     if (state.status !== 'ok') continue;
     withFeatures++;
-    for (const t of themes) sums.set(t, (sums.get(t) ?? 0) + (state.probabilities[t] ?? 0));
+    for (const t of themes) sums.set(t, (sums.get(t) ?? 0) + probabilityAmong(state.probabilities, t, themes));
     if (state.uncertain) uncertain++;
     else {
       confident++;

@@ -1,4 +1,5 @@
 import type { BadgeState } from '@/lib/shared/badge-look';
+import { probabilityAmong } from '@/model/theme-choice';
 import type { ThemeId } from '@/model/themes';
 import type { ListedResult } from './profile';
 
@@ -28,12 +29,13 @@ export function selectionOf(items: readonly ListedResult[], themes: ReadonlySet<
 }
 
 /**
- * The sort view: the tracks with audio features, most probable for `theme` first (the model's
- * probability, confident or not); equal probabilities keep list order.
+ * The sort view: the tracks with audio features, most probable for `theme` first, confident or
+ * not, by the probability renormalized over `themes` (the enabled themes: what the badge and its
+ * tooltip give, `probabilityAmong`); equal probabilities keep list order.
  */
-export function rankByTheme(items: readonly ListedResult[], theme: ThemeId): { item: ListedResult; probability: number }[] {
+export function rankByTheme(items: readonly ListedResult[], theme: ThemeId, themes: readonly ThemeId[]): { item: ListedResult; probability: number }[] {
   return items
-    .flatMap((item) => (item.state.status === 'ok' ? [{ item, probability: item.state.probabilities[theme] ?? 0 }] : []))
+    .flatMap((item) => (item.state.status === 'ok' ? [{ item, probability: probabilityAmong(item.state.probabilities, theme, themes) }] : []))
     .sort((a, b) => b.probability - a.probability || a.item.track.position - b.item.track.position);
 }
 
