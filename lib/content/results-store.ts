@@ -191,11 +191,16 @@ export function createResultsStore(deps: ResultsStoreDeps): ResultsStore {
     if (entry.state.status !== 'loading') changed(id);
   }
 
+  /**
+   * Asks again for a track in error that is shown (its 30 s timer, or back online), unless a
+   * request for it is already out (a refresh): that answer replaces the error, or sets a new timer.
+   */
   function askAgainIfShown(id: TrackId): void {
     const entry = entries.get(id);
     if (!entry) return;
+    clearTimeout(entry.errorTimer);
     entry.errorTimer = undefined;
-    if (watched(id) && entry.state.status === 'error') enqueue(id);
+    if (watched(id) && entry.state.status === 'error' && !entry.inFlight) enqueue(id);
   }
 
   function enqueue(id: TrackId): void {
@@ -344,12 +349,7 @@ export function createResultsStore(deps: ResultsStoreDeps): ResultsStore {
     },
 
     retryErrors() {
-      for (const [id, entry] of entries) {
-        if (entry.state.status !== 'error') continue;
-        clearTimeout(entry.errorTimer);
-        entry.errorTimer = undefined;
-        if (watched(id) && !entry.inFlight) enqueue(id);
-      }
+      for (const [id, entry] of entries) if (entry.state.status === 'error') askAgainIfShown(id);
     },
 
     refresh() {

@@ -418,6 +418,27 @@ describe('results store: refresh and dispose', () => {
     expect(store.state(b)).toEqual({ status: 'loading' });
   });
 
+  it('a track in error whose ERROR_RETRY_MS comes while a refresh is asking for it is not asked twice', async () => {
+    const { store, background } = setup();
+    const [a] = ids(1);
+    if (!a) throw new Error('ids');
+    const { told } = watchAll(store, [a]);
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    background.requests[0]?.answer([{ trackId: a, status: 'error', message: 'reccobeats: HTTP 503 for audio features' }]);
+    await vi.advanceTimersByTimeAsync(0);
+    // Settings change (refresh) shortly before the 30 s retry: the refresh's request is still out when it comes.
+    await vi.advanceTimersByTimeAsync(ERROR_RETRY_MS - 1_000);
+    store.refresh();
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    expect(background.requests.map((r) => r.ids)).toEqual([[a], [a]]);
+    await vi.advanceTimersByTimeAsync(2_000);
+    background.requests[1]?.answer();
+    await vi.advanceTimersByTimeAsync(ERROR_RETRY_MS * 2);
+    // The answer came from the refresh's request: no third request for the same track.
+    expect(background.requests).toHaveLength(2);
+    expect(told.get(a)?.map((s) => s.status)).toEqual(['error', 'ok']);
+  });
+
   it('dispose stops everything: nothing queued is sent, no watcher is told anything more', async () => {
     const { store, background } = setup();
     const { told } = watchAll(store, ids(2));
