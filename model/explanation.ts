@@ -8,6 +8,8 @@ import { MAX_REASONS, type ExplainedInput, type Reason } from './reasons';
  * again. The drop `p(theme | track) − p(theme | track with that input at the mean)` is how much the
  * track's own value of that input pushed the theme up. The inputs with the largest positive drop
  * are the reasons, read as "high" or "low" by which side of the mean the track's value is on.
+ * The extension reads the probability among the enabled themes (the scale its badge, tooltip and
+ * threshold use), so an input that moves probability onto a theme that is off counts too.
  *
  * This is an occlusion (or "mean ablation") explanation: it needs nothing but `predict`, so it
  * works for any model behind it (network, trees, ensemble), and it is exact about what it says
@@ -50,6 +52,14 @@ function directionOf(row: ModelInput, input: ExplainedInput, normalization: Norm
   return row.features[input] > (normalization.mean[i] ?? 0) ? 'high' : 'low';
 }
 
+/** `p[target]` over the sum of the counted labels' `p` (all labels when `counted` is absent); 0 when they sum to 0. */
+function shareOf(p: readonly number[], target: number, counted: readonly boolean[] | undefined): number {
+  const value = p[target] ?? 0;
+  if (!counted) return value;
+  const total = p.reduce((sum, x, i) => (counted[i] ? sum + x : sum), 0);
+  return total > 0 ? value / total : 0;
+}
+
 /**
  * The reasons for each track's theme (see the module comment).
  *
@@ -58,11 +68,22 @@ function directionOf(row: ModelInput, input: ExplainedInput, normalization: Norm
  * @param probabilities `predict(rows)`, which the caller already has (one array per row).
  * @param targets per row, the index (in label order) of the theme to explain; `rows.length` long.
  * @param normalization the model's training means (`metadata.features.normalization`).
+ * @param counted per label (in label order), whether its probability counts: the theme's
+ *   probability is read renormalized over these labels (the enabled themes, as `rankThemes` gives
+ *   the badge and its tooltip), before and after each move. Default: every label (the model's own
+ *   probability).
  * @returns per row, at most {@link MAX_REASONS} reasons whose change is at least
  *   {@link MIN_REASON_CHANGE}, largest change first (ties in {@link EXPLAINED_INPUTS} order); may be empty.
  * @throws Error when `targets` or `probabilities` do not have one entry per row.
  */
-export function explainPredictions(predict: Predict, rows: readonly ModelInput[], probabilities: readonly (readonly number[])[], targets: readonly number[], normalization: Normalization): Reason[][] {
+export function explainPredictions(
+  predict: Predict,
+  rows: readonly ModelInput[],
+  probabilities: readonly (readonly number[])[],
+  targets: readonly number[],
+  normalization: Normalization,
+  counted?: readonly boolean[],
+): Reason[][] {
   if (targets.length !== rows.length || probabilities.length !== rows.length) {
     throw new Error(`explainPredictions needs one target and one probability row per track: ${rows.length} tracks, ${targets.length} targets, ${probabilities.length} probability rows`);
   }
@@ -80,7 +101,7 @@ export function explainPredictions(predict: Predict, rows: readonly ModelInput[]
   const candidates: { input: ExplainedInput; change: number }[][] = rows.map(() => []);
   slots.forEach(({ row, input }, k) => {
     const target = targets[row] ?? 0;
-    const change = (probabilities[row]?.[target] ?? 0) - (moved[k]?.[target] ?? 0);
+    const change = shareOf(probabilities[row] ?? [], target, counted) - shareOf(moved[k] ?? [], target, counted);
     if (change >= MIN_REASON_CHANGE) candidates[row]?.push({ input, change });
   });
   return candidates.map((list, r) => {

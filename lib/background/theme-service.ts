@@ -294,6 +294,8 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
       probabilities,
       choices.map((c) => labels.indexOf(c.theme)),
       classifier.metadata.features.normalization,
+      // On the scale the badge shows: the theme's probability among the enabled themes.
+      labels.map((l) => enabled.includes(l)),
     );
     const answered = new Map(known.map(({ id }, i) => [id, { p: probabilities[i] ?? [], choice: choices[i], why: why[i] ?? [] }]));
 

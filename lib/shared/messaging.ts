@@ -70,7 +70,7 @@ export const TOP_THEMES = 3;
 export const ReasonSchema = z.object({
   input: z.enum(Object.keys(REASON_PHRASES) as [ExplainedInput, ...ExplainedInput[]]),
   direction: z.enum(['high', 'low']),
-  /** Probability points (0..1) the theme loses when the input is moved to the training mean. */
+  /** Probability points (0..1) the theme loses among the enabled themes when the input is moved to the training mean. */
   change: z.number().check(z.gte(0), z.lte(1)),
 });
 

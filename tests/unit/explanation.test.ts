@@ -48,6 +48,19 @@ describe('explanation by moving each input to the training mean (issue 11)', () 
     expect(reasons?.map((r) => describeReasons([r]))).toEqual(['low energy', 'slow tempo']);
   });
 
+  it('with some labels not counted (themes that are off), reads the theme\'s probability among the counted ones', () => {
+    // Three labels: workout stays at 0.3 whatever the energy; energy moves probability between
+    // party (on) and a third theme that is off: p(party) = 0.3 + 0.4·(energy − 0.5).
+    const threeThemes: Predict = (rows) => rows.map(({ features }) => [0.3, 0.3 + 0.4 * (features.energy - 0.5), 0.4 - 0.4 * (features.energy - 0.5)]);
+    const rows = [row(0.1, 120)];
+    // The model's own workout probability does not move: no reason.
+    expect(explainPredictions(threeThemes, rows, threeThemes(rows), [0], NORMALIZATION)).toEqual([[]]);
+    // Among workout and party, low energy took probability from party: 0.3 / 0.44 against 0.3 / 0.6 at the mean.
+    const [reasons] = explainPredictions(threeThemes, rows, threeThemes(rows), [0], NORMALIZATION, [true, true, false]);
+    expect(reasons?.map((r) => [r.input, r.direction])).toEqual([['energy', 'low']]);
+    expect(reasons?.[0]?.change).toBeCloseTo(0.3 / 0.44 - 0.5, 9);
+  });
+
   it('leaves out inputs that pushed the theme down or changed it by less than the minimum', () => {
     // energy 0.9 raises workout; tempo 60 lowers it (−0.12); duration 301 s (+0.05 just above 300).
     const lowering = [row(0.9, 60, 301_000)];
