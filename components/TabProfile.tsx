@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ListReport } from '@/lib/shared/messaging';
 import { csvFileName, selectionCsv } from '@/lib/shared/occasions/export';
-import { coverageText, profileOf, type ListedResult } from '@/lib/shared/occasions/profile';
+import { coverageText, profileOf, profileThemes, type ListedResult } from '@/lib/shared/occasions/profile';
 import { selectionOf, trackLinks } from '@/lib/shared/occasions/selection';
 import { getTheme, THEME_IDS, type ThemeId } from '@/model/themes';
 import { errorMessage } from '@/lib/shared/error-message';
@@ -10,6 +10,8 @@ import { errorMessage } from '@/lib/shared/error-message';
 export interface TabProfileProps {
   /** The list the active Spotify tab reported. */
   readonly report: ListReport;
+  /** The user's enabled themes (`undefined` until the settings are read: the themes the answers rank). */
+  readonly enabled?: readonly ThemeId[];
   /** The user's colour per theme. */
   readonly colors: Readonly<Partial<Record<ThemeId, string>>>;
   readonly copy: (text: string) => Promise<void>;
@@ -23,13 +25,11 @@ export interface TabProfileProps {
  * occasion panel (tracks per theme, coverage that never claims more than was read), theme buttons
  * that pick the selection, and copy links, export CSV and save as playlist for it.
  */
-export function TabProfile({ report, colors, copy, download, save }: TabProfileProps) {
+export function TabProfile({ report, enabled, colors, copy, download, save }: TabProfileProps) {
   const [picked, setPicked] = useState<ReadonlySet<ThemeId>>(new Set());
   const [done, setDone] = useState<string>();
   const items: ListedResult[] = report.items.map(({ state, ...track }) => ({ track, state }));
-  const seen = new Set<ThemeId>();
-  for (const { state } of items) if (state.status === 'ok') for (const t of state.topThemes) seen.add(t.theme);
-  const themes = THEME_IDS.filter((t) => seen.has(t));
+  const themes = profileThemes(items, enabled);
   const labels = THEME_IDS.filter((t) => items.some(({ state }) => state.status === 'ok' && t in state.probabilities));
   const profile = profileOf(items, themes, report.total);
   const selection = selectionOf(items, picked);

@@ -20,6 +20,7 @@ function App() {
       {report && (
         <TabProfile
           report={report}
+          enabled={themes?.enabled}
           colors={themes?.colors ?? {}}
           copy={(text) => navigator.clipboard.writeText(text)}
           download={(fileName, text) => {

@@ -6,7 +6,7 @@ import { loadPanel, PANEL_REGISTRY_KEY, PANEL_SCRIPT, registerPanel } from '@/li
 import { analyseWholeList } from '@/lib/content/panel/analysis';
 import { DIMMED_ATTRIBUTE, keepRowsDimmed } from '@/lib/content/panel/dimming';
 import { CSV_COLUMNS, csvFileName, selectionCsv } from '@/lib/shared/occasions/export';
-import { apiReadSummary, coverageText, isComplete, profileOf, type ListedResult } from '@/lib/shared/occasions/profile';
+import { apiReadSummary, coverageText, isComplete, profileOf, profileThemes, type ListedResult } from '@/lib/shared/occasions/profile';
 import { isDimmed, matchesFilter, rankByTheme, selectionOf, trackLinks } from '@/lib/shared/occasions/selection';
 import { createResultsStore } from '@/lib/content/results-store';
 import { scanTrackRows } from '@/lib/content/spotify-dom';
@@ -59,6 +59,13 @@ describe('profile (issue 11)', () => {
     ]);
     expect(coverageText(profile)).toBe('Analysed 5 of 250 tracks · 1 uncertain · 1 unknown · 1 waiting');
     expect(isComplete(profile)).toBe(false);
+  });
+
+  it('shows the enabled themes in catalogue order, even one no track ranks; until the settings are read, the themes the answers rank', () => {
+    expect(profileThemes(LIST, ['chill', 'sleep', 'workout'])).toEqual(['workout', 'sleep', 'chill']);
+    // LIST's answers rank only their own theme (topThemes of one): chill and workout.
+    expect(profileThemes(LIST, undefined)).toEqual(['workout', 'chill']);
+    expect(profileThemes([], undefined)).toEqual([]);
   });
 
   it('never claims the whole list: an unknown length reads "at least", and complete means every track answered', () => {

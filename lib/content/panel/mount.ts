@@ -7,7 +7,7 @@ import type { PanelDeps } from '../panel-loader';
 import { analyseWholeList } from './analysis';
 import { keepRowsDimmed } from './dimming';
 import { csvFileName, selectionCsv } from '@/lib/shared/occasions/export';
-import { apiReadSummary, coverageText, isComplete, profileOf, type ListedResult, type ListProfile } from '@/lib/shared/occasions/profile';
+import { apiReadSummary, coverageText, isComplete, profileOf, profileThemes, type ListedResult, type ListProfile } from '@/lib/shared/occasions/profile';
 import { rankByTheme, selectionOf, trackLinks, trackUrl } from '@/lib/shared/occasions/selection';
 import { errorMessage } from '@/lib/shared/error-message';
 
@@ -117,13 +117,7 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
 
   const items = (): ListedResult[] => tracker.tracks().map((track) => ({ track, state: store.state(track.trackId) }));
   /** The themes to show: the user's enabled themes, else the themes the answers rank (the model's defaults), in catalogue order. */
-  const shownThemes = (all: readonly ListedResult[]): ThemeId[] => {
-    const enabled = deps.enabledThemes();
-    if (enabled) return THEME_IDS.filter((t) => enabled.includes(t));
-    const seen = new Set<ThemeId>();
-    for (const { state } of all) if (state.status === 'ok') for (const t of state.topThemes) seen.add(t.theme);
-    return THEME_IDS.filter((t) => seen.has(t));
-  };
+  const shownThemes = (all: readonly ListedResult[]): ThemeId[] => profileThemes(all, deps.enabledThemes() ?? undefined);
   /** The model's labels, from the answers' probabilities (for the CSV's columns). */
   const labelsOf = (all: readonly ListedResult[]): ThemeId[] => {
     const keys = new Set<string>();

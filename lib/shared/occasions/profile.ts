@@ -1,7 +1,7 @@
 import type { BadgeState } from '@/lib/shared/badge-look';
 import { MAX_SAVE_TRACKS } from '@/lib/shared/save-limits';
 import { probabilityAmong } from '@/model/theme-choice';
-import type { ThemeId } from '@/model/themes';
+import { THEME_IDS, type ThemeId } from '@/model/themes';
 import type { ListedTrack } from './listed-track';
 
 /**
@@ -46,6 +46,18 @@ export interface ListProfile {
   readonly pending: number;
   /** One line per theme in `themes` order. */
   readonly themes: readonly ThemeProfile[];
+}
+
+/**
+ * The themes a profile of `items` shows, in catalogue order: the user's `enabled` themes, or,
+ * while the settings are not read yet, the themes the answers rank (their `topThemes`, which are
+ * enabled themes). The panel and the popup show the same ones.
+ */
+export function profileThemes(items: readonly ListedResult[], enabled: readonly ThemeId[] | undefined): ThemeId[] {
+  if (enabled) return THEME_IDS.filter((t) => enabled.includes(t));
+  const seen = new Set<ThemeId>();
+  for (const { state } of items) if (state.status === 'ok') for (const t of state.topThemes) seen.add(t.theme);
+  return THEME_IDS.filter((t) => seen.has(t));
 }
 
 /**
