@@ -21,13 +21,13 @@ function rng(seed: number): () => number {
   };
 }
 
-/** A 24 → 48 → dropout → 24 → 8 softmax network with seeded random weights (biases non-zero too). */
-function randomNetwork(seed: number): Sequential {
+/** A 24 → 48 → dropout → 24 → 8 softmax network (or other hidden widths) with seeded random weights (biases non-zero too). */
+function randomNetwork(seed: number, hidden: readonly [number, number] = [48, 24]): Sequential {
   const random = rng(seed);
   const model = sequential();
-  model.add(layers.dense({ units: 48, inputShape: [ENCODED_LENGTH], activation: 'relu' }));
+  model.add(layers.dense({ units: hidden[0], inputShape: [ENCODED_LENGTH], activation: 'relu' }));
   model.add(layers.dropout({ rate: 0.3 }));
-  model.add(layers.dense({ units: 24, activation: 'relu' }));
+  model.add(layers.dense({ units: hidden[1], activation: 'relu' }));
   model.add(layers.dense({ units: THEME_IDS.length, activation: 'softmax' }));
   model.setWeights(model.weights.map((w) => tf.tensor(Array.from({ length: w.shape.reduce<number>((a, b) => a * (b ?? 1), 1) }, () => (random() - 0.5) * 1.5), w.shape.map((d) => d ?? 1))));
   return model;
@@ -78,6 +78,20 @@ describe('plain-JS forward pass', () => {
       fast.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - (reference[i] as number)))));
       expect(worst).toBeLessThan(1e-5);
     }
+  });
+
+  it('equals model.predict for odd layer widths and batches that are not a multiple of four (the blocked loop\'s leftovers)', () => {
+    const odd = randomNetwork(11, [7, 5]);
+    const stack = readDenseStack(odd);
+    if (!stack) throw new Error('expected a dense stack');
+    for (const rows of [2, 3, 5, 6, 103]) {
+      const x = randomInputs(rows, 1000 + rows);
+      const fast = softmaxRows(denseLogits(stack, x, rows), stack.outputSize);
+      const reference = tf.tidy(() => (odd.predict(tf.tensor2d(x, [rows, ENCODED_LENGTH])) as tf.Tensor).dataSync());
+      expect(fast.length).toBe(reference.length);
+      fast.forEach((v, i) => expect(Math.abs(v - (reference[i] as number)), `rows ${rows}, output ${i}`).toBeLessThan(1e-5));
+    }
+    odd.dispose();
   });
 
   it('returns undefined for a network without a softmax output (the classifier then uses model.predict)', () => {
