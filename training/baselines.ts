@@ -45,15 +45,33 @@ export function knnPredict(train: Dataset, test: Dataset, k = KNN_K): number[] {
  * thread): `multi:softprob` with these parameters, sized so that 5-fold cross-validation takes
  * well under a minute on 2 cores.
  */
-export const GRADIENT_BOOSTING = { rounds: 120, maxDepth: 5, eta: 0.1, subsample: 0.8, colsampleByTree: 0.8, minChildWeight: 1 } as const;
+export const GRADIENT_BOOSTING: GradientBoostingParams = { rounds: 120, maxDepth: 5, eta: 0.1, subsample: 0.8, colsampleByTree: 0.8, minChildWeight: 1 };
+
+/** XGBoost's parameters as used here (XGBoost docs, "XGBoost Parameters"): boosting rounds, tree depth, learning rate η, row and column subsampling, minimum child weight. */
+export interface GradientBoostingParams {
+  readonly rounds: number;
+  readonly maxDepth: number;
+  readonly eta: number;
+  readonly subsample: number;
+  readonly colsampleByTree: number;
+  readonly minChildWeight: number;
+}
 
 /**
  * Gradient-boosted trees (XGBoost via ml-xgboost): class probabilities per test row, seeded.
  * XGBoost's `train` here takes no row weights, so the balanced class weights are applied to the
  * predicted probabilities instead (p_c · w_c, renormalized): the same decision rule as a
  * weighted fit for a calibrated model. Returns row-major `[rows, classes]` probabilities.
+ * `params` defaults to the baseline's {@link GRADIENT_BOOSTING}; `npm run explore:trees` tries others.
  */
-export async function gradientBoostingPredict(train: Dataset, test: Dataset, classes: number, classWeights: Readonly<Record<number, number>>, seed: number): Promise<Float64Array> {
+export async function gradientBoostingPredict(
+  train: Dataset,
+  test: Dataset,
+  classes: number,
+  classWeights: Readonly<Record<number, number>>,
+  seed: number,
+  params: GradientBoostingParams = GRADIENT_BOOSTING,
+): Promise<Float64Array> {
   // required, not imported: the module's export is a promise, and an ES namespace with a
   // `then` (as bundlers build for CommonJS) cannot be awaited.
   const XGBoost = await (createRequire(import.meta.url)('ml-xgboost') as typeof XGBoostModule);
@@ -61,15 +79,15 @@ export async function gradientBoostingPredict(train: Dataset, test: Dataset, cla
     booster: 'gbtree',
     objective: 'multi:softprob',
     num_class: classes,
-    max_depth: GRADIENT_BOOSTING.maxDepth,
-    eta: GRADIENT_BOOSTING.eta,
-    subsample: GRADIENT_BOOSTING.subsample,
-    colsample_bytree: GRADIENT_BOOSTING.colsampleByTree,
-    min_child_weight: GRADIENT_BOOSTING.minChildWeight,
+    max_depth: params.maxDepth,
+    eta: params.eta,
+    subsample: params.subsample,
+    colsample_bytree: params.colsampleByTree,
+    min_child_weight: params.minChildWeight,
     silent: 1,
     seed,
     nthread: 1,
-    iterations: GRADIENT_BOOSTING.rounds,
+    iterations: params.rounds,
   });
   try {
     booster.train(toRows(train), [...train.y]);

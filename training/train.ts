@@ -16,18 +16,10 @@ import { argmax, badgeMacroF1, evaluate, topTwoCoverage, type TopTwoCoverage } f
 import { DEFAULT_TRAIN_OPTIONS, balancedClassWeights, fitMlp, namedWeights, selectWasmBackend, subset, type Dataset, type TrainOptions } from './model';
 import { fileModelHandler, float16Handler, writeQuantizedModel, WEIGHTS_FILE } from './model-files';
 import { MAX_FLIP_SHARE, PERTURBATIONS, flipShares, type FlipShare } from './robustness';
-import { createRng, groupedSplit, stratifiedGroupKFold } from './split';
+import { createRng, stratifiedGroupKFold } from './split';
+import { crossValidationSplit, DURATION_MASK_SHARE, FOLDS, inputsOf, logOf, maskDurations, pairedDifference, summarize, toDataset, type Summary } from './cv';
 import { errorMessage } from '../lib/shared/error-message';
-/** Share of tracks (whole artists) held out as the test split; cross-validation uses the rest. */
-export const TEST_FRACTION = 0.15;
-/** Number of artist-grouped, theme-stratified cross-validation folds. */
-export const FOLDS = 5;
-/**
- * Share of training rows whose duration is masked as missing (seeded per fit), so that the
- * network learns the `duration_missing` case: a track from a pasted link, or ReccoBeats
- * without a page row, has no duration at runtime.
- */
-export const DURATION_MASK_SHARE = 0.2;
+export { DURATION_MASK_SHARE, FOLDS, TEST_FRACTION, type Summary } from './cv';
 
 /** One MLP configuration trained on the labels (epochs are checkpoints of the same run). */
 export interface MlpConfig {
@@ -113,14 +105,6 @@ export interface TrainRunOptions {
   readonly gradientBoosting?: boolean;
   /** Called with everything the report needs, after the model files are written. */
   readonly onReport?: (report: TrainingReport) => Promise<void>;
-}
-
-/** Mean, spread and range of one metric over the folds. */
-export interface Summary {
-  readonly mean: number;
-  readonly std: number;
-  readonly min: number;
-  readonly max: number;
 }
 
 /** One model's cross-validated results. */
@@ -244,41 +228,6 @@ export function trackSource(t: LabelledTrack): TrackSource {
   return Object.keys(t.votes.genres).length > 0 ? 'genre-labelled' : 'playlist-named';
 }
 
-/**
- * The model inputs of `indices`: all durations missing with `missing: 'all'`; a seeded
- * {@link DURATION_MASK_SHARE} of them with `missing: seed`; as recorded otherwise.
- */
-function inputsOf(tracks: readonly LabelledTrack[], indices: readonly number[], missing: 'none' | 'all' | number): ModelInput[] {
-  const rows = indices.map((i) => tracks[i] as LabelledTrack);
-  if (typeof missing === 'number') return maskDurations(rows, missing);
-  return rows.map((t) => ({ features: t.features, durationMs: missing === 'all' ? null : t.durationMs }));
-}
-
-/** Model inputs of `rows` with a seeded {@link DURATION_MASK_SHARE} of their durations masked as missing. */
-function maskDurations(rows: readonly Pick<LabelledTrack, 'features' | 'durationMs'>[], seed: number): ModelInput[] {
-  const rng = createRng(seed);
-  return rows.map((t) => ({ features: t.features, durationMs: rng() < DURATION_MASK_SHARE ? null : t.durationMs }));
-}
-
-function toDataset(tracks: readonly LabelledTrack[], indices: readonly number[], normalization: Normalization, missing: 'none' | 'all' | number): Dataset & { inputs: ModelInput[] } {
-  const rows = indices.map((i) => tracks[i] as LabelledTrack);
-  const soft = new Float32Array(rows.length * THEME_IDS.length);
-  rows.forEach((t, i) => soft.set(t.softLabel, i * THEME_IDS.length));
-  const inputs = inputsOf(tracks, indices, missing);
-  return { x: encodeBatch(inputs, normalization), y: rows.map((t) => THEME_IDS.indexOf(t.theme)), soft, inputSize: ENCODED_LENGTH, inputs };
-}
-
-function summarize(values: readonly number[]): Summary {
-  const mean = values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
-  const std = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, values.length));
-  return { mean, std, min: Math.min(...values), max: Math.max(...values) };
-}
-
-/** The per-fold differences `a[i] − b[i]` of two models scored on the same folds (a paired comparison), summarized. */
-function pairedDifference(a: readonly number[], b: readonly number[]): Summary {
-  return summarize(a.map((v, i) => v - (b[i] ?? 0)));
-}
-
 /** Macro-F1 over a subset of the labels (the themes on by default). */
 function macroF1Over(e: Evaluation, themes: readonly ThemeId[]): number {
   return themes.reduce((s, t) => s + (e.perTheme[t]?.f1 ?? 0), 0) / Math.max(1, themes.length);
@@ -326,11 +275,6 @@ function ensembleProbabilities(stacks: readonly DenseStack[], x: Float32Array, r
     for (let i = 0; i < p.length; i++) mean[i] = (mean[i] as number) + (p[i] as number) / stacks.length;
   }
   return mean;
-}
-
-/** log of probabilities, so that probability models can be handled as logits (softmax(log p) = p). */
-function logOf(p: Float64Array): Float64Array {
-  return Float64Array.from(p, (v) => Math.log(Math.max(v, 1e-12)));
 }
 
 /**
@@ -508,17 +452,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const students = options.students ?? STUDENTS;
   const withGbt = options.gradientBoosting ?? true;
 
-  const artists = tracks.map((t) => t.artist);
-  const split = groupedSplit(artists, { validation: 0, test: TEST_FRACTION }, options.seed);
-  const devIdx = split.train;
-  const testIdx = split.test;
-  if (devIdx.length === 0 || testIdx.length === 0) throw new Error(`Not enough data to split: ${devIdx.length} cross-validation, ${testIdx.length} test tracks`);
-  const devClasses = devIdx.map((i) => THEME_IDS.indexOf(tracks[i]?.theme ?? 'party'));
-  const foldOf = stratifiedGroupKFold(devIdx.map((i) => artists[i] ?? ''), devClasses, FOLDS, options.seed);
-  const foldSizes = Array.from({ length: FOLDS }, (_, f) => foldOf.filter((x) => x === f).length);
-  /** Per fold, the cross-validation rows (indices into `devIdx`) it holds out. */
-  const heldOutByFold = Array.from({ length: FOLDS }, (_, f) => devIdx.map((_, d) => d).filter((d) => foldOf[d] === f));
-  if (foldSizes.some((n) => n === 0)) throw new Error(`Not enough artists for ${FOLDS} folds: ${foldSizes.join(', ')}`);
+  const { artists, devIdx, testIdx, foldOf, foldSizes, heldOutByFold } = crossValidationSplit(tracks, options.seed);
   const testArtists = new Set(testIdx.map((i) => artists[i] ?? ''));
   const transferStudents = students.some((s) => s.transfer);
   if (transferStudents && !withGbt) throw new Error('transfer students need the gradient-boosted trees');

@@ -1,0 +1,210 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { computeNormalization } from '../model/features';
+import { parseModelMetadata, type Evaluation } from '../model/metadata';
+import { MIN_TRACKS_PER_THEME, THEME_IDS, type ThemeId } from '../model/themes';
+import { errorMessage } from '../lib/shared/error-message';
+import { GRADIENT_BOOSTING, gradientBoostingPredict, type GradientBoostingParams } from './baselines';
+import { fitClassBiases } from './calibration';
+import { crossValidationSplit, FOLDS, inputsOf, logOf, pairedDifference, summarize, toDataset, type Summary } from './cv';
+import { dataFolderProblem, loadLabelledTracks, type LabelledTrack } from './data';
+import { argmax, badgeMacroF1, evaluate } from './metrics';
+import { DEFAULT_TRAIN_OPTIONS, balancedClassWeights, type Dataset } from './model';
+
+/**
+ * `npm run explore:trees`: re-measures the gradient-boosted trees levers of issue 10 that
+ * `npm run train` does not run (training time), on the very folds `npm run train` scores on
+ * (training/cv.ts, seed 42): other XGBoost settings, other tree seeds, and per-theme decision
+ * offsets ("class biases", training/calibration.ts) fitted for each fold on the other folds'
+ * out-of-fold log-probabilities only. Its first trial is the baseline of `npm run train`, so its
+ * per-fold figures must equal the report's (a check that the folds and data are the same). The
+ * test split is never read. Output: a Markdown table (stdout, and `--out`).
+ */
+
+/** One trees configuration to score: XGBoost's parameters and the tree seed (fold f uses `treeSeed + f`, as `npm run train` uses `seed + f`). */
+export interface TreesTrial {
+  readonly params: GradientBoostingParams;
+  readonly treeSeed: number;
+}
+
+/**
+ * The trials of the table "Tried before this run" in training/REPORT.md: the baseline with its
+ * own seed and five others (how much the seed alone moves it), and four tuned settings.
+ */
+export const TREES_TRIALS: readonly TreesTrial[] = [
+  ...[42, 1042, 2042, 3042, 4042, 5042].map((treeSeed) => ({ params: GRADIENT_BOOSTING, treeSeed })),
+  { params: { ...GRADIENT_BOOSTING, rounds: 300, maxDepth: 6, eta: 0.05, minChildWeight: 3, colsampleByTree: 0.7 }, treeSeed: 42 },
+  { params: { ...GRADIENT_BOOSTING, rounds: 200, maxDepth: 4, eta: 0.08 }, treeSeed: 42 },
+  { params: { ...GRADIENT_BOOSTING, rounds: 400, maxDepth: 3, eta: 0.05 }, treeSeed: 42 },
+  { params: { ...GRADIENT_BOOSTING, rounds: 600, maxDepth: 5, eta: 0.02 }, treeSeed: 42 },
+];
+
+/** How a trial scored: per fold (the {@link FOLDS} held-out folds), and summarized. */
+export interface TreesResult {
+  readonly trial: TreesTrial;
+  /** Macro-F1 over all 8 themes, per fold. */
+  readonly macroF1: readonly number[];
+  /** The same with per-theme offsets fitted on the other folds' out-of-fold log-probabilities. */
+  readonly withBiases: readonly number[];
+  /** Macro-F1 over the themes with at least `MIN_TRACKS_PER_THEME` tracks, per fold. */
+  readonly countedMacroF1: readonly number[];
+  /** The badge's decision (`badgeMacroF1` over the themes on by default), per fold, without and with the offsets. */
+  readonly badge: readonly number[];
+  readonly badgeWithBiases: readonly number[];
+  /** Fitting and predicting all folds, seconds. */
+  readonly seconds: number;
+}
+
+/** Fits trees on `train` and gives `[test rows, classes]` probabilities (`gradientBoostingPredict`'s signature). */
+export type FitTrees = (train: Dataset, test: Dataset, classes: number, classWeights: Readonly<Record<number, number>>, seed: number, params: GradientBoostingParams) => Promise<Float64Array>;
+
+/** Options of {@link exploreTrees}. */
+export interface ExploreTreesOptions {
+  /** The seed of the split and folds, and of the masked durations (`npm run train`'s `--seed`, 42). */
+  readonly seed: number;
+  readonly trials: readonly TreesTrial[];
+  /** The themes the badge picks among (the shipped model's themes on by default). */
+  readonly badgeThemes: readonly ThemeId[];
+  /** The themes with at least `MIN_TRACKS_PER_THEME` labelled tracks. */
+  readonly countedThemes: readonly ThemeId[];
+  /** The trees; `gradientBoostingPredict` in the CLI, a fake in unit tests. */
+  readonly fit?: FitTrees;
+  readonly log?: (line: string) => void;
+}
+
+const macroF1Over = (e: Evaluation, themes: readonly ThemeId[]): number => themes.reduce((s, t) => s + (e.perTheme[t]?.f1 ?? 0), 0) / Math.max(1, themes.length);
+
+/** The rows `rows` (indices into a row-major `[n, k]` array) of `values`, concatenated. */
+const rowsFrom = (values: Float64Array, rows: readonly number[], k: number): Float64Array => {
+  const out = new Float64Array(rows.length * k);
+  rows.forEach((d, r) => out.set(values.subarray(d * k, (d + 1) * k), r * k));
+  return out;
+};
+
+/**
+ * Scores every trial on the cross-validation folds of `tracks` (see the module comment). For
+ * each fold the training rows are encoded as `npm run train` encodes them (normalization of the
+ * training rows, a seeded fifth of their durations masked, balanced class weights); the held-out
+ * rows with their durations.
+ *
+ * @throws Error when the tracks are too few to split (see `crossValidationSplit`).
+ */
+export async function exploreTrees(tracks: readonly LabelledTrack[], options: ExploreTreesOptions): Promise<TreesResult[]> {
+  const { seed, trials, badgeThemes, countedThemes, fit = gradientBoostingPredict, log = () => {} } = options;
+  const k = THEME_IDS.length;
+  const { devIdx, foldOf, heldOutByFold } = crossValidationSplit(tracks, seed);
+  const truth = devIdx.map((i) => THEME_IDS.indexOf(tracks[i]?.theme ?? 'party'));
+  const folds = heldOutByFold.map((heldOut, fold) => {
+    const trainIdx = devIdx.filter((_, d) => foldOf[d] !== fold);
+    const normalization = computeNormalization(inputsOf(tracks, trainIdx, 'none'));
+    const train = toDataset(tracks, trainIdx, normalization, seed + fold);
+    const validation = toDataset(tracks, heldOut.map((d) => devIdx[d] ?? 0), normalization, 'none');
+    return { heldOut, train, validation, classWeights: balancedClassWeights(train.y, k, DEFAULT_TRAIN_OPTIONS.maxClassWeight) };
+  });
+  const results: TreesResult[] = [];
+  for (const trial of trials) {
+    const started = Date.now();
+    const oofLogits = new Float64Array(devIdx.length * k);
+    const macroF1: number[] = [];
+    const countedMacroF1: number[] = [];
+    for (const [fold, f] of folds.entries()) {
+      const p = await fit(f.train, f.validation, k, f.classWeights, trial.treeSeed + fold, trial.params);
+      const logits = logOf(p);
+      f.heldOut.forEach((d, r) => oofLogits.set(logits.subarray(r * k, (r + 1) * k), d * k));
+      const predicted = Array.from({ length: f.validation.y.length }, (_, r) => argmax(p.subarray(r * k, (r + 1) * k)));
+      const evaluation = evaluate(f.validation.y, predicted, THEME_IDS);
+      macroF1.push(evaluation.macroF1);
+      countedMacroF1.push(macroF1Over(evaluation, countedThemes));
+    }
+    const withBiases: number[] = [];
+    const badge: number[] = [];
+    const badgeWithBiases: number[] = [];
+    for (const [fold, f] of folds.entries()) {
+      const others = devIdx.map((_, d) => d).filter((d) => foldOf[d] !== fold);
+      const bias = fitClassBiases(rowsFrom(oofLogits, others, k), k, others.map((d) => truth[d] ?? 0));
+      const held = rowsFrom(oofLogits, f.heldOut, k);
+      const shifted = held.map((v, i) => v + (bias[i % k] ?? 0));
+      const heldTruth = f.heldOut.map((d) => truth[d] ?? 0);
+      const predicted = heldTruth.map((_, r) => argmax(shifted.subarray(r * k, (r + 1) * k)));
+      withBiases.push(evaluate(heldTruth, predicted, THEME_IDS).macroF1);
+      badge.push(badgeMacroF1(held, heldTruth, THEME_IDS, badgeThemes));
+      badgeWithBiases.push(badgeMacroF1(shifted, heldTruth, THEME_IDS, badgeThemes));
+    }
+    const result = { trial, macroF1, withBiases, countedMacroF1, badge, badgeWithBiases, seconds: (Date.now() - started) / 1000 };
+    results.push(result);
+    log(`${describeTrial(trial)}: macro-F1 ${fmt(summarize(macroF1))}, + class biases ${fmt(summarize(withBiases))} (${result.seconds.toFixed(0)} s)`);
+  }
+  return results;
+}
+
+/** "120 rounds, depth 5, η 0.1, subsampling 0.8 / 0.8, min child weight 1, tree seed 42 + fold". */
+export function describeTrial({ params: p, treeSeed }: TreesTrial): string {
+  return `${p.rounds} rounds, depth ${p.maxDepth}, η ${p.eta}, subsampling ${p.subsample} / ${p.colsampleByTree}, min child weight ${p.minChildWeight}, tree seed ${treeSeed} + fold`;
+}
+
+const fmt = (s: Summary): string => `${s.mean.toFixed(3)} ± ${s.std.toFixed(3)}`;
+/** In points, with no "-0.00" for a difference that rounds to zero. */
+const points = (s: Summary): string => `${(Math.abs(s.mean) < 0.00005 ? 0 : 100 * s.mean).toFixed(2)} ± ${(100 * s.std).toFixed(2)}`;
+
+/**
+ * The results as a Markdown table: mean ± standard deviation over the folds of each score, and
+ * the paired per-fold difference (in points) from the first trial, without and with offsets.
+ */
+export function treesTable(results: readonly TreesResult[]): string {
+  const [first] = results;
+  const header = ['trees (XGBoost)', 'macro-F1', '+ class biases', 'macro-F1, themes with ≥ 300 tracks', 'badge macro-F1', 'badge, + class biases', '− first row, paired (points)', '+ class biases − first row, paired', 's'];
+  const rows = results.map((r) => [
+    describeTrial(r.trial),
+    fmt(summarize(r.macroF1)),
+    fmt(summarize(r.withBiases)),
+    fmt(summarize(r.countedMacroF1)),
+    fmt(summarize(r.badge)),
+    fmt(summarize(r.badgeWithBiases)),
+    first && r !== first ? points(pairedDifference(r.macroF1, first.macroF1)) : '–',
+    first && r !== first ? points(pairedDifference(r.withBiases, first.withBiases)) : '–',
+    r.seconds.toFixed(0),
+  ]);
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
+}
+
+const USAGE = 'Usage: npm run explore:trees -- --data <dir> [--out <file.md>] [--seed <int>]';
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ options: { data: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.seed) } } }));
+  } catch (error) {
+    console.error(`npm run explore:trees: ${errorMessage(error)}\n${USAGE}`);
+    return 2;
+  }
+  const problem = values.data ? dataFolderProblem(values.data) : '--data is required: the folder with the training data';
+  const seed = Number(values.seed);
+  if (problem !== null || !Number.isInteger(seed)) {
+    console.error(`npm run explore:trees: ${problem ?? `--seed must be an integer, got "${values.seed}"`}\n${USAGE}`);
+    return 2;
+  }
+  const { tracks, stats } = loadLabelledTracks(values.data ?? '');
+  const metadata = parseModelMetadata(JSON.parse(readFileSync('public/model/metadata.json', 'utf8')));
+  const badgeThemes = metadata.labels.filter((t) => !metadata.experimental.includes(t));
+  const countedThemes = THEME_IDS.filter((t) => stats.trackCounts[t] >= MIN_TRACKS_PER_THEME);
+  console.log(`${tracks.length} labelled tracks; ${FOLDS} folds (seed ${seed}); badge themes ${badgeThemes.join(', ')}`);
+  const results = await exploreTrees(tracks, { seed, trials: TREES_TRIALS, badgeThemes, countedThemes, log: (line) => console.log(line) });
+  const table = treesTable(results);
+  console.log(`\n${table}`);
+  if (values.out) {
+    writeFileSync(values.out, `# Gradient-boosted trees on the cross-validation folds of npm run train\n\nWritten by \`npm run explore:trees -- --data <dir> --out ${values.out}\` (seed ${seed}); method in training/explore-trees.ts.\n\n${table}\n`);
+    console.log(`Wrote ${values.out}`);
+  }
+  return 0;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`npm run explore:trees: ${errorMessage(error)}`);
+      process.exit(1);
+    },
+  );
+}
