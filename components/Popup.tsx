@@ -45,6 +45,8 @@ export function Popup({ search, status, themes, onOpenOptions }: PopupProps) {
   const [state, setState] = useState<SearchState>({ kind: 'idle' });
   const latest = useRef(0);
   const listRef = useRef<HTMLDivElement>(null);
+  /** The typed query's pending search (SEARCH_DEBOUNCE_MS after the last keystroke); Enter runs it at once instead. */
+  const debounce = useRef<ReturnType<typeof setTimeout>>(undefined);
 
   function run(text: string): void {
     const q = text.trim();
@@ -71,6 +73,7 @@ export function Popup({ search, status, themes, onOpenOptions }: PopupProps) {
 
   useEffect(() => {
     const timer = setTimeout(() => run(query), SEARCH_DEBOUNCE_MS);
+    debounce.current = timer;
     return () => clearTimeout(timer);
     // `run` is recreated every render; the search depends on the query only.
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -113,6 +116,9 @@ export function Popup({ search, status, themes, onOpenOptions }: PopupProps) {
         role="search"
         onSubmit={(event) => {
           event.preventDefault();
+          // Enter searches now; the same query is not searched again when the typing pause ends
+          // (which would blank the results it just showed with "Searching…").
+          clearTimeout(debounce.current);
           run(query);
         }}
       >

@@ -138,4 +138,25 @@ describe('popup search box', () => {
       vi.useRealTimers();
     }
   });
+
+  it('Enter searches at once, and the typing pause that ends later does not search the same words again', async () => {
+    vi.useFakeTimers();
+    try {
+      const search = vi.fn(async () => ({ source: 'seen' as const, hits: [] }));
+      const view = render(<Popup search={search} status={status} themes={undefined} onOpenOptions={vi.fn()} />);
+      const input = view.querySelector<HTMLInputElement>('#search');
+      if (!input) throw new Error('no search box');
+      type(input, 'night drive');
+      act(() => input.form?.requestSubmit());
+      expect(search).toHaveBeenCalledTimes(1);
+      await act(async () => vi.advanceTimersByTimeAsync(1_000));
+      expect(search.mock.calls).toEqual([['night drive']]);
+      // Typing again is still searched after the pause.
+      type(input, 'night drive 2');
+      await act(async () => vi.advanceTimersByTimeAsync(1_000));
+      expect(search.mock.calls).toEqual([['night drive'], ['night drive 2']]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
