@@ -2,7 +2,7 @@ import { test, expect } from '@playwright/test';
 import type { Page } from 'puppeteer-core';
 import { THEME_IDS, getTheme } from '../../model/themes';
 import { playlistPageHtml, ROW_POOL_SIZE } from './support/fake-spotify';
-import { FirefoxWithExtension } from './support/firefox';
+import { FirefoxWithExtension, waitUntil } from './support/firefox';
 import { bundledModelDefaults, classifyWithCli, cliProfile, expectedBadge, expectedTheme, featureTable, syntheticTracks, type CliRow } from './support/tracks';
 
 /**
@@ -248,7 +248,22 @@ test('Firefox: "!" badges ask again at once when the browser comes back online',
   const failedAt = Date.now();
   const before = firefox.reccobeatsRequests.length;
   // The network drops and comes back (WebDriver BiDi's offline emulation): Firefox fires `online`.
-  await page.setOfflineMode(true);
+  // Firefox ESR 140 has no `emulation.setNetworkConditions` yet (153 has), and nothing else a test
+  // can do makes Firefox fire a trusted `online` event, so there the rest is skipped with the reason.
+  const unsupported = await page.setOfflineMode(true).then(
+    () => undefined,
+    (error: unknown) => {
+      if (error instanceof Error && /unknown command emulation\.setNetworkConditions/.test(error.message)) return error.message.split('\n')[0];
+      throw error;
+    },
+  );
+  if (unsupported !== undefined) {
+    const version = await page.browser().version();
+    await page.close();
+    const reason = `this Firefox (${version}) cannot be taken offline by WebDriver BiDi (${unsupported}); the "!" badges were checked above, and the recovery on "online" is tested in Chromium (recovery.spec.ts) and in the unit tests`;
+    console.log(`Firefox online retry: skipped, ${reason}`);
+    test.skip(true, reason);
+  }
   await page.setOfflineMode(false);
   await expect
     .poll(async () => (await rows(page)).map((r) => ({ status: r.status, theme: r.theme })), { message: 'the badges after the browser is back online', timeout: 15_000 })
@@ -270,12 +285,13 @@ async function clickButton(page: Page, name: string): Promise<void> {
 
 /** Clicks the occasion panel's button `selector` once it is there and can be pressed (the panel's content loads on demand). */
 async function pressPanelButton(page: Page, selector: string): Promise<void> {
-  await page.waitForFunction(
+  await waitUntil(
+    page,
+    `the panel's ${selector} can be pressed`,
     (css) => {
       const found = document.querySelector('playlist-predictor-panel')?.shadowRoot?.querySelector<HTMLButtonElement>(css);
       return found !== null && found !== undefined && !found.disabled && found.getClientRects().length > 0;
     },
-    { timeout: 20_000 },
     selector,
   );
   await page.evaluate((css) => document.querySelector('playlist-predictor-panel')?.shadowRoot?.querySelector<HTMLButtonElement>(css)?.click(), selector);
@@ -355,7 +371,7 @@ test('Firefox: connecting runs PKCE through Firefox\'s launchWebAuthFlow against
   const wanted = spotifyTracks[2];
   if (!wanted) throw new Error('fixture');
   const popup = await firefox.open(firefox.extensionUrl('/popup.html'), 'input[type="search"]');
-  await popup.waitForFunction(() => document.querySelector('[data-testid="connection-status"]')?.textContent?.includes('Spotify connected') === true, { timeout: 10_000 });
+  await waitUntil(popup, 'the popup says Spotify is connected', () => document.querySelector('[data-testid="connection-status"]')?.textContent?.includes('Spotify connected') === true, '', 10_000);
   await popup.type('input[type="search"]', wanted.title);
   await popup.keyboard.press('Enter');
   await popup.waitForSelector(`article.result[data-track-id="${wanted.id}"] .badge`, { timeout: 20_000 });
@@ -388,7 +404,7 @@ test('Firefox: "Save as playlist…" opens the confirmation window; saving asks 
   expect(await window.$eval('input[aria-label="Playlist name"]', (e) => (e as HTMLInputElement).value)).toBe('Firefox Spotify Features');
 
   await clickButton(window, 'Save to Spotify');
-  await window.waitForFunction(() => document.querySelector('h1')?.textContent === 'Saved to Spotify', { timeout: 30_000 });
+  await waitUntil(window, 'the save window says it saved', () => document.querySelector('h1')?.textContent === 'Saved to Spotify', '', 30_000);
   // The scope was asked for once, through Firefox's launchWebAuthFlow again.
   expect(accounts.authorizeRequests.at(-1)?.scope).toBe('playlist-modify-private');
   expect(accounts.authorizeRequests.filter((r) => r.scope === 'playlist-modify-private')).toHaveLength(1);

@@ -164,3 +164,18 @@ export class FirefoxWithExtension {
     await new Promise<void>((done) => this.server.close(() => done()));
   }
 }
+
+/**
+ * Waits until `predicate(arg)` (`arg` a string, e.g. a selector) is true in `page`, asking every 100 ms with `page.evaluate`
+ * (WebDriver BiDi `script.callFunction`). Puppeteer's `waitForFunction` builds its poller with
+ * `Function()` inside the page, which an extension page's CSP refuses in Firefox ESR 140
+ * ("call to Function() blocked by CSP"); an evaluation sent from outside is not refused.
+ * @throws Error naming `what` when the predicate is not true within `timeoutMs`.
+ */
+export async function waitUntil(page: Page, what: string, predicate: (arg: string) => boolean, arg = '', timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await page.evaluate(predicate, arg).catch(() => false))) {
+    if (Date.now() > until) throw new Error(`${what}: not true within ${timeoutMs} ms`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
