@@ -717,8 +717,8 @@ export function createFeatureCache(db: PredictorDatabase = new PredictorDatabase
       // Each word's index range, read as keys and capped (counting a common word's range walks
       // all of it: 680 ms for a word in every title of 100,000, against 12 ms for 2,001 keys).
       // The ranges read in full (at most SEARCH_CANDIDATES keys) bound the tracks in all of them.
-      const fullyRead = async (match: 'startsWith' | 'equals'): Promise<Set<TrackId>[]> => {
-        const keys = await db.transaction('r', db.tracks, () => Promise.all(words.map((w) => db.tracks.where('words')[match](w).limit(SEARCH_CANDIDATES + 1).primaryKeys())));
+      const fullyRead = async (match: 'startsWith' | 'equals', of: readonly string[] = words): Promise<Set<TrackId>[]> => {
+        const keys = await db.transaction('r', db.tracks, () => Promise.all(of.map((w) => db.tracks.where('words')[match](w).limit(SEARCH_CANDIDATES + 1).primaryKeys())));
         return keys.filter((k) => k.length <= SEARCH_CANDIDATES).map((k) => new Set(k));
       };
       const intersection = (sets: readonly Set<TrackId>[]): Set<TrackId> => sets.reduce((a, b) => new Set([...a].filter((key) => b.has(key))));
@@ -726,11 +726,16 @@ export function createFeatureCache(db: PredictorDatabase = new PredictorDatabase
       if (complete.some((keys) => keys.size === 0)) return [];
       const hits = new Map<TrackId, { record: TrackInfoRecord; whole: number }>();
       let completeHits = 0;
+      /** Per query word, the rows considered so far that have it as a whole word. */
+      const wholeIn = new Map<string, number>(words.map((w) => [w, 0]));
+      let considered = 0;
       const consider = (rows: readonly unknown[]): void => {
         for (const row of rows) {
           const parsed = TrackInfoRowSchema.safeParse(row);
           if (!parsed.success || hits.has(parsed.data.trackId)) continue;
           const own = parsed.data.words;
+          considered++;
+          for (const w of words) if (own.includes(w)) wholeIn.set(w, (wholeIn.get(w) ?? 0) + 1);
           if (!words.every((w) => own.some((word) => word.startsWith(w)))) continue;
           const whole = wholeWordMatches(words, own);
           hits.set(parsed.data.trackId, { record: parsed.data, whole });
@@ -752,7 +757,11 @@ export function createFeatureCache(db: PredictorDatabase = new PredictorDatabase
           if (page.length < SEARCH_PAGE_ROWS || enough()) break;
           if (lookedUpWhole) continue;
           lookedUpWhole = true;
-          const completeWhole = await fullyRead('equals');
+          // A word whole in every title of the newest page is whole in at least that many: its
+          // range would most likely be read to the cap for nothing. Leaving it out only widens the
+          // intersection (every title found is still scored by its own words), and not every
+          // word can be left out, or every title of the page would have had them all whole.
+          const completeWhole = await fullyRead('equals', words.filter((w) => (wholeIn.get(w) ?? 0) < considered));
           if (completeWhole.length === 0) continue;
           const whole = intersection(completeWhole);
           if (whole.size > 0) consider(await db.tracks.bulkGet([...whole]));
