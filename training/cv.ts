@@ -111,3 +111,10 @@ export function pairedDifference(a: readonly number[], b: readonly number[]): Su
 export function logOf(p: ArrayLike<number>): Float64Array {
   return Float64Array.from(p, (v) => Math.log(Math.max(v, 1e-12)));
 }
+
+/** Rows `rows` (indices into a row-major `[n, k]` array) of `values`, concatenated in that order: `[rows.length, k]`. */
+export function selectRows(values: Float64Array, rows: readonly number[], k: number): Float64Array {
+  const out = new Float64Array(rows.length * k);
+  rows.forEach((d, r) => out.set(values.subarray(d * k, (d + 1) * k), r * k));
+  return out;
+}

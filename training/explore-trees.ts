@@ -1,14 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { computeNormalization } from '../model/features';
-import { parseModelMetadata, type Evaluation } from '../model/metadata';
+import { parseModelMetadata } from '../model/metadata';
 import { MIN_TRACKS_PER_THEME, THEME_IDS, type ThemeId } from '../model/themes';
 import { errorMessage } from '../lib/shared/error-message';
 import { GRADIENT_BOOSTING, gradientBoostingPredict, type GradientBoostingParams } from './baselines';
 import { fitClassBiases } from './calibration';
-import { crossValidationSplit, FOLDS, inputsOf, logOf, pairedDifference, summarize, toDataset, type Summary } from './cv';
+import { crossValidationSplit, FOLDS, inputsOf, logOf, pairedDifference, selectRows, summarize, toDataset, type Summary } from './cv';
 import { dataFolderProblem, loadLabelledTracks, type LabelledTrack } from './data';
-import { argmax, badgeMacroF1, evaluate } from './metrics';
+import { argmax, badgeMacroF1, evaluate, macroF1Over } from './metrics';
 import { DEFAULT_TRAIN_OPTIONS, balancedClassWeights, type Dataset } from './model';
 
 /**
@@ -72,15 +72,6 @@ export interface ExploreTreesOptions {
   readonly log?: (line: string) => void;
 }
 
-const macroF1Over = (e: Evaluation, themes: readonly ThemeId[]): number => themes.reduce((s, t) => s + (e.perTheme[t]?.f1 ?? 0), 0) / Math.max(1, themes.length);
-
-/** The rows `rows` (indices into a row-major `[n, k]` array) of `values`, concatenated. */
-const rowsFrom = (values: Float64Array, rows: readonly number[], k: number): Float64Array => {
-  const out = new Float64Array(rows.length * k);
-  rows.forEach((d, r) => out.set(values.subarray(d * k, (d + 1) * k), r * k));
-  return out;
-};
-
 /**
  * Scores every trial on the cross-validation folds of `tracks` (see the module comment). For
  * each fold the training rows are encoded as `npm run train` encodes them (normalization of the
@@ -121,8 +112,8 @@ export async function exploreTrees(tracks: readonly LabelledTrack[], options: Ex
     const badgeWithBiases: number[] = [];
     for (const [fold, f] of folds.entries()) {
       const others = devIdx.map((_, d) => d).filter((d) => foldOf[d] !== fold);
-      const bias = fitClassBiases(rowsFrom(oofLogits, others, k), k, others.map((d) => truth[d] ?? 0));
-      const held = rowsFrom(oofLogits, f.heldOut, k);
+      const bias = fitClassBiases(selectRows(oofLogits, others, k), k, others.map((d) => truth[d] ?? 0));
+      const held = selectRows(oofLogits, f.heldOut, k);
       const shifted = held.map((v, i) => v + (bias[i % k] ?? 0));
       const heldTruth = f.heldOut.map((d) => truth[d] ?? 0);
       const predicted = heldTruth.map((_, r) => argmax(shifted.subarray(r * k, (r + 1) * k)));

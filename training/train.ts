@@ -12,12 +12,12 @@ import { GRADIENT_BOOSTING, gradientBoostingPredict, knnPredict, majorityClass, 
 import { chooseUncertainThreshold, expectedCalibrationError, fitClassBiases, fitTemperature, reliabilityBins, transferableUncertainThreshold, type BadgeOutcome, type ReliabilityBin } from './calibration';
 import { dataFolderProblem, loadLabelledTracks, type DataStats, type LabelledTrack } from './data';
 import { formatEvaluation, formatTable } from './format';
-import { argmax, badgeMacroF1, evaluate, topTwoCoverage, type TopTwoCoverage } from './metrics';
+import { argmax, badgeMacroF1, evaluate, macroF1Over, topTwoCoverage, type TopTwoCoverage } from './metrics';
 import { DEFAULT_TRAIN_OPTIONS, balancedClassWeights, fitMlp, namedWeights, selectWasmBackend, subset, type Dataset, type TrainOptions } from './model';
 import { fileModelHandler, float16Handler, writeQuantizedModel, WEIGHTS_FILE } from './model-files';
 import { MAX_FLIP_SHARE, PERTURBATIONS, flipShares, type FlipShare } from './robustness';
 import { createRng, stratifiedGroupKFold } from './split';
-import { crossValidationSplit, DURATION_MASK_SHARE, FOLDS, inputsOf, logOf, maskDurations, pairedDifference, summarize, toDataset, type Summary } from './cv';
+import { crossValidationSplit, DURATION_MASK_SHARE, FOLDS, inputsOf, logOf, maskDurations, pairedDifference, selectRows, summarize, toDataset, type Summary } from './cv';
 import { errorMessage } from '../lib/shared/error-message';
 export { DURATION_MASK_SHARE, FOLDS, TEST_FRACTION, type Summary } from './cv';
 
@@ -226,11 +226,6 @@ export interface TrainRunResult {
  */
 export function trackSource(t: LabelledTrack): TrackSource {
   return Object.keys(t.votes.genres).length > 0 ? 'genre-labelled' : 'playlist-named';
-}
-
-/** Macro-F1 over a subset of the labels (the themes on by default). */
-function macroF1Over(e: Evaluation, themes: readonly ThemeId[]): number {
-  return themes.reduce((s, t) => s + (e.perTheme[t]?.f1 ?? 0), 0) / Math.max(1, themes.length);
 }
 
 function rowsOf(flat: ArrayLike<number>, k: number): number[][] {
@@ -630,7 +625,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     const predicted = new Array<number>(devIdx.length).fill(0);
     for (let f = 0; f < FOLDS; f++) {
       const others = rowsOut(f);
-      const bias = fitClassBiases(Float64Array.from(others.flatMap((d) => Array.from(logits.subarray(d * k, (d + 1) * k)))), k, others.map((d) => devTruth[d] ?? 0));
+      const bias = fitClassBiases(selectRows(logits, others, k), k, others.map((d) => devTruth[d] ?? 0));
       const fd = foldData[f] as Fold;
       const stack = withOutputBias(a.stacks[f] as DenseStack, bias);
       const vl = denseLogits(stack, fd.validation.x, fd.validation.y.length);
@@ -693,7 +688,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
 
   // ---- the badge's decision: arg-max among the themes on by default, on tracks of those themes ---
   const badgeFolds = (logits: Float64Array): number[] =>
-    heldOutByFold.map((rows) => badgeMacroF1(Float64Array.from(rows.flatMap((d) => Array.from(logits.subarray(d * k, (d + 1) * k)))), rows.map((d) => devTruth[d] ?? 0), THEME_IDS, enabledThemes));
+    heldOutByFold.map((rows) => badgeMacroF1(selectRows(logits, rows, k), rows.map((d) => devTruth[d] ?? 0), THEME_IDS, enabledThemes));
   const badgeByCandidate = candidates.flatMap((c) => (c.oofLogits ? [{ name: c.name, kind: c.kind, folds: badgeFolds(c.oofLogits) }] : []));
   const selectedBadge = badgeByCandidate.find((c) => c.name === selected.name);
   const badgeDecision: TrainingReport['badge'] = {
