@@ -264,16 +264,31 @@ export const MAX_SEEN_RESULTS = 50;
 export const SEARCH_CANDIDATES = 2_000;
 
 /**
+ * Index entries {@link FeatureCacheStore.searchSeen} reads first per query word: a word that
+ * begins at most this many titles gives every candidate at once, before the newest titles and
+ * the longer reads up to {@link SEARCH_CANDIDATES} (most queries have such a word).
+ */
+export const SEARCH_PROBE_KEYS = 100;
+
+/**
  * When every query word is common (begins more than {@link SEARCH_CANDIDATES} index entries),
  * {@link FeatureCacheStore.searchSeen} looks among this many most recently seen tracks
- * only, newest first in pages of {@link SEARCH_PAGE_ROWS}, stopping once it has `limit` hits
- * that have every query word as a whole word (they rank first). When a query word is whole in
- * at most {@link SEARCH_CANDIDATES} titles, those titles come from the index, and the pages
- * stop at `limit` hits of any kind.
+ * only, newest first in pages of {@link SEARCH_FIRST_PAGE_ROWS}, then twice as many each time up
+ * to {@link SEARCH_PAGE_ROWS}, stopping once it has `limit` hits that have every query word as a
+ * whole word (they rank first). When a query word is whole in at most {@link SEARCH_CANDIDATES}
+ * titles, those titles come from the index, and the pages stop at `limit` hits of any kind.
  */
 export const SEARCH_RECENT_ROWS = 3_000;
 
-/** Rows per read when {@link FeatureCacheStore.searchSeen} pages through the most recently seen tracks. */
+/**
+ * Rows of the first page of the most recently seen tracks ({@link SEARCH_RECENT_ROWS}); at least
+ * the query's `limit`. A common word usually matches the newest titles, so a small first page
+ * often holds every result: with 100,000 seen tracks, 500 rows read and parsed cost more than
+ * the rest of such a search.
+ */
+export const SEARCH_FIRST_PAGE_ROWS = 50;
+
+/** Most rows per read when {@link FeatureCacheStore.searchSeen} pages through the most recently seen tracks. */
 export const SEARCH_PAGE_ROWS = 500;
 
 /** The feature cache plus the maintenance and seen-track search the options page and popup use. */
@@ -303,12 +318,13 @@ export interface FeatureCacheStore extends FeatureCache {
    * of the title or the artists: `"caf mar"` finds "Café del Mar", `"ar"` does not (this replaced
    * substring matching in version 3, for an index-backed search). Tracks that have more of the
    * query's words as whole words come first ({@link wholeWordMatches}: "track 1" lists "Track 1"
-   * before "Track 12"), then the most recently seen; at most `limit`. Candidates come from the
-   * index: each word's range is read as keys, at most
-   * {@link SEARCH_CANDIDATES} + 1 of them, and the tracks in every range read in full are the
-   * candidates; when every query word is common, only the {@link SEARCH_RECENT_ROWS} most
-   * recently seen tracks are searched, so an older track matching only common words may be
-   * missed. Figures with 100,000 seen tracks: README ("Hardening").
+   * before "Track 12"), then the most recently seen; at most `limit`. In this order, until one
+   * gives the answer: each word's index range read as keys, {@link SEARCH_PROBE_KEYS} + 1 at
+   * most (a range read in full holds every candidate); the {@link SEARCH_FIRST_PAGE_ROWS} newest
+   * titles (enough when `limit` of them have every word whole); the ranges read up to
+   * {@link SEARCH_CANDIDATES} + 1 keys; and when every query word is common, only the
+   * {@link SEARCH_RECENT_ROWS} most recently seen tracks are searched, so an older track matching
+   * only common words may be missed. Figures with 100,000 seen tracks: README ("Hardening").
    * An empty query, or a word no title has, gives `[]`.
    * @throws RangeError when `limit` is not an integer from 1 to {@link MAX_SEEN_RESULTS}.
    */
@@ -714,16 +730,14 @@ export function createFeatureCache(db: PredictorDatabase = new PredictorDatabase
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEEN_RESULTS) throw new RangeError(`limit must be an integer from 1 to ${MAX_SEEN_RESULTS}, got ${limit}`);
       const words = [...new Set(searchWords(query))];
       if (words.length === 0) return [];
-      // Each word's index range, read as keys and capped (counting a common word's range walks
-      // all of it: 680 ms for a word in every title of 100,000, against 12 ms for 2,001 keys).
-      // The ranges read in full (at most SEARCH_CANDIDATES keys) bound the tracks in all of them.
-      const fullyRead = async (match: 'startsWith' | 'equals', of: readonly string[] = words): Promise<Set<TrackId>[]> => {
-        const keys = await db.transaction('r', db.tracks, () => Promise.all(of.map((w) => db.tracks.where('words')[match](w).limit(SEARCH_CANDIDATES + 1).primaryKeys())));
-        return keys.filter((k) => k.length <= SEARCH_CANDIDATES).map((k) => new Set(k));
+      // Each word's index range, read as keys and capped at `cap` + 1 (counting a common word's
+      // range walks all of it: 680 ms for a word in every title of 100,000, against 12 ms for
+      // 2,001 keys). The ranges read in full bound the tracks in all of them.
+      const fullyRead = async (match: 'startsWith' | 'equals', of: readonly string[], cap: number): Promise<Set<TrackId>[]> => {
+        const keys = await db.transaction('r', db.tracks, () => Promise.all(of.map((w) => db.tracks.where('words')[match](w).limit(cap + 1).primaryKeys())));
+        return keys.filter((k) => k.length <= cap).map((k) => new Set(k));
       };
       const intersection = (sets: readonly Set<TrackId>[]): Set<TrackId> => sets.reduce((a, b) => new Set([...a].filter((key) => b.has(key))));
-      const complete = await fullyRead('startsWith');
-      if (complete.some((keys) => keys.size === 0)) return [];
       const hits = new Map<TrackId, { record: TrackInfoRecord; whole: number }>();
       let completeHits = 0;
       /** Per query word, the rows considered so far that have it as a whole word. */
@@ -742,37 +756,55 @@ export function createFeatureCache(db: PredictorDatabase = new PredictorDatabase
           if (whole === words.length) completeHits++;
         }
       };
+      const ranked = (): TrackInfo[] =>
+        [...hits.values()]
+          .sort((a, b) => b.whole - a.whole || b.record.seenAt - a.record.seenAt)
+          .slice(0, limit)
+          .map(({ record: { trackId, name, artists } }) => ({ trackId, name, artists }));
+
+      // 1. A short read of each word's range: a word that begins no title ends the search, and a
+      //    rare word's titles are all the candidates (every row is checked for every word).
+      const probed = await fullyRead('startsWith', words, SEARCH_PROBE_KEYS);
+      if (probed.some((keys) => keys.size === 0)) return [];
+      if (probed.length > 0) {
+        consider(await db.tracks.bulkGet([...intersection(probed)]));
+        return ranked();
+      }
+      // 2. The newest titles: when `limit` of them have every query word whole, they are the
+      //    answer, since such titles rank first and the newest of them before the others.
+      const first = Math.max(SEARCH_FIRST_PAGE_ROWS, limit);
+      const newest = await db.tracks.orderBy('seenAt').reverse().limit(first).toArray();
+      consider(newest);
+      if (newest.length < first || completeHits >= limit) return ranked();
+      // 3. The ranges read up to SEARCH_CANDIDATES keys: the tracks in every range read in full.
+      const complete = await fullyRead('startsWith', words, SEARCH_CANDIDATES);
       if (complete.length > 0) {
         consider(await db.tracks.bulkGet([...intersection(complete)]));
-      } else {
-        // Common words: the newest tracks match often, so the first page usually gives `limit`
-        // hits with every word whole, the ones that rank first. If not, and a word is whole in few
-        // titles, the index gives all such titles (`equals` ranges) and the pages need only fill
-        // the rest; otherwise the pages are read on until they hold `limit` of them.
-        let enough = (): boolean => completeHits >= limit;
-        let lookedUpWhole = false;
-        for (let offset = 0; offset < SEARCH_RECENT_ROWS; offset += SEARCH_PAGE_ROWS) {
-          const page = await db.tracks.orderBy('seenAt').reverse().offset(offset).limit(SEARCH_PAGE_ROWS).toArray();
-          consider(page);
-          if (page.length < SEARCH_PAGE_ROWS || enough()) break;
-          if (lookedUpWhole) continue;
-          lookedUpWhole = true;
-          // A word whole in every title of the newest page is whole in at least that many: its
-          // range would most likely be read to the cap for nothing. Leaving it out only widens the
-          // intersection (every title found is still scored by its own words), and not every
-          // word can be left out, or every title of the page would have had them all whole.
-          const completeWhole = await fullyRead('equals', words.filter((w) => (wholeIn.get(w) ?? 0) < considered));
-          if (completeWhole.length === 0) continue;
-          const whole = intersection(completeWhole);
-          if (whole.size > 0) consider(await db.tracks.bulkGet([...whole]));
-          enough = () => hits.size >= limit;
-          if (enough()) break;
-        }
+        return ranked();
       }
-      return [...hits.values()]
-        .sort((a, b) => b.whole - a.whole || b.record.seenAt - a.record.seenAt)
-        .slice(0, limit)
-        .map(({ record: { trackId, name, artists } }) => ({ trackId, name, artists }));
+      // 4. Every word is common. If a word is whole in few titles, the index gives all such
+      //    titles (`equals` ranges) and the pages of the newest need only fill the rest; otherwise
+      //    the pages are read on until they hold `limit` titles with every word whole. A word
+      //    whole in every title of the newest page begins more than SEARCH_CANDIDATES titles and
+      //    is whole in all the newest: its whole-word range would most likely be read to the cap
+      //    for nothing. Leaving it out only widens the intersection (every title found is still
+      //    scored by its own words), and not every word can be left out, or the newest page would
+      //    have held `limit` titles with them all whole. (When such a word is whole in few titles
+      //    after all, those older than the pages can be missed.)
+      let enough = (): boolean => completeHits >= limit;
+      const completeWhole = await fullyRead('equals', words.filter((w) => (wholeIn.get(w) ?? 0) < considered), SEARCH_CANDIDATES);
+      if (completeWhole.length > 0) {
+        const whole = intersection(completeWhole);
+        if (whole.size > 0) consider(await db.tracks.bulkGet([...whole]));
+        enough = () => hits.size >= limit;
+      }
+      for (let offset = first, size = Math.min(2 * first, SEARCH_PAGE_ROWS); offset < SEARCH_RECENT_ROWS && !enough(); offset += size, size = Math.min(2 * size, SEARCH_PAGE_ROWS)) {
+        const rows = Math.min(size, SEARCH_RECENT_ROWS - offset);
+        const page = await db.tracks.orderBy('seenAt').reverse().offset(offset).limit(rows).toArray();
+        consider(page);
+        if (page.length < rows) break;
+      }
+      return ranked();
     },
   };
 }

@@ -8,7 +8,9 @@ import {
   PredictorDatabase,
   QUOTA_CHECK_INTERVAL_MS,
   SEARCH_CANDIDATES,
+  SEARCH_FIRST_PAGE_ROWS,
   SEARCH_PAGE_ROWS,
+  SEARCH_PROBE_KEYS,
   SEARCH_RECENT_ROWS,
   createFeatureCache,
   isQuotaError,
@@ -397,10 +399,43 @@ describe('seen-track search (indexed)', () => {
     await cache.putTrackInfo([{ trackId: trackId(900), name: 'Zebra song', artists: ['Band'] }], T0 + 1);
     reads.reset();
     expect(await found(cache, 'song zeb')).toEqual([trackId(900)]);
-    // The keys of both words' ranges (501 + 1), then the one track in both.
-    expect(reads.keys).toBe(502);
+    // The first, short read of both words' ranges ("song": SEARCH_PROBE_KEYS + 1 of its 501 keys;
+    // "zeb": its one key, read in full), then the one track.
+    expect(SEARCH_PROBE_KEYS).toBeLessThan(500);
+    expect(reads.keys).toBe(SEARCH_PROBE_KEYS + 1 + 1);
     expect(reads.rows).toBe(1);
     expect(reads.cursors).toBe(0);
+  });
+
+  it('answers from the newest titles when they hold `limit` with every word whole, else from the ranges read up to SEARCH_CANDIDATES keys', async () => {
+    const n = 3 * SEARCH_PROBE_KEYS;
+    // Both query words begin n + 1 titles: more than the short read, at most SEARCH_CANDIDATES.
+    expect(n + 1).toBeLessThanOrEqual(SEARCH_CANDIDATES);
+    const older = (i: number) => ({ trackId: trackId(1 + i), name: `Nightfall Songbook ${i}`, artists: ['Band'] });
+
+    // Newest: n titles with both words whole. The newest of them are the answer.
+    const db = freshDb();
+    const reads = countReads(db);
+    const cache = createFeatureCache(db, { storage: null });
+    await cache.putTrackInfo(Array.from({ length: n }, (_, i) => older(i)), T0);
+    for (let i = 0; i < 5; i++) await cache.putTrackInfo([{ trackId: trackId(1000 + i), name: `Night Song ${i}`, artists: ['Band'] }], T0 + 1 + i);
+    reads.reset();
+    expect(await found(cache, 'night song', 3)).toEqual([trackId(1004), trackId(1003), trackId(1002)]);
+    expect(reads.keys).toBe(2 * (SEARCH_PROBE_KEYS + 1));
+    expect(reads.rows).toBe(SEARCH_FIRST_PAGE_ROWS);
+
+    // Oldest: one "Night Song"; newer: n titles with both words as beginnings only. The newest page
+    // holds no title with both words whole, so both ranges are read in full, and that old title
+    // ranks first.
+    const db2 = freshDb();
+    const reads2 = countReads(db2);
+    const cache2 = createFeatureCache(db2, { storage: null });
+    await cache2.putTrackInfo([{ trackId: trackId(0), name: 'Night Song', artists: ['Band'] }], T0);
+    for (let i = 0; i < n; i++) await cache2.putTrackInfo([older(i)], T0 + 1 + i);
+    reads2.reset();
+    expect(await found(cache2, 'night song', 3)).toEqual([trackId(0), trackId(n), trackId(n - 1)]);
+    expect(reads2.keys).toBe(2 * (SEARCH_PROBE_KEYS + 1) + 2 * (n + 1));
+    expect(reads2.rows).toBe(SEARCH_FIRST_PAGE_ROWS + n + 1);
   });
 
   it('searches the most recently seen tracks when even the rarest word begins more than SEARCH_CANDIDATES titles', async () => {
@@ -416,10 +451,10 @@ describe('seen-track search (indexed)', () => {
     for (let i = n - 5; i < n; i++) await cache.putTrackInfo([{ trackId: trackId(i), name: `Filler ${i}`, artists: ['Band'] }], T0 + 1 + i);
     reads.reset();
     expect(await found(cache, 'filler', 3)).toEqual([trackId(n - 1), trackId(n - 2), trackId(n - 3)]);
-    // The first page of the newest tracks had enough hits: nothing more was read.
-    expect(reads.rows).toBeLessThanOrEqual(SEARCH_PAGE_ROWS);
-    // The common word's keys were read up to the cap only.
-    expect(reads.keys).toBe(SEARCH_CANDIDATES + 1);
+    // The first, small page of the newest tracks had enough hits with the word whole: nothing
+    // more was read, not even the common word's range up to SEARCH_CANDIDATES keys.
+    expect(reads.rows).toBe(SEARCH_FIRST_PAGE_ROWS);
+    expect(reads.keys).toBe(SEARCH_PROBE_KEYS + 1);
     expect(await found(cache, 'band fill', 2)).toEqual([trackId(n - 1), trackId(n - 2)]);
   });
 
@@ -437,10 +472,11 @@ describe('seen-track search (indexed)', () => {
     );
     reads.reset();
     expect(await found(cache, 'song', 3)).toEqual([trackId(n), trackId(n - 1), trackId(n - 2)]);
-    // More than SEARCH_CANDIDATES titles begin with "song" (capped read), one has it whole (read in
-    // full): the first page of the newest tracks held no title with it whole, so the index gave that one.
-    expect(reads.keys).toBe(SEARCH_CANDIDATES + 1 + 1);
-    expect(reads.rows).toBe(1 + SEARCH_PAGE_ROWS);
+    // More than SEARCH_CANDIDATES titles begin with "song" (the short read, then the capped one),
+    // one has it whole (read in full): the first page of the newest tracks held no title with it
+    // whole, so the index gave that one.
+    expect(reads.keys).toBe(SEARCH_PROBE_KEYS + 1 + SEARCH_CANDIDATES + 1 + 1);
+    expect(reads.rows).toBe(1 + SEARCH_FIRST_PAGE_ROWS);
     expect(reads.cursors).toBe(0);
   });
 
@@ -458,13 +494,17 @@ describe('seen-track search (indexed)', () => {
     const hits = await found(cache, 'alpha beta', 3);
     expect(hits[0]).toBe(trackId(2 * n));
     expect(hits).toHaveLength(3);
-    // Both words' beginnings capped; then "beta"'s whole-word range, capped ("alpha" is whole in
+    // Both words' beginnings, short and then capped; then "beta"'s whole-word range, capped ("alpha" is whole in
     // every title of the newest page, so its whole-word range is not read: it would be capped too);
     // then, with only one title of the newest having both words whole, every page of the
-    // SEARCH_RECENT_ROWS newest titles (Dexie reads a page at an offset with a cursor).
-    expect(reads.keys).toBe(3 * (SEARCH_CANDIDATES + 1));
-    expect(reads.rows).toBe(SEARCH_PAGE_ROWS);
-    expect(reads.cursors).toBe(SEARCH_RECENT_ROWS / SEARCH_PAGE_ROWS - 1);
+    // SEARCH_RECENT_ROWS newest titles: the first of SEARCH_FIRST_PAGE_ROWS rows, then pages
+    // twice as large up to SEARCH_PAGE_ROWS, each at an offset (which Dexie reads with a cursor).
+    expect(reads.keys).toBe(2 * (SEARCH_PROBE_KEYS + 1) + 3 * (SEARCH_CANDIDATES + 1));
+    expect(reads.rows).toBe(SEARCH_FIRST_PAGE_ROWS);
+    const laterPages: number[] = [];
+    for (let read = SEARCH_FIRST_PAGE_ROWS, size = 2 * SEARCH_FIRST_PAGE_ROWS; read < SEARCH_RECENT_ROWS; read += size, size = Math.min(2 * size, SEARCH_PAGE_ROWS)) laterPages.push(Math.min(size, SEARCH_RECENT_ROWS - read));
+    expect(laterPages.reduce((a, b) => a + b, SEARCH_FIRST_PAGE_ROWS)).toBe(SEARCH_RECENT_ROWS);
+    expect(reads.cursors).toBe(laterPages.length);
   });
 });
 
