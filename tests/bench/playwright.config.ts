@@ -8,11 +8,13 @@ import { defineConfig } from '@playwright/test';
  * - `page.bench.ts` (`npm run bench:page`): the production build `.output/chrome-mv3` on the fake
  *   Spotify page (requests, row → badge latency, content-script size);
  * - `start.bench.ts` (`npm run bench:start`): the production build's first badges with the
- *   background's service worker stopped vs running (cold-start cost).
+ *   background's service worker stopped vs running (cold-start cost);
+ * - `frames.bench.ts` (`npm run bench:frames`): the production build's cost in each redraw of the
+ *   fake Spotify list (main-thread trace, with and without the extension).
  */
 export default defineConfig({
   testDir: '.',
-  testMatch: ['model.bench.ts', 'page.bench.ts', 'start.bench.ts'],
+  testMatch: ['model.bench.ts', 'page.bench.ts', 'start.bench.ts', 'frames.bench.ts'],
   timeout: 120_000,
   workers: 1,
   retries: 0,
