@@ -1,13 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { computeNormalization } from '../model/features';
 import { parseModelMetadata } from '../model/metadata';
 import { MIN_TRACKS_PER_THEME, THEME_IDS, type ThemeId } from '../model/themes';
-import { errorMessage } from '../lib/shared/error-message';
 import { GRADIENT_BOOSTING, gradientBoostingPredict, type GradientBoostingParams } from './baselines';
 import { fitClassBiases } from './calibration';
 import { crossValidationSplit, FOLDS, inputsOf, logOf, pairedDifference, selectRows, summarize, toDataset, type Summary } from './cv';
-import { dataFolderProblem, loadLabelledTracks, type LabelledTrack } from './data';
+import { loadLabelledTracks, type LabelledTrack } from './data';
+import { parseExploreArgs, runExploreCommand } from './explore-cli';
 import { argmax, badgeMacroF1, evaluate, macroF1Over } from './metrics';
 import { DEFAULT_TRAIN_OPTIONS, balancedClassWeights, type Dataset } from './model';
 
@@ -55,6 +54,36 @@ export interface TreesResult {
   readonly seconds: number;
 }
 
+/** A model's out-of-fold scores, one value per fold (see {@link scoreOutOfFold}). */
+export type OutOfFoldScores = Omit<TreesResult, 'trial' | 'seconds'>;
+
+/**
+ * Scores out-of-fold logits `[devRows, k]` (dev-row order; log-probabilities for probability
+ * models) per held-out fold: macro-F1 over all themes and over `countedThemes`, then with
+ * per-theme offsets ("class biases", `fitClassBiases`) fitted on the other folds' rows only, and
+ * the badge's decision (`badgeMacroF1` among `badgeThemes`) without and with them.
+ * @param truth each dev row's theme index; `foldOf` each dev row's fold; `heldOutByFold` the dev rows of each fold.
+ */
+export function scoreOutOfFold(oofLogits: Float64Array, truth: readonly number[], foldOf: readonly number[], heldOutByFold: readonly (readonly number[])[], badgeThemes: readonly ThemeId[], countedThemes: readonly ThemeId[]): OutOfFoldScores {
+  const k = THEME_IDS.length;
+  const scores = { macroF1: [] as number[], withBiases: [] as number[], countedMacroF1: [] as number[], badge: [] as number[], badgeWithBiases: [] as number[] };
+  const predict = (logits: Float64Array) => Array.from({ length: logits.length / k }, (_, r) => argmax(logits.subarray(r * k, (r + 1) * k)));
+  for (const [fold, heldOut] of heldOutByFold.entries()) {
+    const others = foldOf.flatMap((f, d) => (f === fold ? [] : [d]));
+    const bias = fitClassBiases(selectRows(oofLogits, others, k), k, others.map((d) => truth[d] ?? 0));
+    const held = selectRows(oofLogits, heldOut, k);
+    const shifted = held.map((v, i) => v + (bias[i % k] ?? 0));
+    const heldTruth = heldOut.map((d) => truth[d] ?? 0);
+    const evaluation = evaluate(heldTruth, predict(held), THEME_IDS);
+    scores.macroF1.push(evaluation.macroF1);
+    scores.countedMacroF1.push(macroF1Over(evaluation, countedThemes));
+    scores.withBiases.push(evaluate(heldTruth, predict(shifted), THEME_IDS).macroF1);
+    scores.badge.push(badgeMacroF1(held, heldTruth, THEME_IDS, badgeThemes));
+    scores.badgeWithBiases.push(badgeMacroF1(shifted, heldTruth, THEME_IDS, badgeThemes));
+  }
+  return scores;
+}
+
 /** Fits trees on `train` and gives `[test rows, classes]` probabilities (`gradientBoostingPredict`'s signature). */
 export type FitTrees = (train: Dataset, test: Dataset, classes: number, classWeights: Readonly<Record<number, number>>, seed: number, params: GradientBoostingParams) => Promise<Float64Array>;
 
@@ -96,34 +125,13 @@ export async function exploreTrees(tracks: readonly LabelledTrack[], options: Ex
   for (const trial of trials) {
     const started = Date.now();
     const oofLogits = new Float64Array(devIdx.length * k);
-    const macroF1: number[] = [];
-    const countedMacroF1: number[] = [];
     for (const [fold, f] of folds.entries()) {
-      const p = await fit(f.train, f.validation, k, f.classWeights, trial.treeSeed + fold, trial.params);
-      const logits = logOf(p);
+      const logits = logOf(await fit(f.train, f.validation, k, f.classWeights, trial.treeSeed + fold, trial.params));
       f.heldOut.forEach((d, r) => oofLogits.set(logits.subarray(r * k, (r + 1) * k), d * k));
-      const predicted = Array.from({ length: f.validation.y.length }, (_, r) => argmax(p.subarray(r * k, (r + 1) * k)));
-      const evaluation = evaluate(f.validation.y, predicted, THEME_IDS);
-      macroF1.push(evaluation.macroF1);
-      countedMacroF1.push(macroF1Over(evaluation, countedThemes));
     }
-    const withBiases: number[] = [];
-    const badge: number[] = [];
-    const badgeWithBiases: number[] = [];
-    for (const [fold, f] of folds.entries()) {
-      const others = devIdx.map((_, d) => d).filter((d) => foldOf[d] !== fold);
-      const bias = fitClassBiases(selectRows(oofLogits, others, k), k, others.map((d) => truth[d] ?? 0));
-      const held = selectRows(oofLogits, f.heldOut, k);
-      const shifted = held.map((v, i) => v + (bias[i % k] ?? 0));
-      const heldTruth = f.heldOut.map((d) => truth[d] ?? 0);
-      const predicted = heldTruth.map((_, r) => argmax(shifted.subarray(r * k, (r + 1) * k)));
-      withBiases.push(evaluate(heldTruth, predicted, THEME_IDS).macroF1);
-      badge.push(badgeMacroF1(held, heldTruth, THEME_IDS, badgeThemes));
-      badgeWithBiases.push(badgeMacroF1(shifted, heldTruth, THEME_IDS, badgeThemes));
-    }
-    const result = { trial, macroF1, withBiases, countedMacroF1, badge, badgeWithBiases, seconds: (Date.now() - started) / 1000 };
+    const result = { trial, ...scoreOutOfFold(oofLogits, truth, foldOf, heldOutByFold, badgeThemes, countedThemes), seconds: (Date.now() - started) / 1000 };
     results.push(result);
-    log(`${describeTrial(trial)}: macro-F1 ${fmt(summarize(macroF1))}, + class biases ${fmt(summarize(withBiases))} (${result.seconds.toFixed(0)} s)`);
+    log(`${describeTrial(trial)}: macro-F1 ${fmt(summarize(result.macroF1))}, + class biases ${fmt(summarize(result.withBiases))} (${result.seconds.toFixed(0)} s)`);
   }
   return results;
 }
@@ -162,20 +170,10 @@ export function treesTable(results: readonly TreesResult[]): string {
 const USAGE = 'Usage: npm run explore:trees -- --data <dir> [--out <file.md>] [--seed <int>]';
 
 async function main(): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ options: { data: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.seed) } } }));
-  } catch (error) {
-    console.error(`npm run explore:trees: ${errorMessage(error)}\n${USAGE}`);
-    return 2;
-  }
-  const problem = values.data ? dataFolderProblem(values.data) : '--data is required: the folder with the training data';
-  const seed = Number(values.seed);
-  if (problem !== null || !Number.isInteger(seed)) {
-    console.error(`npm run explore:trees: ${problem ?? `--seed must be an integer, got "${values.seed}"`}\n${USAGE}`);
-    return 2;
-  }
-  const { tracks, stats } = loadLabelledTracks(values.data ?? '');
+  const args = parseExploreArgs('explore:trees', USAGE);
+  if (!args) return 2;
+  const { seed } = args;
+  const { tracks, stats } = loadLabelledTracks(args.data);
   const metadata = parseModelMetadata(JSON.parse(readFileSync('public/model/metadata.json', 'utf8')));
   const badgeThemes = metadata.labels.filter((t) => !metadata.experimental.includes(t));
   const countedThemes = THEME_IDS.filter((t) => stats.trackCounts[t] >= MIN_TRACKS_PER_THEME);
@@ -183,19 +181,11 @@ async function main(): Promise<number> {
   const results = await exploreTrees(tracks, { seed, trials: TREES_TRIALS, badgeThemes, countedThemes, log: (line) => console.log(line) });
   const table = treesTable(results);
   console.log(`\n${table}`);
-  if (values.out) {
-    writeFileSync(values.out, `# Gradient-boosted trees on the cross-validation folds of npm run train\n\nWritten by \`npm run explore:trees -- --data <dir> --out ${values.out}\` (seed ${seed}); method in training/explore-trees.ts.\n\n${table}\n`);
-    console.log(`Wrote ${values.out}`);
+  if (args.out) {
+    writeFileSync(args.out, `# Gradient-boosted trees on the cross-validation folds of npm run train\n\nWritten by \`npm run explore:trees -- --data <dir> --out ${args.out}\` (seed ${seed}); method in training/explore-trees.ts.\n\n${table}\n`);
+    console.log(`Wrote ${args.out}`);
   }
   return 0;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(`npm run explore:trees: ${errorMessage(error)}`);
-      process.exit(1);
-    },
-  );
-}
+runExploreCommand('explore:trees', import.meta.url, main);

@@ -10,7 +10,7 @@ import { METADATA_FORMAT_VERSION, parseModelMetadata, type Evaluation, type Mode
 import { MIN_BADGE_PRECISION, MIN_TRACKS_PER_THEME, THEME_IDS, type ThemeId } from '../model/themes';
 import { GRADIENT_BOOSTING, gradientBoostingPredict, knnPredict, majorityClass, KNN_K } from './baselines';
 import { chooseUncertainThreshold, expectedCalibrationError, fitClassBiases, fitTemperature, reliabilityBins, transferableUncertainThreshold, type BadgeOutcome, type ReliabilityBin } from './calibration';
-import { dataFolderProblem, loadLabelledTracks, type DataStats, type LabelledTrack } from './data';
+import { dataFolderProblem, loadLabelledTracks, type DataStats, type LabelledTrack, type TrackInfo } from './data';
 import { formatEvaluation, formatTable } from './format';
 import { argmax, badgeMacroF1, evaluate, macroF1Over, topTwoCoverage, type TopTwoCoverage } from './metrics';
 import { DEFAULT_TRAIN_OPTIONS, balancedClassWeights, fitMlp, namedWeights, selectWasmBackend, subset, type Dataset, type TrainOptions } from './model';
@@ -401,27 +401,59 @@ function sourceCalibration(sources: readonly TrackSource[], probabilities: reado
   });
 }
 
+/** What {@link crossValidate} needs: the run's options without the outputs of the final fit. */
+export type CrossValidationOptions = Omit<TrainRunOptions, 'outDir' | 'onReport'>;
+
 /**
- * Trains the theme classifier on the data in `dataDir` and writes `model.json`, the uint8
- * weights shard and `metadata.json` to `outDir`:
- *
- * 1. labelled, deduplicated tracks with their durations (training/data.ts); a test split of
- *    whole artists ({@link TEST_FRACTION}) is held out; the rest is split into {@link FOLDS}
- *    artist-grouped, theme-stratified folds;
- * 2. on the same folds: baselines (majority class, logistic regression, k-nearest neighbours,
- *    gradient-boosted trees, an ensemble of MLPs), MLPs trained on the labels with and without
- *    duration, and students distilled from a teacher ({@link STUDENTS}: cross-fitted trees, on
- *    the unlabelled transfer set too); the single network with the best mean cross-validated
- *    macro-F1 is selected;
- * 3. themes off by default ({@link MIN_TRACKS_PER_THEME}, {@link MIN_BADGE_PRECISION}), then
- *    temperature and "uncertain" threshold from its out-of-fold predictions;
- * 4. the selected configuration is refitted on all non-test tracks (for a student: its teacher
- *    first), quantized (uint8 shipped; float16 measured) and evaluated once on the test split.
- *
- * Everything is seeded: the same data and seed give byte-identical files. Throws `Error` when
- * the data is missing or a split is empty.
+ * Everything cross-validation decides, before any test-split row is evaluated: the scored
+ * candidates (mean ± standard deviation over the {@link FOLDS} folds), the selected network and
+ * its out-of-fold logits `[devRows, k]`, the paired margins to the baselines, the badge's decision,
+ * and what the final fit needs of the data (the split, the transfer set, the class biases).
  */
-export async function runTraining(options: TrainRunOptions): Promise<TrainRunResult> {
+export interface CrossValidationResult {
+  /** When the run started (ms since the epoch), for its total time. */
+  readonly started: number;
+  readonly tracks: LabelledTrack[];
+  readonly stats: DataStats;
+  readonly artists: readonly string[];
+  readonly devIdx: readonly number[];
+  readonly testIdx: readonly number[];
+  readonly foldSizes: number[];
+  readonly durationKnown: TrainingReport['durationKnown'];
+  /** The unlabelled tracks a fit may use whose held-out artists are `heldOutArtists` (never one of theirs or the test split's). */
+  readonly transferTracks: (heldOutArtists: ReadonlySet<string>) => TrackInfo[];
+  readonly ensemble: EnsembleConfig;
+  readonly students: readonly StudentConfig[];
+  readonly gbtName: string;
+  readonly ensembleName: string;
+  readonly candidates: CandidateResult[];
+  readonly selected: CandidateResult;
+  readonly selectedConfig: NonNullable<CandidateResult['config']>;
+  readonly selectedOofLogits: Float64Array;
+  readonly bestBaseline: CandidateResult;
+  readonly margins: TrainingReport['margins'];
+  /** The class offsets of each "+ class biases" candidate, fitted on all out-of-fold logits. */
+  readonly biasesOf: ReadonlyMap<string, Float64Array>;
+  /** Each cross-validation track's theme index, in dev-row order. */
+  readonly devTruth: readonly number[];
+  /** Each dev row's fold, and the dev rows of each fold (training/cv.ts `crossValidationSplit`). */
+  readonly foldOf: readonly number[];
+  readonly heldOutByFold: readonly (readonly number[])[];
+  readonly oofEvaluation: Evaluation;
+  readonly enabledThemes: readonly ThemeId[];
+  readonly experimental: ThemeId[];
+  readonly badgeDecision: TrainingReport['badge'];
+  readonly cvSeconds: number;
+}
+
+/**
+ * Cross-validation of every candidate on the artist-grouped folds (training/cv.ts), then the
+ * selection on cross-validation alone (see the comment at the selection), the margins to the
+ * baselines and the badge's decision. Reads the data in `options.dataDir`; the test split's rows
+ * are only kept apart (and their artists out of the transfer set), never evaluated.
+ * @throws Error when the data cannot be read or split, or no network candidate is left.
+ */
+export async function crossValidate(options: CrossValidationOptions): Promise<CrossValidationResult> {
   const { log } = options;
   const started = Date.now();
   const k = THEME_IDS.length;
@@ -699,11 +731,40 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   log(`\nThe badge's decision (arg-max among ${enabledThemes.join(', ')}; tracks of those themes), macro-F1 over folds:`);
   log(formatTable(['model', 'badge macro-F1'], badgeDecision.byCandidate.map((c) => [c.name, fmt(c.macroF1)])));
 
+  return { started, tracks, stats, artists, devIdx, testIdx, foldSizes, durationKnown, transferTracks, ensemble, students, gbtName, ensembleName, candidates, selected, selectedConfig: config, selectedOofLogits: selected.oofLogits, bestBaseline, margins, biasesOf, devTruth, foldOf, heldOutByFold, oofEvaluation, enabledThemes, experimental, badgeDecision, cvSeconds };
+}
+
+/**
+ * Trains the theme classifier on the data in `dataDir` and writes `model.json`, the uint8
+ * weights shard and `metadata.json` to `outDir`:
+ *
+ * 1. labelled, deduplicated tracks with their durations (training/data.ts); a test split of
+ *    whole artists ({@link TEST_FRACTION}) is held out; the rest is split into {@link FOLDS}
+ *    artist-grouped, theme-stratified folds;
+ * 2. on the same folds: baselines (majority class, logistic regression, k-nearest neighbours,
+ *    gradient-boosted trees, an ensemble of MLPs), MLPs trained on the labels with and without
+ *    duration, and students distilled from a teacher ({@link STUDENTS}: cross-fitted trees, on
+ *    the unlabelled transfer set too); the single network with the best mean cross-validated
+ *    macro-F1 is selected;
+ * 3. themes off by default ({@link MIN_TRACKS_PER_THEME}, {@link MIN_BADGE_PRECISION}), then
+ *    temperature and "uncertain" threshold from its out-of-fold predictions;
+ * 4. the selected configuration is refitted on all non-test tracks (for a student: its teacher
+ *    first), quantized (uint8 shipped; float16 measured) and evaluated once on the test split.
+ *
+ * Steps 1–2 and the themes off by default are {@link crossValidate}; the rest reads the test
+ * split once, for the selected model. Everything is seeded: the same data and seed give
+ * byte-identical files. Throws `Error` when the data is missing or a split is empty.
+ */
+export async function runTraining(options: TrainRunOptions): Promise<TrainRunResult> {
+  const { log } = options;
+  const k = THEME_IDS.length;
+  const { started, tracks, stats, artists, devIdx, testIdx, foldSizes, durationKnown, transferTracks, ensemble, students, gbtName, ensembleName, candidates, selected, selectedConfig: config, selectedOofLogits, bestBaseline, margins, biasesOf, devTruth, oofEvaluation, enabledThemes, experimental, badgeDecision, cvSeconds } = await crossValidate(options);
+
   // ---- calibration on out-of-fold logits -----------------------------------------------
   const devSources = devIdx.map((i) => trackSource(tracks[i] as LabelledTrack));
-  const temperature = fitTemperature({ logits: selected.oofLogits, k, truth: devTruth });
-  const oofBefore = rowsOf(softmaxRows(selected.oofLogits, k, 1), k);
-  const oofAfter = rowsOf(softmaxRows(selected.oofLogits, k, temperature), k);
+  const temperature = fitTemperature({ logits: selectedOofLogits, k, truth: devTruth });
+  const oofBefore = rowsOf(softmaxRows(selectedOofLogits, k, 1), k);
+  const oofAfter = rowsOf(softmaxRows(selectedOofLogits, k, temperature), k);
   const badge = (p: number[], truth: number): BadgeOutcome => {
     const choice = pickTheme(p, THEME_IDS, enabledThemes);
     return { probability: choice.probability, correct: THEME_IDS.indexOf(choice.theme) === truth };

@@ -1,0 +1,52 @@
+import { parseArgs } from 'node:util';
+import { errorMessage } from '../lib/shared/error-message';
+import { dataFolderProblem } from './data';
+import { DEFAULT_TRAIN_OPTIONS } from './model';
+
+/** The options every `npm run explore:*` command takes. */
+export interface ExploreArgs {
+  /** The training data folder (`--data`, required; checked with `dataFolderProblem`). */
+  readonly data: string;
+  /** Where to write the Markdown table (`--out`), if anywhere. */
+  readonly out?: string;
+  /** The seed of the split and folds (`--seed`, default `npm run train`'s). */
+  readonly seed: number;
+}
+
+/**
+ * Parses `args` as `--data <dir> [--out <file.md>] [--seed <int>]`. On a mistake (unknown flag,
+ * no or unusable `--data`, a seed that is not an integer) it prints `npm run <command>: <why>`
+ * and `usage` to stderr and gives `null` (the caller exits with code 2).
+ */
+export function parseExploreArgs(command: string, usage: string, args: readonly string[] = process.argv.slice(2)): ExploreArgs | null {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: [...args], options: { data: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.seed) } } }));
+  } catch (error) {
+    console.error(`npm run ${command}: ${errorMessage(error)}\n${usage}`);
+    return null;
+  }
+  const problem = values.data ? dataFolderProblem(values.data) : '--data is required: the folder with the training data';
+  const seed = Number(values.seed);
+  if (problem !== null || !Number.isInteger(seed) || values.data === undefined) {
+    console.error(`npm run ${command}: ${problem ?? `--seed must be an integer, got "${values.seed}"`}\n${usage}`);
+    return null;
+  }
+  return { data: values.data, seed, ...(values.out === undefined ? {} : { out: values.out }) };
+}
+
+/**
+ * Runs an `explore:*` command's `main` when `moduleUrl` (the caller's `import.meta.url`) is the
+ * process's entry point: exits with the code `main` gives, or with 1 after printing
+ * `npm run <command>: <message>` when it throws.
+ */
+export function runExploreCommand(command: string, moduleUrl: string, main: () => Promise<number>): void {
+  if (moduleUrl !== `file://${process.argv[1]}`) return;
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`npm run ${command}: ${errorMessage(error)}`);
+      process.exit(1);
+    },
+  );
+}
