@@ -193,8 +193,9 @@ test('a cache filled to its default bound of 100,000 tracks evicts the least rec
   const matchMs = await options.timeMessage('search', { query: oldTitle.name }, 5, 1);
   const broadMs = await options.timeMessage('search', { query: broadQuery }, 5, 1);
   const rareOnlyMs = await options.timeMessage('search', { query: '12345' }, 5, 1);
-  // Every title begins words with "bench" and "art", and none has "art" whole: the search also
-  // reads both words' whole-word index ranges (capped) to rank titles with every word whole first.
+  // Every title begins words with "bench" and "art", and none has "art" whole: the newest titles
+  // are not enough, so the search also reads both words' ranges up to the cap and the whole-word
+  // range of "art" (empty) before it ranks by recency (`searchSeen`, step 4).
   const beginningsOnlyMs = await options.timeMessage('search', { query: 'bench art' }, 5, 1);
   const match = await options.send('search', { query: oldTitle.name });
   const hits = match.answer && 'res' in match.answer ? (match.answer.res as { source: string; hits: { trackId: string }[] }) : undefined;
