@@ -1,6 +1,8 @@
 import { ENCODED_LENGTH, encodeBatch, type ModelInput, type Normalization } from '../model/features';
-import { THEME_IDS } from '../model/themes';
+import { THEME_IDS, type ThemeId } from '../model/themes';
+import { fitClassBiases } from './calibration';
 import type { LabelledTrack } from './data';
+import { argmax, badgeMacroF1, evaluate, macroF1Over } from './metrics';
 import type { Dataset } from './model';
 import { createRng, groupedSplit, stratifiedGroupKFold } from './split';
 
@@ -117,4 +119,44 @@ export function selectRows(values: Float64Array, rows: readonly number[], k: num
   const out = new Float64Array(rows.length * k);
   rows.forEach((d, r) => out.set(values.subarray(d * k, (d + 1) * k), r * k));
   return out;
+}
+
+/** A model's out-of-fold scores, one value per held-out fold (see {@link scoreOutOfFold}). */
+export interface OutOfFoldScores {
+  /** Macro-F1 over all 8 themes. */
+  readonly macroF1: readonly number[];
+  /** The same with per-theme offsets fitted on the other folds' out-of-fold logits. */
+  readonly withBiases: readonly number[];
+  /** Macro-F1 over the themes with at least `MIN_TRACKS_PER_THEME` tracks. */
+  readonly countedMacroF1: readonly number[];
+  /** The badge's decision (`badgeMacroF1` over the themes on by default), without and with the offsets. */
+  readonly badge: readonly number[];
+  readonly badgeWithBiases: readonly number[];
+}
+
+/**
+ * Scores out-of-fold logits `[devRows, k]` (dev-row order; log-probabilities for probability
+ * models) per held-out fold: macro-F1 over all themes and over `countedThemes`, then with
+ * per-theme offsets ("class biases", `fitClassBiases`) fitted on the other folds' rows only, and
+ * the badge's decision (`badgeMacroF1` among `badgeThemes`) without and with them.
+ * @param truth each dev row's theme index; `foldOf` each dev row's fold; `heldOutByFold` the dev rows of each fold.
+ */
+export function scoreOutOfFold(oofLogits: Float64Array, truth: readonly number[], foldOf: readonly number[], heldOutByFold: readonly (readonly number[])[], badgeThemes: readonly ThemeId[], countedThemes: readonly ThemeId[]): OutOfFoldScores {
+  const k = THEME_IDS.length;
+  const scores = { macroF1: [] as number[], withBiases: [] as number[], countedMacroF1: [] as number[], badge: [] as number[], badgeWithBiases: [] as number[] };
+  const predict = (logits: Float64Array) => Array.from({ length: logits.length / k }, (_, r) => argmax(logits.subarray(r * k, (r + 1) * k)));
+  for (const [fold, heldOut] of heldOutByFold.entries()) {
+    const others = foldOf.flatMap((f, d) => (f === fold ? [] : [d]));
+    const bias = fitClassBiases(selectRows(oofLogits, others, k), k, others.map((d) => truth[d] ?? 0));
+    const held = selectRows(oofLogits, heldOut, k);
+    const shifted = held.map((v, i) => v + (bias[i % k] ?? 0));
+    const heldTruth = heldOut.map((d) => truth[d] ?? 0);
+    const evaluation = evaluate(heldTruth, predict(held), THEME_IDS);
+    scores.macroF1.push(evaluation.macroF1);
+    scores.countedMacroF1.push(macroF1Over(evaluation, countedThemes));
+    scores.withBiases.push(evaluate(heldTruth, predict(shifted), THEME_IDS).macroF1);
+    scores.badge.push(badgeMacroF1(held, heldTruth, THEME_IDS, badgeThemes));
+    scores.badgeWithBiases.push(badgeMacroF1(shifted, heldTruth, THEME_IDS, badgeThemes));
+  }
+  return scores;
 }

@@ -1,9 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { MIN_TRACKS_PER_THEME, THEME_IDS, type ThemeId } from '../model/themes';
-import { logOf, pairedDifference, summarize, type Summary } from './cv';
+import { logOf, pairedDifference, scoreOutOfFold, summarize, type OutOfFoldScores, type Summary } from './cv';
 import { parseExploreArgs, runExploreCommand } from './explore-cli';
-import { scoreOutOfFold, type OutOfFoldScores } from './explore-trees';
 import { DEFAULT_TRAIN_OPTIONS } from './model';
 import { crossValidate, STUDENTS, type CandidateResult, type CrossValidationResult, type StudentConfig, type TrainingReport } from './train';
 
@@ -117,7 +116,7 @@ async function main(): Promise<number> {
     { name: teacherName, macroF1: teacher.macroF1, badge: teacher.badge, seconds: teacherSeconds },
     { name: `${teacherName} + class biases`, macroF1: teacher.withBiases, badge: teacher.badgeWithBiases, seconds: teacherSeconds },
   ]);
-  const check = run.candidates.filter((c) => c.kind === 'student' && c.name === run.candidates.find((x) => x.kind === 'student')?.name);
+  const check = run.candidates.filter((c) => c.kind === 'student').slice(0, 1);
   console.log(`\n${table}`);
   for (const c of check) console.log(`per-fold macro-F1 of the first student (the report's row must match): ${foldMacroF1(c)}`);
   if (args.out) {

@@ -3,11 +3,9 @@ import { computeNormalization } from '../model/features';
 import { parseModelMetadata } from '../model/metadata';
 import { MIN_TRACKS_PER_THEME, THEME_IDS, type ThemeId } from '../model/themes';
 import { GRADIENT_BOOSTING, gradientBoostingPredict, type GradientBoostingParams } from './baselines';
-import { fitClassBiases } from './calibration';
-import { crossValidationSplit, FOLDS, inputsOf, logOf, pairedDifference, selectRows, summarize, toDataset, type Summary } from './cv';
+import { crossValidationSplit, FOLDS, inputsOf, logOf, pairedDifference, scoreOutOfFold, summarize, toDataset, type OutOfFoldScores, type Summary } from './cv';
 import { loadLabelledTracks, type LabelledTrack } from './data';
 import { parseExploreArgs, runExploreCommand } from './explore-cli';
-import { argmax, badgeMacroF1, evaluate, macroF1Over } from './metrics';
 import { DEFAULT_TRAIN_OPTIONS, balancedClassWeights, type Dataset } from './model';
 
 /**
@@ -38,50 +36,11 @@ export const TREES_TRIALS: readonly TreesTrial[] = [
   { params: { ...GRADIENT_BOOSTING, rounds: 600, maxDepth: 5, eta: 0.02 }, treeSeed: 42 },
 ];
 
-/** How a trial scored: per fold (the {@link FOLDS} held-out folds), and summarized. */
-export interface TreesResult {
+/** How a trial scored: per fold (the {@link FOLDS} held-out folds; see `scoreOutOfFold`), and its time. */
+export interface TreesResult extends OutOfFoldScores {
   readonly trial: TreesTrial;
-  /** Macro-F1 over all 8 themes, per fold. */
-  readonly macroF1: readonly number[];
-  /** The same with per-theme offsets fitted on the other folds' out-of-fold log-probabilities. */
-  readonly withBiases: readonly number[];
-  /** Macro-F1 over the themes with at least `MIN_TRACKS_PER_THEME` tracks, per fold. */
-  readonly countedMacroF1: readonly number[];
-  /** The badge's decision (`badgeMacroF1` over the themes on by default), per fold, without and with the offsets. */
-  readonly badge: readonly number[];
-  readonly badgeWithBiases: readonly number[];
   /** Fitting and predicting all folds, seconds. */
   readonly seconds: number;
-}
-
-/** A model's out-of-fold scores, one value per fold (see {@link scoreOutOfFold}). */
-export type OutOfFoldScores = Omit<TreesResult, 'trial' | 'seconds'>;
-
-/**
- * Scores out-of-fold logits `[devRows, k]` (dev-row order; log-probabilities for probability
- * models) per held-out fold: macro-F1 over all themes and over `countedThemes`, then with
- * per-theme offsets ("class biases", `fitClassBiases`) fitted on the other folds' rows only, and
- * the badge's decision (`badgeMacroF1` among `badgeThemes`) without and with them.
- * @param truth each dev row's theme index; `foldOf` each dev row's fold; `heldOutByFold` the dev rows of each fold.
- */
-export function scoreOutOfFold(oofLogits: Float64Array, truth: readonly number[], foldOf: readonly number[], heldOutByFold: readonly (readonly number[])[], badgeThemes: readonly ThemeId[], countedThemes: readonly ThemeId[]): OutOfFoldScores {
-  const k = THEME_IDS.length;
-  const scores = { macroF1: [] as number[], withBiases: [] as number[], countedMacroF1: [] as number[], badge: [] as number[], badgeWithBiases: [] as number[] };
-  const predict = (logits: Float64Array) => Array.from({ length: logits.length / k }, (_, r) => argmax(logits.subarray(r * k, (r + 1) * k)));
-  for (const [fold, heldOut] of heldOutByFold.entries()) {
-    const others = foldOf.flatMap((f, d) => (f === fold ? [] : [d]));
-    const bias = fitClassBiases(selectRows(oofLogits, others, k), k, others.map((d) => truth[d] ?? 0));
-    const held = selectRows(oofLogits, heldOut, k);
-    const shifted = held.map((v, i) => v + (bias[i % k] ?? 0));
-    const heldTruth = heldOut.map((d) => truth[d] ?? 0);
-    const evaluation = evaluate(heldTruth, predict(held), THEME_IDS);
-    scores.macroF1.push(evaluation.macroF1);
-    scores.countedMacroF1.push(macroF1Over(evaluation, countedThemes));
-    scores.withBiases.push(evaluate(heldTruth, predict(shifted), THEME_IDS).macroF1);
-    scores.badge.push(badgeMacroF1(held, heldTruth, THEME_IDS, badgeThemes));
-    scores.badgeWithBiases.push(badgeMacroF1(shifted, heldTruth, THEME_IDS, badgeThemes));
-  }
-  return scores;
 }
 
 /** Fits trees on `train` and gives `[test rows, classes]` probabilities (`gradientBoostingPredict`'s signature). */

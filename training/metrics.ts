@@ -42,12 +42,12 @@ export function evaluate(truth: readonly number[], predicted: readonly number[],
   return { accuracy: truth.length > 0 ? correct / truth.length : 0, macroF1: k > 0 ? f1Sum / k : 0, perTheme, confusionMatrix: matrix };
 }
 
-/** Index of the largest value (first on ties); -1 for an empty array. */
 /** Macro-F1 of `e` over a subset of its labels (e.g. the themes on by default): the mean of their F1. */
 export function macroF1Over(e: Evaluation, themes: readonly ThemeId[]): number {
   return themes.reduce((s, t) => s + (e.perTheme[t]?.f1 ?? 0), 0) / Math.max(1, themes.length);
 }
 
+/** Index of the largest value (first on ties); -1 for an empty array. */
 export function argmax(values: ArrayLike<number>): number {
   let best = -1;
   for (let i = 0; i < values.length; i++) if (best < 0 || (values[i] ?? 0) > (values[best] ?? 0)) best = i;

@@ -59,12 +59,16 @@ async function traceSteps(context: BrowserContext, spotify: SpotifyPage, settle:
   return redrawFrames(events, MARK, BUSY_WINDOW_MS);
 }
 
-async function withoutExtension(): Promise<RedrawFrame[]> {
-  const context = await chromium.launchPersistentContext('', { executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+/**
+ * In `context`: opens the list, reads it through {@link STEPS} (`settle` after each), reloads the
+ * page and traces the same steps again.
+ */
+async function readReloadTrace(context: BrowserContext, settleOf: (spotify: SpotifyPage) => () => Promise<void>): Promise<RedrawFrame[]> {
   try {
     await new FakeReccoBeats(featureTable(tracks), { delayMs: 150 }).install(context);
     const spotify = await SpotifyPage.open(context, spec);
-    const settle = () => spotify.page.waitForTimeout(200);
+    const settle = settleOf(spotify);
+    await settle();
     for (const position of STEPS) {
       await spotify.scrollToPosition(position);
       await settle();
@@ -78,25 +82,15 @@ async function withoutExtension(): Promise<RedrawFrame[]> {
   }
 }
 
+async function withoutExtension(): Promise<RedrawFrame[]> {
+  const context = await chromium.launchPersistentContext('', { executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  return readReloadTrace(context, (spotify) => () => spotify.page.waitForTimeout(200));
+}
+
 async function withExtension(): Promise<RedrawFrame[]> {
   const context = await launchWithExtension(EXTENSION_DIR);
-  try {
-    await new FakeReccoBeats(featureTable(tracks), { delayMs: 150 }).install(context);
-    if (context.serviceWorkers().length === 0) await context.waitForEvent('serviceworker');
-    const spotify = await SpotifyPage.open(context, spec);
-    const settle = async () => void (await spotify.settledRows(30_000));
-    await settle();
-    for (const position of STEPS) {
-      await spotify.scrollToPosition(position);
-      await settle();
-    }
-    await spotify.page.reload();
-    await spotify.page.waitForFunction(() => 'fakeSpotify' in window);
-    await settle();
-    return await traceSteps(context, spotify, settle);
-  } finally {
-    await context.close();
-  }
+  if (context.serviceWorkers().length === 0) await context.waitForEvent('serviceworker');
+  return readReloadTrace(context, (spotify) => async () => void (await spotify.settledRows(30_000)));
 }
 
 test('frame benchmark: a list redraw on the main thread, without and with the extension', async () => {
