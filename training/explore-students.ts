@@ -90,7 +90,9 @@ export function studentsTable(run: StudentsRun, extra: readonly ExtraRow[] = [])
     row(c.name, c.folds.map((e) => e.macroF1), badgeOf.get(c.name), c.flips && c.flips.length > 0 ? `${(100 * Math.max(...c.flips.map((f) => f.share))).toFixed(1)} %` : '–', c.seconds, c === trees),
   );
   const extraRows = extra.map((e) => row(e.name, e.macroF1, summarize(e.badge), '–', e.seconds));
-  const rows = [...candidateRows.slice(0, shown.filter((c) => c.kind === 'baseline').length), ...extraRows, ...candidateRows.slice(shown.filter((c) => c.kind === 'baseline').length)];
+  // The extra rows after the baselines (shown first, in the run's order), before the students.
+  const baselines = shown.filter((c) => c.kind === 'baseline').length;
+  const rows = [...candidateRows.slice(0, baselines), ...extraRows, ...candidateRows.slice(baselines)];
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
 }
