@@ -9,6 +9,7 @@ import { keepPromise } from '@/lib/background/kept-promise';
 import { createMessageHandlers } from '@/lib/background/message-handlers';
 import { createMessageRouter, listenForMessages } from '@/lib/background/message-router';
 import { createReadService } from '@/lib/background/list-reader';
+import { createListMemory } from '@/lib/background/list-memory';
 import { PanelNoticeSchema } from '@/lib/shared/messaging';
 import { createProviderChain } from '@/lib/background/providers/chain';
 import { actionAccountOf, createSaveService, jobStoreOver } from '@/lib/background/save-service';
@@ -90,6 +91,7 @@ export default defineBackground({
       saves,
       reads,
       tabLists,
+      lists: createListMemory(db),
       seen: { remember: async (tracks) => void (await cache.putTrackInfo(tracks)), search: (q, limit) => cache.searchSeen(q, limit), get: (ids) => cache.getTrackInfo(ids) },
       cache,
     });

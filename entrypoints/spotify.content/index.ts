@@ -2,6 +2,7 @@ import '@/lib/shared/zod-config';
 import type { BadgeFeatureDeps } from '@/lib/content/badge-slots';
 import { createFeatureRunner } from '@/lib/content/features';
 import { ignoreForgedScriptStarted, scriptStartedEventName } from '@/lib/content/forged-events';
+import { createListWarmStart } from '@/lib/content/features/list-warm-start';
 import { createNowPlayingBadge } from '@/lib/content/features/now-playing-badge';
 import { createOccasionPanel } from '@/lib/content/features/occasion-panel';
 import { createTrackListBadges } from '@/lib/content/features/track-list-badges';
@@ -17,8 +18,9 @@ import { ContentScriptContext } from 'wxt/utils/content-script-context';
  * Theme badges on open.spotify.com. Wires the page layer together: one results store for the tab
  * (which asks the background), the page features (track-list badges on the page types that list
  * tracks, the now-playing badge on every page, the occasion panel's bar on playlists, albums and
- * Liked Songs, whose panel loads on demand) and the settings. All work beyond the DOM happens
- * in the background; the content script sees settings (themes, colours) but never a token.
+ * Liked Songs, whose panel loads on demand; before them the warm start of a list seen before)
+ * and the settings. All work beyond the DOM happens in the background; the content script sees
+ * settings (themes, colours) but never a token.
  */
 export default defineContentScript({
   matches: ['https://open.spotify.com/*'],
@@ -60,7 +62,9 @@ export default defineContentScript({
         signal.addEventListener('abort', () => browser.runtime.onMessage.removeListener(onMessage));
       },
     });
-    const runner = createFeatureRunner({ features: [createTrackListBadges(deps), createNowPlayingBadge(deps), panel], pageTypes: PAGE_TYPES });
+    // The warm start goes first, so its request leaves before the first rows' own.
+    const warmStart = createListWarmStart({ store, warmList: async (list) => (await sendMessage('warmList', { list })).results });
+    const runner = createFeatureRunner({ features: [warmStart, createTrackListBadges(deps), createNowPlayingBadge(deps), panel], pageTypes: PAGE_TYPES });
     runner.start();
     ctx.addEventListener(window, 'wxt:locationchange', () => runner.check());
     // Back online (e.g. the network dropped): the `!` badges ask again at once, not after 30 s.

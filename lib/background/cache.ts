@@ -117,6 +117,18 @@ export interface ConnectionRow {
   [field: string]: unknown;
 }
 
+/**
+ * One remembered list as stored (see `lib/background/list-memory.ts`, which validates it with
+ * zod): `key` names the list (`playlist:<id>`, `album:<id>`, `liked`), `tracks[i]` is the track
+ * ID last seen at list position `i` (`''` where none was seen), `seenAt` when it was last
+ * reported, in ms since the Unix epoch.
+ */
+export interface ListRow {
+  key: string;
+  tracks: string[];
+  seenAt: number;
+}
+
 /** Audio-features availability of one client ID (see `lib/auth/token-store.ts`). */
 export interface AvailabilityRow {
   clientId: string;
@@ -157,12 +169,15 @@ export function wholeWordMatches(words: readonly string[], own: readonly string[
  * Version 3 indexes `features.usedAt` (last use, for least-recently-used eviction) and
  * `tracks.words` (multiEntry, for the indexed seen-track search). Its upgrade keeps every row:
  * `usedAt` is set to `fetchedAt`, `words` computed from the title and artists.
+ * Version 4 adds `lists` (the track IDs of the lists the Spotify tabs reported, by list, for the
+ * warm start of `lib/background/list-memory.ts`); every other table is unchanged.
  */
 export class PredictorDatabase extends Dexie {
   features!: EntityTable<FeatureRow, 'trackId'>;
   tracks!: EntityTable<TrackInfoRow, 'trackId'>;
   connection!: EntityTable<ConnectionRow, 'key'>;
   availability!: EntityTable<AvailabilityRow, 'clientId'>;
+  lists!: EntityTable<ListRow, 'key'>;
 
   constructor(name = 'playlist-predictor') {
     super(name);
@@ -185,6 +200,7 @@ export class PredictorDatabase extends Dexie {
             row.words = titled.success ? titleWords(titled.data.name, titled.data.artists) : [];
           });
       });
+    this.version(4).stores({ lists: 'key, seenAt' });
   }
 }
 

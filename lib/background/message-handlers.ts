@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { AudioFeaturesAvailability } from '@/lib/shared/availability';
 import type { TrackInfo } from '@/lib/background/cache';
-import type { MessageName, PROTOCOL, ResponseOf, SearchHit, Status } from '@/lib/shared/messaging';
+import { WARM_LIST_MAX_TRACKS, type MessageName, type PROTOCOL, type ResponseOf, type SearchHit, type Status } from '@/lib/shared/messaging';
+import type { ListMemory } from '@/lib/background/list-memory';
 import { SPOTIFY_SEARCH_MAX_LIMIT } from '@/lib/background/spotify-search';
 import type { ReadService } from '@/lib/background/list-reader';
 import type { MessageContext } from '@/lib/background/message-router';
@@ -70,6 +71,8 @@ export interface MessageHandlerDeps {
   readonly reads: ReadService;
   /** The lists the Spotify tabs report, for the popup (issue 12). */
   readonly tabLists: TabLists;
+  /** The lists' track IDs by position, kept across restarts for the warm start (`warmList`). */
+  readonly lists: ListMemory;
   readonly log?: Pick<Console, 'warn'>;
 }
 
@@ -77,7 +80,9 @@ export interface MessageHandlerDeps {
 export type MessageHandlers = { [N in MessageName]: (request: z.infer<(typeof PROTOCOL)[N]['request']>, context?: MessageContext) => Promise<ResponseOf<N>> };
 
 /**
- * The background's answers to every message. `classify` passes the durations of the `seen`
+ * The background's answers to every message. `reportList` also notes the list's tracks in the
+ * list memory, and `warmList` answers from it with the cached results of the list's first
+ * {@link WARM_LIST_MAX_TRACKS} tracks (no provider is asked). `classify` passes the durations of the `seen`
  * entries to the theme service. `search`: a pasted track URL or URI is classified directly;
  * otherwise Spotify search when connected (falling back to seen tracks, with a notice, when
  * Spotify search fails), else a search over tracks seen on open.spotify.com. A Spotify search hit
@@ -154,7 +159,7 @@ export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers
     },
 
     async clearCache() {
-      await deps.cache.clear();
+      await Promise.all([deps.cache.clear(), deps.lists.clear()]);
       return status();
     },
 
@@ -177,7 +182,14 @@ export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers
     async reportList(report, context) {
       if (context?.tabId === undefined) throw new Error('a list report must come from a Spotify tab');
       deps.tabLists.set(context.tabId, report);
+      // Only for the warm start: a failure (quota) costs that, not the report.
+      if (report.list) await deps.lists.remember(report.list, report).catch((error: unknown) => log.warn('Playlist Predictor: could not remember the list', error));
       return {};
+    },
+
+    async warmList({ list }) {
+      const ids = await deps.lists.trackIds(list, WARM_LIST_MAX_TRACKS);
+      return { results: ids.length === 0 ? [] : await deps.themes.classifyCached(ids) };
     },
 
     tabList: async ({ tabId }) => ({ report: deps.tabLists.get(tabId) }),

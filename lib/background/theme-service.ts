@@ -65,6 +65,15 @@ export interface ThemeService {
    * model gets `{ features, durationMs }` per track.
    */
   classify(trackIds: readonly TrackId[], pageDurations?: ReadonlyMap<TrackId, number>): Promise<TrackResult[]>;
+  /**
+   * {@link classify} for the tracks whose features are cached only (the warm start of a list,
+   * `lib/background/list-memory.ts`): no provider is asked and nothing is waited for, so it
+   * answers in the time of one cache read and one model run. Returns a result (`ok` or
+   * `unknown`) for each distinct cached ID, in the order given, and none for the others. A cache
+   * that cannot be read, or a model or settings not loaded within the same deadline, give `[]`
+   * (the badges then ask through {@link classify}); rejects only when the settings are invalid.
+   */
+  classifyCached(trackIds: readonly TrackId[]): Promise<TrackResult[]>;
 }
 
 /**
@@ -198,8 +207,11 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
     );
   }
 
-  /** {@link ThemeService.classify} with every wait bounded by `deadline`. */
-  async function classifyBefore(trackIds: readonly TrackId[], pageDurations: ReadonlyMap<TrackId, number>, deadline: Deadline): Promise<TrackResult[]> {
+  /**
+   * {@link ThemeService.classify} with every wait bounded by `deadline`; with `cachedOnly`,
+   * {@link ThemeService.classifyCached} (tracks without a cached record are left out).
+   */
+  async function classifyBefore(trackIds: readonly TrackId[], pageDurations: ReadonlyMap<TrackId, number>, deadline: Deadline, cachedOnly = false): Promise<TrackResult[]> {
     // The model and the settings load while the features are looked up (both are usually kept in
     // memory already). Settled into outcomes at once, so a failure is never an unhandled rejection.
     const model = outcome(Promise.resolve().then(() => deps.classifier()));
@@ -213,7 +225,7 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
     const errors = new Map<TrackId, string>();
     // Tracks already on their way are joined, not looked up or fetched again.
     const unique = [...new Set(trackIds)];
-    const joined = new Map(unique.flatMap((id) => {
+    const joined = new Map(cachedOnly ? [] : unique.flatMap((id) => {
       const pending = inFlight.get(id);
       return pending ? [[id, pending] as const] : [];
     }));
@@ -239,7 +251,10 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
       fetchedAtOf.set(id, record.fetchedAt);
     }
 
-    const missing = unique.filter((id) => !features.has(id));
+    /** The IDs answered: all, or (cached only) those with a cached record. */
+    const asked = cachedOnly ? unique.filter((id) => features.has(id)) : trackIds;
+    if (asked.length === 0) return [];
+    const missing = unique.filter((id) => !features.has(id) && !cachedOnly);
     const fresh = missing.filter((id) => !joined.has(id) && !inFlight.has(id));
     if (fresh.length > 0) fetchFeatures(fresh, pageDurations);
     const fetched = await Promise.all(
@@ -268,20 +283,20 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
     // Raced with the deadline after the features: a load that has finished by now wins the race
     // even when the deadline has passed too (it comes first), one still running loses it.
     const loaded = await beforeDeadline(model, deadline);
-    if (loaded === LATE) return trackIds.map((trackId) => ({ trackId, status: 'error', message: `model unavailable: not loaded within ${within}` }));
+    if (loaded === LATE) return cachedOnly ? [] : asked.map((trackId) => ({ trackId, status: 'error', message: `model unavailable: not loaded within ${within}` }));
     if (!loaded.ok) {
       const message = `model unavailable: ${loaded.error instanceof Error ? loaded.error.message : String(loaded.error)}`;
-      return trackIds.map((trackId) => ({ trackId, status: 'error', message }));
+      return cachedOnly ? [] : asked.map((trackId) => ({ trackId, status: 'error', message }));
     }
     const classifier = loaded.value;
     const { labels } = classifier.metadata;
     const read = await beforeDeadline(options, deadline);
-    if (read === LATE) return trackIds.map((trackId) => ({ trackId, status: 'error', message: `settings not read within ${within}` }));
+    if (read === LATE) return cachedOnly ? [] : asked.map((trackId) => ({ trackId, status: 'error', message: `settings not read within ${within}` }));
     if (!read.ok) throw read.error;
     const [enabledSetting, threshold] = read.value;
     const enabled = enabledSetting ?? defaultEnabledThemes(classifier.metadata);
     // Each distinct track once: the model, its choice and its explanation.
-    const known = [...new Set(trackIds)].flatMap((id) => {
+    const known = [...new Set(asked)].flatMap((id) => {
       const f = features.get(id);
       return f ? [{ id, input: { features: f, durationMs: durations.get(id) ?? null } }] : [];
     });
@@ -299,7 +314,7 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
     );
     const answered = new Map(known.map(({ id }, i) => [id, { p: probabilities[i] ?? [], choice: choices[i], why: why[i] ?? [] }]));
 
-    return trackIds.map((trackId): TrackResult => {
+    return asked.map((trackId): TrackResult => {
       const error = errors.get(trackId);
       if (error !== undefined) return { trackId, status: 'error', message: error };
       const answer = answered.get(trackId);
@@ -326,6 +341,14 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
       const deadline = startDeadline(deadlineMs);
       try {
         return await classifyBefore(trackIds, pageDurations, deadline);
+      } finally {
+        deadline.clear();
+      }
+    },
+    async classifyCached(trackIds) {
+      const deadline = startDeadline(deadlineMs);
+      try {
+        return await classifyBefore(trackIds, new Map(), deadline, true);
       } finally {
         deadline.clear();
       }

@@ -102,6 +102,15 @@ export interface ResultsStore {
    */
   refresh(): void;
   /**
+   * Takes answers the background already has for tracks that may be shown soon (the warm start
+   * of a list it remembers, `warmList`): `load` is called at once, and each `ok` or `unknown`
+   * result it gives becomes its track's state, unless the track has an answer already or is on
+   * its way; a queued track leaves the queue, since its answer is here. Results that arrive after
+   * a {@link refresh} (they may follow the old settings) or {@link dispose} are dropped.
+   * Resolves with how many tracks it answered; rejects with `load`'s error (nothing changes then).
+   */
+  warm(load: () => Promise<readonly TrackResult[]>): Promise<number>;
+  /**
    * Calls `listener` with the track ID after any track's {@link state} changed (an answer, an
    * error, `loading` again, or an answer forgotten), watched or not, until `signal` aborts. For
    * whoever summarizes many tracks at once (the list reporter) instead of watching each one.
@@ -161,6 +170,8 @@ export function createResultsStore(deps: ResultsStoreDeps): ResultsStore {
   /** When a track last appeared or left (watch / unwatch), by {@link now}. */
   let lastActivity = -Infinity;
   let inFlight: Promise<void> | undefined;
+  /** How many times {@link ResultsStore.refresh} ran: a warm start begun before a refresh is stale. */
+  let refreshes = 0;
 
   const watched = (id: TrackId): boolean => (entries.get(id)?.listeners.size ?? 0) > 0;
 
@@ -352,7 +363,24 @@ export function createResultsStore(deps: ResultsStoreDeps): ResultsStore {
       for (const [id, entry] of entries) if (entry.state.status === 'error') askAgainIfShown(id);
     },
 
+    async warm(load) {
+      const asked = refreshes;
+      const results = await load();
+      if (asked !== refreshes || lifetime.signal.aborted) return 0;
+      let answered = 0;
+      for (const result of results) {
+        if (result.status === 'error') continue;
+        const entry = entries.get(result.trackId);
+        if (entry && (entry.state.status !== 'loading' || entry.inFlight)) continue;
+        if (entry?.queued) dequeue(result.trackId);
+        set(result.trackId, result);
+        answered++;
+      }
+      return answered;
+    },
+
     refresh() {
+      refreshes++;
       for (const [id, entry] of entries) {
         if (entry.listeners.size > 0) enqueue(id);
         else if (!entry.inFlight && !entry.queued) forget(id);

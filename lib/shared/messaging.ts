@@ -280,6 +280,24 @@ export type ListReport = z.infer<typeof ListReportSchema>;
 const EmptySchema = z.strictObject({});
 
 /**
+ * Most results one `warmList` answer carries: the first 1,000 remembered tracks of the list (a
+ * revisit starts at the top; Spotify draws about 25 rows at a time). About 400 bytes each.
+ */
+export const WARM_LIST_MAX_TRACKS = 1_000;
+
+/**
+ * `warmList` response: the results the background already has for the list's remembered tracks
+ * (`lib/background/list-memory.ts`): `ok` or `unknown` for tracks whose audio features are
+ * cached, in list order, none for the others; empty for a list never reported.
+ */
+export const WarmListResponseSchema = z.object({
+  results: z.array(TrackResultSchema).check(
+    z.maxLength(WARM_LIST_MAX_TRACKS),
+    z.refine((results) => results.every((result) => result.status !== 'error'), 'a warm start carries answers only, no errors'),
+  ),
+});
+
+/**
  * Who sent a message, as the background tells it from the browser's `runtime.MessageSender`
  * (see `senderKind` in `lib/background/message-router.ts`):
  * - `extension-page`: one of this extension's own pages (popup, options), whatever tab it is in;
@@ -313,6 +331,8 @@ export const PROTOCOL = {
   readJob: { request: z.object({ jobId: JobIdSchema }), response: ReadJobViewSchema, senders: ['extension-page'] },
   // The content script's list, kept per tab for the popup (a tab can only report its own).
   reportList: { request: ListReportSchema, response: EmptySchema, senders: ['spotify-tab'] },
+  // The cached results for a list the tab opens, from the tracks reported for it before (the warm start).
+  warmList: { request: z.object({ list: ApiListSchema }), response: WarmListResponseSchema, senders: ['spotify-tab'] },
   tabList: { request: z.object({ tabId: z.int().check(z.gte(0)) }), response: z.object({ report: z.nullable(ListReportSchema) }), senders: ['extension-page'] },
   startRead: { request: z.object({ jobId: JobIdSchema }), response: ReadJobViewSchema, senders: ['extension-page'] },
 } as const satisfies Record<string, { readonly request: z.ZodMiniType; readonly response: z.ZodMiniType; readonly senders: readonly SenderKind[] }>;

@@ -31,7 +31,8 @@
  *   settings never change; the connection only through connect/disconnect from an extension page;
  *   feature records only for the IDs classified; seen titles only for the request's `seen` IDs
  *   (each within `SEEN_NAME_MAX_LENGTH` / `SEEN_MAX_ARTISTS`) or Spotify search hits; deletions
- *   only by clearCache (and connect's clearing of "unknown" records).
+ *   only by clearCache (and connect's clearing of "unknown" records); remembered lists only by a
+ *   Spotify tab's report of that list, emptied only by clearCache.
  */
 import 'fake-indexeddb/auto';
 import fc from 'fast-check';
@@ -48,7 +49,7 @@ import { createSpotifyClient } from '@/lib/background/spotify-client';
 import { createSpotifySearch } from '@/lib/background/spotify-search';
 import { createThemeService } from '@/lib/background/theme-service';
 import { modelThemeInfo } from '@/lib/shared/bundled-metadata';
-import { MAX_TRACKS_PER_MESSAGE, PROTOCOL, SEEN_MAX_ARTISTS, SEEN_NAME_MAX_LENGTH, type MessageName, type SenderKind } from '@/lib/shared/messaging';
+import { MAX_TRACKS_PER_MESSAGE, PROTOCOL, type ApiList, SEEN_MAX_ARTISTS, SEEN_NAME_MAX_LENGTH, type MessageName, type SenderKind } from '@/lib/shared/messaging';
 import { DEFAULT_SETTINGS, defineSettingsItem, effectiveThemeSettings, readSettings, writeSettings } from '@/lib/shared/settings';
 import type { Classifier } from '@/model/classifier';
 import { parseModelMetadata } from '@/model/metadata';
@@ -57,6 +58,7 @@ import { CLIENT_ID, REDIRECT, connection, fakeIdentity, fakeSpotifyApi, fakeToke
 import { createReadService } from '@/lib/background/list-reader';
 import { createSaveService } from '@/lib/background/save-service';
 import { createTabLists } from '@/lib/background/tab-lists';
+import { createListMemory, listKey } from '@/lib/background/list-memory';
 import { memoryJobStore } from '../unit/support/save-fakes';
 import { EVIL_KEYS, deeplyNested, hostileString, jsonish, nearTrackId, ownProperty, validTrackId } from './support/arbitraries';
 import { FUZZ_BUDGET, FUZZ_SEED, runsFor, timeoutFor } from './support/config';
@@ -249,6 +251,25 @@ const connectNearValid = fc.oneof(
   fc.constantFrom<unknown>({ clientId: '' }, { clientId: ' ' }, { clientId: 'c'.repeat(101) }, { clientId: 1 }, {}, null, { clientId: CLIENT_ID, extra: 1 }),
   hostileString.map((clientId) => ({ clientId })),
 );
+// A few lists, so that reports and warm starts meet.
+const apiListValid = fc.oneof(
+  fc.constantFrom('abc', 'Mix0', '37i9dQZF1DXcBWIGoYBM5M').map((id) => ({ kind: 'playlist' as const, id })),
+  fc.constant({ kind: 'album' as const, id: 'abc' }),
+  fc.constant({ kind: 'liked' as const }),
+);
+const apiListNearValid = fc.constantFrom<unknown>({ kind: 'playlist' }, { kind: 'playlist', id: '' }, { kind: 'playlist', id: 'a/b' }, { kind: 'playlist', id: 'x'.repeat(65) }, { kind: 'artist', id: 'abc' }, { kind: 'liked', id: 1 }, 'liked', null);
+const warmListValid = apiListValid.map((list) => ({ list }));
+const warmListNearValid = fc.oneof(apiListNearValid.map((list) => ({ list })), fc.constantFrom<unknown>({}, null, { list: { kind: 'liked' }, extra: 1 }));
+const reportItem = (position: number) => poolId.map((id) => ({ trackId: id, name: `Song ${position}`, artists: ['A'], position, state: { status: 'loading' } }));
+const reportListValid = fc.record({
+  listName: fc.constant('Mix'),
+  list: fc.option(apiListValid, { nil: undefined, freq: 4 }),
+  items: fc.uniqueArray(fc.nat({ max: 300 }), { maxLength: 30 }).chain((positions) => fc.tuple(...positions.map(reportItem))),
+}).map(({ list, ...rest }) => (list === undefined ? rest : { ...rest, list }));
+const reportListNearValid = fc.oneof(
+  apiListNearValid.map((list) => ({ listName: 'Mix', list, items: [] })),
+  fc.constantFrom<unknown>({ listName: 'Mix', items: [{ trackId: 'short', name: '', artists: [], position: 0, state: { status: 'loading' } }] }, { listName: 'Mix', items: [{ trackId: POOL[0], name: '', artists: [], position: -1, state: { status: 'loading' } }] }, { items: [] }),
+);
 const emptyNearValid = fc.oneof(
   fc.constantFrom<unknown>(undefined, null, [], '', 0, { extra: 1 }, { __proto__: { extra: 1 } }),
   fc.tuple(fc.constantFrom(...EVIL_KEYS), jsonish).map(([key, value]) => ownProperty({}, key, value)),
@@ -264,6 +285,10 @@ function dataFor(type: string): fc.Arbitrary<unknown> {
       return fc.oneof({ weight: 5, arbitrary: searchValid }, { weight: 3, arbitrary: searchNearValid }, { weight: 1, arbitrary: junk });
     case 'connectSpotify':
       return fc.oneof({ weight: 3, arbitrary: connectValid }, { weight: 3, arbitrary: connectNearValid }, { weight: 1, arbitrary: junk });
+    case 'warmList':
+      return fc.oneof({ weight: 5, arbitrary: warmListValid }, { weight: 3, arbitrary: warmListNearValid }, { weight: 1, arbitrary: junk });
+    case 'reportList':
+      return fc.oneof({ weight: 5, arbitrary: reportListValid }, { weight: 3, arbitrary: reportListNearValid }, { weight: 1, arbitrary: junk });
     case 'status':
     case 'disconnectSpotify':
     case 'clearCache':
@@ -398,6 +423,11 @@ async function startBackground({ sabotage, stalls, classifyDeadlineMs }: Backgro
       for (const id of ids) trace.classified.add(id);
       return themes.classify(ids);
     },
+    // The warm start reads (and so marks used) the cached records of the IDs it is given.
+    classifyCached(ids: readonly string[]) {
+      for (const id of ids) trace.classified.add(id);
+      return themes.classifyCached(ids);
+    },
   };
   const spotify = createSpotifyAccount({ auth, search, cache, savedClientId: async () => (await settings()).spotifyClientId });
   const account: SpotifyAccount = {
@@ -431,7 +461,7 @@ async function startBackground({ sabotage, stalls, classifyDeadlineMs }: Backgro
     openConfirmation: async () => {},
     notifyTab: async () => {},
   });
-  const handlers = createMessageHandlers({ themes: tracedThemes, account, seen, cache, saves, reads, tabLists: createTabLists(), log: { warn: () => {} } });
+  const handlers = createMessageHandlers({ themes: tracedThemes, account, seen, cache, saves, reads, tabLists: createTabLists(), lists: createListMemory(db), log: { warn: () => {} } });
   const traced = Object.fromEntries(
     MESSAGE_NAMES.map((n) => [
       n,
@@ -459,7 +489,7 @@ interface Write {
   readonly values?: readonly unknown[];
 }
 
-const PRIMARY_KEYS: Record<string, string> = { features: 'trackId', tracks: 'trackId', connection: 'key', availability: 'clientId' };
+const PRIMARY_KEYS: Record<string, string> = { features: 'trackId', tracks: 'trackId', connection: 'key', availability: 'clientId', lists: 'key' };
 
 /** Records every write to `db` in `log`; `unknownFeatures` follows which feature records say "unknown" (features: null). */
 function recordWrites(db: PredictorDatabase, log: Write[], unknownFeatures: Set<string>): void {
@@ -591,6 +621,13 @@ function storedChanges(bg: Background, settingsChanged: boolean, ctx: { type: Me
   if (!clearsAll && writes('features', 'clear').length > 0) return `every feature record deleted (${by})`;
   const deleted = keys('features', 'delete').filter((id) => !(clearsAll || (fromPage && ran === 'connectSpotify' && bg.unknownFeatures.has(id))));
   if (deleted.length > 0) return `feature records deleted: ${clip(deleted)} (${by})`;
+
+  // The list memory: written only by a Spotify tab's report of that list (evicting the oldest lists), emptied only by clearCache.
+  const reported = ran === 'reportList' && ctx.from.kind === 'spotify-tab' ? (ctx.request as { list?: ApiList } | undefined)?.list : undefined;
+  const strayLists = keys('lists', 'put').filter((key) => reported === undefined || key !== listKey(reported));
+  if (strayLists.length > 0) return `remembered lists written: ${clip(strayLists)} (${by})`;
+  if (!clearsAll && writes('lists', 'clear').length > 0) return `every remembered list deleted (${by})`;
+  if (reported === undefined && writes('lists', 'delete').length > 0) return `remembered lists deleted (${by})`;
 
   if (!clearsAll && (writes('tracks', 'clear').length > 0 || writes('tracks', 'delete').length > 0)) return `seen titles deleted (${by})`;
   const titled = keys('tracks', 'put');

@@ -418,6 +418,39 @@ describe('theme service', () => {
       { trackId: b, status: 'error', message: 'model unavailable: metadata.json: HTTP 404' },
     ]);
   });
+
+  it('classifyCached (the warm start) answers the cached tracks only, in the order given and each once, like classify does, and never asks the provider', async () => {
+    const [a, b, c, d] = [trackId(1), trackId(2), trackId(3), trackId(4)];
+    const cache = createFeatureCache(freshDb());
+    await cache.put([record(a, fast, T0), record(c, null, T0)]);
+    const { provider, requests } = fakeProvider(new Map([[b, slow], [d, slow]]));
+    const { classifier } = fakeClassifier(LABELS, [], probabilities);
+    const service = createThemeService({ classifier: async () => classifier, cache, provider, now: () => T0, log: quietLog() });
+    const warm = await service.classifyCached([c, b, a, c, d]);
+    expect(requests).toEqual([]);
+    expect(warm).toEqual([{ trackId: c, status: 'unknown' }, (await service.classify([a]))[0]]);
+    expect(warm[1]).toMatchObject({ trackId: a, status: 'ok', theme: 'workout' });
+    // Nothing cached: nothing to answer, and the model is not needed.
+    expect(await service.classifyCached([b, d])).toEqual([]);
+    expect(requests).toEqual([]);
+  });
+
+  it('classifyCached does not wait for tracks being fetched, and gives nothing when the model or the cache fails', async () => {
+    const [a, b] = [trackId(1), trackId(2)];
+    const cache = createFeatureCache(freshDb());
+    await cache.put([record(a, fast, T0)]);
+    const never: AudioFeatureProvider = { id: 'reccobeats', getAudioFeatures: () => new Promise<ProviderResult>(() => {}) };
+    const { classifier } = fakeClassifier(LABELS, [], probabilities);
+    const service = createThemeService({ classifier: async () => classifier, cache, provider: never, now: () => T0, log: quietLog() });
+    void service.classify([b]);
+    expect((await service.classifyCached([b, a])).map((r) => r.trackId)).toEqual([a]);
+
+    const noModel = createThemeService({ classifier: () => Promise.reject(new Error('metadata.json: HTTP 404')), cache, provider: never, log: quietLog() });
+    expect(await noModel.classifyCached([a])).toEqual([]);
+    const broken: FeatureCache = { get: () => Promise.reject(new Error('IndexedDB is closed')), put: async () => {}, fillDurations: async () => 0 };
+    const noCache = createThemeService({ classifier: async () => classifier, cache: broken, provider: never, log: quietLog() });
+    expect(await noCache.classifyCached([a])).toEqual([]);
+  });
 });
 
 describe('theme service over the provider chain', () => {

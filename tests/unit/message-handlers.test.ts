@@ -1,6 +1,9 @@
-import { describe, expect, it, vi } from 'vitest';
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMessageHandlers, SEARCH_LIMIT, type SpotifyAccount, type SeenTrackStore } from '@/lib/background/message-handlers';
-import type { TrackInfo } from '@/lib/background/cache';
+import { PredictorDatabase, type TrackInfo } from '@/lib/background/cache';
+import { WARM_LIST_MAX_TRACKS } from '@/lib/shared/messaging';
+import { createListMemory } from '@/lib/background/list-memory';
 import type { ReadService } from '@/lib/background/list-reader';
 import type { SaveService } from '@/lib/background/save-service';
 import { createTabLists } from '@/lib/background/tab-lists';
@@ -13,16 +16,30 @@ const ok = (id: string): TrackResult => ({ trackId: id, status: 'ok', theme: 'pa
 const JOB_ID = '00000000-0000-4000-8000-000000000002';
 const SAVE_VIEW: SaveJobView = { id: JOB_ID, name: 'Mix · Workout', description: '', count: 1, preview: [], added: 0, state: 'ready', connected: true, needsScope: false };
 
-function fakes(options: { connected?: boolean; searchFails?: string } = {}) {
+const databases: PredictorDatabase[] = [];
+afterEach(async () => {
+  for (const db of databases.splice(0)) await db.delete();
+});
+
+function fakes(options: { connected?: boolean; searchFails?: string; cached?: readonly string[] } = {}) {
   const classified: string[][] = [];
+  const classifiedCached: string[][] = [];
   const durationsGiven: Map<string, number>[] = [];
+  const cachedIds = new Set(options.cached ?? []);
   const themes: ThemeService = {
     async classify(ids, durations = new Map()) {
       classified.push([...ids]);
       durationsGiven.push(new Map(durations));
       return ids.map(ok);
     },
+    async classifyCached(ids) {
+      classifiedCached.push([...ids]);
+      return ids.filter((id) => cachedIds.has(id)).map(ok);
+    },
   };
+  const db = new PredictorDatabase(`handlers-${crypto.randomUUID()}`);
+  databases.push(db);
+  const lists = createListMemory(db);
   const remembered: TrackInfo[][] = [];
   const store = new Map<string, TrackInfo>();
   const seen: SeenTrackStore = {
@@ -60,8 +77,8 @@ function fakes(options: { connected?: boolean; searchFails?: string } = {}) {
     start: vi.fn(async () => ({ ...SAVE_VIEW, state: 'done' as const, added: 1 })),
   };
   const reads: ReadService = { prepare: vi.fn(async () => JOB_ID), view: vi.fn(), start: vi.fn() };
-  const handlers = createMessageHandlers({ themes, account, seen, cache, saves, reads, tabLists: createTabLists(), log: { warn: vi.fn() } });
-  return { handlers, classified, durationsGiven, remembered, spotifySearches, account, cache, seen, saves };
+  const handlers = createMessageHandlers({ themes, account, seen, cache, saves, reads, tabLists: createTabLists(), lists, log: { warn: vi.fn() } });
+  return { handlers, classified, classifiedCached, durationsGiven, remembered, spotifySearches, account, cache, seen, saves, lists };
 }
 
 describe('message handlers', () => {
@@ -154,5 +171,52 @@ describe('message handlers', () => {
     expect(account.disconnect).toHaveBeenCalledOnce();
     await handlers.clearCache({});
     expect(cache.clear).toHaveBeenCalledOnce();
+  });
+
+  describe('warm start (reportList, warmList)', () => {
+    const item = (position: number, id: string) => ({ trackId: id, name: `Song ${position}`, artists: ['X'], position, state: { status: 'loading' as const } });
+    const list = { kind: 'playlist' as const, id: 'abc123' };
+    const sender = { tabId: 7 };
+
+    it('a list reported before is answered with the cached results of its tracks, in list order; a list never reported gets none, without asking the theme service', async () => {
+      const [a, b, c] = [trackId(1), trackId(2), trackId(3)];
+      const { handlers, classifiedCached } = fakes({ cached: [a, c] });
+      expect(await handlers.warmList({ list })).toEqual({ results: [] });
+      expect(classifiedCached).toEqual([]);
+      await handlers.reportList({ listName: 'Mix', list, items: [item(0, c), item(1, b), item(2, a)] }, sender);
+      const { results } = await handlers.warmList({ list });
+      expect(results.map((r) => r.trackId)).toEqual([c, a]);
+      expect(classifiedCached).toEqual([[c, b, a]]);
+      expect(await handlers.warmList({ list: { kind: 'album', id: 'abc123' } })).toEqual({ results: [] });
+    });
+
+    it(`asks for at most the list's first ${WARM_LIST_MAX_TRACKS} tracks`, async () => {
+      const ids = Array.from({ length: WARM_LIST_MAX_TRACKS + 5 }, (_, i) => trackId(i));
+      const { handlers, classifiedCached } = fakes({ cached: ids });
+      await handlers.reportList({ listName: 'Long', list, items: ids.map((id, i) => item(i, id)) }, sender);
+      const { results } = await handlers.warmList({ list });
+      expect(classifiedCached[0]).toEqual(ids.slice(0, WARM_LIST_MAX_TRACKS));
+      expect(results).toHaveLength(WARM_LIST_MAX_TRACKS);
+    });
+
+    it('a report without a Web API list (e.g. a list the page does not name) is kept for the popup only; clearCache forgets every list', async () => {
+      const a = trackId(1);
+      const { handlers, lists } = fakes({ cached: [a] });
+      await handlers.reportList({ listName: 'Unnamed', items: [item(0, a)] }, sender);
+      expect(await handlers.tabList({ tabId: sender.tabId })).toMatchObject({ report: { listName: 'Unnamed' } });
+      await handlers.reportList({ listName: 'Mix', list, items: [item(0, a)] }, sender);
+      expect(await lists.trackIds(list, 10)).toEqual([a]);
+      await handlers.clearCache({});
+      expect(await lists.trackIds(list, 10)).toEqual([]);
+      expect(await handlers.warmList({ list })).toEqual({ results: [] });
+    });
+
+    it('a list memory that cannot be written costs the warm start only: the report is kept and answered', async () => {
+      const a = trackId(1);
+      const { handlers, lists } = fakes({ cached: [a] });
+      vi.spyOn(lists, 'remember').mockRejectedValue(new DOMException('full', 'QuotaExceededError'));
+      await expect(handlers.reportList({ listName: 'Mix', list, items: [item(0, a)] }, sender)).resolves.toEqual({});
+      expect(await handlers.tabList({ tabId: sender.tabId })).toMatchObject({ report: { listName: 'Mix' } });
+    });
   });
 });

@@ -46,6 +46,7 @@ function fakeHandlers() {
     readJob: vi.fn(async () => (calls.push('readJob'), readView)),
     startRead: vi.fn(async () => (calls.push('startRead'), readView)),
     reportList: vi.fn(async () => (calls.push('reportList'), {})),
+    warmList: vi.fn(async () => (calls.push('warmList'), { results: [] })),
     tabList: vi.fn(async () => (calls.push('tabList'), { report: null })),
   };
   return { handlers, calls };
@@ -64,16 +65,18 @@ const REQUESTS: { [N in MessageName]: unknown } = {
   prepareRead: { list: { kind: 'playlist', id: 'abc' }, listName: 'Mix' },
   readJob: { jobId: JOB_ID },
   reportList: { listName: 'Mix', items: [] },
+  warmList: { list: { kind: 'liked' } },
   tabList: { tabId: 3 },
   startRead: { jobId: JOB_ID },
 };
 /**
  * What the content script may send: the badges' classify, prepareSave / prepareRead (which only
- * open a confirmation window) and reportList (its own tab's list, for the popup).
+ * open a confirmation window), reportList (its own tab's list, for the popup) and warmList (the
+ * cached results of the list it opens).
  */
-const OPEN_TO_CONTENT_SCRIPT: readonly MessageName[] = ['classify', 'prepareSave', 'prepareRead', 'reportList'];
+const OPEN_TO_CONTENT_SCRIPT: readonly MessageName[] = ['classify', 'prepareSave', 'prepareRead', 'reportList', 'warmList'];
 /** What only the content script may send (about the tab it runs in). */
-const CONTENT_SCRIPT_ONLY: readonly MessageName[] = ['prepareRead', 'reportList'];
+const CONTENT_SCRIPT_ONLY: readonly MessageName[] = ['prepareRead', 'reportList', 'warmList'];
 const wire = (type: string, data: unknown) => ({ id: 1, type, data, timestamp: 1 });
 
 async function route(router: ReturnType<typeof createMessageRouter>, message: unknown, sender: MessageSenderLike): Promise<WireReply | undefined> {
@@ -98,7 +101,7 @@ describe('senderKind', () => {
 });
 
 describe('message router', () => {
-  it('answers every message from an extension page but the content script\'s own prepareRead and reportList', async () => {
+  it('answers every message from an extension page but the content script\'s own prepareRead, reportList and warmList', async () => {
     const { handlers, calls } = fakeHandlers();
     const router = createMessageRouter({ handlers, self, log: { warn: vi.fn() } });
     for (const name of Object.keys(REQUESTS) as MessageName[]) {
@@ -109,7 +112,7 @@ describe('message router', () => {
     expect(calls).toEqual(Object.keys(REQUESTS).filter((n) => !(CONTENT_SCRIPT_ONLY as readonly string[]).includes(n)));
   });
 
-  it('gives the Spotify content script classify, prepareSave, prepareRead and reportList only; every other message (startSave, startRead, tabList included) is refused before its handler runs', async () => {
+  it('gives the Spotify content script classify, prepareSave, prepareRead, reportList and warmList only; every other message (startSave, startRead, tabList included) is refused before its handler runs', async () => {
     const { handlers, calls } = fakeHandlers();
     const warn = vi.fn();
     const router = createMessageRouter({ handlers, self, log: { warn } });

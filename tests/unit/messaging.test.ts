@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { z } from 'zod';
-import { ClassifyRequestSchema, PROTOCOL, isMessageName, sendClassify, sendMessage, type TrackResult } from '@/lib/shared/messaging';
+import { ClassifyRequestSchema, PROTOCOL, WARM_LIST_MAX_TRACKS, isMessageName, sendClassify, sendMessage, type TrackResult } from '@/lib/shared/messaging';
 import { trackId } from './support/fixtures';
 
 beforeEach(() => fakeBrowser.reset());
@@ -91,8 +91,17 @@ describe('protocol table', () => {
     for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'unknown', 42, null]) expect(isMessageName(name)).toBe(false);
   });
 
-  it('opens only classify, prepareSave and prepareRead (which only open a confirmation window) and reportList (its own tab\'s list) to the Spotify content script', () => {
+  it('opens only classify, prepareSave and prepareRead (which only open a confirmation window), reportList (its own tab\'s list) and warmList (the cached results of a list) to the Spotify content script', () => {
     const open = Object.entries(PROTOCOL).filter(([, m]) => (m.senders as readonly string[]).includes('spotify-tab')).map(([name]) => name);
-    expect(open).toEqual(['classify', 'prepareSave', 'prepareRead', 'reportList']);
+    expect(open).toEqual(['classify', 'prepareSave', 'prepareRead', 'reportList', 'warmList']);
+  });
+
+  it(`a warmList answer carries answers only (no error results), at most ${WARM_LIST_MAX_TRACKS}`, () => {
+    const { response } = PROTOCOL.warmList;
+    expect(response.safeParse({ results: [result(trackId(1))] }).success).toBe(true);
+    expect(response.safeParse({ results: [{ trackId: trackId(1), status: 'error', message: 'x' }] }).success).toBe(false);
+    expect(response.safeParse({ results: Array.from({ length: WARM_LIST_MAX_TRACKS }, (_, i) => result(trackId(i))) }).success).toBe(true);
+    expect(response.safeParse({ results: Array.from({ length: WARM_LIST_MAX_TRACKS + 1 }, (_, i) => result(trackId(i))) }).success).toBe(false);
+    expect(PROTOCOL.warmList.request.safeParse({ list: { kind: 'artist', id: 'abc' } }).success).toBe(false);
   });
 });

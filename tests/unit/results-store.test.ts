@@ -505,3 +505,70 @@ describe('results store: subscribe (every track at once, for the list reporter)'
     expect(calls).toEqual([]);
   });
 });
+
+describe('results store: warm start (answers the background already had for a list)', () => {
+  /** A warm start whose answer the test releases. */
+  function pendingWarm() {
+    let release: (results: readonly TrackResult[]) => void = () => {};
+    let fail: (error: Error) => void = () => {};
+    const load = vi.fn(() => new Promise<readonly TrackResult[]>((resolve, reject) => ((release = resolve), (fail = reject))));
+    return { load, release: (results: readonly TrackResult[]) => release(results), fail: (error: Error) => fail(error) };
+  }
+
+  it('a track answered by the warm start is final when it is shown: no loading, no request', async () => {
+    const { store, background } = setup();
+    const [a, b, c] = [trackId(0), trackId(1), trackId(2)];
+    expect(await store.warm(async () => [okResult(a), { trackId: b, status: 'unknown' }])).toBe(2);
+    const { told } = watchAll(store, [a, b, c]);
+    expect(store.state(a)).toEqual(okResult(a));
+    expect(store.state(b)).toEqual({ status: 'unknown', trackId: b });
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    expect(background.requests.map((r) => r.ids)).toEqual([[c]]);
+    expect(told.get(a)).toEqual([]);
+  });
+
+  it('answers shown tracks that wait for their request, which then leaves without them; tracks in flight or answered keep their own answer', async () => {
+    const { store, background } = setup();
+    const [a, b, c, d] = [trackId(0), trackId(1), trackId(2), trackId(3)];
+    watchAll(store, [a]);
+    await vi.advanceTimersByTimeAsync(FIRST_REQUEST_DELAY_MS);
+    expect(background.requests.map((r) => r.ids)).toEqual([[a]]);
+    // a is in flight; b and c are queued behind it; d has its answer.
+    const { told } = watchAll(store, [b, c]);
+    const warm = pendingWarm();
+    const warming = store.warm(warm.load);
+    const stale = (id: TrackId): TrackResult => ({ ...okResult(id), theme: 'party' });
+    warm.release([stale(a), okResult(b), { trackId: c, status: 'error', message: 'never sent by the background, ignored' }, stale(d)]);
+    expect(await warming).toBe(2);
+    expect(told.get(b)).toEqual([okResult(b)]);
+    expect(store.state(c)).toEqual({ status: 'loading' });
+    background.requests[0]?.answer();
+    await vi.advanceTimersByTimeAsync(QUIET_MS);
+    expect(store.state(a)).toEqual(okResult(a));
+    expect(background.requests.map((r) => r.ids)).toEqual([[a], [c]]);
+  });
+
+  it('drops an answer that arrives after a refresh (it may follow the old settings) or after dispose; a failed load changes nothing', async () => {
+    const { store } = setup();
+    const a = trackId(0);
+    const warm = pendingWarm();
+    const warming = store.warm(warm.load);
+    store.refresh();
+    warm.release([okResult(a)]);
+    expect(await warming).toBe(0);
+    expect(store.state(a)).toEqual({ status: 'loading' });
+
+    const failing = pendingWarm();
+    const failed = store.warm(failing.load);
+    failing.fail(new Error('the background did not answer'));
+    await expect(failed).rejects.toThrow('the background did not answer');
+    expect(store.state(a)).toEqual({ status: 'loading' });
+
+    const late = pendingWarm();
+    const afterDispose = store.warm(late.load);
+    store.dispose();
+    late.release([okResult(a)]);
+    expect(await afterDispose).toBe(0);
+    expect(store.state(a)).toEqual({ status: 'loading' });
+  });
+});
