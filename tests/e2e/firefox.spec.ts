@@ -3,6 +3,7 @@ import type { Page } from 'puppeteer-core';
 import { THEME_IDS, getTheme } from '../../model/themes';
 import { playlistPageHtml, ROW_POOL_SIZE } from './support/fake-spotify';
 import { FirefoxWithExtension, waitUntil } from './support/firefox';
+import { REPORT_INTERVAL_MS } from '../../lib/content/list-reporter';
 import { bundledModelDefaults, classifyWithCli, cliProfile, expectedBadge, expectedTheme, featureTable, syntheticTracks, type CliRow } from './support/tracks';
 
 /**
@@ -97,6 +98,49 @@ test('Firefox: every row, also rows reused while scrolling, shows the theme npm 
   expect(later.some((r) => r.position >= 50)).toBe(true);
   for (const r of later) expect({ status: r.status, theme: r.theme }, `position ${r.position}`).toEqual(badgeOf(r.trackId));
   for (const batch of firefox.reccobeatsRequests) expect(batch.length).toBeLessThanOrEqual(40);
+  await page.close();
+});
+
+test('Firefox: a list seen to its end is warm after a reload: rows scrolled into view never paint a loading badge, and ReccoBeats is not asked again', async () => {
+  const url = 'https://open.spotify.com/playlist/37i9dQZF1DXFFFFFFFFFFFF2';
+  firefox.pages.set('/playlist/37i9dQZF1DXFFFFFFFFFFFF2', playlistPageHtml('Firefox Warm', tracks, '37i9dQZF1DXFFFFFFFFFFFF2'));
+  const page = await firefox.open(url, 'div[data-testid="tracklist-row"]');
+  const scrollTo = async (position: number) => {
+    await page.evaluate((p) => (window as unknown as { fakeSpotify: { scrollToPosition(p: number): void } }).fakeSpotify.scrollToPosition(p), position);
+    await expect.poll(async () => (await rows(page)).some((r) => r.position === position)).toBe(true);
+    return settled(page);
+  };
+  await settled(page);
+  for (const position of [20, 40, 60, 79]) await scrollTo(position);
+  // The list reporter tells the background at most REPORT_INTERVAL_MS after the last change.
+  await new Promise((resolve) => setTimeout(resolve, REPORT_INTERVAL_MS + 1_000));
+  const requestsBefore = firefox.reccobeatsRequests.length;
+
+  await page.reload();
+  await page.waitForSelector('div[data-testid="tracklist-row"]');
+  await settled(page);
+  // Every animation frame (before style, layout and paint, after the DOM changes of the frame's tasks): rows whose badge shows loading.
+  await page.evaluate(() => {
+    const w = window as unknown as { __warm?: { frames: number; loading: number } };
+    const counts = { frames: 0, loading: 0 };
+    w.__warm = counts;
+    const tick = (): void => {
+      counts.frames++;
+      for (const row of document.querySelectorAll('div[data-testid="tracklist-row"]')) {
+        if (row.querySelector('playlist-predictor-badge')?.shadowRoot?.querySelector<HTMLElement>('.badge')?.dataset.status === 'loading') counts.loading++;
+      }
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  for (const position of [20, 40, 60, 79]) {
+    for (const r of await scrollTo(position)) expect({ status: r.status, theme: r.theme }, `position ${r.position}`).toEqual(badgeOf(r.trackId));
+  }
+  const counts = await page.evaluate(() => (window as unknown as { __warm: { frames: number; loading: number } }).__warm);
+  console.log(`Firefox warm start after a reload: ${counts.frames} frames, ${counts.loading} loading badges about to be painted`);
+  expect(counts.frames, 'frames observed').toBeGreaterThanOrEqual(4);
+  expect(counts.loading, 'loading badges about to be painted after the reload').toBe(0);
+  expect(firefox.reccobeatsRequests.slice(requestsBefore), 'ReccoBeats requests after the reload').toEqual([]);
   await page.close();
 });
 

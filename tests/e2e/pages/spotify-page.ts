@@ -192,6 +192,8 @@ export interface StaleBadgeReport {
   readonly emptyBadges: number;
   /** Row checks with more than one badge element. */
   readonly rowsWithSeveralBadges: number;
+  /** Row checks in frames (about to be painted) whose badge, showing the row's track, was `loading`. */
+  readonly loadingInFrames: number;
   /** Observations of the now-playing widget (with a track), and those with a stale badge. */
   readonly nowPlayingChecks: number;
   readonly nowPlayingStale: number;
@@ -589,6 +591,7 @@ export class SpotifyPage {
         rowsWithoutBadge: number;
         emptyBadges: number;
         rowsWithSeveralBadges: number;
+        loadingInFrames: number;
         nowPlayingChecks: number;
         nowPlayingStale: number;
         examples: { source: Source; position: number | null; trackId: string; badgeTrackId: string }[];
@@ -610,13 +613,14 @@ export class SpotifyPage {
         rowsWithoutBadge: 0,
         emptyBadges: 0,
         rowsWithSeveralBadges: 0,
+        loadingInFrames: 0,
         nowPlayingChecks: 0,
         nowPlayingStale: 0,
         examples: [],
       };
+      const pills = (scope: Element): (HTMLElement | null)[] => [...scope.querySelectorAll('playlist-predictor-badge')].map((badge) => badge.shadowRoot?.querySelector<HTMLElement>('.badge') ?? null);
       /** Track IDs the badges in `scope` show (null = a badge without content yet). */
-      const shownIds = (scope: Element): (string | null)[] =>
-        [...scope.querySelectorAll('playlist-predictor-badge')].map((badge) => badge.shadowRoot?.querySelector<HTMLElement>('.badge')?.dataset.trackId ?? null);
+      const shownIds = (scope: Element): (string | null)[] => pills(scope).map((pill) => pill?.dataset.trackId ?? null);
       const recordStale = (source: Source, position: number | null, trackId: string, badgeTrackId: string): void => {
         counts.stale++;
         if (source === 'frame') counts.staleInFrames++;
@@ -636,6 +640,7 @@ export class SpotifyPage {
           if (shown.length === 0) counts.rowsWithoutBadge++;
           if (shown.length > 1) counts.rowsWithSeveralBadges++;
           if (shown.includes(null)) counts.emptyBadges++;
+          if (source === 'frame' && pills(row).some((pill) => pill?.dataset.trackId === trackId && pill.dataset.status === 'loading')) counts.loadingInFrames++;
           const wrong = shown.find((id): id is string => id !== null && id !== trackId);
           if (wrong !== undefined) recordStale(source, w.fakeSpotify.positionOf(row)?.position ?? -1, trackId, wrong);
         }

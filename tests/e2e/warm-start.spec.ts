@@ -1,0 +1,54 @@
+import { SpotifyPage } from './pages/spotify-page';
+import { expectRowsMatch, pageFixture } from './support/badge-checks';
+import { FakeReccoBeats } from './support/fake-reccobeats';
+import type { PageSpec } from './support/fake-spotify';
+import { expect, test } from './support/fixtures';
+import { classifyWithCli, featureTable, type CliRow } from './support/tracks';
+import { REPORT_INTERVAL_MS } from '../../lib/content/list-reporter';
+
+/**
+ * The warm start of a list seen before (`warmList`): a playlist read to its end is reported to
+ * the background (the list reporter, at most every 2 s); after a reload, the background answers
+ * the new content script at once with the cached results of the list's tracks. Rows then drawn
+ * while scrolling show their final badge in the first frame that paints them: the stale-badge
+ * monitor, which looks at every row just before every paint, never sees a `loading` badge. Every
+ * badge still shows the theme `npm run classify` gives, and ReccoBeats is not asked again.
+ */
+
+const tracks = pageFixture(60, 'warm-start', [13]);
+const spec: PageSpec = { kind: 'playlist', id: '37i9dQZF1DX8Uebhn9wzrS', name: 'Warm Start', tracks };
+/** Positions the list is scrolled to, one screen at a time, to its end. */
+const STEPS = [20, 40, 59];
+
+let expected: Map<string, CliRow>;
+test.beforeAll(() => {
+  expected = classifyWithCli(tracks);
+});
+
+test('a list seen before: after a reload, rows drawn while scrolling never paint a loading badge, and ReccoBeats is not asked again', async ({ context }) => {
+  const reccobeats = new FakeReccoBeats(featureTable(tracks), { delayMs: 150 });
+  await reccobeats.install(context);
+  const spotify = await SpotifyPage.open(context, spec);
+  expectRowsMatch(await spotify.settledRows(), expected);
+  for (const position of STEPS) {
+    await spotify.scrollToPosition(position);
+    expectRowsMatch(await spotify.settledRows(), expected);
+  }
+  // The list reporter sends the list at most REPORT_INTERVAL_MS after its last change.
+  await spotify.page.waitForTimeout(REPORT_INTERVAL_MS + 1_000);
+  const requestsBefore = reccobeats.requests.length;
+
+  await spotify.page.reload();
+  await spotify.page.waitForFunction(() => 'fakeSpotify' in window);
+  expectRowsMatch(await spotify.settledRows(), expected);
+  await spotify.startStaleBadgeMonitor();
+  for (const position of STEPS) {
+    await spotify.scrollToPosition(position);
+    expectRowsMatch(await spotify.settledRows(), expected);
+  }
+  const report = await spotify.stopStaleBadgeMonitor();
+  console.log(`warm start after a reload: ${report.frameObservations} frames, ${report.rowChecks} row checks, ${report.loadingInFrames} loading badges painted, ${report.stale} stale`);
+  expect(report.frameObservations, 'frames observed while scrolling').toBeGreaterThanOrEqual(STEPS.length);
+  expect({ loadingInFrames: report.loadingInFrames, stale: report.stale }, 'rows painted with a loading or stale badge after the reload').toEqual({ loadingInFrames: 0, stale: 0 });
+  expect(reccobeats.requests.slice(requestsBefore), 'ReccoBeats requests after the reload').toEqual([]);
+});
