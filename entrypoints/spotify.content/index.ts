@@ -63,7 +63,7 @@ export default defineContentScript({
       },
     });
     // The warm start goes first, so its request leaves before the first rows' own.
-    const warmStart = createListWarmStart({ store, warmList: async (list) => (await sendMessage('warmList', { list })).results });
+    const warmStart = createListWarmStart({ store, warmList: (list, from) => sendMessage('warmList', { list, from }) });
     const runner = createFeatureRunner({ features: [warmStart, createTrackListBadges(deps), createNowPlayingBadge(deps), panel], pageTypes: PAGE_TYPES });
     runner.start();
     ctx.addEventListener(window, 'wxt:locationchange', () => runner.check());

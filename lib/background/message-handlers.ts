@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { AudioFeaturesAvailability } from '@/lib/shared/availability';
 import type { TrackInfo } from '@/lib/background/cache';
-import { WARM_LIST_MAX_TRACKS, type MessageName, type PROTOCOL, type ResponseOf, type SearchHit, type Status } from '@/lib/shared/messaging';
+import { WARM_LIST_MAX_TRACKS, WARM_LIST_PAGE_TRACKS, type MessageName, type PROTOCOL, type ResponseOf, type SearchHit, type Status } from '@/lib/shared/messaging';
 import type { ListMemory } from '@/lib/background/list-memory';
 import { SPOTIFY_SEARCH_MAX_LIMIT } from '@/lib/background/spotify-search';
 import type { ReadService } from '@/lib/background/list-reader';
@@ -81,8 +81,9 @@ export type MessageHandlers = { [N in MessageName]: (request: z.infer<(typeof PR
 
 /**
  * The background's answers to every message. `reportList` also notes the list's tracks in the
- * list memory, and `warmList` answers from it with the cached results of the list's first
- * {@link WARM_LIST_MAX_TRACKS} tracks (no provider is asked). `classify` passes the durations of the `seen`
+ * list memory, and `warmList` answers from it with the cached results of one page
+ * ({@link WARM_LIST_PAGE_TRACKS}) of the list's first {@link WARM_LIST_MAX_TRACKS} tracks (no
+ * provider is asked). `classify` passes the durations of the `seen`
  * entries to the theme service. `search`: a pasted track URL or URI is classified directly;
  * otherwise Spotify search when connected (falling back to seen tracks, with a notice, when
  * Spotify search fails), else a search over tracks seen on open.spotify.com. A Spotify search hit
@@ -187,9 +188,11 @@ export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers
       return {};
     },
 
-    async warmList({ list }) {
+    async warmList({ list, from = 0 }) {
       const ids = await deps.lists.trackIds(list, WARM_LIST_MAX_TRACKS);
-      return { results: ids.length === 0 ? [] : await deps.themes.classifyCached(ids) };
+      const end = from + WARM_LIST_PAGE_TRACKS;
+      const page = ids.slice(from, end);
+      return { results: page.length === 0 ? [] : await deps.themes.classifyCached(page), next: end < ids.length ? end : null };
     },
 
     tabList: async ({ tabId }) => ({ report: deps.tabLists.get(tabId) }),

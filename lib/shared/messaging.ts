@@ -280,21 +280,37 @@ export type ListReport = z.infer<typeof ListReportSchema>;
 const EmptySchema = z.strictObject({});
 
 /**
- * Most results one `warmList` answer carries: the first 1,000 remembered tracks of the list (a
- * revisit starts at the top; Spotify draws about 25 rows at a time). About 400 bytes each.
+ * Most remembered tracks of a list a warm start covers: its first 1,000 (a revisit starts at the
+ * top; Spotify draws about 25 rows at a time).
  */
 export const WARM_LIST_MAX_TRACKS = 1_000;
 
 /**
- * `warmList` response: the results the background already has for the list's remembered tracks
- * (`lib/background/list-memory.ts`): `ok` or `unknown` for tracks whose audio features are
- * cached, in list order, none for the others; empty for a list never reported.
+ * Remembered tracks per `warmList` message: the warm start comes in pages of 250, the top of the
+ * list first, so the first screens' answers arrive after a quarter of the work, and no page is a
+ * long task (about 400 bytes of answer per track, and the model and its explanation run per track
+ * in the background).
+ */
+export const WARM_LIST_PAGE_TRACKS = 250;
+
+/** `warmList` request: the list, and the first remembered track (index in list order) of the page asked for. */
+export const WarmListRequestSchema = z.object({
+  list: ApiListSchema,
+  from: z.optional(z.int().check(z.gte(0), z.lt(WARM_LIST_MAX_TRACKS))),
+});
+
+/**
+ * `warmList` response: the results the background already has for one page of the list's
+ * remembered tracks (`lib/background/list-memory.ts`): `ok` or `unknown` for tracks whose audio
+ * features are cached, in list order, none for the others; `next`, the `from` of the next page,
+ * or `null` after the last (empty for a list never reported).
  */
 export const WarmListResponseSchema = z.object({
   results: z.array(TrackResultSchema).check(
-    z.maxLength(WARM_LIST_MAX_TRACKS),
+    z.maxLength(WARM_LIST_PAGE_TRACKS),
     z.refine((results) => results.every((result) => result.status !== 'error'), 'a warm start carries answers only, no errors'),
   ),
+  next: z.nullable(z.int().check(z.gt(0), z.lt(WARM_LIST_MAX_TRACKS))),
 });
 
 /**
@@ -332,7 +348,7 @@ export const PROTOCOL = {
   // The content script's list, kept per tab for the popup (a tab can only report its own).
   reportList: { request: ListReportSchema, response: EmptySchema, senders: ['spotify-tab'] },
   // The cached results for a list the tab opens, from the tracks reported for it before (the warm start).
-  warmList: { request: z.object({ list: ApiListSchema }), response: WarmListResponseSchema, senders: ['spotify-tab'] },
+  warmList: { request: WarmListRequestSchema, response: WarmListResponseSchema, senders: ['spotify-tab'] },
   tabList: { request: z.object({ tabId: z.int().check(z.gte(0)) }), response: z.object({ report: z.nullable(ListReportSchema) }), senders: ['extension-page'] },
   startRead: { request: z.object({ jobId: JobIdSchema }), response: ReadJobViewSchema, senders: ['extension-page'] },
 } as const satisfies Record<string, { readonly request: z.ZodMiniType; readonly response: z.ZodMiniType; readonly senders: readonly SenderKind[] }>;

@@ -258,8 +258,8 @@ const apiListValid = fc.oneof(
   fc.constant({ kind: 'liked' as const }),
 );
 const apiListNearValid = fc.constantFrom<unknown>({ kind: 'playlist' }, { kind: 'playlist', id: '' }, { kind: 'playlist', id: 'a/b' }, { kind: 'playlist', id: 'x'.repeat(65) }, { kind: 'artist', id: 'abc' }, { kind: 'liked', id: 1 }, 'liked', null);
-const warmListValid = apiListValid.map((list) => ({ list }));
-const warmListNearValid = fc.oneof(apiListNearValid.map((list) => ({ list })), fc.constantFrom<unknown>({}, null, { list: { kind: 'liked' }, extra: 1 }));
+const warmListValid = fc.record({ list: apiListValid, from: fc.option(fc.constantFrom(0, 1, 5, 250, 999), { nil: undefined }) }).map(({ list, from }) => (from === undefined ? { list } : { list, from }));
+const warmListNearValid = fc.oneof(apiListNearValid.map((list) => ({ list })), fc.constantFrom<unknown>({}, null, { list: { kind: 'liked' }, from: -1 }, { list: { kind: 'liked' }, from: 1000 }, { list: { kind: 'liked' }, from: 2.5 }, { list: { kind: 'liked' }, from: '0' }));
 const reportItem = (position: number) => poolId.map((id) => ({ trackId: id, name: `Song ${position}`, artists: ['A'], position, state: { status: 'loading' } }));
 const reportListValid = fc.record({
   listName: fc.constant('Mix'),

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMessageHandlers, SEARCH_LIMIT, type SpotifyAccount, type SeenTrackStore } from '@/lib/background/message-handlers';
 import { PredictorDatabase, type TrackInfo } from '@/lib/background/cache';
-import { WARM_LIST_MAX_TRACKS } from '@/lib/shared/messaging';
+import { WARM_LIST_MAX_TRACKS, WARM_LIST_PAGE_TRACKS } from '@/lib/shared/messaging';
 import { createListMemory } from '@/lib/background/list-memory';
 import type { ReadService } from '@/lib/background/list-reader';
 import type { SaveService } from '@/lib/background/save-service';
@@ -181,22 +181,30 @@ describe('message handlers', () => {
     it('a list reported before is answered with the cached results of its tracks, in list order; a list never reported gets none, without asking the theme service', async () => {
       const [a, b, c] = [trackId(1), trackId(2), trackId(3)];
       const { handlers, classifiedCached } = fakes({ cached: [a, c] });
-      expect(await handlers.warmList({ list })).toEqual({ results: [] });
+      expect(await handlers.warmList({ list })).toEqual({ results: [], next: null });
       expect(classifiedCached).toEqual([]);
       await handlers.reportList({ listName: 'Mix', list, items: [item(0, c), item(1, b), item(2, a)] }, sender);
       const { results } = await handlers.warmList({ list });
       expect(results.map((r) => r.trackId)).toEqual([c, a]);
       expect(classifiedCached).toEqual([[c, b, a]]);
-      expect(await handlers.warmList({ list: { kind: 'album', id: 'abc123' } })).toEqual({ results: [] });
+      expect(await handlers.warmList({ list: { kind: 'album', id: 'abc123' } })).toEqual({ results: [], next: null });
     });
 
-    it(`asks for at most the list's first ${WARM_LIST_MAX_TRACKS} tracks`, async () => {
+    it(`answers in pages of ${WARM_LIST_PAGE_TRACKS} tracks from the top, and covers at most the list's first ${WARM_LIST_MAX_TRACKS}`, async () => {
       const ids = Array.from({ length: WARM_LIST_MAX_TRACKS + 5 }, (_, i) => trackId(i));
       const { handlers, classifiedCached } = fakes({ cached: ids });
       await handlers.reportList({ listName: 'Long', list, items: ids.map((id, i) => item(i, id)) }, sender);
-      const { results } = await handlers.warmList({ list });
-      expect(classifiedCached[0]).toEqual(ids.slice(0, WARM_LIST_MAX_TRACKS));
-      expect(results).toHaveLength(WARM_LIST_MAX_TRACKS);
+      const pages: { from: number; count: number; next: number | null }[] = [];
+      for (let from: number | null = 0; from !== null; ) {
+        const answer: Awaited<ReturnType<typeof handlers.warmList>> = await handlers.warmList({ list, from });
+        pages.push({ from, count: answer.results.length, next: answer.next });
+        from = answer.next;
+      }
+      expect(pages).toEqual([0, 1, 2, 3].map((i) => ({ from: i * WARM_LIST_PAGE_TRACKS, count: WARM_LIST_PAGE_TRACKS, next: i < 3 ? (i + 1) * WARM_LIST_PAGE_TRACKS : null })));
+      expect(classifiedCached.flat()).toEqual(ids.slice(0, WARM_LIST_MAX_TRACKS));
+      // A short list: one page, no next.
+      await handlers.reportList({ listName: 'Short', list: { kind: 'liked' }, items: ids.slice(0, 3).map((id, i) => item(i, id)) }, sender);
+      expect(await handlers.warmList({ list: { kind: 'liked' } })).toMatchObject({ results: ids.slice(0, 3).map((id) => ({ trackId: id })), next: null });
     });
 
     it('a report without a Web API list (e.g. a list the page does not name) is kept for the popup only; clearCache forgets every list', async () => {
@@ -208,7 +216,7 @@ describe('message handlers', () => {
       expect(await lists.trackIds(list, 10)).toEqual([a]);
       await handlers.clearCache({});
       expect(await lists.trackIds(list, 10)).toEqual([]);
-      expect(await handlers.warmList({ list })).toEqual({ results: [] });
+      expect(await handlers.warmList({ list })).toEqual({ results: [], next: null });
     });
 
     it('a list memory that cannot be written costs the warm start only: the report is kept and answered', async () => {

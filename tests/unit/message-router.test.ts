@@ -46,7 +46,7 @@ function fakeHandlers() {
     readJob: vi.fn(async () => (calls.push('readJob'), readView)),
     startRead: vi.fn(async () => (calls.push('startRead'), readView)),
     reportList: vi.fn(async () => (calls.push('reportList'), {})),
-    warmList: vi.fn(async () => (calls.push('warmList'), { results: [] })),
+    warmList: vi.fn(async () => (calls.push('warmList'), { results: [], next: null })),
     tabList: vi.fn(async () => (calls.push('tabList'), { report: null })),
   };
   return { handlers, calls };

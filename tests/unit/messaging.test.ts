@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { z } from 'zod';
-import { ClassifyRequestSchema, PROTOCOL, WARM_LIST_MAX_TRACKS, isMessageName, sendClassify, sendMessage, type TrackResult } from '@/lib/shared/messaging';
+import { ClassifyRequestSchema, PROTOCOL, WARM_LIST_MAX_TRACKS, WARM_LIST_PAGE_TRACKS, isMessageName, sendClassify, sendMessage, type TrackResult } from '@/lib/shared/messaging';
 import { trackId } from './support/fixtures';
 
 beforeEach(() => fakeBrowser.reset());
@@ -96,12 +96,17 @@ describe('protocol table', () => {
     expect(open).toEqual(['classify', 'prepareSave', 'prepareRead', 'reportList', 'warmList']);
   });
 
-  it(`a warmList answer carries answers only (no error results), at most ${WARM_LIST_MAX_TRACKS}`, () => {
-    const { response } = PROTOCOL.warmList;
-    expect(response.safeParse({ results: [result(trackId(1))] }).success).toBe(true);
-    expect(response.safeParse({ results: [{ trackId: trackId(1), status: 'error', message: 'x' }] }).success).toBe(false);
-    expect(response.safeParse({ results: Array.from({ length: WARM_LIST_MAX_TRACKS }, (_, i) => result(trackId(i))) }).success).toBe(true);
-    expect(response.safeParse({ results: Array.from({ length: WARM_LIST_MAX_TRACKS + 1 }, (_, i) => result(trackId(i))) }).success).toBe(false);
-    expect(PROTOCOL.warmList.request.safeParse({ list: { kind: 'artist', id: 'abc' } }).success).toBe(false);
+  it(`a warmList page carries answers only (no error results), at most ${WARM_LIST_PAGE_TRACKS}, and the next page within the first ${WARM_LIST_MAX_TRACKS} tracks`, () => {
+    const { request, response } = PROTOCOL.warmList;
+    const results = (n: number) => Array.from({ length: n }, (_, i) => result(trackId(i)));
+    expect(response.safeParse({ results: results(1), next: null }).success).toBe(true);
+    expect(response.safeParse({ results: results(1) }).success).toBe(false);
+    expect(response.safeParse({ results: [{ trackId: trackId(1), status: 'error', message: 'x' }], next: null }).success).toBe(false);
+    expect(response.safeParse({ results: results(WARM_LIST_PAGE_TRACKS), next: WARM_LIST_PAGE_TRACKS }).success).toBe(true);
+    expect(response.safeParse({ results: results(WARM_LIST_PAGE_TRACKS + 1), next: null }).success).toBe(false);
+    for (const next of [0, WARM_LIST_MAX_TRACKS, 1.5]) expect(response.safeParse({ results: [], next }).success, `next ${next}`).toBe(false);
+    expect(request.safeParse({ list: { kind: 'liked' }, from: WARM_LIST_MAX_TRACKS - 1 }).success).toBe(true);
+    for (const from of [-1, WARM_LIST_MAX_TRACKS, 0.5]) expect(request.safeParse({ list: { kind: 'liked' }, from }).success, `from ${from}`).toBe(false);
+    expect(request.safeParse({ list: { kind: 'artist', id: 'abc' } }).success).toBe(false);
   });
 });
