@@ -8,7 +8,8 @@ import { bundledModelDefaults, classifyWithCli, cliProfile, expectedBadge, expec
 
 /**
  * The core checks in Firefox ESR (issue 13), on the Firefox build: badges on a playlist page with
- * reused rows equal `npm run classify`, a change in the options follows on the open tab, the
+ * reused rows equal `npm run classify`, the warm start of a list seen before (after a reload no
+ * frame is about to paint a `loading` badge), a change in the options follows on the open tab, the
  * popup's search, the occasion panel (its script is imported on demand from a web-accessible
  * resource, which Firefox resolves differently from Chromium), a provider that is down (and the
  * browser coming back online), and the Spotify connection through Firefox's own
