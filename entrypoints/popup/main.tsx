@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { useModelInfo, useSettings, useStatus } from '@/components/hooks';
 import { Popup } from '@/components/Popup';
 import { TabProfile } from '@/components/TabProfile';
+import { readActiveTabList } from '@/lib/shared/active-tab-list';
 import { sendMessage, type ListReport } from '@/lib/shared/messaging';
 import { effectiveThemeSettings } from '@/lib/shared/settings';
 import '@/components/ui.css';
@@ -47,17 +48,15 @@ function App() {
   );
 }
 
-/**
- * The list the active tab of this window reported (issue 12), or `null`: the tab's ID comes from
- * `tabs.query`, which gives IDs without the `tabs` permission; the list from the background.
- */
+/** The list the active tab of this window shows, or `null` (see {@link readActiveTabList}). */
 function useActiveTabList(): ListReport | null {
   const [report, setReport] = useState<ListReport | null>(null);
   useEffect(() => {
-    browser.tabs
-      .query({ active: true, currentWindow: true })
-      .then(async ([tab]) => (tab?.id === undefined ? null : (await sendMessage('tabList', { tabId: tab.id })).report))
-      .then(setReport, () => setReport(null));
+    readActiveTabList({
+      activeTabId: async () => (await browser.tabs.query({ active: true, currentWindow: true }))[0]?.id,
+      tabList: async (tabId) => (await sendMessage('tabList', { tabId })).report,
+      sendToTab: (tabId, message) => browser.tabs.sendMessage(tabId, message),
+    }).then(setReport, () => setReport(null));
   }, []);
   return report;
 }

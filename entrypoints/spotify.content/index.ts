@@ -9,7 +9,7 @@ import { createTrackListBadges } from '@/lib/content/features/track-list-badges'
 import { loadPanel } from '@/lib/content/panel-loader';
 import { PAGE_TYPES } from '@/lib/content/pages';
 import { createResultsStore } from '@/lib/content/results-store';
-import { PanelNoticeSchema, sendClassify, sendMessage } from '@/lib/shared/messaging';
+import { PanelNoticeSchema, ReportListRequestSchema, sendClassify, sendMessage, type ReportListAnswer } from '@/lib/shared/messaging';
 import { panelOpenState } from '@/lib/shared/panel-state';
 import { defineSettingsItem, parseSettings, readSettings, type Settings } from '@/lib/shared/settings';
 import { ContentScriptContext } from 'wxt/utils/content-script-context';
@@ -57,6 +57,20 @@ export default defineContentScript({
           const notice = PanelNoticeSchema.safeParse(message);
           if (notice.success) listener(notice.data);
           return undefined;
+        };
+        browser.runtime.onMessage.addListener(onMessage);
+        signal.addEventListener('abort', () => browser.runtime.onMessage.removeListener(onMessage));
+      },
+      onReportRequest: (listener, signal) => {
+        // The popup (this extension, no tab) asks for the list again; the answer goes through
+        // sendResponse, which both Chromium and Firefox support for an asynchronous answer.
+        const onMessage = (message: unknown, sender: { id?: string; tab?: unknown }, sendResponse: (answer: ReportListAnswer) => void): true | undefined => {
+          if (sender.id !== browser.runtime.id || sender.tab !== undefined || !ReportListRequestSchema.safeParse(message).success) return undefined;
+          listener().then(
+            (reported) => sendResponse({ reported }),
+            () => sendResponse({ reported: false }),
+          );
+          return true;
         };
         browser.runtime.onMessage.addListener(onMessage);
         signal.addEventListener('abort', () => browser.runtime.onMessage.removeListener(onMessage));

@@ -34,10 +34,25 @@ export interface ListReporterDeps {
   readonly tracker: Pick<ListTracker, 'tracks' | 'total' | 'subscribe'>;
   readonly store: Pick<ResultsStore, 'state' | 'subscribe'>;
   /**
-   * Sends a report. Called with a non-empty snapshot when the list changed since the last one,
-   * and once with no items when `signal` aborts after a report was sent (the page went).
+   * Sends a report. Called with a non-empty snapshot when the list changed since the last one (or
+   * on {@link ListReporter.reportNow}), and once with no items when `signal` aborts after a
+   * report was sent (the page went). Resolves once the background has it; rejects when it could
+   * not be sent (the next change, or the next `reportNow`, sends the list again).
    */
-  readonly send: (snapshot: ListSnapshot) => void;
+  readonly send: (snapshot: ListSnapshot) => Promise<void>;
+  /** Told why a report could not be sent (default: nobody). */
+  readonly onSendError?: (error: unknown) => void;
+}
+
+/** What {@link startListReporter} gives back. */
+export interface ListReporter {
+  /**
+   * Sends the list now, changed or not, and resolves `true` once the background has it: the
+   * background keeps reports in memory, and Chrome stops an idle service worker after 30 s, so
+   * the popup asks for a report again when the background has none (`playlist-predictor:report-list`).
+   * Resolves `false` when no track has been seen yet, the page has gone, or sending failed.
+   */
+  reportNow(): Promise<boolean>;
 }
 
 /**
@@ -45,13 +60,14 @@ export interface ListReporterDeps {
  * track seen yet. The first change arms the timer, so the first report leaves at most
  * {@link REPORT_INTERVAL_MS} after the first row is read.
  */
-export function startListReporter(deps: ListReporterDeps, signal: AbortSignal): void {
-  if (signal.aborted) return;
+export function startListReporter(deps: ListReporterDeps, signal: AbortSignal): ListReporter {
   let timer: ReturnType<typeof setTimeout> | undefined;
   /** Signature of the last report sent; '' before the first. */
   let reported = '';
 
-  const reportIfChanged = (): void => {
+  /** Sends the list when it differs from the last report (or always, with `force`); resolves whether it was sent. */
+  const report = async (force: boolean): Promise<boolean> => {
+    clearTimeout(timer);
     timer = undefined;
     const items = deps.tracker
       .tracks()
@@ -59,10 +75,20 @@ export function startListReporter(deps: ListReporterDeps, signal: AbortSignal): 
       .map((t) => ({ ...t, artists: [...t.artists], state: deps.store.state(t.trackId) }));
     const total = deps.tracker.total();
     const signature = `${total ?? ''}|${items.map((i) => `${i.position}:${i.trackId}:${stateKey(i.state)}`).join(',')}`;
-    if (items.length === 0 || signature === reported) return;
+    if (items.length === 0 || (signature === reported && !force)) return false;
     reported = signature;
-    deps.send({ items, total });
+    try {
+      await deps.send({ items, total });
+      return true;
+    } catch (error) {
+      // Not sent: the next change sends it again.
+      if (reported === signature) reported = '';
+      deps.onSendError?.(error);
+      return false;
+    }
   };
+  const reportIfChanged = (): void => void report(false);
+  if (signal.aborted) return { reportNow: async () => false };
   const onChange = (): void => {
     if (timer === undefined && !signal.aborted) timer = setTimeout(reportIfChanged, REPORT_INTERVAL_MS);
   };
@@ -73,8 +99,9 @@ export function startListReporter(deps: ListReporterDeps, signal: AbortSignal): 
     () => {
       clearTimeout(timer);
       timer = undefined;
-      if (reported !== '') deps.send({ items: [], total: deps.tracker.total() });
+      if (reported !== '') deps.send({ items: [], total: deps.tracker.total() }).catch((error: unknown) => deps.onSendError?.(error));
     },
     { once: true },
   );
+  return { reportNow: () => (signal.aborted ? Promise.resolve(false) : report(true)) };
 }

@@ -257,6 +257,20 @@ export const PanelNoticeSchema = z.discriminatedUnion('type', [
 export type PanelNotice = z.infer<typeof PanelNoticeSchema>;
 
 /**
+ * What the toolbar popup sends the active tab's content script (`tabs.sendMessage`, validated by
+ * the content script, accepted only from this extension) when the background has no report of
+ * the tab's list: the background keeps reports in memory, and Chrome stops an idle service
+ * worker after 30 s (developer.chrome.com/docs/extensions/develop/concepts/service-workers/lifecycle).
+ * The content script sends its list again (`reportList`) and answers {@link ReportListAnswerSchema}.
+ */
+export const ReportListRequestSchema = z.strictObject({ type: z.literal('playlist-predictor:report-list') });
+export type ReportListRequest = z.infer<typeof ReportListRequestSchema>;
+
+/** The content script's answer to {@link ReportListRequestSchema}: whether the background now has the tab's list. */
+export const ReportListAnswerSchema = z.object({ reported: z.boolean() });
+export type ReportListAnswer = z.infer<typeof ReportListAnswerSchema>;
+
+/**
  * What the content script reports of the list its tab shows (issue 12), for the toolbar popup:
  * the list's name, its Web API identity when it has one, its length when the page says it, and
  * every track seen so far with its position and its badge's state (`loading` until answered).

@@ -7,7 +7,7 @@ import { OccasionPanel } from './pages/occasion-panel';
 import { SpotifyPlaylistPage } from './pages/playlist-page';
 import { PopupPage } from './pages/popup-page';
 import { SpotifyPage } from './pages/spotify-page';
-import { checkWholeList } from './support/badge-checks';
+import { checkWholeList, stopServiceWorker } from './support/badge-checks';
 import { FakeReccoBeats } from './support/fake-reccobeats';
 import { ROW_POOL_SIZE, SPOTIFY_ORIGIN } from './support/fake-spotify';
 import { expect, test } from './support/fixtures';
@@ -279,7 +279,7 @@ test.describe('the occasion panel (issue 11)', () => {
     }
   });
 
-  test('the toolbar popup shows the open tab\'s list: the same profile, from the content script\'s report (no tabs permission)', async ({ context, extensionId }) => {
+  test('the toolbar popup shows the open tab\'s list: the same profile, from the content script\'s report (no tabs permission), also after the background was stopped', async ({ context, extensionId }) => {
     const tracks = syntheticTracks(30, 'e2e-popup-profile');
     const expected = classifyWithCli(tracks);
     await new FakeReccoBeats(featureTable(tracks)).install(context);
@@ -292,6 +292,7 @@ test.describe('the occasion panel (issue 11)', () => {
       tracks.filter((t) => rows.some((r) => r.trackId === t.id)),
       expected,
     );
+    const coverage = `Analysed ${rows.length} of 30 tracks${cli.uncertain > 0 ? ` · ${cli.uncertain} uncertain` : ''}${cli.unknown > 0 ? ` · ${cli.unknown} unknown` : ''}`;
     await expect
       .poll(
         async () => {
@@ -300,9 +301,17 @@ test.describe('the occasion panel (issue 11)', () => {
         },
         { timeout: 20_000 },
       )
-      .toBe(`Analysed ${rows.length} of 30 tracks${cli.uncertain > 0 ? ` · ${cli.uncertain} uncertain` : ''}${cli.unknown > 0 ? ` · ${cli.unknown} unknown` : ''}`);
+      .toBe(coverage);
     await expect(popup.page.getByRole('heading', { name: 'Popup Profile' })).toBeVisible();
     for (const [theme, count] of Object.entries(cli.counts)) await expect(popup.page.locator(`.tab-themes button[data-theme="${theme}"]`)).toHaveAttribute('data-count', String(count));
+
+    // Chrome stops a service worker after 30 s without events, and with it what the tabs
+    // reported; the tab, whose list has not changed, has no reason to report again. Opened then,
+    // the popup still shows the tab's list.
+    await stopServiceWorker(context, playlist.page);
+    await popup.page.reload();
+    await expect(popup.page.getByTestId('tab-coverage')).toHaveText(coverage, { timeout: 5_000 });
+    await expect(popup.page.getByRole('heading', { name: 'Popup Profile' })).toBeVisible();
     expect(JSON.parse(readFileSync(resolve('.output/chrome-mv3/manifest.json'), 'utf8')).permissions).not.toContain('tabs');
   });
 });

@@ -24,14 +24,19 @@ let store: ResultsStore | undefined;
 let page: AbortController;
 
 /** A tracker, a store whose background the test answers, and the reporter over both, with every report recorded. */
-function setup() {
+function setup(options: { failSends?: () => boolean } = {}) {
   const requests: { ids: TrackId[]; resolve: (results: TrackResult[]) => void }[] = [];
   store = createResultsStore({ classify: (ids) => new Promise((resolve) => requests.push({ ids: [...ids], resolve })), now: () => Date.now() });
   const tracker = createListTracker({ rows: () => [], list: () => undefined });
   const tracksRead = vi.spyOn(tracker, 'tracks');
   const sent: ListSnapshot[] = [];
-  startListReporter({ tracker, store, send: (snapshot) => sent.push(snapshot) }, page.signal);
-  return { store, tracker, tracksRead, sent, requests };
+  const sendErrors: unknown[] = [];
+  const send = async (snapshot: ListSnapshot) => {
+    if (options.failSends?.()) throw new Error('Could not establish connection. Receiving end does not exist.');
+    sent.push(snapshot);
+  };
+  const reporter = startListReporter({ tracker, store, send, onSendError: (error) => sendErrors.push(error) }, page.signal);
+  return { store, tracker, tracksRead, sent, requests, reporter, sendErrors };
 }
 
 const [a, b, c] = [trackId(1), trackId(2), trackId(3)];
@@ -148,5 +153,41 @@ describe('list reporter (the tab list for the popup)', () => {
     page.abort();
     await vi.advanceTimersByTimeAsync(REPORT_INTERVAL_MS);
     expect(second.sent).toEqual([]);
+  });
+
+  it('reportNow sends the list at once, changed or not (the background may have lost it), and says whether it did', async () => {
+    const { tracker, sent, reporter } = setup();
+    expect(await reporter.reportNow()).toBe(false);
+    expect(sent).toEqual([]);
+    tracker.fill([listed(a, 'One')]);
+    await vi.advanceTimersByTimeAsync(REPORT_INTERVAL_MS);
+    expect(sent).toHaveLength(1);
+    // Nothing changed since: the timer would send nothing, reportNow sends the same list again.
+    expect(await reporter.reportNow()).toBe(true);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]).toEqual(sent[0]);
+    // A change pending on the timer goes out with reportNow, once.
+    tracker.fill([listed(a, 'One'), listed(b, 'Two')]);
+    expect(await reporter.reportNow()).toBe(true);
+    await vi.advanceTimersByTimeAsync(REPORT_INTERVAL_MS);
+    expect(sent.map((s) => s.items.length)).toEqual([1, 1, 2]);
+    page.abort();
+    expect(await reporter.reportNow()).toBe(false);
+  });
+
+  it('a report that could not be sent is told to onSendError and sent again with the next change', async () => {
+    let failing = true;
+    const { tracker, sent, reporter, sendErrors } = setup({ failSends: () => failing });
+    tracker.fill([listed(a, 'One')]);
+    await vi.advanceTimersByTimeAsync(REPORT_INTERVAL_MS);
+    expect(sent).toEqual([]);
+    expect(sendErrors).toHaveLength(1);
+    expect(await reporter.reportNow()).toBe(false);
+    failing = false;
+    // The list did not change, but the background never had it: an unrelated change re-arms the timer and the list goes out.
+    tracker.fill([listed(a, 'One')]);
+    store?.refresh();
+    await vi.advanceTimersByTimeAsync(REPORT_INTERVAL_MS);
+    expect(statuses(sent.at(-1))).toEqual([[0, a, 'loading']]);
   });
 });

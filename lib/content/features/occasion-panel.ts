@@ -42,6 +42,12 @@ export interface OccasionPanelDeps {
   readonly onNotice: PanelDeps['onNotice'];
   /** Sends the tab's list to the background, for the toolbar popup (`reportList`; issue 12). */
   readonly reportList: (report: ListReport) => Promise<void>;
+  /**
+   * Calls `listener` each time the popup asks the tab for its list again (its background had
+   * none: `playlist-predictor:report-list`), until `signal` aborts; the listener resolves whether
+   * the list was sent.
+   */
+  readonly onReportRequest: (listener: () => Promise<boolean>, signal: AbortSignal) => void;
   readonly document?: Document;
   readonly log?: Pick<Console, 'warn'>;
 }
@@ -166,20 +172,21 @@ export function createOccasionPanel(deps: OccasionPanelDeps): Feature {
         tracker.update();
       };
       // The list as the popup shows it (issue 12): reported at most every 2 s after it changed,
-      // whether or not the panel is open; an empty report when the page goes.
-      startListReporter(
+      // whether or not the panel is open, and again whenever the popup finds the background
+      // without it; an empty report when the page goes.
+      const reporter = startListReporter(
         {
           tracker,
           store: deps.store,
           send: ({ items, total }) => {
             const apiList = apiListOf(pageType.id, doc.location.pathname);
-            deps
-              .reportList({ listName: listName(doc), ...(apiList ? { list: apiList } : {}), ...(total === undefined ? {} : { total: Math.min(total, MAX_SAVE_TRACKS) }), items })
-              .catch((error: unknown) => log.warn('Playlist Predictor: could not report the list to the popup', error));
+            return deps.reportList({ listName: listName(doc), ...(apiList ? { list: apiList } : {}), ...(total === undefined ? {} : { total: Math.min(total, MAX_SAVE_TRACKS) }), items });
           },
+          onSendError: (error) => log.warn('Playlist Predictor: could not report the list to the popup', error),
         },
         signal,
       );
+      deps.onReportRequest(() => reporter.reportNow(), signal);
 
       const observer = new MutationObserver(onChange);
       observer.observe(doc.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['href', 'aria-rowcount', 'aria-rowindex'] });
