@@ -56,9 +56,10 @@ export interface ListReporter {
 }
 
 /**
- * Starts reporting the tracker's list until `signal` aborts. Nothing is sent for a list with no
- * track seen yet. The first change arms the timer, so the first report leaves at most
- * {@link REPORT_INTERVAL_MS} after the first row is read.
+ * Starts reporting the tracker's list until `signal` aborts, and returns the {@link ListReporter}
+ * that sends it on demand. Nothing is sent for a list with no track seen yet. The first change
+ * arms the timer, so the first report leaves at most {@link REPORT_INTERVAL_MS} after the first
+ * row is read.
  */
 export function startListReporter(deps: ListReporterDeps, signal: AbortSignal): ListReporter {
   let timer: ReturnType<typeof setTimeout> | undefined;
