@@ -50,31 +50,24 @@ export default defineContentScript({
       prepareSave: async (request) => void (await sendMessage('prepareSave', request)),
       prepareRead: async (request) => void (await sendMessage('prepareRead', request)),
       reportList: async (report) => void (await sendMessage('reportList', report)),
-      onNotice: (listener, signal) => {
-        // Only the background (this extension, no tab) sends notices; each is validated.
-        const onMessage = (message: unknown, sender: { id?: string; tab?: unknown }): undefined => {
-          if (sender.id !== browser.runtime.id || sender.tab !== undefined) return undefined;
+      // Only the background (this extension, no tab) sends notices; each is validated.
+      onNotice: (listener, signal) =>
+        listenToExtension((message) => {
           const notice = PanelNoticeSchema.safeParse(message);
           if (notice.success) listener(notice.data);
           return undefined;
-        };
-        browser.runtime.onMessage.addListener(onMessage);
-        signal.addEventListener('abort', () => browser.runtime.onMessage.removeListener(onMessage));
-      },
-      onReportRequest: (listener, signal) => {
-        // The popup (this extension, no tab) asks for the list again; the answer goes through
-        // sendResponse, which both Chromium and Firefox support for an asynchronous answer.
-        const onMessage = (message: unknown, sender: { id?: string; tab?: unknown }, sendResponse: (answer: ReportListAnswer) => void): true | undefined => {
-          if (sender.id !== browser.runtime.id || sender.tab !== undefined || !ReportListRequestSchema.safeParse(message).success) return undefined;
+        }, signal),
+      // The popup (this extension, no tab) asks for the list again; the answer goes through
+      // sendResponse, which both Chromium and Firefox support for an asynchronous answer.
+      onReportRequest: (listener, signal) =>
+        listenToExtension((message, sendResponse: (answer: ReportListAnswer) => void) => {
+          if (!ReportListRequestSchema.safeParse(message).success) return undefined;
           listener().then(
             (reported) => sendResponse({ reported }),
             () => sendResponse({ reported: false }),
           );
           return true;
-        };
-        browser.runtime.onMessage.addListener(onMessage);
-        signal.addEventListener('abort', () => browser.runtime.onMessage.removeListener(onMessage));
-      },
+        }, signal),
     });
     // The warm start goes first, so its request leaves before the first rows' own.
     const warmStart = createListWarmStart({ store, warmList: (list, from) => sendMessage('warmList', { list, from }) });
@@ -104,3 +97,16 @@ export default defineContentScript({
     });
   },
 });
+
+/**
+ * Listens to `runtime.onMessage` until `signal` aborts, passing on only messages from this
+ * extension's own background or pages (`sender.id` is ours and no tab sent it: never a content
+ * script, page or other extension). `handle` returns `true` when it will answer through
+ * `sendResponse` later (the WebExtensions `runtime.onMessage` contract), else `undefined`.
+ */
+function listenToExtension<Answer>(handle: (message: unknown, sendResponse: (answer: Answer) => void) => true | undefined, signal: AbortSignal): void {
+  const onMessage = (message: unknown, sender: { id?: string; tab?: unknown }, sendResponse: (answer: Answer) => void): true | undefined =>
+    sender.id !== browser.runtime.id || sender.tab !== undefined ? undefined : handle(message, sendResponse);
+  browser.runtime.onMessage.addListener(onMessage);
+  signal.addEventListener('abort', () => browser.runtime.onMessage.removeListener(onMessage));
+}

@@ -280,18 +280,17 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
       void deps.cache.fillDurations(toFill).catch((error: unknown) => log.warn(`Playlist Predictor: could not cache ${toFill.size} tracks' durations`, error));
     }
 
+    /** Every asked track fails with `message`; the warm start (cached only) just gives nothing. */
+    const failAll = (message: string): TrackResult[] => (cachedOnly ? [] : asked.map((trackId) => ({ trackId, status: 'error', message })));
     // Raced with the deadline after the features: a load that has finished by now wins the race
     // even when the deadline has passed too (it comes first), one still running loses it.
     const loaded = await beforeDeadline(model, deadline);
-    if (loaded === LATE) return cachedOnly ? [] : asked.map((trackId) => ({ trackId, status: 'error', message: `model unavailable: not loaded within ${within}` }));
-    if (!loaded.ok) {
-      const message = `model unavailable: ${loaded.error instanceof Error ? loaded.error.message : String(loaded.error)}`;
-      return cachedOnly ? [] : asked.map((trackId) => ({ trackId, status: 'error', message }));
-    }
+    if (loaded === LATE) return failAll(`model unavailable: not loaded within ${within}`);
+    if (!loaded.ok) return failAll(`model unavailable: ${loaded.error instanceof Error ? loaded.error.message : String(loaded.error)}`);
     const classifier = loaded.value;
     const { labels } = classifier.metadata;
     const read = await beforeDeadline(options, deadline);
-    if (read === LATE) return cachedOnly ? [] : asked.map((trackId) => ({ trackId, status: 'error', message: `settings not read within ${within}` }));
+    if (read === LATE) return failAll(`settings not read within ${within}`);
     if (!read.ok) throw read.error;
     const [enabledSetting, threshold] = read.value;
     const enabled = enabledSetting ?? defaultEnabledThemes(classifier.metadata);
