@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { join, resolve } from 'node:path';
+import { test } from '@playwright/test';
 import puppeteer, { TimeoutError, type Browser, type Page } from 'puppeteer-core';
 import type { AudioFeatures } from '../../../model/features';
 import { GECKO_ID } from '../../../wxt.config';
 import { FakeSpotifyAccounts } from './fake-spotify-accounts';
 import { FakeSpotifyApi, type SearchableTrack } from './fake-spotify-api';
+import { assertFixedPortProject } from './projects';
 import { selfSignedCertificate } from './tls';
 
 /**
@@ -56,9 +58,12 @@ export class FirefoxWithExtension {
    * Starts the server on port 443 and Firefox with the add-on installed. `features` are what
    * ReccoBeats and Spotify's audio features know; `catalogue` is what Spotify's search finds;
    * `durations` (ms) are the `duration_ms` Spotify's answers carry (none for a track left out).
-   * @throws Error naming what is missing (Firefox, the build) or why the server cannot listen.
+   * Call it from a test or hook of a spec listed in `FIXED_PORT_SPECS` (support/projects.ts).
+   * @throws Error naming what is missing (Firefox, the build), why the server cannot listen, or
+   *   that the spec is not in the fixed-port project.
    */
   static async launch(features: ReadonlyMap<string, AudioFeatures>, catalogue: readonly SearchableTrack[] = [], durations: ReadonlyMap<string, number> = new Map()): Promise<FirefoxWithExtension> {
+    assertFixedPortProject(test.info().project.name, 'the Firefox harness\'s HTTPS server on 127.0.0.1:443');
     if (!existsSync(FIREFOX_PATH)) throw new Error(`No Firefox at ${FIREFOX_PATH}: install it (Debian: apt-get install -y firefox-esr) or set FIREFOX_PATH`);
     if (!existsSync(join(FIREFOX_EXTENSION_DIR, 'manifest.json'))) throw new Error(`No Firefox build at ${FIREFOX_EXTENSION_DIR}: run npm run build:firefox first`);
     const known = new Map(features);

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test as base, chromium, type BrowserContext } from '@playwright/test';
-import { FakeSpotifyAccounts } from './fake-spotify-accounts';
+import { FAKE_AUTH_PORT, FakeSpotifyAccounts } from './fake-spotify-accounts';
+import { assertFixedPortProject } from './projects';
 
 /** Where the production build is (`npm run build` writes it). */
 export const EXTENSION_DIR = resolve('.output/chrome-mv3');
@@ -49,9 +50,11 @@ export const test = base.extend<{ extensionDir: string; context: BrowserContext;
     await context.close();
   },
   // Spotify's accounts service as a local fake on 127.0.0.1 (the e2e build's endpoints), for the
-  // tests that connect; started only for the tests that ask for it.
+  // tests that connect; started only for the tests that ask for it, and only in the project whose
+  // specs run one at a time (its port is fixed: the e2e build bakes it in).
   // eslint-disable-next-line no-empty-pattern -- Playwright's form for a fixture without dependencies
-  accounts: async ({}, use) => {
+  accounts: async ({}, use, testInfo) => {
+    assertFixedPortProject(testInfo.project.name, `the fake accounts server on 127.0.0.1:${FAKE_AUTH_PORT}`);
     const accounts = new FakeSpotifyAccounts();
     await accounts.start();
     try {
