@@ -35,9 +35,20 @@ export function parseCacheLimit(text: string): { limit: number } | { error: stri
 }
 
 /**
- * The audio-feature cache: how many tracks of how many at most, about how much space, the last
- * storage problem (an alert), the size setting (saved on Enter or when the field loses focus,
- * when valid; otherwise the reason is shown and nothing is saved) and a clear button.
+ * The cache section's summary: tracks cached of how many at most, their estimated size, and how
+ * many lists' track order is remembered for the warm start (`Status['cache']`, from `status`).
+ */
+export function cacheSummary(cache: Status['cache']): string {
+  const lists = cache.lists === 0 ? '' : `; and the track order of ${count.format(cache.lists)} ${cache.lists === 1 ? 'list' : 'lists'} you opened, so their badges show at once when you reopen ${cache.lists === 1 ? 'it' : 'them'}`;
+  if (cache.tracks === 0) return cache.lists === 0 ? `The cache is empty (it keeps at most ${count.format(cache.limit)} tracks).` : `No tracks cached (at most ${count.format(cache.limit)})${lists}.`;
+  return `${count.format(cache.tracks)} ${cache.tracks === 1 ? 'track' : 'tracks'} (at most ${count.format(cache.limit)}), about ${formatBytes(cache.bytes)} of audio features and titles${lists}.`;
+}
+
+/**
+ * The audio-feature cache: how many tracks of how many at most, about how much space, and the
+ * lists remembered ({@link cacheSummary}); the last storage problem (an alert); the size setting
+ * (saved on Enter or when the field loses focus, when valid; otherwise the reason is shown and
+ * nothing is saved); and a clear button, enabled while tracks or lists are kept.
  */
 export function CacheSettings({ cache, cacheLimit, onLimitChange, onClear }: CacheSettingsProps) {
   const { busy, error, run } = useAction();
@@ -60,11 +71,7 @@ export function CacheSettings({ cache, cacheLimit, onLimitChange, onClear }: Cac
     <section aria-labelledby="cache-heading">
       <h2 id="cache-heading">Cache</h2>
       <p data-testid="cache-summary">
-        {cache === undefined
-          ? 'Reading the cache…'
-          : cache.tracks === 0
-            ? `The cache is empty (it keeps at most ${count.format(cache.limit)} tracks).`
-            : `${count.format(cache.tracks)} ${cache.tracks === 1 ? 'track' : 'tracks'} (at most ${count.format(cache.limit)}), about ${formatBytes(cache.bytes)} of audio features and titles.`}
+        {cache === undefined ? 'Reading the cache…' : cacheSummary(cache)}
       </p>
       {cache?.problem && (
         <p className="error" role="alert" data-testid="cache-problem">
@@ -107,7 +114,7 @@ export function CacheSettings({ cache, cacheLimit, onLimitChange, onClear }: Cac
           tracks). A smaller size applies when the next new tracks are cached.
         </p>
       )}
-      <button type="button" disabled={busy || cache === undefined || cache.tracks === 0} onClick={() => run(onClear)}>
+      <button type="button" disabled={busy || cache === undefined || (cache.tracks === 0 && cache.lists === 0)} onClick={() => run(onClear)}>
         Clear cache
       </button>
       {error && (

@@ -28,6 +28,8 @@ export interface ListMemory {
    * never reported, or whose stored row is invalid. Rejects when the database cannot be read.
    */
   trackIds(list: ApiList, limit: number): Promise<TrackId[]>;
+  /** How many lists are remembered (0 to {@link MAX_REMEMBERED_LISTS}). Rejects when the database cannot be read. */
+  count(): Promise<number>;
   /** Forgets every list. */
   clear(): Promise<void>;
 }
@@ -80,6 +82,8 @@ export function createListMemory(db: PredictorDatabase = new PredictorDatabase()
       }
       return [...ids];
     },
+
+    count: () => db.lists.count(),
 
     clear: () => db.lists.clear(),
   };

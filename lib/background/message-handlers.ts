@@ -94,8 +94,8 @@ export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers
   const log = deps.log ?? console;
 
   async function status(): Promise<Status> {
-    const [spotify, cache] = await Promise.all([deps.account.status(), deps.cache.stats()]);
-    return { spotify: { redirectUri: deps.account.redirectUri(), ...spotify }, cache };
+    const [spotify, cache, lists] = await Promise.all([deps.account.status(), deps.cache.stats(), deps.lists.count()]);
+    return { spotify: { redirectUri: deps.account.redirectUri(), ...spotify }, cache: { ...cache, lists } };
   }
 
   /** Stores titles for the search over seen tracks; a failure (quota) only costs that search. */

@@ -159,6 +159,11 @@ export const StatusSchema = z.object({
     bytes: z.int().check(z.gte(0)),
     /** Most tracks kept before the least recently used are evicted (the user's setting). */
     limit: z.int().check(z.gte(1)),
+    /**
+     * Lists (playlists, albums, Liked Songs) whose track order is remembered for the warm start
+     * (`lib/background/list-memory.ts`: track IDs by position, at most 50 lists); not in `bytes`.
+     */
+    lists: z.int().check(z.gte(0)),
     /** The last storage failure (e.g. `QuotaExceededError`) as a sentence for the user, or `null`. */
     problem: z.nullable(z.string().check(z.maxLength(500))),
   }),

@@ -1,3 +1,4 @@
+import { OptionsPage } from './pages/options-page';
 import { SpotifyPage } from './pages/spotify-page';
 import { expectRowsMatch, pageFixture } from './support/badge-checks';
 import { FakeReccoBeats } from './support/fake-reccobeats';
@@ -12,7 +13,8 @@ import { REPORT_INTERVAL_MS } from '../../lib/content/list-reporter';
  * the new content script at once with the cached results of the list's tracks. Rows then drawn
  * while scrolling show their final badge in the first frame that paints them: the stale-badge
  * monitor, which looks at every row just before every paint, never sees a `loading` badge. Every
- * badge still shows the theme `npm run classify` gives, and ReccoBeats is not asked again.
+ * badge still shows the theme `npm run classify` gives, and ReccoBeats is not asked again. The
+ * options page counts the remembered list, and its "Clear cache" forgets it.
  */
 
 const tracks = pageFixture(60, 'warm-start', [13]);
@@ -25,7 +27,7 @@ test.beforeAll(() => {
   expected = classifyWithCli(tracks);
 });
 
-test('a list seen before: after a reload, rows drawn while scrolling never paint a loading badge, and ReccoBeats is not asked again', async ({ context }) => {
+test('a list seen before: after a reload, rows drawn while scrolling never paint a loading badge, and ReccoBeats is not asked again', async ({ context, extensionId }) => {
   const reccobeats = new FakeReccoBeats(featureTable(tracks), { delayMs: 150 });
   await reccobeats.install(context);
   const spotify = await SpotifyPage.open(context, spec);
@@ -51,4 +53,11 @@ test('a list seen before: after a reload, rows drawn while scrolling never paint
   expect(report.frameObservations, 'frames observed while scrolling').toBeGreaterThanOrEqual(STEPS.length);
   expect({ loadingInFrames: report.loadingInFrames, stale: report.stale }, 'rows painted with a loading or stale badge after the reload').toEqual({ loadingInFrames: 0, stale: 0 });
   expect(reccobeats.requests.slice(requestsBefore), 'ReccoBeats requests after the reload').toEqual([]);
+
+  const options = await OptionsPage.open(context, extensionId);
+  await expect(options.cacheSummary()).toHaveText(new RegExp(`^${tracks.length} tracks \\(at most 100,000\\), about [\\d.]+ kB of audio features and titles; and the track order of 1 list you opened, so their badges show at once when you reopen it\\.$`));
+  expect((await options.status()).cache.lists, 'lists remembered').toBe(1);
+  await options.page.getByRole('button', { name: 'Clear cache' }).click();
+  await expect(options.cacheSummary()).toHaveText('The cache is empty (it keeps at most 100,000 tracks).');
+  expect((await options.status()).cache.lists, 'lists remembered after Clear cache').toBe(0);
 });

@@ -11,7 +11,7 @@ import { DEFAULT_SETTINGS, type Settings } from '@/lib/shared/settings';
 useReactRoot();
 
 const PROBLEM = 'Storage is full: the cache could not save 40 tracks’ audio features (QuotaExceededError: full). Free disk space or lower the cache size.';
-const cache = (over: Partial<Status['cache']> = {}): Status['cache'] => ({ tracks: 1234, bytes: 2_500_000, limit: 100_000, problem: null, ...over });
+const cache = (over: Partial<Status['cache']> = {}): Status['cache'] => ({ tracks: 1234, bytes: 2_500_000, limit: 100_000, lists: 0, problem: null, ...over });
 
 /** Types `text` into the input as a user would (React listens to `input` events). */
 function type(input: HTMLInputElement, text: string): void {
@@ -38,6 +38,23 @@ describe('cache size field', () => {
     expect(alerts).toEqual([PROBLEM]);
     const input = view.querySelector<HTMLInputElement>('#cache-limit');
     expect([input?.min, input?.max, input?.value]).toEqual(['1000', '1000000', '100000']);
+  });
+
+  it('counts the remembered lists (not in the size), and keeps Clear cache enabled while only lists are kept', () => {
+    const summary = (view: HTMLElement) => view.querySelector('[data-testid="cache-summary"]')?.textContent;
+    const clear = (view: HTMLElement) => [...view.querySelectorAll('button')].find((b) => b.textContent === 'Clear cache');
+    const props = { cacheLimit: 100_000, onLimitChange: vi.fn(), onClear: vi.fn(async () => undefined) };
+    const view = render(<CacheSettings cache={cache({ tracks: 1, bytes: 450, lists: 1 })} {...props} />);
+    expect(summary(view)).toBe('1 track (at most 100,000), about 450 bytes of audio features and titles; and the track order of 1 list you opened, so their badges show at once when you reopen it.');
+    rerender(<CacheSettings cache={cache({ lists: 12 })} {...props} />);
+    expect(summary(view)).toBe('1,234 tracks (at most 100,000), about 2.5 MB of audio features and titles; and the track order of 12 lists you opened, so their badges show at once when you reopen them.');
+    // A list reported while every provider failed: no track cached, but something to clear.
+    rerender(<CacheSettings cache={cache({ tracks: 0, bytes: 0, lists: 2 })} {...props} />);
+    expect(summary(view)).toBe('No tracks cached (at most 100,000); and the track order of 2 lists you opened, so their badges show at once when you reopen them.');
+    expect(clear(view)?.disabled).toBe(false);
+    rerender(<CacheSettings cache={cache({ tracks: 0, bytes: 0, lists: 0 })} {...props} />);
+    expect(summary(view)).toBe('The cache is empty (it keeps at most 100,000 tracks).');
+    expect(clear(view)?.disabled).toBe(true);
   });
 
   it('no alert without a problem', () => {

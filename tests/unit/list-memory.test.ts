@@ -64,6 +64,7 @@ describe('list memory', () => {
     expect(await memory.trackIds(list(1), 10)).toEqual([]);
     expect(await memory.trackIds(list(2), 10)).toEqual([]);
     expect(await memory.trackIds(list(3), 10)).toEqual([trackId(3, 'M')]);
+    expect(await memory.count(), 'lists remembered').toBe(MAX_REMEMBERED_LISTS);
   });
 
   it('an empty report changes nothing; clear forgets every list', async () => {
@@ -73,7 +74,9 @@ describe('list memory', () => {
     await memory.remember(playlist, { items: [item(0, a)] });
     await memory.remember(playlist, { items: [], total: 0 });
     expect(await memory.trackIds(playlist, 10)).toEqual([a]);
+    expect(await memory.count()).toBe(1);
     await memory.clear();
+    expect(await memory.count()).toBe(0);
     expect(await memory.trackIds(playlist, 10)).toEqual([]);
     expect(await db.lists.count()).toBe(0);
   });

@@ -163,7 +163,7 @@ describe('message handlers', () => {
     const status = await handlers.status({});
     expect(status).toEqual({
       spotify: { redirectUri: 'https://fgoeenodbimpnlcedfdaladkedgdeghi.chromiumapp.org/', clientId: null, connected: false, audioFeatures: { state: 'unknown' }, problem: null },
-      cache: { tracks: 3, bytes: 1200, limit: 100_000, problem: null },
+      cache: { tracks: 3, bytes: 1200, limit: 100_000, lists: 0, problem: null },
     });
     expect(await handlers.connectSpotify({ clientId: 'a'.repeat(32) })).toEqual(status);
     expect(account.connect).toHaveBeenCalledWith('a'.repeat(32));
@@ -212,10 +212,13 @@ describe('message handlers', () => {
       const { handlers, lists } = fakes({ cached: [a] });
       await handlers.reportList({ listName: 'Unnamed', items: [item(0, a)] }, sender);
       expect(await handlers.tabList({ tabId: sender.tabId })).toMatchObject({ report: { listName: 'Unnamed' } });
+      expect((await handlers.status({})).cache.lists, 'lists remembered before a report with a Web API list').toBe(0);
       await handlers.reportList({ listName: 'Mix', list, items: [item(0, a)] }, sender);
       expect(await lists.trackIds(list, 10)).toEqual([a]);
+      expect((await handlers.status({})).cache.lists, 'lists remembered in the status').toBe(1);
       await handlers.clearCache({});
       expect(await lists.trackIds(list, 10)).toEqual([]);
+      expect((await handlers.status({})).cache.lists, 'lists remembered after clearCache').toBe(0);
       expect(await handlers.warmList({ list })).toEqual({ results: [], next: null });
     });
 

@@ -23,7 +23,7 @@ const SENDERS = {
 
 const status: Status = {
   spotify: { redirectUri: 'https://x.chromiumapp.org/', clientId: null, connected: false, audioFeatures: { state: 'unknown' }, problem: null },
-  cache: { tracks: 0, bytes: 0, limit: 100_000, problem: null },
+  cache: { tracks: 0, bytes: 0, limit: 100_000, lists: 0, problem: null },
 };
 
 const JOB_ID = '00000000-0000-4000-8000-000000000001';

@@ -9,7 +9,7 @@ useReactRoot();
 
 const status = (spotify: Partial<Status['spotify']>): Status => ({
   spotify: { redirectUri: 'https://x.chromiumapp.org/', clientId: null, connected: false, audioFeatures: { state: 'unknown' }, problem: null, ...spotify },
-  cache: { tracks: 0, bytes: 0, limit: 100_000, problem: null },
+  cache: { tracks: 0, bytes: 0, limit: 100_000, lists: 0, problem: null },
 });
 
 const alerts = (view: HTMLElement) => [...view.querySelectorAll('[role="alert"]')].map((a) => a.textContent);

@@ -4,7 +4,7 @@ import { sendFromExtensionPage, timeFromExtensionPage, type WireAnswer } from '.
 /** The parts of the background's `status` answer the tests read. */
 export interface StatusAnswer {
   readonly spotify: { readonly clientId: string | null; readonly connected: boolean };
-  readonly cache: { readonly tracks: number; readonly bytes: number; readonly limit?: number };
+  readonly cache: { readonly tracks: number; readonly bytes: number; readonly limit?: number; readonly lists?: number };
 }
 
 /** Page object for the extension's options page. */
