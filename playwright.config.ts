@@ -8,9 +8,9 @@ import { FIXED_PORT_PROJECT, FIXED_PORT_SPECS, SHARED_PORT_PROJECT } from './tes
  * CHROMIUM_PATH to use another binary.
  *
  * Two workers, each running one spec file at a time: on 2 cores the end-to-end run took 254-290 s
- * instead of 393 s with one worker (measured 2026-12-06: four runs with two workers, one with one). The specs that bind
- * a fixed port are a project of their own limited to one worker (tests/e2e/support/projects.ts),
- * so they never run beside each other.
+ * instead of 393 s with one worker (measured 2026-12-06: four runs with two workers, one with
+ * one). The specs that bind a fixed port are a project of their own limited to one worker
+ * (tests/e2e/support/projects.ts), so they never run beside each other.
  */
 export default defineConfig({
   testDir: 'tests/e2e',
