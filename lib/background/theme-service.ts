@@ -254,7 +254,7 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
     /** The IDs answered: all, or (cached only) those with a cached record. */
     const asked = cachedOnly ? unique.filter((id) => features.has(id)) : trackIds;
     if (asked.length === 0) return [];
-    const missing = unique.filter((id) => !features.has(id) && !cachedOnly);
+    const missing = cachedOnly ? [] : unique.filter((id) => !features.has(id));
     const fresh = missing.filter((id) => !joined.has(id) && !inFlight.has(id));
     if (fresh.length > 0) fetchFeatures(fresh, pageDurations);
     const fetched = await Promise.all(
@@ -295,7 +295,7 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
     const [enabledSetting, threshold] = read.value;
     const enabled = enabledSetting ?? defaultEnabledThemes(classifier.metadata);
     // Each distinct track once: the model, its choice and its explanation.
-    const known = [...new Set(asked)].flatMap((id) => {
+    const known = unique.flatMap((id) => {
       const f = features.get(id);
       return f ? [{ id, input: { features: f, durationMs: durations.get(id) ?? null } }] : [];
     });

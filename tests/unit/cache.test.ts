@@ -5,7 +5,7 @@ import type { AudioFeatures } from '@/model/features';
 import {
   BYTES_SAMPLE_ROWS,
   DEFAULT_CACHE_LIMIT,
-  PredictorDatabase,
+  type PredictorDatabase,
   QUOTA_CHECK_INTERVAL_MS,
   SEARCH_CANDIDATES,
   SEARCH_FIRST_PAGE_ROWS,
@@ -19,20 +19,15 @@ import {
   type FeatureRecord,
   type StorageEstimator,
 } from '@/lib/background/cache';
+import { useFreshDatabases } from './support/databases';
 import { makeFeatures, trackId } from './support/fixtures';
 
-const openDatabases: PredictorDatabase[] = [];
+/** A fresh database with a name no other test uses, deleted after the test. */
+const freshDb = useFreshDatabases();
 
-/** A fresh database with a name no other test uses. */
-function freshDb(name = `test-${crypto.randomUUID()}`): PredictorDatabase {
-  const db = new PredictorDatabase(name);
-  openDatabases.push(db);
-  return db;
-}
-
-afterEach(async () => {
+// Registered after the databases' hook, so it runs before it (Vitest runs after-hooks as a stack).
+afterEach(() => {
   vi.restoreAllMocks();
-  for (const db of openDatabases.splice(0)) await db.delete();
 });
 
 const T0 = 1_700_000_000_000;

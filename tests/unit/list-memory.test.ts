@@ -1,20 +1,12 @@
 import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
-import { afterEach, describe, expect, it } from 'vitest';
-import { PredictorDatabase } from '@/lib/background/cache';
+import { describe, expect, it } from 'vitest';
 import { MAX_REMEMBERED_LISTS, createListMemory, listKey } from '@/lib/background/list-memory';
 import type { ListReport } from '@/lib/shared/messaging';
+import { useFreshDatabases } from './support/databases';
 import { trackId } from './support/fixtures';
 
-const databases: PredictorDatabase[] = [];
-function freshDb(name = `lists-${crypto.randomUUID()}`): PredictorDatabase {
-  const db = new PredictorDatabase(name);
-  databases.push(db);
-  return db;
-}
-afterEach(async () => {
-  for (const db of databases.splice(0)) await db.delete();
-});
+const freshDb = useFreshDatabases('lists');
 
 const item = (position: number, id: string): ListReport['items'][number] => ({ trackId: id, name: `Song ${position}`, artists: ['X'], position, state: { status: 'loading' } });
 const playlist = { kind: 'playlist' as const, id: 'abc123' };

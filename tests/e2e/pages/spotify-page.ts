@@ -619,8 +619,10 @@ export class SpotifyPage {
         examples: [],
       };
       const pills = (scope: Element): (HTMLElement | null)[] => [...scope.querySelectorAll('playlist-predictor-badge')].map((badge) => badge.shadowRoot?.querySelector<HTMLElement>('.badge') ?? null);
-      /** Track IDs the badges in `scope` show (null = a badge without content yet). */
-      const shownIds = (scope: Element): (string | null)[] => pills(scope).map((pill) => pill?.dataset.trackId ?? null);
+      /** The track ID a badge shows (null = a badge without content yet). */
+      const shownId = (pill: HTMLElement | null): string | null => pill?.dataset.trackId ?? null;
+      /** Track IDs the badges in `scope` show. */
+      const shownIds = (scope: Element): (string | null)[] => pills(scope).map(shownId);
       const recordStale = (source: Source, position: number | null, trackId: string, badgeTrackId: string): void => {
         counts.stale++;
         if (source === 'frame') counts.staleInFrames++;
@@ -636,11 +638,13 @@ export class SpotifyPage {
           const trackId = /^\/track\/([^/?#]+)/.exec(href)?.[1];
           if (!trackId) continue;
           counts.rowChecks++;
-          const shown = shownIds(row);
+          // The row's badges read once per observation (this runs in every frame).
+          const rowPills = pills(row);
+          const shown = rowPills.map(shownId);
           if (shown.length === 0) counts.rowsWithoutBadge++;
           if (shown.length > 1) counts.rowsWithSeveralBadges++;
           if (shown.includes(null)) counts.emptyBadges++;
-          if (source === 'frame' && pills(row).some((pill) => pill?.dataset.trackId === trackId && pill.dataset.status === 'loading')) counts.loadingInFrames++;
+          if (source === 'frame' && rowPills.some((pill) => pill?.dataset.trackId === trackId && pill.dataset.status === 'loading')) counts.loadingInFrames++;
           const wrong = shown.find((id): id is string => id !== null && id !== trackId);
           if (wrong !== undefined) recordStale(source, w.fakeSpotify.positionOf(row)?.position ?? -1, trackId, wrong);
         }
