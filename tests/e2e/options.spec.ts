@@ -1,5 +1,7 @@
+import type { Page } from '@playwright/test';
 import { THEMES, THEME_IDS } from '../../model/themes';
 import { OptionsPage } from './pages/options-page';
+import { PopupPage } from './pages/popup-page';
 import { SpotifyPlaylistPage, type RenderedRow } from './pages/playlist-page';
 import { FakeReccoBeats } from './support/fake-reccobeats';
 import { expect, test } from './support/fixtures';
@@ -77,5 +79,21 @@ test.describe('options page', () => {
     await expect(b).toBeChecked();
     await expect(a).toBeDisabled();
     await expect(b).toBeDisabled();
+  });
+
+  test('the options page and the popup show their text at the root size of their stylesheet, not at the 75 % Chrome gives extension pages', async ({ context, extensionId }) => {
+    // Chromium styles every extension page's body with font-size: 75% (extension_fonts.css): text
+    // that inherits from the body would be 10.5 px here and 14 px in Firefox.
+    const sizes = (page: Page, selector: string) =>
+      page.evaluate((sel) => ({ root: getComputedStyle(document.documentElement).fontSize, body: getComputedStyle(document.body).fontSize, text: getComputedStyle(document.querySelector(sel) ?? document.body).fontSize, found: document.querySelector(sel) !== null }), selector);
+    const options = await OptionsPage.open(context, extensionId);
+    await options.cacheSummary().waitFor();
+    const optionSizes = await sizes(options.page, '[data-testid="cache-summary"]');
+    expect(optionSizes.found, 'the cache summary is there').toBe(true);
+    expect(optionSizes, 'options page: body and the cache summary at the root size').toEqual({ ...optionSizes, body: optionSizes.root, text: optionSizes.root });
+    const popup = await PopupPage.open(context, extensionId);
+    const popupSizes = await sizes(popup.page, 'input[type="search"]');
+    expect(popupSizes.found, 'the search field is there').toBe(true);
+    expect(popupSizes, 'popup: body and the search field at the root size').toEqual({ ...popupSizes, body: popupSizes.root, text: popupSizes.root });
   });
 });
