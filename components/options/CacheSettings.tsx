@@ -39,7 +39,7 @@ export function parseCacheLimit(text: string): { limit: number } | { error: stri
  * many lists' track order is remembered for the warm start (`Status['cache']`, from `status`).
  */
 export function cacheSummary(cache: Status['cache']): string {
-  const lists = cache.lists === 0 ? '' : `; and the track order of ${count.format(cache.lists)} ${cache.lists === 1 ? 'list' : 'lists'} you opened, so their badges show at once when you reopen ${cache.lists === 1 ? 'it' : 'them'}`;
+  const lists = cache.lists === 0 ? '' : `; and the track order of ${count.format(cache.lists)} ${cache.lists === 1 ? 'list' : 'lists'} you opened, so ${cache.lists === 1 ? 'its badges show at once when you reopen it' : 'their badges show at once when you reopen them'}`;
   if (cache.tracks === 0) return cache.lists === 0 ? `The cache is empty (it keeps at most ${count.format(cache.limit)} tracks).` : `No tracks cached (at most ${count.format(cache.limit)})${lists}.`;
   return `${count.format(cache.tracks)} ${cache.tracks === 1 ? 'track' : 'tracks'} (at most ${count.format(cache.limit)}), about ${formatBytes(cache.bytes)} of audio features and titles${lists}.`;
 }

@@ -55,7 +55,7 @@ test('a list seen before: after a reload, rows drawn while scrolling never paint
   expect(reccobeats.requests.slice(requestsBefore), 'ReccoBeats requests after the reload').toEqual([]);
 
   const options = await OptionsPage.open(context, extensionId);
-  await expect(options.cacheSummary()).toHaveText(new RegExp(`^${tracks.length} tracks \\(at most 100,000\\), about [\\d.]+ kB of audio features and titles; and the track order of 1 list you opened, so their badges show at once when you reopen it\\.$`));
+  await expect(options.cacheSummary()).toHaveText(new RegExp(`^${tracks.length} tracks \\(at most 100,000\\), about [\\d.]+ kB of audio features and titles; and the track order of 1 list you opened, so its badges show at once when you reopen it\\.$`));
   expect((await options.status()).cache.lists, 'lists remembered').toBe(1);
   await options.page.getByRole('button', { name: 'Clear cache' }).click();
   await expect(options.cacheSummary()).toHaveText('The cache is empty (it keeps at most 100,000 tracks).');

@@ -45,7 +45,7 @@ describe('cache size field', () => {
     const clear = (view: HTMLElement) => [...view.querySelectorAll('button')].find((b) => b.textContent === 'Clear cache');
     const props = { cacheLimit: 100_000, onLimitChange: vi.fn(), onClear: vi.fn(async () => undefined) };
     const view = render(<CacheSettings cache={cache({ tracks: 1, bytes: 450, lists: 1 })} {...props} />);
-    expect(summary(view)).toBe('1 track (at most 100,000), about 450 bytes of audio features and titles; and the track order of 1 list you opened, so their badges show at once when you reopen it.');
+    expect(summary(view)).toBe('1 track (at most 100,000), about 450 bytes of audio features and titles; and the track order of 1 list you opened, so its badges show at once when you reopen it.');
     rerender(<CacheSettings cache={cache({ lists: 12 })} {...props} />);
     expect(summary(view)).toBe('1,234 tracks (at most 100,000), about 2.5 MB of audio features and titles; and the track order of 12 lists you opened, so their badges show at once when you reopen them.');
     // A list reported while every provider failed: no track cached, but something to clear.
