@@ -4,13 +4,16 @@ import { OptionsPage } from './pages/options-page';
 import { SpotifyPage } from './pages/spotify-page';
 import { FakeReccoBeats } from './support/fake-reccobeats';
 import { FakeSpotifyApi } from './support/fake-spotify-api';
+import { FirefoxWithExtension } from './support/firefox';
 import { E2E_EXTENSION_DIR, test } from './support/fixtures';
+import { playlistPageHtml } from './support/fake-spotify';
 import { featureTable, realDataSkipReason, realTracks } from './support/tracks';
 
 /**
  * Regenerates the README's screenshots (`npm run screenshots`): real badges on the fake Spotify
  * page (track rows, explicit labels, the now-playing bar), a badge's tooltip, the occasion panel
- * with a filter on, the popup and the options page.
+ * with a filter on, the popup and the options page; and the badges and the popup in Firefox ESR
+ * (the Firefox build, `npm run build:firefox`).
  * Skipped in the normal test run: it writes into docs/ and needs the real data.
  */
 const enabled = process.env.SCREENSHOTS === '1';
@@ -94,4 +97,33 @@ test.describe('screenshots of saving to Spotify (e2e build, local fakes of Spoti
     await window.getByRole('heading', { name: 'Saved to Spotify' }).waitFor();
     await window.screenshot({ path: 'docs/screenshots/save-done.png' });
   });
+});
+
+test('screenshots: the same badges and popup in Firefox ESR', async () => {
+  const sample = realTracks(40, 'readme-screenshot').map((t, i) => ({ ...t, title: `Track ${i + 1} of the real-data sample`, artist: 'Artist withheld', explicit: i % 5 === 2 }));
+  const tracks = sample.map((t, i) => (i === 6 ? { ...t, features: undefined } : t));
+  const firefox = await FirefoxWithExtension.launch(featureTable(tracks));
+  try {
+    firefox.pages.set('/playlist/37i9dQZF1DX5555555555555', playlistPageHtml('Real audio features', tracks, '37i9dQZF1DX5555555555555', { nowPlaying: sample[3] }));
+    const page = await firefox.open('https://open.spotify.com/playlist/37i9dQZF1DX5555555555555', 'div[data-testid="tracklist-row"]');
+    await page.setViewport({ width: 1100, height: 760 });
+    await page.evaluate(() => document.querySelector('[data-testid="playlist-tracklist"]')?.scrollIntoView({ block: 'start' }));
+    // Every drawn row and the now-playing bar with a settled badge (none still loading).
+    await page.waitForFunction(
+      () => {
+        const pills = [...document.querySelectorAll('playlist-predictor-badge')].map((b) => b.shadowRoot?.querySelector<HTMLElement>('.badge')?.dataset.status);
+        return pills.length > 10 && pills.every((status) => status !== undefined && status !== 'loading');
+      },
+      { timeout: 30_000 },
+    );
+    await page.screenshot({ path: 'docs/screenshots/firefox-badges.png' });
+    const popup = await firefox.open(firefox.extensionUrl('/popup.html'), 'input[type="search"]');
+    await popup.setViewport({ width: 404, height: 600 });
+    await popup.type('input[type="search"]', 'Track 1');
+    await popup.keyboard.press('Enter');
+    await popup.waitForSelector('article.result .badge', { timeout: 20_000 });
+    await popup.screenshot({ path: 'docs/screenshots/firefox-popup.png' });
+  } finally {
+    await firefox.close();
+  }
 });
