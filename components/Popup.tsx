@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import type { SearchResponse, Status } from '@/lib/shared/messaging';
 import type { EffectiveThemeSettings } from '@/lib/shared/settings';
 import { SearchResult } from './SearchResult';
@@ -14,6 +14,8 @@ export interface PopupProps {
   /** Themes, colours and threshold in effect, `undefined` while loading. */
   readonly themes: EffectiveThemeSettings | undefined;
   readonly onOpenOptions: () => void;
+  /** The open Spotify tab's list (`TabProfile`), shown under the header; none when the tab reported no list. */
+  readonly tabList?: ReactNode;
 }
 
 type SearchState =
@@ -37,10 +39,10 @@ export const SEARCH_DEBOUNCE_MS = 350;
  * The toolbar popup: a search box (Spotify search when connected, otherwise tracks already seen;
  * a pasted track URL or URI is classified directly, a pasted link to anything else is answered
  * with the reason it cannot be classified, `pastedLinkProblem`), results with badges and
- * probability bars, the connection status and a link to the options page. Arrow keys move
- * between results.
+ * probability bars, the connection status and a link to the options page; between the header
+ * and the search, the open tab's list when there is one. Arrow keys move between results.
  */
-export function Popup({ search, status, themes, onOpenOptions }: PopupProps) {
+export function Popup({ search, status, themes, onOpenOptions, tabList }: PopupProps) {
   const [query, setQuery] = useState('');
   const [state, setState] = useState<SearchState>({ kind: 'idle' });
   const latest = useRef(0);
@@ -104,6 +106,7 @@ export function Popup({ search, status, themes, onOpenOptions }: PopupProps) {
           Options
         </button>
       </header>
+      {tabList}
       <p className="status-line" data-testid="connection-status">
         {status === undefined ? 'Checking the Spotify connection…' : connected ? 'Spotify connected: searching Spotify.' : 'Not connected to Spotify: searching tracks you have seen.'}
       </p>

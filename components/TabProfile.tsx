@@ -52,7 +52,7 @@ export function TabProfile({ report, enabled, colors, copy, download, save }: Ta
           <li key={theme}>
             <button aria-pressed={picked.has(theme)} onClick={() => toggle(theme)} data-theme={theme} data-count={count}>
               <span className="name">{getTheme(theme).name}</span>
-              <span className="bar" aria-hidden="true">
+              <span className="tab-bar" aria-hidden="true">
                 <span style={{ width: `${(count / largest) * 100}%`, background: colors[theme] ?? getTheme(theme).color }} />
               </span>
               <span className="count">{count}</span>

@@ -18,26 +18,28 @@ function App() {
   const report = useActiveTabList();
   return (
     <div className="popup-root">
-      {report && (
-        <TabProfile
-          report={report}
-          enabled={themes?.enabled}
-          colors={themes?.colors ?? {}}
-          copy={(text) => navigator.clipboard.writeText(text)}
-          download={(fileName, text) => {
-            const a = document.createElement('a');
-            a.href = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
-            a.download = fileName;
-            a.click();
-          }}
-          save={async (request) => void (await sendMessage('prepareSave', request))}
-        />
-      )}
       <Popup
         search={(query) => sendMessage('search', { query })}
         status={status}
         themes={themes}
         onOpenOptions={() => void browser.runtime.openOptionsPage()}
+        tabList={
+          report && (
+            <TabProfile
+              report={report}
+              enabled={themes?.enabled}
+              colors={themes?.colors ?? {}}
+              copy={(text) => navigator.clipboard.writeText(text)}
+              download={(fileName, text) => {
+                const a = document.createElement('a');
+                a.href = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+                a.download = fileName;
+                a.click();
+              }}
+              save={async (request) => void (await sendMessage('prepareSave', request))}
+            />
+          )
+        }
       />
       {(modelError ?? statusError) && (
         <p className="error small" role="alert" style={{ padding: '0 12px 12px' }}>

@@ -304,6 +304,19 @@ test.describe('the occasion panel (issue 11)', () => {
       .toBe(coverage);
     await expect(popup.page.getByRole('heading', { name: 'Popup Profile' })).toBeVisible();
     for (const [theme, count] of Object.entries(cli.counts)) await expect(popup.page.locator(`.tab-themes button[data-theme="${theme}"]`)).toHaveAttribute('data-count', String(count));
+    // Each theme's bar is as long as its count against the largest count, within 1 px.
+    const bars = await popup.page.locator('.tab-themes button').evaluateAll((buttons) =>
+      buttons.map((button) => ({
+        theme: button.getAttribute('data-theme'),
+        count: Number(button.getAttribute('data-count')),
+        track: button.querySelector('.tab-bar')?.getBoundingClientRect().width ?? 0,
+        fill: button.querySelector('.tab-bar > span')?.getBoundingClientRect().width ?? 0,
+      })),
+    );
+    const largest = Math.max(...bars.map((b) => b.count));
+    expect(bars.length, 'theme bars').toBeGreaterThan(1);
+    expect(Math.min(...bars.map((b) => b.track)), 'the narrowest bar track, px').toBeGreaterThan(100);
+    expect(bars.filter((b) => Math.abs(b.fill - (b.track * b.count) / largest) > 1), 'bars not proportional to their count').toEqual([]);
 
     // Chrome stops a service worker after 30 s without events, and with it what the tabs
     // reported; the tab, whose list has not changed, has no reason to report again. Opened then,

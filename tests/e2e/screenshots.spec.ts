@@ -5,14 +5,14 @@ import { SpotifyPage } from './pages/spotify-page';
 import { FakeReccoBeats } from './support/fake-reccobeats';
 import { FakeSpotifyApi } from './support/fake-spotify-api';
 import { FirefoxWithExtension } from './support/firefox';
-import { E2E_EXTENSION_DIR, test } from './support/fixtures';
+import { E2E_EXTENSION_DIR, expect, test } from './support/fixtures';
 import { playlistPageHtml } from './support/fake-spotify';
 import { featureTable, realDataSkipReason, realTracks } from './support/tracks';
 
 /**
  * Regenerates the README's screenshots (`npm run screenshots`): real badges on the fake Spotify
  * page (track rows, explicit labels, the now-playing bar), a badge's tooltip, the occasion panel
- * with a filter on, the popup and the options page; and the badges and the popup in Firefox ESR
+ * with a filter on, the popup over that tab (its list's profile) and with a search, the options page; and the badges and the popup in Firefox ESR
  * (the Firefox build, `npm run build:firefox`).
  * Skipped in the normal test run: it writes into docs/ and needs the real data.
  */
@@ -60,8 +60,23 @@ test('screenshots: badges on a playlist of real tracks, the popup and the option
   await spotify.page.waitForFunction(() => !(window as unknown as { fakeSpotify: { busy(): boolean } }).fakeSpotify.busy());
   await spotify.page.screenshot({ path: 'docs/screenshots/panel.png' });
 
+  // The popup over that Spotify tab: the list's profile (the content script's report) above the search.
   const popup = await PopupPage.open(context, extensionId);
   await popup.page.setViewportSize({ width: 404, height: 600 });
+  await spotify.page.bringToFront();
+  await expect
+    .poll(
+      async () => {
+        await popup.page.reload();
+        return popup.page.getByTestId('tab-coverage').isVisible({ timeout: 1_000 }).catch(() => false);
+      },
+      { timeout: 20_000 },
+    )
+    .toBe(true);
+  if (top) await popup.page.locator(`.tab-themes button[data-theme="${top}"]`).click();
+  await popup.page.screenshot({ path: 'docs/screenshots/popup-tab.png' });
+  await popup.page.bringToFront();
+  await popup.page.reload();
   await popup.search('Track 1');
   await popup.page.screenshot({ path: 'docs/screenshots/popup.png' });
 
