@@ -293,15 +293,7 @@ test.describe('the occasion panel (issue 11)', () => {
       expected,
     );
     const coverage = `Analysed ${rows.length} of 30 tracks${cli.uncertain > 0 ? ` · ${cli.uncertain} uncertain` : ''}${cli.unknown > 0 ? ` · ${cli.unknown} unknown` : ''}`;
-    await expect
-      .poll(
-        async () => {
-          await popup.page.reload();
-          return popup.page.getByTestId('tab-coverage').textContent({ timeout: 1_000 }).catch(() => null);
-        },
-        { timeout: 20_000 },
-      )
-      .toBe(coverage);
+    await expect.poll(() => popup.reloadedTabCoverage(), { timeout: 20_000 }).toBe(coverage);
     await expect(popup.page.getByRole('heading', { name: 'Popup Profile' })).toBeVisible();
     for (const [theme, count] of Object.entries(cli.counts)) await expect(popup.page.locator(`.tab-themes button[data-theme="${theme}"]`)).toHaveAttribute('data-count', String(count));
     // Each theme's bar is as long as its count against the largest count, within 1 px.

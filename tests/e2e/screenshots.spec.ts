@@ -64,15 +64,7 @@ test('screenshots: badges on a playlist of real tracks, the popup and the option
   const popup = await PopupPage.open(context, extensionId);
   await popup.page.setViewportSize({ width: 404, height: 600 });
   await spotify.page.bringToFront();
-  await expect
-    .poll(
-      async () => {
-        await popup.page.reload();
-        return popup.page.getByTestId('tab-coverage').isVisible({ timeout: 1_000 }).catch(() => false);
-      },
-      { timeout: 20_000 },
-    )
-    .toBe(true);
+  await expect.poll(() => popup.reloadedTabCoverage(), { timeout: 20_000 }).toMatch(/^Analysed /);
   if (top) await popup.page.locator(`.tab-themes button[data-theme="${top}"]`).click();
   await popup.page.screenshot({ path: 'docs/screenshots/popup-tab.png' });
   await popup.page.bringToFront();

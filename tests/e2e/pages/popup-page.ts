@@ -38,6 +38,16 @@ export class PopupPage {
     await this.page.locator('article.result').first().or(this.page.getByText('No tracks found')).or(this.page.getByRole('alert')).waitFor();
   }
 
+  /**
+   * Loads the popup again, as opening it from the toolbar does, and returns the coverage line of
+   * the active tab's list (`null` when it shows none within 1 s). The popup reads the active tab's
+   * list when it loads, so make that tab the active one first (`bringToFront`).
+   */
+  async reloadedTabCoverage(): Promise<string | null> {
+    await this.page.reload();
+    return this.page.getByTestId('tab-coverage').textContent({ timeout: 1_000 }).catch(() => null);
+  }
+
   async results(): Promise<PopupResult[]> {
     return this.page.locator('article.result').evaluateAll((articles) =>
       articles.map((a) => {
