@@ -12,8 +12,8 @@ import { featureTable, realDataSkipReason, realTracks } from './support/tracks';
 /**
  * Regenerates the README's screenshots (`npm run screenshots`): real badges on the fake Spotify
  * page (track rows, explicit labels, the now-playing bar), a badge's tooltip, the occasion panel
- * with a filter on, the popup over that tab (its list's profile) and with a search, the options page; and the badges and the popup in Firefox ESR
- * (the Firefox build, `npm run build:firefox`).
+ * with a filter on, the popup over that tab (its list's profile) and with a search, the options
+ * page; and the badges and the popup in Firefox ESR (the Firefox build, `npm run build:firefox`).
  * Skipped in the normal test run: it writes into docs/ and needs the real data.
  */
 const enabled = process.env.SCREENSHOTS === '1';
