@@ -78,8 +78,12 @@ export function CacheSettings({ cache, cacheLimit, onLimitChange, onClear }: Cac
           {cache.problem}
         </p>
       )}
+      {/* noValidate: parseCacheLimit is the one rule, with its reason shown below. The browser's
+          own check of min and step would block Enter with a bubble instead, also for a whole
+          number in range that is not a multiple of the arrows' step (1,500). */}
       <form
         className="row"
+        noValidate
         onSubmit={(event) => {
           event.preventDefault();
           commit();

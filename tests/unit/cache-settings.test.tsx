@@ -84,6 +84,20 @@ describe('cache size field', () => {
     act(() => input.dispatchEvent(new FocusEvent('focusout', { bubbles: true })));
     expect(onLimitChange).toHaveBeenLastCalledWith(2_000);
   });
+
+  it('Enter gives the same answer as leaving the field: the reason for a size out of range, and any whole number in range saved (not only multiples of the arrows\' step)', () => {
+    const onLimitChange = vi.fn();
+    const view = render(<CacheSettings cache={cache()} cacheLimit={100_000} onLimitChange={onLimitChange} onClear={vi.fn(async () => undefined)} />);
+    const input = view.querySelector<HTMLInputElement>('#cache-limit');
+    if (!input) throw new Error('no cache size field');
+    type(input, '12');
+    act(() => input.form?.requestSubmit());
+    expect(onLimitChange).not.toHaveBeenCalled();
+    expect(view.querySelector('[role="alert"]')?.textContent).toBe('Enter a whole number of tracks from 1,000 to 1,000,000.');
+    type(input, '1500');
+    act(() => input.form?.requestSubmit());
+    expect(onLimitChange).toHaveBeenCalledExactlyOnceWith(1_500);
+  });
 });
 
 describe('options page', () => {
