@@ -11,7 +11,8 @@ import { bundledModelDefaults, classifyWithCli, cliProfile, expectedBadge, expec
  * reused rows equal `npm run classify`, the warm start of a list seen before (after a reload no
  * frame is about to paint a `loading` badge), a change in the options follows on the open tab, the
  * popup's search, the occasion panel (its script is imported on demand from a web-accessible
- * resource, which Firefox resolves differently from Chromium), a provider that is down (and the
+ * resource, which Firefox resolves differently from Chromium) and the toolbar popup's profile of
+ * that tab's list (tabs.query without the tabs permission), a provider that is down (and the
  * browser coming back online), and the Spotify connection through Firefox's own
  * `identity.launchWebAuthFlow` with what it enables (Spotify's audio features and search, saving
  * a playlist from the panel and reading a whole list, both through confirmation windows opened
@@ -212,7 +213,7 @@ function panelView(page: Page): Promise<{ expanded: string | null; analysed: str
   });
 }
 
-test('Firefox: the occasion panel loads on demand above the list and profiles it as npm run classify does', async () => {
+test('Firefox: the occasion panel loads on demand above the list and profiles it as npm run classify does, and so does the toolbar popup over that tab', async () => {
   firefox.pages.set('/playlist/37i9dQZF1DXFFFFFFFFFFFF2', playlistPageHtml('Firefox Panel', panelTracks, '37i9dQZF1DXFFFFFFFFFFFF2'));
   const page = await firefox.open('https://open.spotify.com/playlist/37i9dQZF1DXFFFFFFFFFFFF2', 'div[data-testid="tracklist-row"]');
   const shown = await settled(page);
@@ -230,6 +231,28 @@ test('Firefox: the occasion panel loads on demand above the list and profiles it
       counts: cli.counts,
       problem: null,
     });
+
+  // The toolbar popup over this tab shows the same profile (the content script's report; the
+  // popup finds the tab with tabs.query, no tabs permission). Opened as a tab here, it reads
+  // the active tab when it loads: make the Spotify tab the active one, then load the popup again.
+  const popup = await firefox.open(firefox.extensionUrl('/popup.html'), 'input[type="search"]');
+  await page.bringToFront();
+  const popupProfile = () =>
+    popup.evaluate(() => ({
+      coverage: document.querySelector('[data-testid="tab-coverage"]')?.textContent ?? null,
+      counts: Object.fromEntries([...document.querySelectorAll<HTMLElement>('.tab-themes button[data-theme]')].filter((b) => Number(b.dataset.count) > 0).map((b) => [b.dataset.theme ?? '', Number(b.dataset.count)])),
+    }));
+  await expect
+    .poll(
+      async () => {
+        await popup.evaluate(() => location.reload()).catch(() => undefined);
+        await popup.waitForSelector('[data-testid="tab-coverage"]', { timeout: 1_000 }).catch(() => undefined);
+        return popupProfile().catch(() => null);
+      },
+      { timeout: 20_000 },
+    )
+    .toEqual({ coverage: `Analysed ${panelTracks.length} of ${panelTracks.length} tracks${cli.uncertain > 0 ? ` · ${cli.uncertain} uncertain` : ''}`, counts: cli.counts });
+  await popup.close();
   await page.close();
 });
 
