@@ -79,9 +79,10 @@ function inBadgesArea(el: Element): boolean {
 }
 
 /**
- * The width a label takes by its content, in px: its content plus its own padding and border. Not
- * its box: a grid item stretches to its column, which the badge itself widens, so measuring the
- * box would feed the badge's own width back into its margin. 0 for an empty element.
+ * The width a label takes by its content, in px: its content plus its own padding and border, and
+ * at least its `min-width` (the "E" is a 16 px square around a narrower letter). Not its box: a
+ * grid item stretches to its column, which the badge itself widens, so measuring the box would
+ * feed the badge's own width back into its margin. 0 for an empty element.
  */
 function labelWidth(label: Element): number {
   const range = label.ownerDocument.createRange();
@@ -90,7 +91,10 @@ function labelWidth(label: Element): number {
   if (content === 0) return 0;
   const style = getComputedStyle(label);
   const px = (value: string): number => Number.parseFloat(value) || 0;
-  return content + px(style.paddingLeft) + px(style.paddingRight) + px(style.borderLeftWidth) + px(style.borderRightWidth);
+  const byContent = content + px(style.paddingLeft) + px(style.paddingRight) + px(style.borderLeftWidth) + px(style.borderRightWidth);
+  // box-sizing: border-box (as Spotify's label): min-width includes padding and border; otherwise it is the content's.
+  const minWidth = style.boxSizing === 'border-box' ? px(style.minWidth) : px(style.minWidth) + byContent - content;
+  return Math.max(byContent, minWidth);
 }
 
 /**

@@ -23,6 +23,8 @@ import { featureTable, type FixtureTrack } from './support/tracks';
 const TOLERANCE_PX = 1;
 /** Most room between Spotify's labels (or the block's start) and the badge, in px: "beside" the "E". */
 const MAX_LABEL_GAP_PX = 8;
+/** Least room between Spotify's "E" and the badge, in px: apart, not touching. */
+const MIN_LABEL_GAP_PX = 4;
 
 const tracks: FixtureTrack[] = pageFixture(40, 'layout', [2, 9]).map((t, i) =>
   // A title far too long for its cell (ellipsis), and a second featured artist now and then.
@@ -112,7 +114,8 @@ function layoutViolations(before: TitleLayout, after: TitleLayout, deltas: Delta
   // the artist line right after the badge, with the grid's own gap, not further.
   const labelsEnd = (l: TitleLayout): number => (l.explicitLabel ? right(l.explicitLabel) : l.titleBlock.x);
   const gapBefore = badge.x - labelsEnd(after);
-  if (gapBefore < -t || gapBefore > MAX_LABEL_GAP_PX) out.push(`${at}: badge ${gapBefore.toFixed(1)} px after ${after.explicitLabel ? 'the explicit label' : 'the start of the title block'} (beside it: 0 to ${MAX_LABEL_GAP_PX} px)`);
+  const minGap = after.explicitLabel ? MIN_LABEL_GAP_PX : 0;
+  if (gapBefore < minGap - t || gapBefore > MAX_LABEL_GAP_PX) out.push(`${at}: badge ${gapBefore.toFixed(1)} px after ${after.explicitLabel ? 'the explicit label' : 'the start of the title block'} (beside it: ${minGap} to ${MAX_LABEL_GAP_PX} px)`);
   const gapAfter = after.artistLine.x - right(badge);
   const gridGap = before.artistLine.x - labelsEnd(before);
   if (gapAfter > gridGap + t) out.push(`${at}: artist line ${gapAfter.toFixed(1)} px after the badge, ${gridGap.toFixed(1)} px after the labels without the extension`);
