@@ -218,6 +218,9 @@ export function exportSettings(settings: Settings): string {
   return `${JSON.stringify({ format: SETTINGS_EXPORT_FORMAT, version: SETTINGS_VERSION, settings }, null, 2)}\n`;
 }
 
+/** What marks a file as a settings export at all, before its version and body are read. */
+const ExportFormatSchema = z.object({ format: z.literal(SETTINGS_EXPORT_FORMAT) });
+
 const ExportEnvelopeSchema = z.object({
   format: z.literal(SETTINGS_EXPORT_FORMAT),
   version: z.int().check(z.gte(1)),
@@ -229,9 +232,11 @@ const ExportEnvelopeSchema = z.object({
  * first checked against the layout of the version the file declares (version 1:
  * {@link SettingsV1Schema}, 2: {@link SettingsV2Schema}, 3: {@link SettingsSchema}): a body that
  * does not parse is rejected, never read as the defaults. Pure: nothing is stored.
- * @throws Error saying what is wrong: not JSON, not a settings export, a version this build does
- *   not know (newer than {@link SETTINGS_VERSION}), or invalid settings for the file's version
- *   (zod's issues: each message with its path, e.g. `→ at enabledThemes`).
+ * @throws Error saying what is wrong: not JSON; not a settings export at all (no `format` of
+ *   {@link SETTINGS_EXPORT_FORMAT}: said in one sentence, without zod's issues, since nothing in
+ *   such a file is ours to point at); a malformed version; a version this build does not know
+ *   (newer than {@link SETTINGS_VERSION}); or invalid settings for the file's version (zod's
+ *   issues: each message with its path, e.g. `→ at enabledThemes`).
  */
 export function importSettings(text: string): Settings {
   let json: unknown;
@@ -243,6 +248,9 @@ export function importSettings(text: string): Settings {
   // English issue messages ("expected array, received string"): zod/mini has none by default, and
   // this runs in the options page only (the content script, which never imports, stays small).
   const params = { error: z.locales.en().localeError };
+  if (!ExportFormatSchema.safeParse(json).success) {
+    throw new Error(`This file is not a Playlist Predictor settings export: it has no "format": "${SETTINGS_EXPORT_FORMAT}" (Export… on the options page writes such a file).`);
+  }
   const envelope = ExportEnvelopeSchema.safeParse(json, params);
   if (!envelope.success) throw new Error(`Not a Playlist Predictor settings export (version 1 to ${SETTINGS_VERSION}): ${z.prettifyError(envelope.error)}`);
   const { version } = envelope.data;

@@ -165,7 +165,10 @@ describe('settings export and import', () => {
 
   it('says what is wrong with a bad file', () => {
     expect(() => importSettings('{ not json')).toThrow('The file is not JSON.');
-    expect(() => importSettings(JSON.stringify({ hello: 'world' }))).toThrow(/Not a Playlist Predictor settings export/);
+    // Not ours at all: one sentence, no zod issue list.
+    for (const other of [{ hello: 'world' }, { format: 'something-else', version: 3, settings: custom }, [1, 2], 'text', null]) {
+      expect(() => importSettings(JSON.stringify(other))).toThrow('This file is not a Playlist Predictor settings export: it has no "format": "playlist-predictor-settings" (Export… on the options page writes such a file).');
+    }
     expect(() => importSettings(JSON.stringify({ format: 'playlist-predictor-settings', version: 99, settings: custom }))).toThrow(/version 1 to 3/);
     expect(() => importSettings(JSON.stringify({ format: 'playlist-predictor-settings', version: 3, settings: { ...custom, enabledThemes: ['sleep'] } }))).toThrow(
       /invalid: .*at least 2 themes/s,
