@@ -6,6 +6,7 @@ import { describeAnswer, isRefusal, median } from './support/extension-messages'
 import { FakeReccoBeats } from './support/fake-reccobeats';
 import { ROW_POOL_SIZE, type PageSpec } from './support/fake-spotify';
 import { E2E_EXTENSION_DIR, expect, test } from './support/fixtures';
+import { assertAloneProject } from './support/projects';
 import { classifyWithCli, featureTable, type CliRow, type FixtureTrack } from './support/tracks';
 
 /**
@@ -167,6 +168,8 @@ test('the page forging WXT\'s "content script started" event leaves the badges i
 });
 
 test('a cache filled to its default bound of 100,000 tracks evicts the least recently used, and status and search stay fast', async ({ context, extensionId }) => {
+  // Its timings are read with no other browser running (support/projects.ts).
+  assertAloneProject(test.info().project.name);
   test.setTimeout(180_000);
   const reccobeats = new FakeReccoBeats(featureTable(allTracks));
   await reccobeats.install(context);
