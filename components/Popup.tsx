@@ -47,6 +47,7 @@ export function Popup({ search, status, themes, onOpenOptions, tabList }: PopupP
   const [state, setState] = useState<SearchState>({ kind: 'idle' });
   const latest = useRef(0);
   const listRef = useRef<HTMLDivElement>(null);
+  const inputRef = useRef<HTMLInputElement>(null);
   /** The typed query's pending search (SEARCH_DEBOUNCE_MS after the last keystroke); Enter runs it at once instead. */
   const debounce = useRef<ReturnType<typeof setTimeout>>(undefined);
 
@@ -80,6 +81,14 @@ export function Popup({ search, status, themes, onOpenOptions, tabList }: PopupP
     // `run` is recreated every render; the search depends on the query only.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [query]);
+
+  /** The clear button: an empty field and no results at once (an answer still on its way is dropped), focus back in the field. */
+  function clear(): void {
+    clearTimeout(debounce.current);
+    setQuery('');
+    run('');
+    inputRef.current?.focus();
+  }
 
   function onResultsKeyDown(event: KeyboardEvent<HTMLDivElement>): void {
     if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
@@ -128,16 +137,25 @@ export function Popup({ search, status, themes, onOpenOptions, tabList }: PopupP
         <label className="visually-hidden" htmlFor="search">
           Search a song or paste a Spotify track link
         </label>
-        <input
-          id="search"
-          type="search"
-          autoFocus
-          autoComplete="off"
-          placeholder="Search a song, or paste a track link"
-          value={query}
-          onChange={(event) => setQuery(event.target.value)}
-          onKeyDown={onInputKeyDown}
-        />
+        {/* Our own clear button, in Firefox too (Chromium's native one is hidden: components/ui.css). */}
+        <div className="search-field">
+          <input
+            id="search"
+            ref={inputRef}
+            type="search"
+            autoFocus
+            autoComplete="off"
+            placeholder="Search a song, or paste a track link"
+            value={query}
+            onChange={(event) => setQuery(event.target.value)}
+            onKeyDown={onInputKeyDown}
+          />
+          {query !== '' && (
+            <button type="button" className="clear" aria-label="Clear the search" onClick={clear}>
+              ×
+            </button>
+          )}
+        </div>
       </form>
       <div className="results" ref={listRef} onKeyDown={onResultsKeyDown} aria-live="polite" aria-busy={state.kind === 'loading'}>
         {state.kind === 'idle' && (

@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { CacheSettings, parseCacheLimit } from '@/components/options/CacheSettings';
 import { Options } from '@/components/Options';
 import { Popup } from '@/components/Popup';
-import type { Status } from '@/lib/shared/messaging';
+import type { SearchResponse, Status } from '@/lib/shared/messaging';
 import { DEFAULT_SETTINGS, type Settings } from '@/lib/shared/settings';
 
 useReactRoot();
@@ -165,6 +165,34 @@ describe('popup search box', () => {
       await act(async () => vi.advanceTimersByTimeAsync(1_000));
       expect(search).toHaveBeenCalledWith('https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC');
       expect(view.querySelector('[data-testid="link-problem"]')).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('the clear button empties the field and the results at once, drops an answer still on its way, and puts the focus back in the field', async () => {
+    vi.useFakeTimers();
+    try {
+      let answer: (response: SearchResponse) => void = () => undefined;
+      const search = vi.fn(() => new Promise<SearchResponse>((resolve) => (answer = resolve)));
+      const view = render(<Popup search={search} status={status} themes={undefined} onOpenOptions={vi.fn()} />);
+      const input = view.querySelector<HTMLInputElement>('#search');
+      if (!input) throw new Error('no search box');
+      const clearButton = () => view.querySelector<HTMLButtonElement>('button[aria-label="Clear the search"]');
+      expect(clearButton(), 'no clear button while the field is empty').toBeNull();
+      type(input, 'night drive');
+      act(() => input.form?.requestSubmit());
+      expect(view.textContent).toContain('Searching…');
+      act(() => clearButton()?.click());
+      expect(input.value).toBe('');
+      expect(clearButton()).toBeNull();
+      expect(document.activeElement).toBe(input);
+      expect(view.textContent).toContain('Type a title or an artist');
+      // The search asked before the clear answers now: not shown.
+      await act(async () => answer({ source: 'seen', hits: [] }));
+      await act(async () => vi.advanceTimersByTimeAsync(1_000));
+      expect(view.querySelector('[data-testid="search-source"]')).toBeNull();
+      expect(search).toHaveBeenCalledTimes(1);
     } finally {
       vi.useRealTimers();
     }
