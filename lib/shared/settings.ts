@@ -221,8 +221,7 @@ export function exportSettings(settings: Settings): string {
 /** What marks a file as a settings export at all, before its version and body are read. */
 const ExportFormatSchema = z.object({ format: z.literal(SETTINGS_EXPORT_FORMAT) });
 
-const ExportEnvelopeSchema = z.object({
-  format: z.literal(SETTINGS_EXPORT_FORMAT),
+const ExportEnvelopeSchema = z.extend(ExportFormatSchema, {
   version: z.int().check(z.gte(1)),
   settings: z.unknown(),
 });

@@ -23,6 +23,15 @@ function type(input: HTMLInputElement, text: string): void {
   });
 }
 
+/** The cache section with 100,000 as the saved size: its view, its size field and the `onLimitChange` spy. */
+function renderSizeField(): { view: HTMLElement; input: HTMLInputElement; onLimitChange: ReturnType<typeof vi.fn> } {
+  const onLimitChange = vi.fn();
+  const view = render(<CacheSettings cache={cache()} cacheLimit={100_000} onLimitChange={onLimitChange} onClear={vi.fn(async () => undefined)} />);
+  const input = view.querySelector<HTMLInputElement>('#cache-limit');
+  if (!input) throw new Error('no cache size field');
+  return { view, input, onLimitChange };
+}
+
 describe('cache size field', () => {
   it('parses whole numbers of tracks from 1,000 to 1,000,000 only', () => {
     expect(parseCacheLimit('1000')).toEqual({ limit: 1_000 });
@@ -63,10 +72,7 @@ describe('cache size field', () => {
   });
 
   it('saves a valid size on Enter or when the field loses focus, and refuses one out of range with the reason', () => {
-    const onLimitChange = vi.fn();
-    const view = render(<CacheSettings cache={cache()} cacheLimit={100_000} onLimitChange={onLimitChange} onClear={vi.fn(async () => undefined)} />);
-    const input = view.querySelector<HTMLInputElement>('#cache-limit');
-    if (!input) throw new Error('no cache size field');
+    const { view, input, onLimitChange } = renderSizeField();
     // Typing does not save (a half-typed 5 must not shrink the cache).
     type(input, '5');
     expect(onLimitChange).not.toHaveBeenCalled();
@@ -86,10 +92,7 @@ describe('cache size field', () => {
   });
 
   it('Enter gives the same answer as leaving the field: the reason for a size out of range, and any whole number in range saved (not only multiples of the arrows\' step)', () => {
-    const onLimitChange = vi.fn();
-    const view = render(<CacheSettings cache={cache()} cacheLimit={100_000} onLimitChange={onLimitChange} onClear={vi.fn(async () => undefined)} />);
-    const input = view.querySelector<HTMLInputElement>('#cache-limit');
-    if (!input) throw new Error('no cache size field');
+    const { view, input, onLimitChange } = renderSizeField();
     type(input, '12');
     act(() => input.form?.requestSubmit());
     expect(onLimitChange).not.toHaveBeenCalled();
