@@ -233,7 +233,8 @@ const ExportEnvelopeSchema = z.extend(ExportFormatSchema, {
  * does not parse is rejected, never read as the defaults. Pure: nothing is stored.
  * @throws Error saying what is wrong: not JSON; not a settings export at all (no `format` of
  *   {@link SETTINGS_EXPORT_FORMAT}: said in one sentence, without zod's issues, since nothing in
- *   such a file is ours to point at); a malformed version; a version this build does not know
+ *   such a file is ours to point at); a malformed version (our file, so zod's issue at `version`
+ *   is given); a version this build does not know
  *   (newer than {@link SETTINGS_VERSION}); or invalid settings for the file's version (zod's
  *   issues: each message with its path, e.g. `→ at enabledThemes`).
  */
@@ -251,7 +252,9 @@ export function importSettings(text: string): Settings {
     throw new Error(`This file is not a Playlist Predictor settings export: it has no "format": "${SETTINGS_EXPORT_FORMAT}" (Export… on the options page writes such a file).`);
   }
   const envelope = ExportEnvelopeSchema.safeParse(json, params);
-  if (!envelope.success) throw new Error(`Not a Playlist Predictor settings export (version 1 to ${SETTINGS_VERSION}): ${z.prettifyError(envelope.error)}`);
+  if (!envelope.success) {
+    throw new Error(`This Playlist Predictor settings export has a malformed version (a whole number from 1 is expected; this build reads version 1 to ${SETTINGS_VERSION}): ${z.prettifyError(envelope.error)}`);
+  }
   const { version } = envelope.data;
   const schema = SETTINGS_SCHEMAS[version];
   if (!schema) throw new Error(`This file has settings version ${version}, from a newer Playlist Predictor; this one reads version 1 to ${SETTINGS_VERSION}.`);

@@ -211,7 +211,7 @@ describe('settings export and import', () => {
     expect(() => importSettings(file(3, v2))).toThrow(/\(version 3\) are invalid: .*→ at cacheLimit/s);
     expect(() => importSettings(file(3, null))).toThrow(/\(version 3\) are invalid/);
     for (const version of [4, 99]) expect(() => importSettings(file(version, custom))).toThrow(`settings version ${version}, from a newer Playlist Predictor; this one reads version 1 to 3`);
-    for (const version of [0, -1, 1.5, '2', null]) expect(() => importSettings(file(version, custom))).toThrow(/^Not a Playlist Predictor settings export \(version 1 to 3\).*→ at version/s);
+    for (const version of [0, -1, 1.5, '2', null]) expect(() => importSettings(file(version, custom))).toThrow(/^This Playlist Predictor settings export has a malformed version \(a whole number from 1 is expected; this build reads version 1 to 3\).*→ at version/s);
   });
 });
 
