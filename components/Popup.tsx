@@ -75,6 +75,8 @@ export function Popup({ search, status, themes, onOpenOptions, tabList }: PopupP
   }
 
   useEffect(() => {
+    // An emptied field is answered at once by `changeQuery`: nothing to wait for.
+    if (query.trim() === '') return;
     const timer = setTimeout(() => run(query), SEARCH_DEBOUNCE_MS);
     debounce.current = timer;
     return () => clearTimeout(timer);
@@ -82,11 +84,20 @@ export function Popup({ search, status, themes, onOpenOptions, tabList }: PopupP
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [query]);
 
-  /** The clear button: an empty field and no results at once (an answer still on its way is dropped), focus back in the field. */
-  function clear(): void {
+  /**
+   * A new text in the field: searched after the typing pause, except an emptied field (the clear
+   * button, or the text deleted), which shows the empty state at once and drops an answer still on its way.
+   */
+  function changeQuery(text: string): void {
+    setQuery(text);
+    if (text.trim() !== '') return;
     clearTimeout(debounce.current);
-    setQuery('');
-    run('');
+    run(text);
+  }
+
+  /** The clear button: an empty field and no results at once, focus back in the field. */
+  function clear(): void {
+    changeQuery('');
     inputRef.current?.focus();
   }
 
@@ -147,7 +158,7 @@ export function Popup({ search, status, themes, onOpenOptions, tabList }: PopupP
             autoComplete="off"
             placeholder="Search a song, or paste a track link"
             value={query}
-            onChange={(event) => setQuery(event.target.value)}
+            onChange={(event) => changeQuery(event.target.value)}
             onKeyDown={onInputKeyDown}
           />
           {query !== '' && (

@@ -201,6 +201,29 @@ describe('popup search box', () => {
     }
   });
 
+  it('deleting the text shows the empty state at once, without waiting for the typing pause, and drops an answer still on its way', async () => {
+    vi.useFakeTimers();
+    try {
+      let answer: (response: SearchResponse) => void = () => undefined;
+      const search = vi.fn(() => new Promise<SearchResponse>((resolve) => (answer = resolve)));
+      const view = render(<Popup search={search} status={status} themes={undefined} onOpenOptions={vi.fn()} />);
+      const input = view.querySelector<HTMLInputElement>('#search');
+      if (!input) throw new Error('no search box');
+      type(input, 'night drive');
+      await act(async () => vi.advanceTimersByTimeAsync(1_000));
+      expect(view.textContent).toContain('Searching…');
+      type(input, '  ');
+      expect(view.textContent).not.toContain('Searching…');
+      expect(view.textContent).toContain('Type a title or an artist');
+      await act(async () => answer({ source: 'seen', hits: [] }));
+      await act(async () => vi.advanceTimersByTimeAsync(1_000));
+      expect(view.querySelector('[data-testid="search-source"]')).toBeNull();
+      expect(search).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('Enter searches at once, and the typing pause that ends later does not search the same words again', async () => {
     vi.useFakeTimers();
     try {
