@@ -160,3 +160,8 @@ export function scoreOutOfFold(oofLogits: Float64Array, truth: readonly number[]
   }
   return scores;
 }
+
+/** The rows of a row-major matrix `[rows, k]` as arrays of `k` values. */
+export function rowsOf(flat: ArrayLike<number>, k: number): number[][] {
+  return Array.from({ length: flat.length / k }, (_, i) => Array.from({ length: k }, (__, j) => flat[i * k + j] as number));
+}

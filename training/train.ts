@@ -1,70 +1,30 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { pickTheme } from '../model/classifier';
-import { AUDIO_FEATURE_NAMES, CONTINUOUS_FEATURE_NAMES, DURATION_ENCODING, DURATION_RANGE_MS, ENCODED_FEATURE_NAMES, ENCODED_LENGTH, computeNormalization, encodeBatch, type ModelInput, type Normalization } from '../model/features';
+import { AUDIO_FEATURE_NAMES, DURATION_ENCODING, DURATION_RANGE_MS, ENCODED_FEATURE_NAMES, ENCODED_LENGTH, computeNormalization, encodeBatch } from '../model/features';
 import { denseLogits, readDenseStack, softmaxRows, type DenseStack } from '../model/forward';
 import { METADATA_FORMAT_VERSION, parseModelMetadata, type Evaluation, type ModelMetadata } from '../model/metadata';
 import { MIN_BADGE_PRECISION, MIN_TRACKS_PER_THEME, THEME_IDS, type ThemeId } from '../model/themes';
-import { GRADIENT_BOOSTING, gradientBoostingPredict, knnPredict, majorityClass, KNN_K } from './baselines';
+import { gradientBoostingPredict, majorityClass } from './baselines';
 import { chooseUncertainThreshold, expectedCalibrationError, fitClassBiases, fitTemperature, reliabilityBins, transferableUncertainThreshold, type BadgeOutcome, type ReliabilityBin } from './calibration';
 import { dataFolderProblem, loadLabelledTracks, type DataStats, type LabelledTrack, type TrackInfo } from './data';
 import { formatEvaluation, formatTable } from './format';
 import { argmax, badgeMacroF1, evaluate, macroF1Over, topTwoCoverage, type TopTwoCoverage } from './metrics';
-import { DEFAULT_TRAIN_OPTIONS, balancedClassWeights, fitMlp, namedWeights, selectWasmBackend, subset, type Dataset, type TrainOptions } from './model';
+import { DEFAULT_TRAIN_OPTIONS, balancedClassWeights, fitMlp, namedWeights, selectWasmBackend } from './model';
 import { fileModelHandler, float16Handler, writeQuantizedModel, WEIGHTS_FILE } from './model-files';
 import { MAX_FLIP_SHARE, PERTURBATIONS, flipShares, type FlipShare } from './robustness';
-import { createRng, stratifiedGroupKFold } from './split';
-import { crossValidationSplit, DURATION_MASK_SHARE, FOLDS, inputsOf, logOf, maskDurations, pairedDifference, selectRows, summarize, toDataset, type Summary } from './cv';
+import { DURATION_MASK_SHARE, FOLDS, inputsOf, maskDurations, pairedDifference, rowsOf, selectRows, summarize, toDataset, type Summary } from './cv';
 import { errorMessage } from '../lib/shared/error-message';
+import { GBT_NAME, describeConfig, describeStudent, ensembleName as nameOfEnsemble, foldContext, foldData, stackProbabilities, type CandidateConfig, type CandidateKind, type EnsembleConfig, type FoldData, type FoldSetup, type MlpConfig } from './cv-fold';
+import { runFolds } from './cv-pool';
+import { STUDENT_BATCH_SIZE, TEACHER_FOLDS, distillationSet, labelless, type StudentConfig, type TransferSet } from './distill';
 export { DURATION_MASK_SHARE, FOLDS, TEST_FRACTION, type Summary } from './cv';
-
-/** One MLP configuration trained on the labels (epochs are checkpoints of the same run). */
-export interface MlpConfig {
-  readonly hidden: readonly number[];
-  readonly dropout: number;
-  readonly classWeighting: TrainOptions['classWeighting'];
-  readonly softLabels: boolean;
-  /** false: every duration is treated as missing in training and evaluation (the "without duration" lever). Default true. */
-  readonly duration?: boolean;
-}
-
-/**
- * A student network distilled from a teacher: trained on the teacher's probabilities (no class
- * weights: the teacher's probabilities already carry them) for every training row plus
- * `jitterCopies` copies of each row with Gaussian noise of `jitter` robustness steps on the
- * audio features (see `jitteredInputs`), each copy labelled like its original row.
- */
-export interface StudentConfig {
-  /**
-   * The teacher: `mlp` the MLP ensemble; `mlp+gbt` the mean of the MLP ensemble's and the
-   * gradient-boosted trees' probabilities, where the trees' probabilities of a training row (and
-   * of its jittered copies) come from trees fitted without that row's artist (cross-fitting over
-   * {@link TEACHER_FOLDS} artist-grouped folds of the training part), because trees fitted on a
-   * row reproduce its label rather than what they would predict for a new track.
-   */
-  readonly teacher: 'mlp' | 'mlp+gbt' | 'gbt';
-  /**
-   * Also fit the teacher's probabilities on the unlabelled tracks of the data (the transfer set,
-   * training/data.ts `unlabelled`: tracks no themed source voted for), except those by an artist of
-   * the held-out fold or of the test split. The trees that label them were fitted on the whole
-   * training part, which never saw them. A network fitted to a teacher on many more inputs than
-   * the labelled ones follows the teacher more closely (Bucila et al. 2006, "Model compression").
-   */
-  readonly transfer?: boolean;
-  readonly hidden: readonly number[];
-  readonly epochs: number;
-  readonly jitterCopies: number;
-  readonly jitter: number;
-}
-
-/** The ensemble of MLPs: the strongest baseline, and the teacher of the students. */
-export interface EnsembleConfig {
-  readonly size: number;
-  readonly member: MlpConfig;
-}
+export type { CandidateConfig, CandidateKind, EnsembleConfig, MlpConfig } from './cv-fold';
+export { STUDENT_BATCH_SIZE, TEACHER_FOLDS, type StudentConfig } from './distill';
 
 /** Plain MLPs trained on the labels: the previous shipped network, with and without duration. */
 export const MLP_GRID: readonly MlpConfig[] = [
@@ -77,12 +37,6 @@ export const ENSEMBLE: EnsembleConfig = { size: 5, member: { hidden: [64, 32], d
 
 /** Students distilled from the teachers; all fit the 32 KB weights budget. */
 export const STUDENTS: readonly StudentConfig[] = [{ teacher: 'gbt', transfer: true, hidden: [128, 64], epochs: 20, jitterCopies: 1, jitter: 5 }];
-
-/** Mini-batch size of the students (they fit twice the rows, soft targets only). */
-export const STUDENT_BATCH_SIZE = 256;
-
-/** Artist-grouped folds of the cross-fitted gradient-boosted trees in the `mlp+gbt` teacher. */
-export const TEACHER_FOLDS = 3;
 
 /** Largest uint8 weights file the extension accepts (issue 10): 32 KB, one byte per parameter. */
 export const MAX_WEIGHT_BYTES = 32 * 1024;
@@ -103,6 +57,12 @@ export interface TrainRunOptions {
   readonly students?: readonly StudentConfig[];
   /** Gradient-boosted trees baseline (ml-xgboost); default true. */
   readonly gradientBoosting?: boolean;
+  /**
+   * Worker threads that run the cross-validation folds (training/cv-pool.ts); default one per
+   * core (`os.availableParallelism()`), at most {@link FOLDS}; 1 runs them in this thread. The
+   * numbers do not depend on it.
+   */
+  readonly workers?: number;
   /** Called with everything the report needs, after the model files are written. */
   readonly onReport?: (report: TrainingReport) => Promise<void>;
 }
@@ -111,8 +71,8 @@ export interface TrainRunOptions {
 export interface CandidateResult {
   readonly name: string;
   /** baseline: compared against; mlp: one network trained on labels; student: one network distilled from a teacher (trees, MLP ensemble or both). */
-  readonly kind: 'baseline' | 'mlp' | 'student';
-  readonly config?: (MlpConfig & { epochs: number }) | (StudentConfig & { student: true });
+  readonly kind: CandidateKind;
+  readonly config?: CandidateConfig;
   readonly folds: Evaluation[];
   readonly macroF1: Summary;
   /** Macro-F1 over the themes on by default only. */
@@ -212,6 +172,8 @@ export interface TrainingReport {
   };
   readonly sizes: { readonly float32: number; readonly float16: number; readonly uint8: number; readonly parameters: number };
   readonly seconds: { readonly crossValidation: number; readonly finalFit: number; readonly total: number };
+  /** Worker threads the cross-validation folds ran on (1: this thread). */
+  readonly workers: number;
 }
 
 /** What a run produced: the validated metadata written next to the model. */
@@ -228,33 +190,6 @@ export function trackSource(t: LabelledTrack): TrackSource {
   return Object.keys(t.votes.genres).length > 0 ? 'genre-labelled' : 'playlist-named';
 }
 
-function rowsOf(flat: ArrayLike<number>, k: number): number[][] {
-  return Array.from({ length: flat.length / k }, (_, i) => Array.from({ length: k }, (__, j) => flat[i * k + j] as number));
-}
-
-const shape = (hidden: readonly number[]) => [ENCODED_LENGTH, ...hidden, THEME_IDS.length].join('-');
-
-function describeConfig(c: MlpConfig & { epochs?: number }): string {
-  const name = c.hidden.length > 0 ? `MLP ${shape(c.hidden)}` : 'logistic regression';
-  return `${name}${c.duration === false ? ' without duration' : ''}, dropout ${c.dropout}, ${c.classWeighting === 'balanced' ? 'balanced' : 'no'} class weights, ${c.softLabels ? 'soft' : 'hard'} labels${c.epochs ? `, ${c.epochs} epochs` : ''}`;
-}
-
-function describeStudent(c: StudentConfig, ensemble: EnsembleConfig): string {
-  const mlps = `${ensemble.size} MLPs ${ensemble.member.hidden.join('-')}`;
-  const teacher = c.teacher === 'gbt' ? 'cross-fitted GBT' : c.teacher === 'mlp+gbt' ? `${mlps} + cross-fitted GBT` : mlps;
-  return `MLP ${shape(c.hidden)} distilled from ${teacher}${c.transfer ? ' on labelled + unlabelled tracks' : ''}, ${c.jitterCopies} jittered cop${c.jitterCopies === 1 ? 'y' : 'ies'} (σ ${c.jitter} steps), ${c.epochs} epochs`;
-}
-
-function parameterCount(hidden: readonly number[]): number {
-  let inputs = ENCODED_LENGTH;
-  let n = 0;
-  for (const units of [...hidden, THEME_IDS.length]) {
-    n += inputs * units + units;
-    inputs = units;
-  }
-  return n;
-}
-
 /** Whether a candidate's out-of-fold badge flips stay within {@link MAX_FLIP_SHARE} for every audio-feature step. */
 export function robustEnough(c: Pick<CandidateResult, 'flips'>): boolean {
   return (c.flips ?? []).filter((f) => f.perturbation.feature !== 'durationMs').every((f) => f.share <= MAX_FLIP_SHARE) && c.flips !== undefined;
@@ -262,123 +197,10 @@ export function robustEnough(c: Pick<CandidateResult, 'flips'>): boolean {
 
 const fmt = (s: Summary) => `${s.mean.toFixed(3)} ± ${s.std.toFixed(3)}`;
 
-/** Mean of the members' softmax outputs, row-major `[rows, k]`. */
-function ensembleProbabilities(stacks: readonly DenseStack[], x: Float32Array, rows: number, k: number): Float64Array {
-  const mean = new Float64Array(rows * k);
-  for (const s of stacks) {
-    const p = softmaxRows(denseLogits(s, x, rows), k);
-    for (let i = 0; i < p.length; i++) mean[i] = (mean[i] as number) + (p[i] as number) / stacks.length;
-  }
-  return mean;
-}
-
-/**
- * The students' training inputs: every row of `train` and `copies` jittered copies of it
- * (copy c of row r at `c · n + r`). Each audio feature that has a robustness step
- * (training/robustness.ts: ±0.02 for the 0–1 features, ±2 BPM, ±0.5 dB) gets seeded Gaussian
- * noise (Box-Muller over seedrandom) of `sigma` steps, in its own unit, so in encoded units
- * `sigma · step / std`; `mode`, key and duration are left as they are.
- */
-function jitteredInputs(train: Dataset, normalization: Normalization, copies: number, sigma: number, seed: number): Float32Array {
-  const rng = createRng(seed);
-  const gauss = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
-  const n = train.y.length;
-  const d = train.inputSize;
-  const noise = CONTINUOUS_FEATURE_NAMES.map((name, i) => ({ i, sd: (sigma * (PERTURBATIONS.find((p) => p.feature === name)?.step ?? 0)) / (normalization.std[i] ?? 1) })).filter((j) => j.sd > 0);
-  const x = new Float32Array(n * (copies + 1) * d);
-  x.set(train.x, 0);
-  for (let c = 1; c <= copies; c++) {
-    for (let r = 0; r < n; r++) {
-      const o = (c * n + r) * d;
-      x.set(train.x.subarray(r * d, (r + 1) * d), o);
-      for (const { i, sd } of noise) x[o + i] = (x[o + i] as number) + sd * gauss();
-    }
-  }
-  return x;
-}
-
-/** Rows of a row-major matrix as a label-less dataset (for predicting). */
-function labelless(x: Float32Array, inputSize: number): Dataset {
-  const rows = x.length / inputSize;
-  return { x, y: new Array<number>(rows).fill(0), soft: new Float32Array(0), inputSize };
-}
-
-/**
- * Gradient-boosted trees' probabilities for the rows of `x` (copies of `train`'s rows, row i
- * being a copy of row i mod n), cross-fitted: the trees that label a row never saw its artist.
- */
-async function crossFittedGbt(train: Dataset, groups: readonly string[], k: number, seed: number): Promise<Float64Array> {
-  const x = train.x;
-  const n = train.y.length;
-  const d = train.inputSize;
-  const rows = x.length / d;
-  const inner = stratifiedGroupKFold(groups, train.y, TEACHER_FOLDS, seed);
-  const out = new Float64Array(rows * k);
-  for (let f = 0; f < TEACHER_FOLDS; f++) {
-    const fitRows = train.y.map((_, i) => i).filter((i) => inner[i] !== f);
-    const fit = subset(train, fitRows);
-    const targets = Array.from({ length: rows }, (_, r) => r).filter((r) => inner[r % n] === f);
-    const tx = new Float32Array(targets.length * d);
-    targets.forEach((r, i) => tx.set(x.subarray(r * d, (r + 1) * d), i * d));
-    const p = await gradientBoostingPredict(fit, labelless(tx, d), k, balancedClassWeights(fit.y, k, DEFAULT_TRAIN_OPTIONS.maxClassWeight), seed + f);
-    targets.forEach((r, i) => out.set(p.subarray(i * k, (i + 1) * k), r * k));
-  }
-  return out;
-}
-
-/**
- * The unlabelled transfer set as the students see it: encoded with the fold's normalization.
- * `gbt`: the probabilities of the trees fitted on the whole training part, `[rows, k]`.
- */
-interface TransferSet {
-  readonly x: Float32Array;
-  readonly gbt: Float64Array;
-}
-
-/**
- * The students' training set: the training rows (and, with `transfer`, the transfer set's rows
- * after them), plus jittered copies of all of them, each copy labelled with the teacher's
- * probabilities at its original row (so the student learns to ignore changes of that size).
- * Teacher: the MLP ensemble's mean (`mlp`), the cross-fitted trees' (`gbt`), or the mean of
- * both (`mlp+gbt`); on transfer rows the trees fitted on the whole training part.
- */
-async function distillationSet(train: Dataset, normalization: Normalization, groups: readonly string[], teacher: readonly DenseStack[], k: number, config: StudentConfig, seed: number, cache: Map<string, Dataset>, transfer?: TransferSet): Promise<Dataset> {
-  const key = `${config.teacher}|${config.transfer ?? false}|${config.jitterCopies}|${config.jitter}`;
-  const cached = cache.get(key);
-  if (cached) return cached;
-  if (config.transfer && !transfer) throw new Error('a transfer student needs the transfer set');
-  const d = train.inputSize;
-  const extra = config.transfer && transfer ? transfer.x.length / d : 0;
-  const n = train.y.length + extra;
-  const base = new Float32Array(n * d);
-  base.set(train.x, 0);
-  if (extra > 0 && transfer) base.set(transfer.x, train.x.length);
-  const x = jitteredInputs({ ...train, x: base, y: new Array<number>(n).fill(0) }, normalization, config.jitterCopies, config.jitter, seed);
-  // The trees' probabilities of every row: cross-fitted on the training rows, then the transfer set's.
-  let trees: Float64Array | undefined;
-  if (config.teacher !== 'mlp') {
-    trees = new Float64Array(n * k);
-    trees.set(await crossFittedGbt(train, groups, k, seed + 1), 0);
-    if (extra > 0 && transfer) trees.set(transfer.gbt, train.y.length * k);
-  }
-  const mlps = config.teacher === 'gbt' ? undefined : ensembleProbabilities(teacher, base, n, k);
-  const p = Float64Array.from({ length: n * k }, (_, i) => (trees && mlps ? ((trees[i] as number) + (mlps[i] as number)) / 2 : ((trees ?? mlps)?.[i] as number)));
-  const soft = new Float32Array(n * (config.jitterCopies + 1) * k);
-  for (let c = 0; c <= config.jitterCopies; c++) soft.set(p, c * n * k);
-  const set = { x, y: rowsOf(soft, k).map(argmax), soft, inputSize: train.inputSize };
-  cache.set(key, set);
-  return set;
-}
-
 /** The stack with `bias` added to its output layer's bias (the class offsets folded into the network). */
 function withOutputBias(stack: DenseStack, bias: ArrayLike<number>): DenseStack {
   const last = stack.layers.length - 1;
   return { ...stack, layers: stack.layers.map((l, i) => (i === last ? { ...l, bias: Float64Array.from(l.bias, (b, j) => b + (bias[j] ?? 0)) } : l)) };
-}
-
-/** Encodes inputs with the model's normalization and returns badge-order probabilities of a dense stack (float64 forward pass). */
-function stackProbabilities(stack: DenseStack, normalization: Normalization, k: number, temperature = 1) {
-  return (rows: readonly ModelInput[]) => rowsOf(softmaxRows(denseLogits(stack, encodeBatch(rows, normalization), rows.length), k, temperature), k);
 }
 
 function sourceCalibration(sources: readonly TrackSource[], probabilities: readonly number[][], badges: readonly BadgeOutcome[], truth: readonly number[], threshold: number): SourceCalibration[] {
@@ -444,6 +266,8 @@ export interface CrossValidationResult {
   readonly experimental: ThemeId[];
   readonly badgeDecision: TrainingReport['badge'];
   readonly cvSeconds: number;
+  /** Worker threads the folds ran on (1: this thread). */
+  readonly workers: number;
 }
 
 /**
@@ -471,26 +295,24 @@ export async function crossValidate(options: CrossValidationOptions): Promise<Cr
       THEME_IDS.map((t) => [t, stats.votesBySource.tidytuesday[t], stats.votesBySource.mpd[t], stats.votesBySource.genres[t], stats.trackCounts[t], stats.trackCounts[t] < MIN_TRACKS_PER_THEME ? `experimental (< ${MIN_TRACKS_PER_THEME})` : 'on by default']),
     ),
   );
-  // Themes with enough tracks; the precision rule (after selection) may turn more of them off.
-  const onByCount = THEME_IDS.filter((t) => stats.trackCounts[t] >= MIN_TRACKS_PER_THEME);
-  const countEnabled = onByCount.length > 0 ? onByCount : [...THEME_IDS];
-  const grid = options.grid ?? MLP_GRID;
-  const ensemble = options.ensemble ?? ENSEMBLE;
-  const students = options.students ?? STUDENTS;
-  const withGbt = options.gradientBoosting ?? true;
-
-  const { artists, devIdx, testIdx, foldOf, foldSizes, heldOutByFold } = crossValidationSplit(tracks, options.seed);
-  const testArtists = new Set(testIdx.map((i) => artists[i] ?? ''));
-  const transferStudents = students.some((s) => s.transfer);
-  if (transferStudents && !withGbt) throw new Error('transfer students need the gradient-boosted trees');
-  /** The transfer set's tracks for a fit whose held-out artists are `heldOutArtists`: never one of theirs or the test split's. */
-  const transferTracks = (heldOutArtists: ReadonlySet<string>) => unlabelledTracks.filter((t) => !testArtists.has(t.artist) && !heldOutArtists.has(t.artist));
+  const setup: FoldSetup = {
+    dataDir: options.dataDir,
+    seed: options.seed,
+    epochs: options.epochs,
+    grid: options.grid ?? MLP_GRID,
+    ensemble: options.ensemble ?? ENSEMBLE,
+    students: options.students ?? STUDENTS,
+    gradientBoosting: options.gradientBoosting ?? true,
+  };
+  const ctx = foldContext(setup, { tracks, unlabelled: unlabelledTracks, stats });
+  // countEnabled: themes with enough tracks; the precision rule (after selection) may turn more of them off.
+  const { artists, devIdx, testIdx, foldOf, foldSizes, heldOutByFold, countEnabled, transferTracks } = ctx;
+  const { ensemble, students } = setup;
   const durationKnown = { dev: devIdx.filter((i) => tracks[i]?.durationMs !== null).length, test: testIdx.filter((i) => tracks[i]?.durationMs !== null).length };
   log(`\nSplit by artist: ${devIdx.length} tracks in ${FOLDS} cross-validation folds (${foldSizes.join(', ')}), ${testIdx.length} test tracks; durations known for ${durationKnown.dev} and ${durationKnown.test}`);
 
   // ---- cross-validation ---------------------------------------------------------------
   const cvStarted = Date.now();
-  const checkpoints = [...new Set([Math.ceil(options.epochs / 2), options.epochs])];
   type Acc = {
     name: string;
     kind: CandidateResult['kind'];
@@ -514,117 +336,30 @@ export async function crossValidate(options: CrossValidationOptions): Promise<Cr
     }
     return a;
   };
-  const record = (a: Acc, heldOut: number[], validation: Dataset, predicted: number[], logits?: Float64Array) => {
-    a.folds.push(evaluate(validation.y, predicted, THEME_IDS));
-    heldOut.forEach((d, r) => {
-      a.oofPredicted[d] = predicted[r] ?? 0;
-      if (logits && a.oofLogits) a.oofLogits.set(logits.subarray(r * k, (r + 1) * k), d * k);
-    });
-  };
-  /** Records a network's held-out results: predictions, with all durations missing, and its flip shares. */
-  type Fold = { heldOut: number[]; validation: ReturnType<typeof toDataset>; validationMissing: ReturnType<typeof toDataset>; normalization: Normalization };
-  const recordStack = (a: Acc, fold: Fold, stack: DenseStack, withFlips: boolean) => {
-    const logits = denseLogits(stack, fold.validation.x, fold.validation.y.length);
-    record(a, fold.heldOut, fold.validation, rowsOf(logits, k).map(argmax), logits);
-    a.foldsMissing.push(evaluate(fold.validationMissing.y, rowsOf(denseLogits(stack, fold.validationMissing.x, fold.validationMissing.y.length), k).map(argmax), THEME_IDS));
-    if (withFlips) {
-      a.flips.push(flipShares(fold.validation.inputs, stackProbabilities(stack, fold.normalization, k), THEME_IDS, countEnabled).map((f) => f.share));
-      a.stacks.push(stack);
+  const workers = Math.max(1, Math.min(FOLDS, options.workers ?? availableParallelism()));
+  const outcomes = await runFolds(ctx, workers, (o) => {
+    const heldOut = heldOutByFold[o.fold]?.length ?? 0;
+    log(`  fold ${o.fold + 1}/${FOLDS}: ${devIdx.length - heldOut} train / ${heldOut} held out, ${o.seconds.toFixed(1)} s`);
+  });
+  // The folds' records added up in fold order, so every candidate's per-fold figures (and the
+  // report's row order, the order of first use) are the same however the folds ran.
+  for (const outcome of outcomes) {
+    const heldOut = heldOutByFold[outcome.fold] ?? [];
+    for (const r of outcome.records) {
+      const a = entry(r.name, r.kind, r.withLogits, r.config, r.parameters);
+      a.folds.push(...r.evaluations);
+      a.foldsMissing.push(...r.missing);
+      a.flips.push(...r.flips);
+      a.stacks.push(...r.stacks);
+      a.ms += r.ms;
+      if (!r.recorded) continue;
+      heldOut.forEach((d, row) => {
+        a.oofPredicted[d] = r.predicted[row] ?? 0;
+        if (r.logits && a.oofLogits) a.oofLogits.set(r.logits.subarray(row * k, (row + 1) * k), d * k);
+      });
     }
-  };
-  const fitRecorded = async (name: (epochs: number) => string, kind: Acc['kind'], config: MlpConfig, train: Dataset, fold: Fold, seed: number, epochs: readonly number[]) => {
-    const t0 = Date.now();
-    const last = Math.max(...epochs);
-    let finalStack: DenseStack | undefined;
-    const model = await fitMlp(train, k, { ...DEFAULT_TRAIN_OPTIONS, ...config, epochs: last, seed }, (epoch, m) => {
-      if (!epochs.includes(epoch)) return;
-      const stack = readDenseStack(m);
-      if (!stack) throw new Error('MLP is not a dense stack');
-      if (epoch === last) finalStack = stack;
-      const foldView = config.duration === false ? { ...fold, validation: fold.validationMissing } : fold;
-      recordStack(entry(name(epoch), kind, true, { ...config, epochs: epoch }, parameterCount(config.hidden)), foldView, stack, epoch === last && kind !== 'baseline');
-    });
-    model.dispose();
-    const ms = Date.now() - t0;
-    for (const e of epochs) entry(name(e), kind, true).ms += ms;
-    if (!finalStack) throw new Error('no final checkpoint');
-    return finalStack;
-  };
-  const foldData: Fold[] = [];
-  const memberName = (m: number) => (m === 0 ? (e: number) => describeConfig({ ...ensemble.member, epochs: e }) : () => `(ensemble member ${m + 1})`);
-  const ensembleName = `ensemble of ${ensemble.size} MLPs ${shape(ensemble.member.hidden)} (probabilities averaged)`;
-  const gbtName = `gradient-boosted trees (XGBoost, ${GRADIENT_BOOSTING.rounds} rounds, depth ${GRADIENT_BOOSTING.maxDepth})`;
-  for (let fold = 0; fold < FOLDS; fold++) {
-    const foldStarted = Date.now();
-    const trainD = devIdx.map((_, d) => d).filter((d) => foldOf[d] !== fold);
-    const heldOut = heldOutByFold[fold] ?? [];
-    const trainIdx = trainD.map((d) => devIdx[d] ?? 0);
-    const heldIdx = heldOut.map((d) => devIdx[d] ?? 0);
-    const normalization = computeNormalization(inputsOf(tracks, trainIdx, 'none'));
-    const train = toDataset(tracks, trainIdx, normalization, options.seed + fold);
-    const trainNoDuration = toDataset(tracks, trainIdx, normalization, 'all');
-    const validation = toDataset(tracks, heldIdx, normalization, 'none');
-    const validationMissing = toDataset(tracks, heldIdx, normalization, 'all');
-    const transferRows = transferStudents ? transferTracks(new Set(heldIdx.map((i) => artists[i] ?? ''))) : [];
-    const transferX = encodeBatch(maskDurations(transferRows, options.seed + fold + 700), normalization);
-    const f: Fold = { heldOut, validation, validationMissing, normalization };
-    foldData.push(f);
-    const classWeights = balancedClassWeights(train.y, k, DEFAULT_TRAIN_OPTIONS.maxClassWeight);
-
-    let t0 = Date.now();
-    const maj = entry('majority class', 'baseline', false);
-    record(maj, heldOut, validation, majorityClass(train, k, validation.y.length).predicted);
-    maj.ms += Date.now() - t0;
-    await fitRecorded(() => describeConfig({ hidden: [], dropout: 0, classWeighting: 'balanced', softLabels: true }), 'baseline', { hidden: [], dropout: 0, classWeighting: 'balanced', softLabels: true }, train, f, options.seed + fold, [options.epochs]);
-    t0 = Date.now();
-    const knn = entry(`k-nearest neighbours (k = ${KNN_K})`, 'baseline', false);
-    record(knn, heldOut, validation, knnPredict(train, validation));
-    knn.ms += Date.now() - t0;
-    let transferGbt = new Float64Array(0);
-    if (withGbt) {
-      t0 = Date.now();
-      const gbt = entry(gbtName, 'baseline', true);
-      // One fit predicts the held-out fold (the baseline) and the transfer set (the students' teacher there).
-      const both = new Float32Array(validation.x.length + transferX.length);
-      both.set(validation.x, 0);
-      both.set(transferX, validation.x.length);
-      const all = await gradientBoostingPredict(train, labelless(both, ENCODED_LENGTH), k, classWeights, options.seed + fold);
-      const p = all.subarray(0, validation.y.length * k);
-      transferGbt = all.slice(validation.y.length * k);
-      record(gbt, heldOut, validation, rowsOf(p, k).map(argmax), logOf(Float64Array.from(p)));
-      gbt.ms += Date.now() - t0;
-    }
-
-    // The ensemble: member 1 is also the single MLP of the same configuration (same seed).
-    const teacher: DenseStack[] = [];
-    t0 = Date.now();
-    for (let m = 0; m < ensemble.size; m++) {
-      teacher.push(await fitRecorded(memberName(m), m === 0 ? 'mlp' : 'baseline', ensemble.member, train, f, options.seed + fold + 1000 * m, m === 0 ? checkpoints : [options.epochs]));
-    }
-    const ens = entry(ensembleName, 'baseline', true, undefined, parameterCount(ensemble.member.hidden) * ensemble.size);
-    const pv = ensembleProbabilities(teacher, validation.x, validation.y.length, k);
-    record(ens, heldOut, validation, rowsOf(pv, k).map(argmax), logOf(pv));
-    ens.ms += Date.now() - t0;
-
-    for (const config of grid) {
-      if (JSON.stringify({ ...config, duration: config.duration ?? true }) === JSON.stringify({ ...ensemble.member, duration: ensemble.member.duration ?? true })) continue;
-      await fitRecorded((e) => describeConfig({ ...config, epochs: e }), 'mlp', config, config.duration === false ? trainNoDuration : train, f, options.seed + fold, checkpoints);
-    }
-    const distillCache = new Map<string, Dataset>();
-    for (const [si, s] of students.entries()) {
-      t0 = Date.now();
-      const set = await distillationSet(train, normalization, trainIdx.map((i) => artists[i] ?? ''), teacher, k, s, options.seed + fold + 500, distillCache, { x: transferX, gbt: transferGbt });
-      const name = describeStudent(s, ensemble);
-      const a = entry(name, 'student', true, { ...s, student: true }, parameterCount(s.hidden));
-      const model = await fitMlp(set, k, { ...DEFAULT_TRAIN_OPTIONS, batchSize: STUDENT_BATCH_SIZE, hidden: s.hidden, dropout: 0, classWeighting: 'none', softLabels: true, epochs: s.epochs, seed: options.seed + fold + 2000 + si });
-      const stack = readDenseStack(model);
-      model.dispose();
-      if (!stack) throw new Error('student is not a dense stack');
-      recordStack(a, f, stack, true);
-      a.ms += Date.now() - t0;
-    }
-    log(`  fold ${fold + 1}/${FOLDS}: ${train.y.length} train / ${validation.y.length} held out, ${((Date.now() - foldStarted) / 1000).toFixed(1)} s`);
   }
+  const heldOutData = heldOutByFold.map((_, f) => foldData(ctx, f));
   // The ensemble's members are not candidates of their own.
   for (const name of [...acc.keys()]) if (name.startsWith('(ensemble member')) acc.delete(name);
   const candidates: CandidateResult[] = [...acc.values()].map((a) => ({
@@ -658,7 +393,7 @@ export async function crossValidate(options: CrossValidationOptions): Promise<Cr
     for (let f = 0; f < FOLDS; f++) {
       const others = rowsOut(f);
       const bias = fitClassBiases(selectRows(logits, others, k), k, others.map((d) => devTruth[d] ?? 0));
-      const fd = foldData[f] as Fold;
+      const fd = heldOutData[f] as FoldData;
       const stack = withOutputBias(a.stacks[f] as DenseStack, bias);
       const vl = denseLogits(stack, fd.validation.x, fd.validation.y.length);
       const pred = rowsOf(vl, k).map(argmax);
@@ -731,7 +466,7 @@ export async function crossValidate(options: CrossValidationOptions): Promise<Cr
   log(`\nThe badge's decision (arg-max among ${enabledThemes.join(', ')}; tracks of those themes), macro-F1 over folds:`);
   log(formatTable(['model', 'badge macro-F1'], badgeDecision.byCandidate.map((c) => [c.name, fmt(c.macroF1)])));
 
-  return { started, tracks, stats, artists, devIdx, testIdx, foldSizes, durationKnown, transferTracks, ensemble, students, gbtName, ensembleName, candidates, selected, selectedConfig: config, selectedOofLogits: selected.oofLogits, bestBaseline, margins, biasesOf, devTruth, foldOf, heldOutByFold, oofEvaluation, enabledThemes, experimental, badgeDecision, cvSeconds };
+  return { started, tracks, stats, artists, devIdx, testIdx, foldSizes: [...foldSizes], durationKnown, transferTracks, ensemble, students, gbtName: GBT_NAME, ensembleName: nameOfEnsemble(ensemble), candidates, selected, selectedConfig: config, selectedOofLogits: selected.oofLogits, bestBaseline, margins, biasesOf, devTruth, foldOf, heldOutByFold, oofEvaluation, enabledThemes, experimental, badgeDecision, cvSeconds, workers };
 }
 
 /**
@@ -758,7 +493,7 @@ export async function crossValidate(options: CrossValidationOptions): Promise<Cr
 export async function runTraining(options: TrainRunOptions): Promise<TrainRunResult> {
   const { log } = options;
   const k = THEME_IDS.length;
-  const { started, tracks, stats, artists, devIdx, testIdx, foldSizes, durationKnown, transferTracks, ensemble, students, gbtName, ensembleName, candidates, selected, selectedConfig: config, selectedOofLogits, bestBaseline, margins, biasesOf, devTruth, oofEvaluation, enabledThemes, experimental, badgeDecision, cvSeconds } = await crossValidate(options);
+  const { started, tracks, stats, artists, devIdx, testIdx, foldSizes, durationKnown, transferTracks, ensemble, students, gbtName, ensembleName, candidates, selected, selectedConfig: config, selectedOofLogits, bestBaseline, margins, biasesOf, devTruth, oofEvaluation, enabledThemes, experimental, badgeDecision, cvSeconds, workers } = await crossValidate(options);
 
   // ---- calibration on out-of-fold logits -----------------------------------------------
   const devSources = devIdx.map((i) => trackSource(tracks[i] as LabelledTrack));
@@ -944,13 +679,14 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       test: { float32: floatEval, float16: float16Eval, uint8: uint8Eval, uint8MissingDuration: uint8MissingEval, majority: majorityEval, majorityLabel: THEME_IDS[majority.label] ?? 'party', flips: testFlips },
       sizes: { float32: parameters * 4, float16: parameters * 2, uint8: bin.length, parameters },
       seconds: { crossValidation: cvSeconds, finalFit: finalSeconds, total: totalSeconds },
+      workers,
     });
   }
   return { metadata, weightBytes: bin.length };
 }
 
 /** How to call `npm run train`, printed with every command-line error. */
-export const TRAIN_USAGE = 'Usage: npm run train -- --data <dir> [--out <dir>] [--seed <int>] [--epochs <int>] [--report <dir> | --no-report] [--no-chromium-bench]';
+export const TRAIN_USAGE = 'Usage: npm run train -- --data <dir> [--out <dir>] [--seed <int>] [--epochs <int>] [--workers <int>] [--report <dir> | --no-report] [--no-chromium-bench]';
 
 /** A mistake in the command line or the data folder: printed as one line with {@link TRAIN_USAGE}, no stack. */
 export class TrainUsageError extends Error {}
@@ -967,6 +703,7 @@ async function main(): Promise<void> {
         out: { type: 'string', default: 'public/model' },
         seed: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.seed) },
         epochs: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.epochs) },
+        workers: { type: 'string' },
         report: { type: 'string', default: 'training' },
         'no-report': { type: 'boolean', default: false },
         'no-chromium-bench': { type: 'boolean', default: false },
@@ -983,6 +720,8 @@ async function main(): Promise<void> {
   const epochs = Number(values.epochs);
   if (!Number.isInteger(seed)) throw new TrainUsageError(`--seed must be an integer, got "${values.seed}"`);
   if (!Number.isInteger(epochs) || epochs < 1) throw new TrainUsageError(`--epochs must be a positive integer, got "${values.epochs}"`);
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new TrainUsageError(`--workers must be a positive integer, got "${values.workers}"`);
   const log = (line: string) => console.log(line);
   const { writeReport } = await import('./report');
   const outDir = values.out;
@@ -992,6 +731,7 @@ async function main(): Promise<void> {
     outDir,
     seed,
     epochs,
+    ...(workers === undefined ? {} : { workers }),
     log,
     ...(values['no-report'] ? {} : { onReport: (report: TrainingReport) => writeReport(report, { reportDir, modelDir: outDir, dataDir: values.data ?? '', chromium: !values['no-chromium-bench'], log }) }),
   });

@@ -38,7 +38,7 @@ describe('npm run train with a wrong command line', () => {
     expect(stderr).not.toMatch(/^\s+at /m);
   });
 
-  it('with an unknown option or a bad seed: the reason and the usage line', async () => {
+  it('with an unknown option, a bad seed or a bad worker count: the reason and the usage line', async () => {
     const unknown = await train(['--data', empty, '--sede', '1']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/npm run train: Unknown option '--sede'/);
@@ -51,6 +51,12 @@ describe('npm run train with a wrong command line', () => {
     const seed = await train(['--data', layout, '--seed', 'x']);
     expect(seed.code).toBe(2);
     expect(seed.stderr).toContain('npm run train: --seed must be an integer, got "x"');
+    for (const n of ['0', '1.5', 'two']) {
+      const workers = await train(['--data', layout, '--workers', n]);
+      expect(workers.code).toBe(2);
+      expect(workers.stderr).toContain(`npm run train: --workers must be a positive integer, got "${n}"`);
+      expect(workers.stderr).toContain(TRAIN_USAGE);
+    }
   });
 });
 

@@ -333,11 +333,13 @@ describe('runTraining (short run on synthetic data)', () => {
   let result: Awaited<ReturnType<typeof runTraining>>;
   let modelJson: ModelJson;
   let report: TrainingReport | undefined;
+  let reportInThisThread: TrainingReport | undefined;
+  const linesInWorkers: string[] = [];
+  const linesInThisThread: string[] = [];
 
   beforeAll(async () => {
     outA = join(work, 'model-a');
     outB = join(work, 'model-b');
-    const lines: string[] = [];
     // Small settings keep the test quick; cross-validation, every baseline (GBT and the
     // ensemble too), distillation and calibration all run.
     const grid = [{ hidden: [16], dropout: 0.1, classWeighting: 'balanced' as const, softLabels: true, duration: false }];
@@ -347,8 +349,9 @@ describe('runTraining (short run on synthetic data)', () => {
       { teacher: 'gbt' as const, transfer: true, hidden: [24], epochs: 30, jitterCopies: 1, jitter: 0.15 },
     ];
     const options = { dataDir: data.dir, seed: 7, epochs: 20, grid, ensemble, students };
-    result = await runTraining({ ...options, outDir: outA, log: (l) => lines.push(l), onReport: async (r) => void (report = r) });
-    await runTraining({ ...options, outDir: outB, log: () => {} });
+    // Run A fits the folds in two worker threads (training/cv-pool.ts), run B one after another in this thread.
+    result = await runTraining({ ...options, workers: 2, outDir: outA, log: (l) => linesInWorkers.push(l), onReport: async (r) => void (report = r) });
+    await runTraining({ ...options, workers: 1, outDir: outB, log: (l) => linesInThisThread.push(l), onReport: async (r) => void (reportInThisThread = r) });
     modelJson = ModelJsonSchema.parse(JSON.parse(readFileSync(join(outA, 'model.json'), 'utf8')));
   });
 
@@ -403,6 +406,17 @@ describe('runTraining (short run on synthetic data)', () => {
     // Fewer than 300 tracks per theme here: every theme is experimental.
     expect(metadata.experimental).toEqual([...THEME_IDS]);
     expect(metadata).toEqual(result.metadata);
+  });
+
+  it('cross-validates to the same figures in worker threads as in this thread: every fold, out-of-fold logits and predictions, in the same row order', () => {
+    if (!report || !reportInThisThread) throw new Error('no report');
+    const figures = (r: TrainingReport) => r.candidates.map((c) => ({ name: c.name, kind: c.kind, folds: c.folds, flips: c.flips, parameters: c.parameters, oofLogits: c.oofLogits, oofPredicted: c.oofPredicted }));
+    expect(report.candidates.length).toBeGreaterThan(8);
+    expect(figures(report)).toEqual(figures(reportInThisThread));
+    expect(report.selected.name).toBe(reportInThisThread.selected.name);
+    expect(report.calibration.temperature).toBe(reportInThisThread.calibration.temperature);
+    // Each fold logged once, by either route.
+    for (const lines of [linesInWorkers, linesInThisThread]) for (let f = 1; f <= FOLDS; f++) expect(lines.filter((l) => l.startsWith(`  fold ${f}/${FOLDS}: `))).toHaveLength(1);
   });
 
   it('gives a byte-identical model for the same data and seed', () => {
