@@ -147,7 +147,7 @@ export interface FoldData {
   readonly heldOut: readonly number[];
   readonly heldIdx: readonly number[];
   readonly normalization: Normalization;
-  /** Training rows with {@link DURATION_MASK_SHARE} of the durations masked (seeded by the fold), and with all of them missing. */
+  /** Training rows with `DURATION_MASK_SHARE` (training/cv.ts) of the durations masked (seeded by the fold), and with all of them missing. */
   readonly train: Dataset;
   readonly trainNoDuration: Dataset;
   /** Held-out rows as they are, and with every duration missing. */
