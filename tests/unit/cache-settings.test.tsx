@@ -150,6 +150,24 @@ describe('popup search box', () => {
     cache: cache(),
   };
 
+  /** The popup with a search that answers only when `answer` is called (the answer still on its way). */
+  function renderPopupWithHeldSearch() {
+    let resolveSearch: (response: SearchResponse) => void = () => undefined;
+    const search = vi.fn(() => new Promise<SearchResponse>((resolve) => (resolveSearch = resolve)));
+    const view = render(<Popup search={search} status={status} themes={undefined} onOpenOptions={vi.fn()} />);
+    const input = view.querySelector<HTMLInputElement>('#search');
+    if (!input) throw new Error('no search box');
+    return { view, input, search, answer: (response: SearchResponse) => resolveSearch(response) };
+  }
+
+  /** The one search asked answers now, after the field was emptied: no result is shown, and nothing else was searched. */
+  async function expectLateAnswerDropped(view: HTMLElement, search: ReturnType<typeof vi.fn>, answer: (response: SearchResponse) => void): Promise<void> {
+    await act(async () => answer({ source: 'seen', hits: [] }));
+    await act(async () => vi.advanceTimersByTimeAsync(1_000));
+    expect(view.querySelector('[data-testid="search-source"]')).toBeNull();
+    expect(search).toHaveBeenCalledTimes(1);
+  }
+
   it('answers a pasted link to a playlist with the reason, without searching; a track link is searched', async () => {
     vi.useFakeTimers();
     try {
@@ -176,11 +194,7 @@ describe('popup search box', () => {
   it('the clear button empties the field and the results at once, drops an answer still on its way, and puts the focus back in the field', async () => {
     vi.useFakeTimers();
     try {
-      let answer: (response: SearchResponse) => void = () => undefined;
-      const search = vi.fn(() => new Promise<SearchResponse>((resolve) => (answer = resolve)));
-      const view = render(<Popup search={search} status={status} themes={undefined} onOpenOptions={vi.fn()} />);
-      const input = view.querySelector<HTMLInputElement>('#search');
-      if (!input) throw new Error('no search box');
+      const { view, input, search, answer } = renderPopupWithHeldSearch();
       const clearButton = () => view.querySelector<HTMLButtonElement>('button[aria-label="Clear the search"]');
       expect(clearButton(), 'no clear button while the field is empty').toBeNull();
       type(input, 'night drive');
@@ -192,10 +206,7 @@ describe('popup search box', () => {
       expect(document.activeElement).toBe(input);
       expect(view.textContent).toContain('Type a title or an artist');
       // The search asked before the clear answers now: not shown.
-      await act(async () => answer({ source: 'seen', hits: [] }));
-      await act(async () => vi.advanceTimersByTimeAsync(1_000));
-      expect(view.querySelector('[data-testid="search-source"]')).toBeNull();
-      expect(search).toHaveBeenCalledTimes(1);
+      await expectLateAnswerDropped(view, search, answer);
     } finally {
       vi.useRealTimers();
     }
@@ -204,21 +215,14 @@ describe('popup search box', () => {
   it('deleting the text shows the empty state at once, without waiting for the typing pause, and drops an answer still on its way', async () => {
     vi.useFakeTimers();
     try {
-      let answer: (response: SearchResponse) => void = () => undefined;
-      const search = vi.fn(() => new Promise<SearchResponse>((resolve) => (answer = resolve)));
-      const view = render(<Popup search={search} status={status} themes={undefined} onOpenOptions={vi.fn()} />);
-      const input = view.querySelector<HTMLInputElement>('#search');
-      if (!input) throw new Error('no search box');
+      const { view, input, search, answer } = renderPopupWithHeldSearch();
       type(input, 'night drive');
       await act(async () => vi.advanceTimersByTimeAsync(1_000));
       expect(view.textContent).toContain('Searching…');
       type(input, '  ');
       expect(view.textContent).not.toContain('Searching…');
       expect(view.textContent).toContain('Type a title or an artist');
-      await act(async () => answer({ source: 'seen', hits: [] }));
-      await act(async () => vi.advanceTimersByTimeAsync(1_000));
-      expect(view.querySelector('[data-testid="search-source"]')).toBeNull();
-      expect(search).toHaveBeenCalledTimes(1);
+      await expectLateAnswerDropped(view, search, answer);
     } finally {
       vi.useRealTimers();
     }
