@@ -54,6 +54,9 @@ test('a list seen before: after a reload, rows drawn while scrolling never paint
   expect({ loadingInFrames: report.loadingInFrames, stale: report.stale }, 'rows painted with a loading or stale badge after the reload').toEqual({ loadingInFrames: 0, stale: 0 });
   expect(reccobeats.requests.slice(requestsBefore), 'ReccoBeats requests after the reload').toEqual([]);
 
+  // The report of the scrolls above leaves up to REPORT_INTERVAL_MS later: let it land before
+  // Clear cache, or it would remember the open list again right after the clear.
+  await spotify.page.waitForTimeout(REPORT_INTERVAL_MS + 1_000);
   const options = await OptionsPage.open(context, extensionId);
   await expect(options.cacheSummary()).toHaveText(new RegExp(`^${tracks.length} tracks \\(at most 100,000\\), about [\\d.]+ kB of audio features and titles; and the track order of 1 list you opened, so its badges show at once when you reopen it\\.$`));
   expect((await options.status()).cache.lists, 'lists remembered').toBe(1);
