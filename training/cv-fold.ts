@@ -140,27 +140,33 @@ export function foldContext(setup: FoldSetup, loaded: { readonly tracks: Labelle
   };
 }
 
-/** A fold's datasets, every one encoded with the normalization of the fold's training part. */
-export interface FoldData {
-  /** The training part (tracks indices) and the held-out part (dev rows, and their track indices). */
+/** A fold's held-out part, encoded with the normalization of the fold's training part. */
+export interface HeldOutData {
+  /** The training part (track indices) and the held-out part (dev rows, and their track indices). */
   readonly trainIdx: readonly number[];
   readonly heldOut: readonly number[];
   readonly heldIdx: readonly number[];
   readonly normalization: Normalization;
-  /** Training rows with `DURATION_MASK_SHARE` (training/cv.ts) of the durations masked (seeded by the fold), and with all of them missing. */
-  readonly train: Dataset;
-  readonly trainNoDuration: Dataset;
   /** Held-out rows as they are, and with every duration missing. */
   readonly validation: ReturnType<typeof toDataset>;
   readonly validationMissing: ReturnType<typeof toDataset>;
 }
 
-/** The datasets of fold `fold` (0 … FOLDS − 1); pure, so every thread computes the same ones. */
-export function foldData(ctx: FoldContext, fold: number): FoldData {
-  const { tracks, devIdx, foldOf, heldOutByFold, setup } = ctx;
-  const trainD = devIdx.map((_, d) => d).filter((d) => foldOf[d] !== fold);
+/** A fold's datasets: its held-out part and its training rows. */
+export interface FoldData extends HeldOutData {
+  /** Training rows with `DURATION_MASK_SHARE` (training/cv.ts) of the durations masked (seeded by the fold), and with all of them missing. */
+  readonly train: Dataset;
+  readonly trainNoDuration: Dataset;
+}
+
+/**
+ * The held-out part of fold `fold` (0 … FOLDS − 1), what `crossValidate` needs after the folds
+ * ran (the class-bias variants); pure, so every thread computes the same one.
+ */
+export function heldOutData(ctx: FoldContext, fold: number): HeldOutData {
+  const { tracks, devIdx, foldOf, heldOutByFold } = ctx;
   const heldOut = heldOutByFold[fold] ?? [];
-  const trainIdx = trainD.map((d) => devIdx[d] ?? 0);
+  const trainIdx = devIdx.filter((_, d) => foldOf[d] !== fold);
   const heldIdx = heldOut.map((d) => devIdx[d] ?? 0);
   const normalization = computeNormalization(inputsOf(tracks, trainIdx, 'none'));
   return {
@@ -168,10 +174,18 @@ export function foldData(ctx: FoldContext, fold: number): FoldData {
     heldOut,
     heldIdx,
     normalization,
-    train: toDataset(tracks, trainIdx, normalization, setup.seed + fold),
-    trainNoDuration: toDataset(tracks, trainIdx, normalization, 'all'),
     validation: toDataset(tracks, heldIdx, normalization, 'none'),
     validationMissing: toDataset(tracks, heldIdx, normalization, 'all'),
+  };
+}
+
+/** The datasets of fold `fold`: {@link heldOutData} and the training rows; pure, like it. */
+export function foldData(ctx: FoldContext, fold: number): FoldData {
+  const part = heldOutData(ctx, fold);
+  return {
+    ...part,
+    train: toDataset(ctx.tracks, part.trainIdx, part.normalization, ctx.setup.seed + fold),
+    trainNoDuration: toDataset(ctx.tracks, part.trainIdx, part.normalization, 'all'),
   };
 }
 
@@ -230,8 +244,9 @@ export async function runFold(ctx: FoldContext, fold: number): Promise<FoldOutco
   };
   const data = foldData(ctx, fold);
   const { validation, validationMissing, normalization, train, trainNoDuration, heldIdx } = data;
-  const record = (r: FoldRecord, predicted: number[], logits?: Float64Array) => {
-    r.evaluations.push(evaluate(validation.y, predicted, THEME_IDS));
+  /** Records held-out predictions (of `view`: the held-out rows, or them with every duration missing) and, for candidates with logits, the logits. */
+  const record = (r: FoldRecord, predicted: number[], logits?: Float64Array, view = validation) => {
+    r.evaluations.push(evaluate(view.y, predicted, THEME_IDS));
     r.recorded = true;
     r.predicted = predicted;
     if (logits && r.withLogits) r.logits = logits;
@@ -240,13 +255,10 @@ export async function runFold(ctx: FoldContext, fold: number): Promise<FoldOutco
   const recordStack = (r: FoldRecord, stack: DenseStack, withFlips: boolean, durationMissing: boolean) => {
     const view = durationMissing ? validationMissing : validation;
     const logits = denseLogits(stack, view.x, view.y.length);
-    r.evaluations.push(evaluate(view.y, rowsOf(logits, k).map(argmax), THEME_IDS));
-    r.recorded = true;
-    r.predicted = rowsOf(logits, k).map(argmax);
-    if (r.withLogits) r.logits = logits;
+    record(r, rowsOf(logits, k).map(argmax), logits, view);
     r.missing.push(evaluate(validationMissing.y, rowsOf(denseLogits(stack, validationMissing.x, validationMissing.y.length), k).map(argmax), THEME_IDS));
     if (withFlips) {
-      r.flips.push(flipShares((durationMissing ? validationMissing : validation).inputs, stackProbabilities(stack, normalization, k), THEME_IDS, countEnabled).map((f) => f.share));
+      r.flips.push(flipShares(view.inputs, stackProbabilities(stack, normalization, k), THEME_IDS, countEnabled).map((f) => f.share));
       r.stacks.push(stack);
     }
   };

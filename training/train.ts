@@ -19,7 +19,7 @@ import { fileModelHandler, float16Handler, writeQuantizedModel, WEIGHTS_FILE } f
 import { MAX_FLIP_SHARE, PERTURBATIONS, flipShares, type FlipShare } from './robustness';
 import { DURATION_MASK_SHARE, FOLDS, inputsOf, maskDurations, pairedDifference, rowsOf, selectRows, summarize, toDataset, type Summary } from './cv';
 import { errorMessage } from '../lib/shared/error-message';
-import { GBT_NAME, describeConfig, describeStudent, ensembleName as nameOfEnsemble, foldContext, foldData, stackProbabilities, type CandidateConfig, type CandidateKind, type EnsembleConfig, type FoldData, type FoldSetup, type MlpConfig } from './cv-fold';
+import { GBT_NAME, describeConfig, describeStudent, ensembleName as nameOfEnsemble, foldContext, heldOutData, stackProbabilities, type CandidateConfig, type CandidateKind, type EnsembleConfig, type FoldSetup, type MlpConfig } from './cv-fold';
 import { runFolds } from './cv-pool';
 import { STUDENT_BATCH_SIZE, TEACHER_FOLDS, distillationSet, labelless, type StudentConfig, type TransferSet } from './distill';
 export { DURATION_MASK_SHARE, FOLDS, TEST_FRACTION, type Summary } from './cv';
@@ -359,7 +359,8 @@ export async function crossValidate(options: CrossValidationOptions): Promise<Cr
       });
     }
   }
-  const heldOutData = heldOutByFold.map((_, f) => foldData(ctx, f));
+  // The held-out parts again, for the class-bias variants below (the folds' own copies stayed in their threads).
+  const heldOutParts = heldOutByFold.map((_, f) => heldOutData(ctx, f));
   // The ensemble's members are not candidates of their own.
   for (const name of [...acc.keys()]) if (name.startsWith('(ensemble member')) acc.delete(name);
   const candidates: CandidateResult[] = [...acc.values()].map((a) => ({
@@ -393,7 +394,8 @@ export async function crossValidate(options: CrossValidationOptions): Promise<Cr
     for (let f = 0; f < FOLDS; f++) {
       const others = rowsOut(f);
       const bias = fitClassBiases(selectRows(logits, others, k), k, others.map((d) => devTruth[d] ?? 0));
-      const fd = heldOutData[f] as FoldData;
+      const fd = heldOutParts[f];
+      if (!fd) throw new Error(`no held-out part for fold ${f}`);
       const stack = withOutputBias(a.stacks[f] as DenseStack, bias);
       const vl = denseLogits(stack, fd.validation.x, fd.validation.y.length);
       const pred = rowsOf(vl, k).map(argmax);

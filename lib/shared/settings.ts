@@ -234,9 +234,9 @@ const ExportEnvelopeSchema = z.extend(ExportFormatSchema, {
  * @throws Error saying what is wrong: not JSON; not a settings export at all (no `format` of
  *   {@link SETTINGS_EXPORT_FORMAT}: said in one sentence, without zod's issues, since nothing in
  *   such a file is ours to point at); a malformed version (our file, so zod's issue at `version`
- *   is given); a version this build does not know
- *   (newer than {@link SETTINGS_VERSION}); or invalid settings for the file's version (zod's
- *   issues: each message with its path, e.g. `→ at enabledThemes`).
+ *   is given); a version this build does not know (newer than {@link SETTINGS_VERSION}); or
+ *   invalid settings for the file's version (zod's issues: each message with its path, e.g.
+ *   `→ at enabledThemes`).
  */
 export function importSettings(text: string): Settings {
   let json: unknown;
