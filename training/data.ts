@@ -42,7 +42,7 @@ export interface LabelledTrack {
 /** Counts describing how the data set was built, printed by the CLI and kept in metadata. */
 export interface DataStats {
   readonly sources: { name: string; file: string; rows: number; license: string }[];
-  /** Rows skipped because a feature was missing or out of range, per file. */
+  /** Rows skipped because a feature was missing or out of range, per source file (its `sources[].file`, relative to the data folder). */
   readonly invalidRows: Record<string, number>;
   /** Tracks per theme that received at least one vote from each source (before conflicts). */
   readonly votesBySource: Record<LabelSource, Record<ThemeId, number>>;
@@ -171,10 +171,11 @@ export function loadLabelledTracks(dataDir: string): { tracks: LabelledTrack[]; 
 
   // TidyTuesday: one row per (track, playlist).
   const tt = readCsv(ttFile);
-  sources.push({ name: 'TidyTuesday 2020-01-21 Spotify songs', file: 'tidytuesday/spotify_songs.csv', rows: tt.length, license: 'MIT (rfordatascience/tidytuesday)' });
+  const [ttSource] = DATA_LAYOUT;
+  sources.push({ name: 'TidyTuesday 2020-01-21 Spotify songs', file: ttSource, rows: tt.length, license: 'MIT (rfordatascience/tidytuesday)' });
   const ttPlaylistsSeen = new Set<string>();
   for (const r of tt) {
-    const trackId = registerRow(ttFile, r, r.track_artist ?? '');
+    const trackId = registerRow(ttSource, r, r.track_artist ?? '');
     if (trackId === undefined) continue;
     const themes = themesForPlaylistName(r.playlist_name ?? '');
     const key = `${r.playlist_id}|${trackId}`;
@@ -188,9 +189,10 @@ export function loadLabelledTracks(dataDir: string): { tracks: LabelledTrack[]; 
   for (const file of readdirSync(genreDir).filter((f) => f.endsWith('.csv')).sort()) {
     const path = join(genreDir, file);
     const rows = readCsv(path);
-    sources.push({ name: `spotify-tracks-dataset genre ${file.replace(/\.csv$/, '')}`, file: `spotify-tracks-genres/${file}`, rows: rows.length, license: 'BSD (maharshipandya/spotify-tracks-dataset)' });
+    const source = `spotify-tracks-genres/${file}`;
+    sources.push({ name: `spotify-tracks-dataset genre ${file.replace(/\.csv$/, '')}`, file: source, rows: rows.length, license: 'BSD (maharshipandya/spotify-tracks-dataset)' });
     for (const r of rows) {
-      const trackId = registerRow(path, r, (r.artists ?? '').split(';')[0] ?? '');
+      const trackId = registerRow(source, r, (r.artists ?? '').split(';')[0] ?? '');
       if (trackId === undefined) continue;
       const theme = themeForGenre(r.track_genre ?? '');
       if (theme) addVote(votes, trackId, 'genres', theme);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClassifier } from '@/model/classifier';
 import { parseModelMetadata, type ModelMetadata } from '@/model/metadata';
 import { THEME_IDS, type ThemeId } from '@/model/themes';
+import { dataCheckReport } from '@/training/data-check';
 import { loadLabelledTracks, majorityTheme, type DataStats, type LabelledTrack, type TrackInfo } from '@/training/data';
 import { badgeMacroF1, evaluate } from '@/training/metrics';
 import { ModelJsonSchema, fileModelHandler, type ModelJson } from '@/training/model-files';
@@ -93,8 +94,6 @@ interface Synthetic {
   /** Track ID → its audio features, for every generated track. */
   readonly features: Map<string, Features>;
   readonly special: { dupA: string; dupB: string; dupC: string; majority: string; tie: string; badTempo: string; badEnergy: string };
-  readonly ttFile: string;
-  readonly sleepFile: string;
 }
 
 function writeSyntheticData(dir: string): Synthetic {
@@ -228,8 +227,6 @@ function writeSyntheticData(dir: string): Synthetic {
     unlabelled,
     features,
     special: { dupA: dupA.id, dupB: dupB.id, dupC: dupC.id, majority: majority.id, tie: tie.id, badTempo: badTempo.id, badEnergy: badEnergy.id },
-    ttFile,
-    sleepFile: join(dir, 'spotify-tracks-genres', 'sleep.csv'),
   };
 }
 
@@ -308,11 +305,20 @@ describe('loadLabelledTracks on synthetic data', () => {
     expect(stats.tiedTracks).toBe(1);
   });
 
-  it('counts rows with a non-numeric or missing feature as invalid, per file', () => {
-    expect(stats.invalidRows).toEqual({ [data.ttFile]: 1, [data.sleepFile]: 1 });
+  it('counts rows with a non-numeric or missing feature as invalid, per source file as the sources name it', () => {
+    expect(stats.invalidRows).toEqual({ 'tidytuesday/spotify_songs.csv': 1, 'spotify-tracks-genres/sleep.csv': 1 });
+    expect(stats.sources.map((s) => s.file)).toEqual(expect.arrayContaining(Object.keys(stats.invalidRows)));
     const ids = tracks.map((t) => t.trackId);
     expect(ids).not.toContain(data.special.badTempo);
     expect(ids).not.toContain(data.special.badEnergy);
+  });
+
+  it('npm run data:check names the invalid rows of each file that has some, and of no other', () => {
+    const lines = dataCheckReport(data.dir);
+    const skippedLines = lines.filter((l) => l.includes('skipped as invalid'));
+    expect(skippedLines).toHaveLength(2);
+    expect(skippedLines[0]).toMatch(/^ {2}tidytuesday\/spotify_songs\.csv: \d+ rows .*, 1 skipped as invalid$/);
+    expect(skippedLines[1]).toMatch(/^ {2}spotify-tracks-genres\/sleep\.csv: \d+ rows .*, 1 skipped as invalid$/);
   });
 
   it('counts playlists that match several themes', () => {
