@@ -1,12 +1,12 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { THEME_IDS, getTheme, matchedKeywords, themesForPlaylistName, type ThemeId } from '../model/themes';
 import { dataFolderProblem, loadLabelledTracks } from './data';
 import { createRng, shuffled } from './split';
+import { readCsvFile } from './csv';
 
 /**
  * Label audit of the playlist-name keyword rules in `model/themes.ts` (issue 10).
@@ -90,10 +90,6 @@ export interface NamedPlaylist {
   readonly name: string;
 }
 
-function readCsv(file: string): Record<string, string>[] {
-  return parse(readFileSync(file), { columns: true, skip_empty_lines: true, relax_column_count: true });
-}
-
 /**
  * Draws up to `perTheme` distinct names (case-insensitive, trimmed) per theme among the names
  * that vote for exactly that theme. Names are sorted before the seeded shuffle so the sample
@@ -122,9 +118,9 @@ export function sampleNames(playlists: readonly NamedPlaylist[], seed: number, p
 }
 
 function readPlaylists(dataDir: string): { playlists: NamedPlaylist[]; ttRows: Record<string, string>[]; mpdTracks: Record<string, string>[] } {
-  const ttRows = readCsv(join(dataDir, 'tidytuesday', 'spotify_songs.csv'));
-  const mpd = readCsv(join(dataDir, 'mpd', 'playlists.csv'));
-  const mpdTracks = readCsv(join(dataDir, 'mpd', 'playlist_tracks.csv'));
+  const ttRows = readCsvFile(join(dataDir, 'tidytuesday', 'spotify_songs.csv'));
+  const mpd = readCsvFile(join(dataDir, 'mpd', 'playlists.csv'));
+  const mpdTracks = readCsvFile(join(dataDir, 'mpd', 'playlist_tracks.csv'));
   const seen = new Set<string>();
   const playlists: NamedPlaylist[] = [];
   for (const r of ttRows) {
@@ -141,7 +137,7 @@ function genreSizes(dataDir: string): Record<string, number> {
   const dir = join(dataDir, 'spotify-tracks-genres');
   const out: Record<string, number> = {};
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.csv')).sort()) {
-    out[file.replace(/\.csv$/, '')] = new Set(readCsv(join(dir, file)).map((r) => r.track_id ?? '').filter((id) => id !== '')).size;
+    out[file.replace(/\.csv$/, '')] = new Set(readCsvFile(join(dir, file)).map((r) => r.track_id ?? '').filter((id) => id !== '')).size;
   }
   return out;
 }

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { AUDIO_FEATURE_NAMES, normalizeDurationMs, type AudioFeatures } from '../model/features';
 import { defaultEnabledThemes } from '../model/metadata';
 import { parseFeatureColumns } from './data';
+import { parseCsvRows } from './csv';
 import { errorMessage } from '../lib/shared/error-message';
 
 /** Loads the model in `modelDir` (`model.json`, its shard, `metadata.json`) from disk. */
@@ -35,7 +36,11 @@ export interface ClassifyCsvResult {
    * and clamped to 1 s - 2 h by `normalizeDurationMs`), or `missing`.
    */
   readonly csv: string;
-  /** E.g. `row 3 (line 4): column "energy": not a number: "loud"`. */
+  /**
+   * One message per row left out, in row order: e.g. `row 3 (line 4): column "energy": not a
+   * number: "loud"`, or for a row that is not valid CSV (see `parseCsvRows`) `row 5 (line 6): not
+   * valid CSV, left out: <csv-parse's message>`.
+   */
   readonly errors: string[];
   /** How many classified rows had no duration (no `duration_ms` column, or an empty cell). */
   readonly missingDurations: number;
@@ -79,36 +84,38 @@ export function missingDurationNote(result: Pick<ClassifyCsvResult, 'missingDura
  * `duration_ms` cell through `normalizeDurationMs`, or unknown (`null`) when the column is absent
  * or the cell empty; the output's `duration_ms` column says which (`missing`). Rows with a missing
  * or invalid feature, or a `duration_ms` that is not a non-negative number, are reported in
- * `errors` and left out; the others are still classified.
+ * `errors` and left out; so is a row that is not valid CSV (a quoted field never closed takes
+ * every line after it along, and its message gives the lines). The others are still classified.
  *
- * @throws Error when the header lacks feature columns (naming them) or the CSV cannot be parsed.
+ * @throws Error when the header lacks feature columns (naming them) or cannot be parsed.
  */
 export function classifyCsv(input: string, classifier: Classifier): ClassifyCsvResult {
-  const records: { record: Record<string, string>; info: { lines: number } }[] = parse(input, {
-    columns: true,
-    skip_empty_lines: true,
-    relax_column_count: true,
-    info: true,
-  });
-  const header: string[] = parse(input, { to_line: 1 })[0] ?? [];
+  const header: string[] = parse(input, { to_line: 1, relax_quotes: true })[0] ?? [];
   const missing = AUDIO_FEATURE_NAMES.filter((c) => !header.includes(c));
   if (missing.length > 0) throw new Error(`Input CSV lacks audio-feature columns: ${missing.join(', ')}`);
+  const { rows: csvRows, malformed } = parseCsvRows(input);
 
-  const errors: string[] = [];
+  const errors: { row: number; message: string }[] = malformed.map((m) => ({
+    row: m.row,
+    message:
+      m.line > m.after + 1
+        ? `row ${m.row} (lines ${m.after + 1}–${m.line}): not valid CSV, left out with every line after it: ${m.message}`
+        : `row ${m.row} (line ${m.line}): not valid CSV, left out: ${m.message}`,
+  }));
   const valid: { trackId: string; features: AudioFeatures; durationMs: number | null }[] = [];
   const hasDuration = header.includes(DURATION_COLUMN);
-  records.forEach(({ record, info }, i) => {
-    const where = `row ${i + 1} (line ${info.lines})`;
+  for (const { record, row, line } of csvRows) {
+    const where = `row ${row} (line ${line})`;
     const parsed = parseFeatureColumns(record);
     if ('error' in parsed) {
-      errors.push(`${where}: column "${parsed.error.column}": ${parsed.error.message}`);
-      return;
+      errors.push({ row, message: `${where}: column "${parsed.error.column}": ${parsed.error.message}` });
+      continue;
     }
     // A row cut short before the column has no duration, as an empty cell.
     const duration = parseDurationCell(hasDuration ? (record[DURATION_COLUMN] ?? '') : undefined);
-    if ('error' in duration) errors.push(`${where}: column "${DURATION_COLUMN}": ${duration.error}`);
+    if ('error' in duration) errors.push({ row, message: `${where}: column "${DURATION_COLUMN}": ${duration.error}` });
     else valid.push({ trackId: record.track_id ?? '', features: parsed.features, durationMs: duration.durationMs });
-  });
+  }
 
   const { labels } = classifier.metadata;
   const enabled = defaultEnabledThemes(classifier.metadata);
@@ -119,7 +126,7 @@ export function classifyCsv(input: string, classifier: Classifier): ClassifyCsvR
   });
   return {
     csv: stringify([['track_id', 'theme', ...labels.map((l) => `p_${l}`), DURATION_COLUMN], ...rows]),
-    errors,
+    errors: errors.sort((a, b) => a.row - b.row).map((e) => e.message),
     missingDurations: valid.filter((v) => v.durationMs === null).length,
     classified: valid.length,
   };
@@ -135,7 +142,13 @@ async function main(): Promise<number> {
   });
   if (!values.input) throw new Error('Usage: npm run classify -- --input <csv> [--output <csv>] [--model <dir>]');
   const classifier = await loadClassifierFromDir(values.model);
-  const result = classifyCsv(readFileSync(values.input, 'utf8'), classifier);
+  const input = readFileSync(values.input, 'utf8');
+  let result: ClassifyCsvResult;
+  try {
+    result = classifyCsv(input, classifier);
+  } catch (error) {
+    throw new Error(`${values.input}: ${errorMessage(error)}`, { cause: error });
+  }
   const { csv, errors } = result;
   for (const e of errors) console.error(`${values.input}: ${e}`);
   const note = missingDurationNote(result);

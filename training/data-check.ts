@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { THEME_IDS } from '../model/themes';
+import { CsvFileError } from './csv';
 import { DATA_LAYOUT, dataFolderProblem, loadLabelledTracks } from './data';
 import { errorMessage } from '../lib/shared/error-message';
 
@@ -49,7 +50,8 @@ function main(argv: readonly string[]): number {
     for (const line of dataCheckReport(dataDir)) console.log(line);
     return 0;
   } catch (error) {
-    console.error(`${dataDir}: ${errorMessage(error)}`);
+    // A CSV error names its file already.
+    console.error(error instanceof CsvFileError ? error.message : `${dataDir}: ${errorMessage(error)}`);
     return 1;
   }
 }

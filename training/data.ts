@@ -1,8 +1,8 @@
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { AUDIO_FEATURE_NAMES, AudioFeaturesSchema, normalizeDurationMs, type AudioFeatures } from '../model/features';
 import { THEME_IDS, themeForGenre, themesForPlaylistName, type ThemeId } from '../model/themes';
+import { readCsvFile } from './csv';
 
 /**
  * Loading and labelling of the training data in `shared/data` (see its README for the files).
@@ -82,10 +82,6 @@ type Votes = Record<LabelSource, Partial<Record<ThemeId, number>>>;
 
 const emptyThemeCounts = (): Record<ThemeId, number> =>
   Object.fromEntries(THEME_IDS.map((t) => [t, 0])) as Record<ThemeId, number>;
-
-function readCsv(file: string): Record<string, string>[] {
-  return parse(readFileSync(file), { columns: true, skip_empty_lines: true, relax_column_count: true });
-}
 
 /** Why a CSV record's audio features could not be read: the column and what is wrong with it. */
 export interface FeatureColumnError {
@@ -170,7 +166,7 @@ export function loadLabelledTracks(dataDir: string): { tracks: LabelledTrack[]; 
   };
 
   // TidyTuesday: one row per (track, playlist).
-  const tt = readCsv(ttFile);
+  const tt = readCsvFile(ttFile);
   const [ttSource] = DATA_LAYOUT;
   sources.push({ name: 'TidyTuesday 2020-01-21 Spotify songs', file: ttSource, rows: tt.length, license: 'MIT (rfordatascience/tidytuesday)' });
   const ttPlaylistsSeen = new Set<string>();
@@ -188,7 +184,7 @@ export function loadLabelledTracks(dataDir: string): { tracks: LabelledTrack[]; 
   // spotify-tracks occasion genres.
   for (const file of readdirSync(genreDir).filter((f) => f.endsWith('.csv')).sort()) {
     const path = join(genreDir, file);
-    const rows = readCsv(path);
+    const rows = readCsvFile(path);
     const source = `spotify-tracks-genres/${file}`;
     sources.push({ name: `spotify-tracks-dataset genre ${file.replace(/\.csv$/, '')}`, file: source, rows: rows.length, license: 'BSD (maharshipandya/spotify-tracks-dataset)' });
     for (const r of rows) {
@@ -200,8 +196,8 @@ export function loadLabelledTracks(dataDir: string): { tracks: LabelledTrack[]; 
   }
 
   // MPD sample: playlist names joined on track_id to tracks that have features.
-  const mpdPlaylists = readCsv(mpdPlaylistsFile);
-  const mpdTracks = readCsv(mpdTracksFile);
+  const mpdPlaylists = readCsvFile(mpdPlaylistsFile);
+  const mpdTracks = readCsvFile(mpdTracksFile);
   sources.push({ name: 'Spotify Million Playlist Dataset sample: playlists', file: 'mpd/playlists.csv', rows: mpdPlaylists.length, license: 'Spotify MPD Challenge terms (research, non-commercial)' });
   sources.push({ name: 'Spotify Million Playlist Dataset sample: playlist tracks', file: 'mpd/playlist_tracks.csv', rows: mpdTracks.length, license: 'Spotify MPD Challenge terms (research, non-commercial)' });
   const playlistTheme = new Map<string, ThemeId>();

@@ -19,6 +19,7 @@ import { fileModelHandler, float16Handler, writeQuantizedModel, WEIGHTS_FILE } f
 import { MAX_FLIP_SHARE, PERTURBATIONS, flipShares, type FlipShare } from './robustness';
 import { DURATION_MASK_SHARE, FOLDS, inputsOf, maskDurations, pairedDifference, rowsOf, selectRows, summarize, toDataset, type Summary } from './cv';
 import { errorMessage } from '../lib/shared/error-message';
+import { CsvFileError } from './csv';
 import { GBT_NAME, describeConfig, describeStudent, ensembleName as nameOfEnsemble, foldContext, heldOutData, stackProbabilities, type CandidateConfig, type CandidateKind, type EnsembleConfig, type FoldSetup, type MlpConfig } from './cv-fold';
 import { runFolds } from './cv-pool';
 import { STUDENT_BATCH_SIZE, TEACHER_FOLDS, distillationSet, labelless, type StudentConfig, type TransferSet } from './distill';
@@ -745,7 +746,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       console.error(`npm run train: ${error.message}\n${TRAIN_USAGE}`);
       process.exit(2);
     }
-    console.error(error instanceof Error ? error.stack ?? error.message : error);
+    // A damaged data file is the data's problem, not the code's: its message (file and line) says it all.
+    if (error instanceof CsvFileError) console.error(`npm run train: ${error.message}`);
+    else console.error(error instanceof Error ? (error.stack ?? error.message) : error);
     process.exit(1);
   });
 }

@@ -240,6 +240,25 @@ describe('classifyCsv', () => {
     expect(parseDurationCell('-0.1')).toEqual({ error: 'a duration cannot be negative: "-0.1"' });
   });
 
+  it('classifies a row whose unquoted field holds a quote (a title like 12" remix), instead of failing the file', () => {
+    const f = VALID_FEATURES[2] as AudioFeatures;
+    const rows = [validRow(1, f), { ...validRow(2, f), cells: { ...validRow(2, f).cells, track_name: '12" remix', track_id: 'id"2' } }, validRow(3, f)];
+    const { csv, errors } = classifyCsv(toCsv(rows), classifier);
+    expect(errors).toEqual([]);
+    expect((parse(csv) as string[][]).slice(1).map((r) => r[0])).toEqual([trackId(1), 'id"2', trackId(3)]);
+  });
+
+  it('keeps the rows before a quoted field that is never closed, and reports that row and the lines it took along', () => {
+    const f = VALID_FEATURES[3] as AudioFeatures;
+    const rows = [1, 2, 3, 4, 5].map((n) => validRow(n, f));
+    // The first column is track_name: row 3's title opens a quote that nothing closes.
+    const input = toCsv(rows).replace('\nSong 3,', '\n"Song 3,');
+    const { csv, errors } = classifyCsv(input, classifier);
+    expect((parse(csv) as string[][]).slice(1).map((r) => r[0])).toEqual([trackId(1), trackId(2)]);
+    // Row 3 starts on line 4; its quote is still open when the file ends on line 6.
+    expect(errors).toEqual([expect.stringMatching(/^row 3 \(lines 4–6\): not valid CSV, left out with every line after it: Quote Not Closed/)]);
+  });
+
   it('leaves track_id empty when the input has no track_id column', () => {
     const columns = COLUMNS.filter((c) => c !== 'track_id');
     const { csv, errors } = classifyCsv(toCsv([validRow(1, makeFeatures())], columns), classifier);

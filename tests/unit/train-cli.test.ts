@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -91,3 +91,31 @@ describe('npm run data:check (issue 13)', () => {
     expect(stdout).toMatch(/labelled tracks: \d+ \(workout \d+/);
   });
 });
+
+describe('npm run train and npm run data:check with a damaged CSV', () => {
+  it('exit 1 with one message naming the file and the line, no stack trace, nothing written', async () => {
+    const dir = join(empty, 'damaged');
+    for (const f of DATA_LAYOUT) {
+      mkdirSync(join(dir, f.endsWith('/') ? f : join(f, '..')), { recursive: true });
+      if (!f.endsWith('/')) writeFileSync(join(dir, f), '');
+    }
+    // The first source read: a quoted field opened on line 3 and never closed.
+    const file = join(dir, 'tidytuesday', 'spotify_songs.csv');
+    writeFileSync(file, 'track_id,track_name\nt1,One\n"t2,Two\nt3,Three\n');
+    const out = join(empty, 'damaged-out');
+
+    const trained = await train(['--data', dir, '--out', out, '--no-report', '--workers', '1']);
+    expect(trained.code).toBe(1);
+    expect(trained.stderr).toContain(`npm run train: ${file}: Quote Not Closed`);
+    expect(trained.stderr).toMatch(/at line 4/);
+    expect(trained.stderr).not.toMatch(/^\s+at /m);
+    expect(existsSync(out)).toBe(false);
+
+    const checked = await dataCheck(['--data', dir]);
+    expect(checked.code).toBe(1);
+    // One line: the file's own message, without the folder in front of it again.
+    expect(checked.stderr.trim().split('\n')).toEqual([expect.stringMatching(/: Quote Not Closed: .*at line 4$/)]);
+    expect(checked.stderr.startsWith(`${file}: `)).toBe(true);
+  });
+});
+

@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCsvRows, readCsvFile } from '@/training/csv';
+
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'pp-csv-'));
+});
+afterAll(() => {
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('parseCsvRows', () => {
+  it('numbers the data rows from 1 and gives the line each ends on, empty lines and quoted line breaks included', () => {
+    const { rows, malformed } = parseCsvRows('id,name\nr1,a\n\nr2,"two\nlines"\nr3,c\n');
+    expect(malformed).toEqual([]);
+    expect(rows.map((r) => [r.record.id, r.row, r.line])).toEqual([
+      ['r1', 1, 2],
+      ['r2', 2, 5],
+      ['r3', 3, 6],
+    ]);
+    expect(rows[1]?.record.name).toBe('two\nlines');
+  });
+
+  it('reads a quote inside an unquoted field as a character, as spreadsheets do, instead of failing the file', () => {
+    const { rows, malformed } = parseCsvRows('id,title\nr1,12" remix\nr2,Don"t Stop\nr3,"quoted, with comma"\n');
+    expect(malformed).toEqual([]);
+    expect(rows.map((r) => r.record.title)).toEqual(['12" remix', 'Don"t Stop', 'quoted, with comma']);
+  });
+
+  it('keeps a row with fewer fields than the header, the missing fields absent', () => {
+    const { rows } = parseCsvRows('id,a,b\nr1,1\n');
+    expect(rows[0]?.record).toEqual({ id: 'r1', a: '1' });
+  });
+
+  it('keeps the rows before a quoted field that is never closed and reports that row with the lines it took along', () => {
+    const { rows, malformed } = parseCsvRows('id,a\nr1,1\nr2,2\n"r3,3\nr4,4\nr5,5\n');
+    expect(rows.map((r) => r.record.id)).toEqual(['r1', 'r2']);
+    expect(malformed).toHaveLength(1);
+    expect(malformed[0]).toMatchObject({ row: 3, after: 3, line: 6 });
+    expect(malformed[0]?.message).toMatch(/Quote Not Closed/);
+  });
+
+  it('reports an unclosed quote on the first data row as row 1, after the header', () => {
+    const { rows, malformed } = parseCsvRows('id,a\n"r1,1\n');
+    expect(rows).toEqual([]);
+    expect(malformed[0]).toMatchObject({ row: 1, after: 1 });
+  });
+});
+
+describe('readCsvFile', () => {
+  it('reads the records keyed by the header, stray quotes as characters', () => {
+    const file = join(tmp, 'ok.csv');
+    writeFileSync(file, 'id,title\nr1,12" remix\n');
+    expect(readCsvFile(file)).toEqual([{ id: 'r1', title: '12" remix' }]);
+  });
+
+  it('throws naming the file and the line when a quoted field is never closed (training data must be whole)', () => {
+    const file = join(tmp, 'broken.csv');
+    writeFileSync(file, 'id,a\nr1,1\n"r2,2\nr3,3\n');
+    expect(() => readCsvFile(file)).toThrow(`${file}: Quote Not Closed: the parsing is finished with an opening quote at line 4`);
+  });
+
+  it('throws naming the file when it cannot be read', () => {
+    expect(() => readCsvFile(join(tmp, 'absent.csv'))).toThrow(/absent\.csv: ENOENT/);
+  });
+});
