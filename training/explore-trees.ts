@@ -13,7 +13,8 @@ import { DEFAULT_TRAIN_OPTIONS, balancedClassWeights, type Dataset } from './mod
  * `npm run train` does not run (training time), on the very folds `npm run train` scores on
  * (training/cv.ts, seed 42): other XGBoost settings, other tree seeds, and per-theme decision
  * offsets ("class biases", training/calibration.ts) fitted for each fold on the other folds'
- * out-of-fold log-probabilities only. Its first trial is the baseline of `npm run train`, so its
+ * out-of-fold log-probabilities only, and the words of the track's title as extra inputs
+ * ({@link TreesTrial.titleWordMinTracks}). Its first trial is the baseline of `npm run train`, so its
  * per-fold figures must equal the report's (a check that the folds and data are the same). The
  * test split is never read. Output: a Markdown table (stdout, and `--out`).
  */
@@ -22,6 +23,51 @@ import { DEFAULT_TRAIN_OPTIONS, balancedClassWeights, type Dataset } from './mod
 export interface TreesTrial {
   readonly params: GradientBoostingParams;
   readonly treeSeed: number;
+  /**
+   * When set, the words of the track's title are inputs too (a lever of this command, not of
+   * issue 10's list: every track row shows its title): one 0/1 column per word ({@link titleWords})
+   * found in at least this many titles of the fold's training rows ({@link titleVocabulary}).
+   */
+  readonly titleWordMinTracks?: number;
+}
+
+/**
+ * The words of a title as inputs: lower-cased, accents stripped (Unicode NFKD), split at anything
+ * but a-z and 0-9, words of at least 2 characters, each once, in order of appearance.
+ * "Rain Sounds (Loopable) - Remix" → `["rain", "sounds", "loopable", "remix"]`.
+ */
+export function titleWords(title: string): string[] {
+  const words = title
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length >= 2);
+  return [...new Set(words)];
+}
+
+/** The words ({@link titleWords}) in at least `minTracks` of `titles`, the most frequent first (ties alphabetical). */
+export function titleVocabulary(titles: readonly string[], minTracks: number): string[] {
+  const counts = new Map<string, number>();
+  for (const title of titles) for (const w of titleWords(title)) counts.set(w, (counts.get(w) ?? 0) + 1);
+  return [...counts]
+    .filter(([, n]) => n >= minTracks)
+    .sort(([a, n], [b, m]) => m - n || (a < b ? -1 : 1))
+    .map(([w]) => w);
+}
+
+/** `data` (rows in the order of `titles`) with one 0/1 column per word of `vocabulary` appended to each row. */
+export function withTitleWords(data: Dataset, titles: readonly string[], vocabulary: readonly string[]): Dataset {
+  const inputSize = data.inputSize + vocabulary.length;
+  const x = new Float32Array(titles.length * inputSize);
+  titles.forEach((title, r) => {
+    x.set(data.x.subarray(r * data.inputSize, (r + 1) * data.inputSize), r * inputSize);
+    const words = new Set(titleWords(title));
+    vocabulary.forEach((w, j) => {
+      if (words.has(w)) x[r * inputSize + data.inputSize + j] = 1;
+    });
+  });
+  return { ...data, x, inputSize };
 }
 
 /**
@@ -34,6 +80,9 @@ export const TREES_TRIALS: readonly TreesTrial[] = [
   { params: { ...GRADIENT_BOOSTING, rounds: 200, maxDepth: 4, eta: 0.08 }, treeSeed: 42 },
   { params: { ...GRADIENT_BOOSTING, rounds: 400, maxDepth: 3, eta: 0.05 }, treeSeed: 42 },
   { params: { ...GRADIENT_BOOSTING, rounds: 600, maxDepth: 5, eta: 0.02 }, treeSeed: 42 },
+  // Title words: 20 tracks gives about 100 words per fold; at 8 (about 300 words) ml-xgboost's
+  // WebAssembly heap ran out ("memory access out of bounds", 2026-12-06).
+  { params: GRADIENT_BOOSTING, treeSeed: 42, titleWordMinTracks: 20 },
 ];
 
 /** How a trial scored: per fold (the {@link FOLDS} held-out folds; see `scoreOutOfFold`), and its time. */
@@ -77,15 +126,25 @@ export async function exploreTrees(tracks: readonly LabelledTrack[], options: Ex
     const trainIdx = devIdx.filter((_, d) => foldOf[d] !== fold);
     const normalization = computeNormalization(inputsOf(tracks, trainIdx, 'none'));
     const train = toDataset(tracks, trainIdx, normalization, seed + fold);
-    const validation = toDataset(tracks, heldOut.map((d) => devIdx[d] ?? 0), normalization, 'none');
-    return { heldOut, train, validation, classWeights: balancedClassWeights(train.y, k, DEFAULT_TRAIN_OPTIONS.maxClassWeight) };
+    const validationIdx = heldOut.map((d) => devIdx[d] ?? 0);
+    const validation = toDataset(tracks, validationIdx, normalization, 'none');
+    const titlesOf = (idx: readonly number[]) => idx.map((i) => tracks[i]?.title ?? '');
+    return { heldOut, train, validation, trainTitles: titlesOf(trainIdx), validationTitles: titlesOf(validationIdx), classWeights: balancedClassWeights(train.y, k, DEFAULT_TRAIN_OPTIONS.maxClassWeight) };
   });
   const results: TreesResult[] = [];
   for (const trial of trials) {
     const started = Date.now();
     const oofLogits = new Float64Array(devIdx.length * k);
     for (const [fold, f] of folds.entries()) {
-      const logits = logOf(await fit(f.train, f.validation, k, f.classWeights, trial.treeSeed + fold, trial.params));
+      let train: Dataset = f.train;
+      let validation: Dataset = f.validation;
+      if (trial.titleWordMinTracks !== undefined) {
+        // The vocabulary comes from the training rows' titles only.
+        const vocabulary = titleVocabulary(f.trainTitles, trial.titleWordMinTracks);
+        train = withTitleWords(train, f.trainTitles, vocabulary);
+        validation = withTitleWords(validation, f.validationTitles, vocabulary);
+      }
+      const logits = logOf(await fit(train, validation, k, f.classWeights, trial.treeSeed + fold, trial.params));
       f.heldOut.forEach((d, r) => oofLogits.set(logits.subarray(r * k, (r + 1) * k), d * k));
     }
     const result = { trial, ...scoreOutOfFold(oofLogits, truth, foldOf, heldOutByFold, badgeThemes, countedThemes), seconds: (Date.now() - started) / 1000 };
@@ -95,9 +154,10 @@ export async function exploreTrees(tracks: readonly LabelledTrack[], options: Ex
   return results;
 }
 
-/** "120 rounds, depth 5, η 0.1, subsampling 0.8 / 0.8, min child weight 1, tree seed 42 + fold". */
-export function describeTrial({ params: p, treeSeed }: TreesTrial): string {
-  return `${p.rounds} rounds, depth ${p.maxDepth}, η ${p.eta}, subsampling ${p.subsample} / ${p.colsampleByTree}, min child weight ${p.minChildWeight}, tree seed ${treeSeed} + fold`;
+/** "120 rounds, depth 5, η 0.1, subsampling 0.8 / 0.8, min child weight 1, tree seed 42 + fold" (and ", + title words in ≥ 20 training titles"). */
+export function describeTrial({ params: p, treeSeed, titleWordMinTracks }: TreesTrial): string {
+  const words = titleWordMinTracks === undefined ? '' : `, + title words in ≥ ${titleWordMinTracks} training titles`;
+  return `${p.rounds} rounds, depth ${p.maxDepth}, η ${p.eta}, subsampling ${p.subsample} / ${p.colsampleByTree}, min child weight ${p.minChildWeight}, tree seed ${treeSeed} + fold${words}`;
 }
 
 const fmt = (s: Summary): string => `${s.mean.toFixed(3)} ± ${s.std.toFixed(3)}`;

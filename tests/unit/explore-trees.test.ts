@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { THEME_IDS, type ThemeId } from '@/model/themes';
 import { FOLDS } from '@/training/cv';
 import type { LabelledTrack } from '@/training/data';
-import { exploreTrees, treesTable, TREES_TRIALS, type FitTrees, type TreesTrial } from '@/training/explore-trees';
+import { describeTrial, exploreTrees, titleVocabulary, titleWords, treesTable, TREES_TRIALS, type FitTrees, type TreesTrial } from '@/training/explore-trees';
+import type { Dataset } from '@/training/model';
 import { GRADIENT_BOOSTING } from '@/training/baselines';
 import { makeFeatures, trackId } from './support/fixtures';
 
@@ -91,6 +92,48 @@ describe('npm run explore:trees (issue 10: the trees levers on the folds of npm 
     expect(table[2]).toMatch(/^\| 120 rounds, depth 5, η 0\.1, .*tree seed 42 \+ fold \| .* \| – \| – \| \d+ \|$/);
     // The second trial scored the same as the first: paired differences of 0.
     expect(table[3]).toMatch(/\| 0\.00 ± 0\.00 \| 0\.00 ± 0\.00 \| \d+ \|$/);
+  });
+
+  it('a title-word trial gives the trees one 0/1 column per word of enough training titles, the held-out rows encoded with that vocabulary', async () => {
+    // Sleep tracks are "Rain Song <i>", the others "Song <i>"; track 7 alone adds "Lullaby".
+    const titled = tracks.map((t, i) => ({ ...t, title: i === 7 ? 'Lullaby Song 7' : t.theme === 'sleep' ? `Rain Song ${i}` : `Song ${i}` }));
+    const seen: { train: Dataset; test: Dataset }[] = [];
+    const { fit: scoreLikeFake } = fakeTrees();
+    const fit: FitTrees = (train, test, ...rest) => {
+      seen.push({ train, test });
+      return scoreLikeFake(train, test, ...rest);
+    };
+    const plain = await exploreTrees(titled, { seed: 42, trials: [{ params: GRADIENT_BOOSTING, treeSeed: 42 }], badgeThemes: PRESENT, countedThemes: PRESENT, fit });
+    const words = await exploreTrees(titled, { seed: 42, trials: [{ params: GRADIENT_BOOSTING, treeSeed: 42, titleWordMinTracks: 5 }], badgeThemes: PRESENT, countedThemes: PRESENT, fit });
+    expect(words[0]?.macroF1).toEqual(plain[0]?.macroF1);
+
+    const sleep = THEME_IDS.indexOf('sleep');
+    for (let fold = 0; fold < FOLDS; fold++) {
+      const before = seen[fold];
+      const after = seen[FOLDS + fold];
+      if (!before || !after) throw new Error(`fold ${fold} was not fitted twice`);
+      // "song" is in every title and "rain" in every sleep title; "lullaby" (1 track) and the numbers (1 each) are too rare.
+      expect(after.train.inputSize).toBe(before.train.inputSize + 2);
+      for (const [b, a] of [
+        [before.train, after.train],
+        [before.test, after.test],
+      ] as const) {
+        expect(a.y).toEqual(b.y);
+        a.y.forEach((y, r) => {
+          const row = a.x.subarray(r * a.inputSize, (r + 1) * a.inputSize);
+          expect([...row.subarray(0, b.inputSize)]).toEqual([...b.x.subarray(r * b.inputSize, (r + 1) * b.inputSize)]);
+          expect([...row.subarray(b.inputSize)]).toEqual([1, y === sleep ? 1 : 0]);
+        });
+      }
+    }
+    expect(describeTrial({ params: GRADIENT_BOOSTING, treeSeed: 42, titleWordMinTracks: 20 })).toMatch(/tree seed 42 \+ fold, \+ title words in ≥ 20 training titles$/);
+  });
+
+  it('titleWords: lower case, accents and punctuation dropped, one-character words and repeats left out', () => {
+    expect(titleWords('Rain Sounds (Loopable) - Remix')).toEqual(['rain', 'sounds', 'loopable', 'remix']);
+    expect(titleWords('Café del Mar, Vol. 2 — café')).toEqual(['cafe', 'del', 'mar', 'vol']);
+    expect(titleWords("Don't Stop Me Now")).toEqual(['don', 'stop', 'me', 'now']);
+    expect(titleVocabulary(['a b rain', 'Rain', 'RAIN sleep', 'sleep'], 2)).toEqual(['rain', 'sleep']);
   });
 
   it('its first trial is the baseline of npm run train (same settings, same seeds), so the report can check the folds against it', () => {
