@@ -48,9 +48,12 @@ function errorCount(error: CsvError | undefined, field: 'lines' | 'records'): nu
  * rest of the file with it (there is no way to tell where it should have ended): that is one
  * malformed row, whose `after`–`line` span says how much was lost.
  *
+ * A header whose quoted field is never closed takes the file with it too, and comes out as
+ * malformed row 1: a caller that needs the columns reads the header first (as `classifyCsv`
+ * does).
+ *
  * @param text the whole file.
  * @returns the parsed rows and the malformed ones, each in file order.
- * @throws Error (csv-parse's) only for what no row can be skipped past, such as an invalid header.
  */
 export function parseCsvRows(text: string | Buffer): { rows: CsvRow[]; malformed: MalformedCsvRow[] } {
   // csv-parse counts only the rows it returns (`info.records`, and `records` on an error); a
