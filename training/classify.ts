@@ -95,13 +95,14 @@ export function classifyCsv(input: string, classifier: Classifier): ClassifyCsvR
   if (missing.length > 0) throw new Error(`Input CSV lacks audio-feature columns: ${missing.join(', ')}`);
   const { rows: csvRows, malformed } = parseCsvRows(input);
 
-  const errors: { row: number; message: string }[] = malformed.map((m) => ({
-    row: m.row,
-    message:
-      m.line > m.after + 1
-        ? `row ${m.row} (lines ${m.after + 1}–${m.line}): not valid CSV, left out with every line after it: ${m.message}`
-        : `row ${m.row} (line ${m.line}): not valid CSV, left out: ${m.message}`,
-  }));
+  const errors: { row: number; message: string }[] = [];
+  if (malformed) {
+    const { row, after, line, message } = malformed;
+    errors.push({
+      row,
+      message: line > after + 1 ? `row ${row} (lines ${after + 1}–${line}): not valid CSV, left out with every line after it: ${message}` : `row ${row} (line ${line}): not valid CSV, left out: ${message}`,
+    });
+  }
   const valid: { trackId: string; features: AudioFeatures; durationMs: number | null }[] = [];
   const hasDuration = header.includes(DURATION_COLUMN);
   for (const { record, row, line } of csvRows) {

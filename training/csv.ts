@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse, type CsvError, type Info } from 'csv-parse/sync';
+import { parse, type Info } from 'csv-parse/sync';
 import { errorMessage } from '../lib/shared/error-message';
 
 /**
@@ -17,67 +17,84 @@ const CSV_OPTIONS = { columns: true, skip_empty_lines: true, relax_column_count:
 /** One data row of a CSV: its fields by header column, its 1-based row number and the line it ends on. */
 export interface CsvRow {
   readonly record: Record<string, string>;
-  /** Position among the data rows, the header not counted, malformed rows counted (1 = first data row). */
+  /** Position among the data rows, the header not counted (1 = first data row). */
   readonly row: number;
-  /** Line of the file the row ends on (1 = the header). */
+  /** Line of the file the row ends on (1 = the header; CRLF, LF and a lone CR each end a line). */
   readonly line: number;
 }
 
-/** A data row that could not be parsed as CSV (for example a quoted field never closed). */
+/** The data row that could not be parsed as CSV: a quoted field never closed, which runs to the end of the file. */
 export interface MalformedCsvRow {
   /** Position among the data rows, as {@link CsvRow.row}. */
   readonly row: number;
   /** Line after which the row starts (the previous row's last line; 1 = the header). */
   readonly after: number;
-  /** Last line the parser read for it. */
+  /** The file's last line: the quoted field took every line up to it. */
   readonly line: number;
   /** csv-parse's message, e.g. "Quote Not Closed: the parsing is finished with an opening quote at line 7". */
   readonly message: string;
 }
 
-/** A number csv-parse put on its error (`CsvError` carries its context as untyped fields), or 0. */
-function errorCount(error: CsvError | undefined, field: 'lines' | 'records'): number {
-  const value = error?.[field];
-  return typeof value === 'number' ? value : 0;
+/**
+ * Line numbers from byte offsets in a file. csv-parse's own `info.lines` counts a CRLF inside a
+ * quoted field as two lines (csv-parse 7.0.3: `"a\r\nb",1` on line 2 is reported as ending on
+ * line 4), so rows are placed by their byte offsets (`info.bytes`) instead.
+ */
+class LineIndex {
+  /** Byte offset just after each line break (CRLF, LF or a lone CR), ascending. */
+  private readonly breakEnds: number[] = [];
+
+  constructor(bytes: Uint8Array) {
+    for (let i = 0; i < bytes.length; i++) {
+      if (bytes[i] === 0x0d && bytes[i + 1] === 0x0a) this.breakEnds.push(++i + 1);
+      else if (bytes[i] === 0x0d || bytes[i] === 0x0a) this.breakEnds.push(i + 1);
+    }
+  }
+
+  /** The line holding the last byte before `end` (a line break just before `end` belongs to the line it ends). */
+  lineEndingAt(end: number): number {
+    // Binary search: how many line breaks end at or before `end`.
+    let lo = 0;
+    let hi = this.breakEnds.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.breakEnds[mid] ?? 0) <= end) lo = mid + 1;
+      else hi = mid;
+    }
+    const breaks = lo;
+    const endsWithBreak = breaks > 0 && this.breakEnds[breaks - 1] === end;
+    return 1 + breaks - (endsWithBreak ? 1 : 0);
+  }
 }
 
 /**
- * Parses CSV text with a header row ({@link CSV_OPTIONS}), keeping going past rows that are not
- * valid CSV: each is left out and returned in `malformed` with its row number and lines, so a
- * caller can report it and use the other rows. A quoted field that is never closed takes the
- * rest of the file with it (there is no way to tell where it should have ended): that is one
- * malformed row, whose `after`–`line` span says how much was lost.
- *
- * A header whose quoted field is never closed takes the file with it too, and comes out as
- * malformed row 1: a caller that needs the columns reads the header first (as `classifyCsv`
- * does).
+ * Parses CSV text with a header row ({@link CSV_OPTIONS}) and keeps the rows before a row that is
+ * not valid CSV. With these options the one error csv-parse 7 can raise is a quoted field that is
+ * never closed (its other errors are relaxed, or need options not set here): it takes the rest of
+ * the file with it, since there is no way to tell where it should have ended, and comes back as
+ * `malformed` with the lines it covers, so a caller can report it and use the rows before it.
+ * A header whose quote is never closed comes out as malformed row 1: a caller that needs the
+ * columns reads the header first (as `classifyCsv` does).
  *
  * @param text the whole file.
- * @returns the parsed rows and the malformed ones, each in file order.
+ * @returns the parsed rows in file order, and the malformed row if there is one.
  */
-export function parseCsvRows(text: string | Buffer): { rows: CsvRow[]; malformed: MalformedCsvRow[] } {
-  // csv-parse counts only the rows it returns (`info.records`, and `records` on an error); a
-  // row's number here counts the malformed rows before it too.
-  const skipped: { returnedBefore: number; line: number; message: string }[] = [];
-  const parsed = parse<{ record: Record<string, string>; info: Info }>(text, {
+export function parseCsvRows(text: string | Buffer): { rows: CsvRow[]; malformed?: MalformedCsvRow } {
+  const bytes = typeof text === 'string' ? Buffer.from(text) : text;
+  const lines = new LineIndex(bytes);
+  let failure: string | undefined;
+  const parsed = parse<{ record: Record<string, string>; info: Info }>(bytes, {
     ...CSV_OPTIONS,
     info: true,
     skip_records_with_error: true,
     on_skip: (error) => {
-      skipped.push({ returnedBefore: errorCount(error, 'records'), line: errorCount(error, 'lines'), message: error?.message ?? 'malformed row' });
+      failure ??= error?.message ?? 'malformed row';
       return undefined;
     },
   });
-  const rows: CsvRow[] = parsed.map(({ record, info }) => ({
-    record,
-    row: info.records + skipped.filter((s) => s.returnedBefore < info.records).length,
-    line: info.lines,
-  }));
-  const malformed = skipped.map((s, i): MalformedCsvRow => {
-    const row = s.returnedBefore + i + 1;
-    const linesBefore = [1, ...rows.filter((r) => r.row < row).map((r) => r.line), ...skipped.slice(0, i).map((p) => p.line)];
-    return { row, after: Math.max(...linesBefore), line: s.line, message: s.message };
-  });
+  const rows: CsvRow[] = parsed.map(({ record, info }, i) => ({ record, row: i + 1, line: lines.lineEndingAt(info.bytes) }));
+  if (failure === undefined) return { rows };
+  const malformed = { row: rows.length + 1, after: rows.at(-1)?.line ?? 1, line: lines.lineEndingAt(bytes.length), message: failure };
   return { rows, malformed };
 }
 

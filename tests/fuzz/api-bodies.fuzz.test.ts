@@ -52,9 +52,9 @@ import type { ProviderResult } from '@/lib/background/providers/types';
 import { SpotifyApiError, createSpotifyClient } from '@/lib/background/spotify-client';
 import { createSpotifySearch } from '@/lib/background/spotify-search';
 import { AudioFeaturesAvailabilitySchema, type AudioFeaturesAvailability } from '@/lib/shared/availability';
-import { AUDIO_FEATURE_NAMES, AudioFeaturesSchema, type AudioFeatures } from '@/model/features';
+import { AUDIO_FEATURE_NAMES, AudioFeaturesSchema } from '@/model/features';
 import { CLIENT_ID, REDIRECT, fakeIdentity } from '../unit/support/spotify-fakes';
-import { TRACK_ID_RE, hostileString, validTrackId } from './support/arbitraries';
+import { TRACK_ID_RE, hostileString, validFeatures, validTrackId } from './support/arbitraries';
 import { runsFor, timeoutFor } from './support/config';
 import { brokenBody, fakeServer, retryAfterValue, type Answer, type Served, type Stall } from './support/http';
 import { useTally, describeError, isClearError, runCategory, settleWithFakeTimers } from './support/run';
@@ -67,20 +67,6 @@ const T0 = Date.UTC(2026, 0, 15, 12);
 // ---------------------------------------------------------------------------------------------
 // Generated answers.
 
-const unit = fc.double({ min: 0, max: 1, noNaN: true });
-const validFeatures: fc.Arbitrary<AudioFeatures> = fc.record({
-  acousticness: unit,
-  danceability: unit,
-  energy: unit,
-  instrumentalness: unit,
-  key: fc.integer({ min: -1, max: 11 }),
-  liveness: unit,
-  loudness: fc.double({ min: -80, max: 10, noNaN: true }),
-  mode: fc.constantFrom<0 | 1>(0, 1),
-  speechiness: unit,
-  tempo: fc.double({ min: 0, max: 300, noNaN: true }),
-  valence: unit,
-});
 const oddValue = fc.constantFrom<unknown>(null, '0.5', '', -0.0001, 1.0001, 1e308, -1e308, 300.0001, 12, -2, 0.5, 1.5, [], {}, true);
 /** Features, or features with one value odd or missing. */
 const itemFeatures = fc.oneof(

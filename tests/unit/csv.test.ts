@@ -15,7 +15,7 @@ afterAll(() => {
 describe('parseCsvRows', () => {
   it('numbers the data rows from 1 and gives the line each ends on, empty lines and quoted line breaks included', () => {
     const { rows, malformed } = parseCsvRows('id,name\nr1,a\n\nr2,"two\nlines"\nr3,c\n');
-    expect(malformed).toEqual([]);
+    expect(malformed).toBeUndefined();
     expect(rows.map((r) => [r.record.id, r.row, r.line])).toEqual([
       ['r1', 1, 2],
       ['r2', 2, 5],
@@ -24,9 +24,19 @@ describe('parseCsvRows', () => {
     expect(rows[1]?.record.name).toBe('two\nlines');
   });
 
+  it('counts a CRLF inside a quoted field as one line break, as editors do (csv-parse alone counts two), and a lone CR as one', () => {
+    const { rows } = parseCsvRows('id,name\r\nr1,"two\r\nlines"\r\nr2,b\r\nr3,"c\rd"\r\nr4,é');
+    expect(rows.map((r) => [r.record.id, r.line])).toEqual([
+      ['r1', 3],
+      ['r2', 4],
+      ['r3', 6],
+      ['r4', 7],
+    ]);
+  });
+
   it('reads a quote inside an unquoted field as a character, as spreadsheets do, instead of failing the file', () => {
     const { rows, malformed } = parseCsvRows('id,title\nr1,12" remix\nr2,Don"t Stop\nr3,"quoted, with comma"\n');
-    expect(malformed).toEqual([]);
+    expect(malformed).toBeUndefined();
     expect(rows.map((r) => r.record.title)).toEqual(['12" remix', 'Don"t Stop', 'quoted, with comma']);
   });
 
@@ -38,15 +48,14 @@ describe('parseCsvRows', () => {
   it('keeps the rows before a quoted field that is never closed and reports that row with the lines it took along', () => {
     const { rows, malformed } = parseCsvRows('id,a\nr1,1\nr2,2\n"r3,3\nr4,4\nr5,5\n');
     expect(rows.map((r) => r.record.id)).toEqual(['r1', 'r2']);
-    expect(malformed).toHaveLength(1);
-    expect(malformed[0]).toMatchObject({ row: 3, after: 3, line: 6 });
-    expect(malformed[0]?.message).toMatch(/Quote Not Closed/);
+    expect(malformed).toMatchObject({ row: 3, after: 3, line: 6 });
+    expect(malformed?.message).toMatch(/Quote Not Closed/);
   });
 
   it('reports an unclosed quote on the first data row as row 1, after the header', () => {
     const { rows, malformed } = parseCsvRows('id,a\n"r1,1\n');
     expect(rows).toEqual([]);
-    expect(malformed[0]).toMatchObject({ row: 1, after: 1 });
+    expect(malformed).toMatchObject({ row: 1, after: 1, line: 2 });
   });
 });
 

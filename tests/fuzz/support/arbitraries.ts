@@ -1,9 +1,11 @@
 import fc from 'fast-check';
+import type { AudioFeatures } from '@/model/features';
 
 /**
  * Generators shared by the fuzz categories: track IDs valid and almost valid, hostile strings
  * (markup, bidi controls, zero-width and lone surrogates, prototype keys, very long), and JSON-ish
- * values that carry prototype keys as own properties (as `JSON.parse` and structured clone make them).
+ * values that carry prototype keys as own properties (as `JSON.parse` and structured clone make them),
+ * and valid audio features.
  */
 
 export const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -117,3 +119,20 @@ export const nearTrackId: fc.Arbitrary<string> = fc.oneof(
   validTrackId.map((id) => `https://open.spotify.com/track/${id}`),
   validTrackId.map((id) => `${id.slice(0, 21)}&#65;`),
 );
+
+const unitValue = fc.double({ min: 0, max: 1, noNaN: true });
+
+/** Audio features within `AudioFeaturesSchema`'s ranges (model/features.ts), edges included. */
+export const validFeatures: fc.Arbitrary<AudioFeatures> = fc.record({
+  acousticness: unitValue,
+  danceability: unitValue,
+  energy: unitValue,
+  instrumentalness: unitValue,
+  key: fc.integer({ min: -1, max: 11 }),
+  liveness: unitValue,
+  loudness: fc.double({ min: -80, max: 10, noNaN: true }),
+  mode: fc.constantFrom<0 | 1>(0, 1),
+  speechiness: unitValue,
+  tempo: fc.double({ min: 0, max: 300, noNaN: true }),
+  valence: unitValue,
+});
