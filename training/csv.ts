@@ -112,8 +112,9 @@ export class CsvFileError extends Error {
 /**
  * Reads a CSV file that must be well-formed (the training data): its records, keyed by the
  * header, with {@link CSV_OPTIONS}.
- * @throws CsvFileError `<file>: <csv-parse's message>` (which names the line) when a row is not
- *   valid CSV, or `<file>: <the system's message>` when the file cannot be read.
+ * @throws CsvFileError `<file>: <csv-parse's message>` when a row is not valid CSV (its line is
+ *   csv-parse's count, one too many per CRLF inside quotes before it: see {@link LineIndex}), or
+ *   `<file>: <the system's message>` when the file cannot be read.
  */
 export function readCsvFile(file: string): Record<string, string>[] {
   try {
