@@ -140,7 +140,8 @@ export function dataFolderProblem(dataDir: string): string | null {
 /**
  * Reads every source under `dataDir` and returns the labelled, deduplicated tracks sorted by
  * track ID (deterministic), with statistics. Throws `Error` naming the missing file when a
- * source file is absent.
+ * source file is absent, and `CsvFileError` (training/csv.ts: file and line) when one is not
+ * valid CSV.
  */
 export function loadLabelledTracks(dataDir: string): { tracks: LabelledTrack[]; unlabelled: TrackInfo[]; stats: DataStats } {
   const [ttFile, mpdPlaylistsFile, mpdTracksFile, genreDir] = dataFiles(dataDir);

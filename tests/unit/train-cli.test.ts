@@ -118,4 +118,3 @@ describe('npm run train and npm run data:check with a damaged CSV', () => {
     expect(checked.stderr.startsWith(`${file}: `)).toBe(true);
   });
 });
-
