@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { Classifier } from '../model/classifier';
 import { loadDenseClassifier } from '../model/dense-model';
@@ -10,7 +9,7 @@ import { z } from 'zod';
 import { AUDIO_FEATURE_NAMES, normalizeDurationMs, type AudioFeatures } from '../model/features';
 import { defaultEnabledThemes } from '../model/metadata';
 import { parseFeatureColumns } from './data';
-import { parseCsvRows } from './csv';
+import { csvHeader, parseCsvRows } from './csv';
 import { errorMessage } from '../lib/shared/error-message';
 
 /** Loads the model in `modelDir` (`model.json`, its shard, `metadata.json`) from disk. */
@@ -90,7 +89,7 @@ export function missingDurationNote(result: Pick<ClassifyCsvResult, 'missingDura
  * @throws Error when the header lacks feature columns (naming them) or cannot be parsed.
  */
 export function classifyCsv(input: string, classifier: Classifier): ClassifyCsvResult {
-  const header: string[] = parse(input, { to_line: 1, relax_quotes: true })[0] ?? [];
+  const header = csvHeader(input);
   const missing = AUDIO_FEATURE_NAMES.filter((c) => !header.includes(c));
   if (missing.length > 0) throw new Error(`Input CSV lacks audio-feature columns: ${missing.join(', ')}`);
   const { rows: csvRows, malformed } = parseCsvRows(input);

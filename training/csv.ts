@@ -10,9 +10,21 @@ import { errorMessage } from '../lib/shared/error-message';
  * - a row with fewer or more fields than the header is kept (`relax_column_count`): a missing
  *   field is absent from the record, so column checks report it;
  * - a quote inside an unquoted field (`Don"t`, `12" remix`) is read as a literal character
- *   (`relax_quotes`), as spreadsheet programs and pandas read it, instead of failing the file.
+ *   (`relax_quotes`), as spreadsheet programs and pandas read it, instead of failing the file;
+ * - a UTF-8 byte order mark before the header (spreadsheets' "CSV UTF-8") is dropped (`bom`),
+ *   so the first column keeps its name.
  */
-const CSV_OPTIONS = { columns: true, skip_empty_lines: true, relax_column_count: true, relax_quotes: true } as const;
+const CSV_OPTIONS = { columns: true, skip_empty_lines: true, relax_column_count: true, relax_quotes: true, bom: true } as const;
+
+/**
+ * The column names of a CSV's header row, read as {@link parseCsvRows} reads it (byte order mark
+ * dropped, stray quotes kept); `[]` for an empty file.
+ * @throws Error (csv-parse's) when the header itself is not valid CSV, e.g. a quote never closed.
+ */
+export function csvHeader(text: string | Buffer): string[] {
+  const [header] = parse(text, { to_line: 1, relax_quotes: true, bom: true });
+  return header ?? [];
+}
 
 /** One data row of a CSV: its fields by header column, its 1-based row number and the line it ends on. */
 export interface CsvRow {

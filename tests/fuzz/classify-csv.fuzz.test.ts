@@ -8,7 +8,7 @@
  * CSV), a title opening a quote that is never closed, a feature cell emptied or replaced by text,
  * the row cut short, extra fields, a blank line before it; CRLF or LF line ends. After a row with
  * an unclosed quote the later rows carry no quote (another quote would close it somewhere the
- * oracle cannot foresee).
+ * oracle cannot foresee). Half the files start with a UTF-8 byte order mark.
  *
  * The oracle works from the generator's own record of each row (never from the code under test):
  * - rows before the first unclosed quote: classified when every feature is valid, with the
@@ -69,14 +69,16 @@ interface FileSpec {
   readonly columns: readonly string[];
   readonly rows: readonly RowSpec[];
   readonly eol: '\n' | '\r\n';
+  /** A UTF-8 byte order mark before the header (spreadsheets' "CSV UTF-8"). */
+  readonly bom: boolean;
 }
 
 const fileSpec: fc.Arbitrary<FileSpec> = fc
-  .record({ columns: fc.shuffledSubarray([...COLUMNS], { minLength: COLUMNS.length }), rows: fc.array(rowSpec, { minLength: 1, maxLength: 10 }), eol: fc.constantFrom('\n' as const, '\r\n' as const) })
-  .map(({ columns, rows, eol }) => {
+  .record({ columns: fc.shuffledSubarray([...COLUMNS], { minLength: COLUMNS.length }), rows: fc.array(rowSpec, { minLength: 1, maxLength: 10 }), eol: fc.constantFrom('\n' as const, '\r\n' as const), bom: fc.boolean() })
+  .map(({ columns, rows, eol, bom }) => {
     // No quote after an unclosed one (see the module comment).
     const open = rows.findIndex((r) => r.damage === 'unclosed quote');
-    return { columns, eol, rows: open < 0 ? rows : rows.map((r, i) => (i > open && QUOTING.includes(r.damage) ? { ...r, damage: 'none' as const } : r)) };
+    return { columns, eol, bom, rows: open < 0 ? rows : rows.map((r, i) => (i > open && QUOTING.includes(r.damage) ? { ...r, damage: 'none' as const } : r)) };
   });
 
 /** What the oracle expects of one row, and the lines it takes in the file. */
@@ -123,7 +125,7 @@ function render(spec: FileSpec): { text: string; expected: Expected[] } {
     else if (!featuresOk) expected.push({ id, status: 'error', firstLine, lastLine });
     else expected.push({ id, status: 'classified', features: r.features, durationMs: kept.has('duration_ms') ? r.durationMs : null, outputId: kept.has('track_id') ? id : '', firstLine, lastLine });
   });
-  return { text: `${lines.join(spec.eol)}${spec.eol}`, expected };
+  return { text: `${spec.bom ? '\ufeff' : ''}${lines.join(spec.eol)}${spec.eol}`, expected };
 }
 
 /** "row 3 (line 4): …" or "row 3 (lines 4–9): …" → its row number and line span. */

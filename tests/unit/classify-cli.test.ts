@@ -248,6 +248,15 @@ describe('classifyCsv', () => {
     expect((parse(csv) as string[][]).slice(1).map((r) => r[0])).toEqual([trackId(1), 'id"2', trackId(3)]);
   });
 
+  it('reads a file saved as "CSV UTF-8" (a byte order mark before the header, CRLF line ends), whatever its first column', () => {
+    const f = VALID_FEATURES[4] as AudioFeatures;
+    const columns = ['acousticness', ...COLUMNS.filter((c) => c !== 'acousticness')];
+    const text = `\ufeff${toCsv([validRow(1, f), validRow(2, f)], columns).replaceAll('\n', '\r\n')}`;
+    const { csv, errors } = classifyCsv(text, classifier);
+    expect(errors).toEqual([]);
+    expect((parse(csv) as string[][]).slice(1).map((r) => r[0])).toEqual([trackId(1), trackId(2)]);
+  });
+
   it('keeps the rows before a quoted field that is never closed, and reports that row and the lines it took along', () => {
     const f = VALID_FEATURES[3] as AudioFeatures;
     const rows = [1, 2, 3, 4, 5].map((n) => validRow(n, f));

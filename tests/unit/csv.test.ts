@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCsvRows, readCsvFile } from '@/training/csv';
+import { csvHeader, parseCsvRows, readCsvFile } from '@/training/csv';
 
 let tmp: string;
 beforeAll(() => {
@@ -40,6 +40,15 @@ describe('parseCsvRows', () => {
     expect(rows.map((r) => r.record.title)).toEqual(['12" remix', 'Don"t Stop', 'quoted, with comma']);
   });
 
+  it('drops a UTF-8 byte order mark (spreadsheets\' "CSV UTF-8"), so the first column keeps its name', () => {
+    const text = '\ufeffid,name\r\nr1,a\r\nr2,b';
+    expect(csvHeader(text)).toEqual(['id', 'name']);
+    expect(parseCsvRows(Buffer.from(text)).rows.map((r) => [r.record.id, r.line])).toEqual([
+      ['r1', 2],
+      ['r2', 3],
+    ]);
+  });
+
   it('keeps a row with fewer fields than the header, the missing fields absent', () => {
     const { rows } = parseCsvRows('id,a,b\nr1,1\n');
     expect(rows[0]?.record).toEqual({ id: 'r1', a: '1' });
@@ -60,9 +69,9 @@ describe('parseCsvRows', () => {
 });
 
 describe('readCsvFile', () => {
-  it('reads the records keyed by the header, stray quotes as characters', () => {
+  it('reads the records keyed by the header, stray quotes as characters, a byte order mark dropped', () => {
     const file = join(tmp, 'ok.csv');
-    writeFileSync(file, 'id,title\nr1,12" remix\n');
+    writeFileSync(file, '\ufeffid,title\nr1,12" remix\n');
     expect(readCsvFile(file)).toEqual([{ id: 'r1', title: '12" remix' }]);
   });
 
