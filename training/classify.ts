@@ -86,12 +86,18 @@ export function missingDurationNote(result: Pick<ClassifyCsvResult, 'missingDura
  * `errors` and left out; so is a row that is not valid CSV (a quoted field never closed takes
  * every line after it along, and its message gives the lines). The others are still classified.
  *
- * @throws Error when the header lacks feature columns (naming them) or cannot be parsed.
+ * @throws Error when the header lacks feature columns (naming them, and saying so when the file is
+ *   separated by `;`, tabs or `|` instead of commas) or cannot be parsed.
  */
 export function classifyCsv(input: string, classifier: Classifier): ClassifyCsvResult {
   const header = csvHeader(input);
   const missing = AUDIO_FEATURE_NAMES.filter((c) => !header.includes(c));
-  if (missing.length > 0) throw new Error(`Input CSV lacks audio-feature columns: ${missing.join(', ')}`);
+  if (missing.length > 0) {
+    // A spreadsheet set to another list separator writes `;` or tabs: the header is one column.
+    const separator = header.length === 1 ? [';', '\t', '|'].find((c) => header[0]?.includes(c)) : undefined;
+    const hint = separator === undefined ? '' : ` (the header is one column holding ${separator === '\t' ? 'tabs' : `"${separator}"`}: save the file with commas between the columns)`;
+    throw new Error(`Input CSV lacks audio-feature columns: ${missing.join(', ')}${hint}`);
+  }
   const { rows: csvRows, malformed } = parseCsvRows(input);
 
   const errors: { row: number; message: string }[] = [];

@@ -98,6 +98,14 @@ describe('classifyCsv', () => {
     expect(() => classifyCsv(csv, classifier)).toThrow(/lacks audio-feature columns: key, valence/);
   });
 
+  it('says so when the file is separated by semicolons or tabs (a spreadsheet set to another list separator)', () => {
+    const rows = [validRow(1, makeFeatures())];
+    expect(() => classifyCsv(toCsv(rows).replaceAll(',', ';'), classifier)).toThrow(/lacks audio-feature columns: .* \(the header is one column holding ";": save the file with commas between the columns\)$/);
+    expect(() => classifyCsv(toCsv(rows).replaceAll(',', '\t'), classifier)).toThrow(/holding tabs: save the file with commas/);
+    // A comma-separated file that lacks columns gets no such hint.
+    expect(() => classifyCsv(toCsv(rows, COLUMNS.filter((c) => c !== 'key')), classifier)).toThrow(/lacks audio-feature columns: key$/);
+  });
+
   it('throws for a header-only CSV that lacks a column too', () => {
     expect(() => classifyCsv(`${COLUMNS.filter((c) => c !== 'tempo').join(',')}\n`, classifier)).toThrow(/tempo/);
   });
