@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { AUDIO_FEATURE_NAMES, normalizeDurationMs, type AudioFeatures } from '../model/features';
 import { defaultEnabledThemes } from '../model/metadata';
 import { parseFeatureColumns } from './data';
-import { csvHeader, parseCsvRows } from './csv';
+import { csvHeader, describeMalformedRow, parseCsvRows } from './csv';
 import { errorMessage } from '../lib/shared/error-message';
 
 /** Loads the model in `modelDir` (`model.json`, its shard, `metadata.json`) from disk. */
@@ -37,8 +37,8 @@ export interface ClassifyCsvResult {
   readonly csv: string;
   /**
    * One message per row left out, in row order: e.g. `row 3 (line 4): column "energy": not a
-   * number: "loud"`, or for a row that is not valid CSV (see `parseCsvRows`) `row 5 (line 6): not
-   * valid CSV, left out: <csv-parse's message>`.
+   * number: "loud"`, or for a row that is not valid CSV (see `parseCsvRows`) `row 5 (lines 6–9):
+   * not valid CSV: a quote opened here is never closed, so it runs to the end of the file; left out`.
    */
   readonly errors: string[];
   /** How many classified rows had no duration (no `duration_ms` column, or an empty cell). */
@@ -101,13 +101,7 @@ export function classifyCsv(input: string, classifier: Classifier): ClassifyCsvR
   const { rows: csvRows, malformed } = parseCsvRows(input);
 
   const errors: { row: number; message: string }[] = [];
-  if (malformed) {
-    const { row, after, line, message } = malformed;
-    errors.push({
-      row,
-      message: line > after + 1 ? `row ${row} (lines ${after + 1}–${line}): not valid CSV, left out with every line after it: ${message}` : `row ${row} (line ${line}): not valid CSV, left out: ${message}`,
-    });
-  }
+  if (malformed) errors.push({ row: malformed.row, message: `${describeMalformedRow(malformed)}; left out` });
   const valid: { trackId: string; features: AudioFeatures; durationMs: number | null }[] = [];
   const hasDuration = header.includes(DURATION_COLUMN);
   for (const { record, row, line } of csvRows) {

@@ -43,8 +43,16 @@ export interface MalformedCsvRow {
   readonly after: number;
   /** The file's last line: the quoted field took every line up to it. */
   readonly line: number;
-  /** csv-parse's message, e.g. "Quote Not Closed: the parsing is finished with an opening quote at line 7". */
+  /** What is wrong: {@link QUOTE_NOT_CLOSED}, or csv-parse's message for any other error. */
   readonly message: string;
+}
+
+/** {@link MalformedCsvRow.message} for a quoted field never closed (csv-parse's `CSV_QUOTE_NOT_CLOSED`, whose own message counts lines its own way). */
+export const QUOTE_NOT_CLOSED = 'a quote opened here is never closed, so it runs to the end of the file';
+
+/** "row 3 (lines 4–6): not valid CSV: …" (or "(line 6)" when the row takes one line). */
+export function describeMalformedRow({ row, after, line, message }: MalformedCsvRow): string {
+  return `row ${row} (${line > after + 1 ? `lines ${after + 1}–${line}` : `line ${line}`}): not valid CSV: ${message}`;
 }
 
 /**
@@ -100,7 +108,7 @@ export function parseCsvRows(text: string | Buffer): { rows: CsvRow[]; malformed
     info: true,
     skip_records_with_error: true,
     on_skip: (error) => {
-      failure ??= error?.message ?? 'malformed row';
+      failure ??= error?.code === 'CSV_QUOTE_NOT_CLOSED' ? QUOTE_NOT_CLOSED : (error?.message ?? 'malformed row');
       return undefined;
     },
   });
@@ -123,15 +131,17 @@ export class CsvFileError extends Error {
 
 /**
  * Reads a CSV file that must be well-formed (the training data): its records, keyed by the
- * header, with {@link CSV_OPTIONS}.
- * @throws CsvFileError `<file>: <csv-parse's message>` when a row is not valid CSV (its line is
- *   csv-parse's count, one too many per CRLF inside quotes before it: see {@link LineIndex}), or
- *   `<file>: <the system's message>` when the file cannot be read.
+ * header, read as {@link parseCsvRows} reads them.
+ * @throws CsvFileError `<file>: <the row, as describeMalformedRow says it>` when a row is not valid
+ *   CSV, or `<file>: <the system's message>` when the file cannot be read.
  */
 export function readCsvFile(file: string): Record<string, string>[] {
+  let parsed: ReturnType<typeof parseCsvRows>;
   try {
-    return parse(readFileSync(file), CSV_OPTIONS);
+    parsed = parseCsvRows(readFileSync(file));
   } catch (error) {
     throw new CsvFileError(file, error);
   }
+  if (parsed.malformed) throw new CsvFileError(file, new Error(describeMalformedRow(parsed.malformed)));
+  return parsed.rows.map((r) => r.record);
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvHeader, parseCsvRows, readCsvFile } from '@/training/csv';
+import { QUOTE_NOT_CLOSED, csvHeader, describeMalformedRow, parseCsvRows, readCsvFile } from '@/training/csv';
 
 let tmp: string;
 beforeAll(() => {
@@ -58,7 +58,8 @@ describe('parseCsvRows', () => {
     const { rows, malformed } = parseCsvRows('id,a\nr1,1\nr2,2\n"r3,3\nr4,4\nr5,5\n');
     expect(rows.map((r) => r.record.id)).toEqual(['r1', 'r2']);
     expect(malformed).toMatchObject({ row: 3, after: 3, line: 6 });
-    expect(malformed?.message).toMatch(/Quote Not Closed/);
+    expect(malformed?.message).toBe(QUOTE_NOT_CLOSED);
+    expect(malformed && describeMalformedRow(malformed)).toBe(`row 3 (lines 4–6): not valid CSV: ${QUOTE_NOT_CLOSED}`);
   });
 
   it('reports an unclosed quote on the first data row as row 1, after the header', () => {
@@ -75,10 +76,10 @@ describe('readCsvFile', () => {
     expect(readCsvFile(file)).toEqual([{ id: 'r1', title: '12" remix' }]);
   });
 
-  it('throws naming the file and the line when a quoted field is never closed (training data must be whole)', () => {
+  it('throws naming the file, the row and its lines when a quoted field is never closed (training data must be whole)', () => {
     const file = join(tmp, 'broken.csv');
     writeFileSync(file, 'id,a\nr1,1\n"r2,2\nr3,3\n');
-    expect(() => readCsvFile(file)).toThrow(`${file}: Quote Not Closed: the parsing is finished with an opening quote at line 4`);
+    expect(() => readCsvFile(file)).toThrow(`${file}: row 2 (lines 3–4): not valid CSV: ${QUOTE_NOT_CLOSED}`);
   });
 
   it('throws naming the file when it cannot be read', () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { QUOTE_NOT_CLOSED } from '@/training/csv';
 import { DATA_LAYOUT } from '@/training/data';
 import { DATA_CHECK_USAGE } from '@/training/data-check';
 import { TRAIN_USAGE } from '@/training/train';
@@ -99,22 +100,20 @@ describe('npm run train and npm run data:check with a damaged CSV', () => {
       mkdirSync(join(dir, f.endsWith('/') ? f : join(f, '..')), { recursive: true });
       if (!f.endsWith('/')) writeFileSync(join(dir, f), '');
     }
-    // The first source read: a quoted field opened on line 3 and never closed.
+    // The first source read: a quoted field opened on line 3 (data row 2) and never closed.
     const file = join(dir, 'tidytuesday', 'spotify_songs.csv');
     writeFileSync(file, 'track_id,track_name\nt1,One\n"t2,Two\nt3,Three\n');
     const out = join(empty, 'damaged-out');
 
     const trained = await train(['--data', dir, '--out', out, '--no-report', '--workers', '1']);
     expect(trained.code).toBe(1);
-    expect(trained.stderr).toContain(`npm run train: ${file}: Quote Not Closed`);
-    expect(trained.stderr).toMatch(/at line 4/);
+    expect(trained.stderr).toContain(`npm run train: ${file}: row 2 (lines 3–4): not valid CSV: ${QUOTE_NOT_CLOSED}`);
     expect(trained.stderr).not.toMatch(/^\s+at /m);
     expect(existsSync(out)).toBe(false);
 
     const checked = await dataCheck(['--data', dir]);
     expect(checked.code).toBe(1);
     // One line: the file's own message, without the folder in front of it again.
-    expect(checked.stderr.trim().split('\n')).toEqual([expect.stringMatching(/: Quote Not Closed: .*at line 4$/)]);
-    expect(checked.stderr.startsWith(`${file}: `)).toBe(true);
+    expect(checked.stderr.trim().split('\n')).toEqual([`${file}: row 2 (lines 3–4): not valid CSV: ${QUOTE_NOT_CLOSED}`]);
   });
 });
