@@ -85,9 +85,10 @@ const fileSpec: fc.Arbitrary<FileSpec> = fc
 interface Expected {
   readonly id: string;
   readonly status: 'classified' | 'error' | 'lost';
-  /** For classified rows: the values the model must get (no track ID when the row was cut before it). */
+  /** For classified rows: the values the model must get (`null`: no duration). */
   readonly features?: AudioFeatures;
   readonly durationMs?: number | null;
+  /** For classified rows: the output's `track_id` (empty when the row was cut before that column). */
   readonly outputId?: string;
   readonly firstLine: number;
   readonly lastLine: number;
