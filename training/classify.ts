@@ -100,22 +100,23 @@ export function classifyCsv(input: string, classifier: Classifier): ClassifyCsvR
   }
   const { rows: csvRows, malformed } = parseCsvRows(input);
 
-  const errors: { row: number; message: string }[] = [];
-  if (malformed) errors.push({ row: malformed.row, message: `${describeMalformedRow(malformed)}; left out` });
+  const errors: string[] = [];
   const valid: { trackId: string; features: AudioFeatures; durationMs: number | null }[] = [];
   const hasDuration = header.includes(DURATION_COLUMN);
   for (const { record, row, line } of csvRows) {
     const where = `row ${row} (line ${line})`;
     const parsed = parseFeatureColumns(record);
     if ('error' in parsed) {
-      errors.push({ row, message: `${where}: column "${parsed.error.column}": ${parsed.error.message}` });
+      errors.push(`${where}: column "${parsed.error.column}": ${parsed.error.message}`);
       continue;
     }
     // A row cut short before the column has no duration, as an empty cell.
     const duration = parseDurationCell(hasDuration ? (record[DURATION_COLUMN] ?? '') : undefined);
-    if ('error' in duration) errors.push({ row, message: `${where}: column "${DURATION_COLUMN}": ${duration.error}` });
+    if ('error' in duration) errors.push(`${where}: column "${DURATION_COLUMN}": ${duration.error}`);
     else valid.push({ trackId: record.track_id ?? '', features: parsed.features, durationMs: duration.durationMs });
   }
+  // The malformed row comes after every parsed one (it runs to the end of the file).
+  if (malformed) errors.push(`${describeMalformedRow(malformed)}; left out`);
 
   const { labels } = classifier.metadata;
   const enabled = defaultEnabledThemes(classifier.metadata);
@@ -126,7 +127,7 @@ export function classifyCsv(input: string, classifier: Classifier): ClassifyCsvR
   });
   return {
     csv: stringify([['track_id', 'theme', ...labels.map((l) => `p_${l}`), DURATION_COLUMN], ...rows]),
-    errors: errors.sort((a, b) => a.row - b.row).map((e) => e.message),
+    errors,
     missingDurations: valid.filter((v) => v.durationMs === null).length,
     classified: valid.length,
   };
