@@ -14,6 +14,14 @@ const REPO_ROOT = join(__dirname, '..', '..');
 const empty = mkdtempSync(join(tmpdir(), 'pp-train-cli-'));
 afterAll(() => rmSync(empty, { recursive: true, force: true }));
 
+/** Makes `dir` a data folder of {@link DATA_LAYOUT} whose files are empty. */
+function emptyDataLayout(dir: string): void {
+  for (const f of DATA_LAYOUT) {
+    mkdirSync(join(dir, f.endsWith('/') ? f : join(f, '..')), { recursive: true });
+    if (!f.endsWith('/')) writeFileSync(join(dir, f), '');
+  }
+}
+
 /** Runs `npm run train`'s script with `args`; resolves with its exit code and output (it must fail). */
 async function train(args: string[]): Promise<{ code?: number; stdout: string; stderr: string }> {
   return promisify(execFile)('npx', ['tsx', '--tsconfig', 'training/tsconfig.json', 'training/train.ts', ...args], { cwd: REPO_ROOT, timeout: 90_000 }).then(
@@ -45,10 +53,7 @@ describe('npm run train with a wrong command line', () => {
     expect(unknown.stderr).toMatch(/npm run train: Unknown option '--sede'/);
     // A folder with the layout (empty files): the seed is checked before any data is read.
     const layout = join(empty, 'layout');
-    for (const f of DATA_LAYOUT) {
-      mkdirSync(join(layout, f.endsWith('/') ? f : join(f, '..')), { recursive: true });
-      if (!f.endsWith('/')) writeFileSync(join(layout, f), '');
-    }
+    emptyDataLayout(layout);
     const seed = await train(['--data', layout, '--seed', 'x']);
     expect(seed.code).toBe(2);
     expect(seed.stderr).toContain('npm run train: --seed must be an integer, got "x"');
@@ -96,10 +101,7 @@ describe('npm run data:check (issue 13)', () => {
 describe('npm run train and npm run data:check with a damaged CSV', () => {
   it('exit 1 with one message naming the file and the line, no stack trace, nothing written', async () => {
     const dir = join(empty, 'damaged');
-    for (const f of DATA_LAYOUT) {
-      mkdirSync(join(dir, f.endsWith('/') ? f : join(f, '..')), { recursive: true });
-      if (!f.endsWith('/')) writeFileSync(join(dir, f), '');
-    }
+    emptyDataLayout(dir);
     // The first source read: a quoted field opened on line 3 (data row 2) and never closed.
     const file = join(dir, 'tidytuesday', 'spotify_songs.csv');
     writeFileSync(file, 'track_id,track_name\nt1,One\n"t2,Two\nt3,Three\n');
