@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { act } from 'react';
 import { render, rerender, useReactRoot } from './support/render';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CacheSettings, parseCacheLimit } from '@/components/options/CacheSettings';
 import { Options } from '@/components/Options';
 import { Popup } from '@/components/Popup';
@@ -150,14 +150,23 @@ describe('popup search box', () => {
     cache: cache(),
   };
 
+  // Every test here runs the popup's typing pause on fake timers.
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  /** The popup searching with `search`: its view and its search box. */
+  function renderPopup(search: (query: string) => Promise<SearchResponse>): { view: HTMLElement; input: HTMLInputElement } {
+    const view = render(<Popup search={search} status={status} themes={undefined} onOpenOptions={vi.fn()} />);
+    const input = view.querySelector<HTMLInputElement>('#search');
+    if (!input) throw new Error('no search box');
+    return { view, input };
+  }
+
   /** The popup with a search that answers only when `answer` is called (the answer still on its way). */
   function renderPopupWithHeldSearch() {
     let resolveSearch: (response: SearchResponse) => void = () => undefined;
     const search = vi.fn(() => new Promise<SearchResponse>((resolve) => (resolveSearch = resolve)));
-    const view = render(<Popup search={search} status={status} themes={undefined} onOpenOptions={vi.fn()} />);
-    const input = view.querySelector<HTMLInputElement>('#search');
-    if (!input) throw new Error('no search box');
-    return { view, input, search, answer: (response: SearchResponse) => resolveSearch(response) };
+    return { ...renderPopup(search), search, answer: (response: SearchResponse) => resolveSearch(response) };
   }
 
   /** The one search asked answers now, after the field was emptied: no result is shown, and nothing else was searched. */
@@ -169,83 +178,59 @@ describe('popup search box', () => {
   }
 
   it('answers a pasted link to a playlist with the reason, without searching; a track link is searched', async () => {
-    vi.useFakeTimers();
-    try {
-      const search = vi.fn(async () => ({ source: 'link' as const, hits: [] }));
-      const view = render(<Popup search={search} status={status} themes={undefined} onOpenOptions={vi.fn()} />);
-      const input = view.querySelector<HTMLInputElement>('#search');
-      if (!input) throw new Error('no search box');
-      type(input, 'https://open.spotify.com/playlist/37i9dQZF1DXcBWIGoYBM5M');
-      await act(async () => vi.advanceTimersByTimeAsync(1_000));
-      expect(search).not.toHaveBeenCalled();
-      const problem = view.querySelector('[data-testid="link-problem"]');
-      expect(problem?.getAttribute('role')).toBe('alert');
-      expect(problem?.textContent).toMatch(/^That is a link to a playlist\. The popup classifies one track at a time/);
+    const search = vi.fn(async () => ({ source: 'link' as const, hits: [] }));
+    const { view, input } = renderPopup(search);
+    type(input, 'https://open.spotify.com/playlist/37i9dQZF1DXcBWIGoYBM5M');
+    await act(async () => vi.advanceTimersByTimeAsync(1_000));
+    expect(search).not.toHaveBeenCalled();
+    const problem = view.querySelector('[data-testid="link-problem"]');
+    expect(problem?.getAttribute('role')).toBe('alert');
+    expect(problem?.textContent).toMatch(/^That is a link to a playlist\. The popup classifies one track at a time/);
 
-      type(input, 'https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC');
-      await act(async () => vi.advanceTimersByTimeAsync(1_000));
-      expect(search).toHaveBeenCalledWith('https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC');
-      expect(view.querySelector('[data-testid="link-problem"]')).toBeNull();
-    } finally {
-      vi.useRealTimers();
-    }
+    type(input, 'https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC');
+    await act(async () => vi.advanceTimersByTimeAsync(1_000));
+    expect(search).toHaveBeenCalledWith('https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC');
+    expect(view.querySelector('[data-testid="link-problem"]')).toBeNull();
   });
 
   it('the clear button empties the field and the results at once, drops an answer still on its way, and puts the focus back in the field', async () => {
-    vi.useFakeTimers();
-    try {
-      const { view, input, search, answer } = renderPopupWithHeldSearch();
-      const clearButton = () => view.querySelector<HTMLButtonElement>('button[aria-label="Clear the search"]');
-      expect(clearButton(), 'no clear button while the field is empty').toBeNull();
-      type(input, 'night drive');
-      act(() => input.form?.requestSubmit());
-      expect(view.textContent).toContain('Searching…');
-      act(() => clearButton()?.click());
-      expect(input.value).toBe('');
-      expect(clearButton()).toBeNull();
-      expect(document.activeElement).toBe(input);
-      expect(view.textContent).toContain('Type a title or an artist');
-      // The search asked before the clear answers now: not shown.
-      await expectLateAnswerDropped(view, search, answer);
-    } finally {
-      vi.useRealTimers();
-    }
+    const { view, input, search, answer } = renderPopupWithHeldSearch();
+    const clearButton = () => view.querySelector<HTMLButtonElement>('button[aria-label="Clear the search"]');
+    expect(clearButton(), 'no clear button while the field is empty').toBeNull();
+    type(input, 'night drive');
+    act(() => input.form?.requestSubmit());
+    expect(view.textContent).toContain('Searching…');
+    act(() => clearButton()?.click());
+    expect(input.value).toBe('');
+    expect(clearButton()).toBeNull();
+    expect(document.activeElement).toBe(input);
+    expect(view.textContent).toContain('Type a title or an artist');
+    // The search asked before the clear answers now: not shown.
+    await expectLateAnswerDropped(view, search, answer);
   });
 
   it('deleting the text shows the empty state at once, without waiting for the typing pause, and drops an answer still on its way', async () => {
-    vi.useFakeTimers();
-    try {
-      const { view, input, search, answer } = renderPopupWithHeldSearch();
-      type(input, 'night drive');
-      await act(async () => vi.advanceTimersByTimeAsync(1_000));
-      expect(view.textContent).toContain('Searching…');
-      type(input, '  ');
-      expect(view.textContent).not.toContain('Searching…');
-      expect(view.textContent).toContain('Type a title or an artist');
-      await expectLateAnswerDropped(view, search, answer);
-    } finally {
-      vi.useRealTimers();
-    }
+    const { view, input, search, answer } = renderPopupWithHeldSearch();
+    type(input, 'night drive');
+    await act(async () => vi.advanceTimersByTimeAsync(1_000));
+    expect(view.textContent).toContain('Searching…');
+    type(input, '  ');
+    expect(view.textContent).not.toContain('Searching…');
+    expect(view.textContent).toContain('Type a title or an artist');
+    await expectLateAnswerDropped(view, search, answer);
   });
 
   it('Enter searches at once, and the typing pause that ends later does not search the same words again', async () => {
-    vi.useFakeTimers();
-    try {
-      const search = vi.fn(async () => ({ source: 'seen' as const, hits: [] }));
-      const view = render(<Popup search={search} status={status} themes={undefined} onOpenOptions={vi.fn()} />);
-      const input = view.querySelector<HTMLInputElement>('#search');
-      if (!input) throw new Error('no search box');
-      type(input, 'night drive');
-      act(() => input.form?.requestSubmit());
-      expect(search).toHaveBeenCalledTimes(1);
-      await act(async () => vi.advanceTimersByTimeAsync(1_000));
-      expect(search.mock.calls).toEqual([['night drive']]);
-      // Typing again is still searched after the pause.
-      type(input, 'night drive 2');
-      await act(async () => vi.advanceTimersByTimeAsync(1_000));
-      expect(search.mock.calls).toEqual([['night drive'], ['night drive 2']]);
-    } finally {
-      vi.useRealTimers();
-    }
+    const search = vi.fn(async () => ({ source: 'seen' as const, hits: [] }));
+    const { input } = renderPopup(search);
+    type(input, 'night drive');
+    act(() => input.form?.requestSubmit());
+    expect(search).toHaveBeenCalledTimes(1);
+    await act(async () => vi.advanceTimersByTimeAsync(1_000));
+    expect(search.mock.calls).toEqual([['night drive']]);
+    // Typing again is still searched after the pause.
+    type(input, 'night drive 2');
+    await act(async () => vi.advanceTimersByTimeAsync(1_000));
+    expect(search.mock.calls).toEqual([['night drive'], ['night drive 2']]);
   });
 });
