@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { benchTracks } from '../model/bench-tracks';
+import { benchTracks } from './bench-tracks';
 import { benchmarkClassifier, type BenchResult } from '../model/benchmark';
 import { loadClassifierFromDir } from './classify';
 import { errorMessage } from '../lib/shared/error-message';

@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test } from '@playwright/test';
 import { BENCH_HOOK_NAME, type BenchHook } from '../../lib/background/bench-hook';
-import { benchTracks } from '../../model/bench-tracks';
+import { benchTracks } from '../../training/bench-tracks';
 import type { BenchResult } from '../../model/benchmark';
 import { launchWithExtension } from '../e2e/support/fixtures';
 

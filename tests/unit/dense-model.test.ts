@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadDenseClassifier, ModelJsonSchema, decodeWeights } from '@/model/dense-model';
 import { encodeBatch, ENCODED_LENGTH, type ModelInput } from '@/model/features';
 import { parseModelMetadata } from '@/model/metadata';
-import { benchTracks } from '@/model/bench-tracks';
+import { benchTracks } from '@/training/bench-tracks';
 import { fileModelHandler } from '@/training/model-files';
 import { REPO_ROOT, makeMetadataJson } from './support/fixtures';
 

@@ -7,23 +7,12 @@ import { ENCODED_LENGTH, encodeBatch } from '@/model/features';
 import { denseLogits, readDenseStack, softmaxRows } from '@/model/forward';
 import { parseModelMetadata } from '@/model/metadata';
 import { THEME_IDS } from '@/model/themes';
+import { createRng } from '@/training/split';
 import { makeFeatures, makeMetadataJson } from './support/fixtures';
-
-/** mulberry32, so the random weights and inputs are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A 24 → 48 → dropout → 24 → 8 softmax network (or other hidden widths) with seeded random weights (biases non-zero too). */
 function randomNetwork(seed: number, hidden: readonly [number, number] = [48, 24]): Sequential {
-  const random = rng(seed);
+  const random = createRng(seed);
   const model = sequential();
   model.add(layers.dense({ units: hidden[0], inputShape: [ENCODED_LENGTH], activation: 'relu' }));
   model.add(layers.dropout({ rate: 0.3 }));
@@ -38,7 +27,7 @@ function randomNetwork(seed: number, hidden: readonly [number, number] = [48, 24
  * a missing duration (0 and the flag 1), and a one-hot key (sometimes none).
  */
 function randomInputs(rows: number, seed: number): Float32Array {
-  const random = rng(seed);
+  const random = createRng(seed);
   const x = new Float32Array(rows * ENCODED_LENGTH);
   for (let r = 0; r < rows; r++) {
     for (let i = 0; i < 10; i++) x[r * ENCODED_LENGTH + i] = (random() - 0.5) * 6;

@@ -12,25 +12,13 @@ import { loadLabelledTracks, majorityTheme, type DataStats, type LabelledTrack, 
 import { badgeMacroF1, evaluate } from '@/training/metrics';
 import { ModelJsonSchema, fileModelHandler, type ModelJson } from '@/training/model-files';
 import { dequantizeUint8, fromFloat16Bits, quantizeUint8, toFloat16Bits } from '@/training/quantize';
-import { groupedSplit, stratifiedGroupKFold } from '@/training/split';
+import { createRng, groupedSplit, stratifiedGroupKFold } from '@/training/split';
 import { FOLDS, runTraining, type TrainingReport } from '@/training/train';
 import { REPO_ROOT, makeFeatures, realDataDir, trackId } from './support/fixtures';
 
 /* ------------------------------------------------------------------------------------------ */
 /* Synthetic data in the layout of shared/data (see its README), built here in code.           */
 /* ------------------------------------------------------------------------------------------ */
-
-/** mulberry32: a tiny seeded generator, so the synthetic data is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Features = ReturnType<typeof makeFeatures>;
 
@@ -97,7 +85,7 @@ interface Synthetic {
 }
 
 function writeSyntheticData(dir: string): Synthetic {
-  const random = rng(20240601);
+  const random = createRng(20240601);
   let serial = 0;
   const expected = new Map<string, ThemeId>();
   const features = new Map<string, Features>();
@@ -523,7 +511,7 @@ describe('runTraining (short run on synthetic data)', () => {
 describe('groupedSplit', () => {
   // 300 rows over 60 groups of 1..9 rows.
   const groups: string[] = [];
-  const random = rng(11);
+  const random = createRng(11);
   for (let g = 0; g < 60; g++) {
     const size = 1 + Math.floor(random() * 9);
     for (let i = 0; i < size; i++) groups.push(`artist ${g}`);
@@ -578,7 +566,7 @@ describe('groupedSplit', () => {
 
 describe('stratifiedGroupKFold', () => {
   // 600 rows over 150 artists of 1..7 rows; 3 classes, rarer class 2 (artists tend to one class).
-  const random = rng(21);
+  const random = createRng(21);
   const groups: string[] = [];
   const classes: number[] = [];
   for (let g = 0; g < 150; g++) {
@@ -636,7 +624,7 @@ describe('float16 encoding', () => {
   });
 
   it('round-trips weights to within a relative 2^-11', () => {
-    const random = rng(8);
+    const random = createRng(8);
     for (let i = 0; i < 5000; i++) {
       const v = (random() - 0.5) * 2 ** (Math.floor(random() * 20) - 8);
       if (Math.abs(v) < 2 ** -14) continue;
@@ -648,7 +636,7 @@ describe('float16 encoding', () => {
 
 describe('uint8 quantization', () => {
   it('round-trips every value to within scale / 2', () => {
-    const random = rng(3);
+    const random = createRng(3);
     const values = Float32Array.from({ length: 2000 }, () => random() * 5 - 3);
     let min = Infinity;
     let max = -Infinity;
