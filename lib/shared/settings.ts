@@ -120,6 +120,11 @@ function parseVersion<T>(schema: z.ZodMiniType<T>, version: number, value: unkno
   return parsed.data;
 }
 
+/** `migrate`, except that a value that already is valid current settings is returned as it is (see {@link SETTINGS_MIGRATIONS}). */
+function unlessCurrent(migrate: (old: unknown) => unknown): (old: unknown) => unknown {
+  return (old) => (SettingsSchema.safeParse(old).success ? old : migrate(old));
+}
+
 /** The schema of every settings version this build reads, by version (see {@link SETTINGS_MIGRATIONS}). */
 export const SETTINGS_SCHEMAS: Readonly<Record<number, z.ZodMiniType>> = { 1: SettingsV1Schema, 2: SettingsV2Schema, 3: SettingsSchema };
 
@@ -134,9 +139,16 @@ export const SETTINGS_SCHEMAS: Readonly<Record<number, z.ZodMiniType>> = { 1: Se
  *   not know are dropped, and fewer than {@link MIN_ENABLED_THEMES} remaining falls back to the
  *   model defaults.
  * - 3: adds `cacheLimit` ({@link DEFAULT_CACHE_LIMIT}); every other value is kept as it was.
+ *
+ * A value that already is valid current settings is kept as it is, whatever version it is marked
+ * with: WXT's `setValue` stores a fresh install's first value and its version with two
+ * `storage.local.set` calls (the second after a read), so an options page closed between them
+ * leaves current settings marked as nothing, i.e. version 1, and version 1's schema accepts them
+ * (it only asks for `enabledThemes`). No genuine older value is valid current settings: each
+ * version adds a required field.
  */
 export const SETTINGS_MIGRATIONS: Record<number, (old: unknown) => unknown> = {
-  2: (old) => {
+  2: unlessCurrent((old) => {
     const v1 = parseVersion(SettingsV1Schema, 1, old);
     const known = v1.enabledThemes.filter((t): t is ThemeId => (THEME_IDS as readonly string[]).includes(t));
     const unique = [...new Set(known)];
@@ -148,8 +160,8 @@ export const SETTINGS_MIGRATIONS: Record<number, (old: unknown) => unknown> = {
       spotifyClientId: null,
     };
     return v2;
-  },
-  3: (old): Settings => ({ ...parseVersion(SettingsV2Schema, 2, old), cacheLimit: DEFAULT_CACHE_LIMIT }),
+  }),
+  3: unlessCurrent((old): Settings => ({ ...parseVersion(SettingsV2Schema, 2, old), cacheLimit: DEFAULT_CACHE_LIMIT })),
 };
 
 /**

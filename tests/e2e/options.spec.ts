@@ -1,4 +1,5 @@
 import type { Page } from '@playwright/test';
+import { DEFAULT_SETTINGS, SETTINGS_VERSION } from '../../lib/shared/settings';
 import { THEMES, THEME_IDS } from '../../model/themes';
 import { OptionsPage } from './pages/options-page';
 import { PopupPage } from './pages/popup-page';
@@ -79,6 +80,20 @@ test.describe('options page', () => {
     await expect(b).toBeChecked();
     await expect(a).toBeDisabled();
     await expect(b).toBeDisabled();
+  });
+
+  test('keeps a fresh install\'s first change when the page is closed in the same instant, and marks it as the current settings version', async ({ context, extensionId }) => {
+    const first = await OptionsPage.open(context, extensionId);
+    expect(await first.storedItems(), 'a fresh install has stored nothing').toEqual({});
+    // WXT stores the value and its version in two writes, the second after a read: closing the
+    // tab in the same task leaves the value without its version.
+    await first.setThresholdAndClose(77);
+
+    const again = await OptionsPage.open(context, extensionId);
+    await expect(again.page.locator('output[for="threshold"]')).toHaveText('77 %');
+    await expect
+      .poll(() => again.storedItems(), { message: 'the stored settings keep the change and are marked as version 3' })
+      .toEqual({ settings: { ...DEFAULT_SETTINGS, uncertainThreshold: 0.77 }, settings$: { v: SETTINGS_VERSION } });
   });
 
   test('the options page and the popup show their text at the root size of their stylesheet, not at the 75 % Chrome gives extension pages', async ({ context, extensionId }) => {

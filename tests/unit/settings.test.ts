@@ -132,6 +132,30 @@ describe('settings migrations', () => {
     expect(await readSettings(defineSettingsItem())).toEqual(mine);
   });
 
+  it('keeps the first save of a fresh install when the page closes between its two writes (value stored, version not yet)', async () => {
+    // WXT stores the value and its version with two storage.local.set calls, the second after a
+    // read; an options page closed in between leaves a current value without a version, which
+    // WXT then takes for version 1 and migrates.
+    const set = fakeBrowser.storage.local.set.bind(fakeBrowser.storage.local);
+    vi.spyOn(fakeBrowser.storage.local, 'set').mockImplementation((items: Record<string, unknown>) => ('settings$' in items ? new Promise<void>(() => undefined) : set(items)));
+    const mine: Settings = {
+      enabledThemes: ['sleep', 'focus', 'chill'],
+      themeColors: { sleep: '#000000' },
+      uncertainThreshold: 0.6,
+      providers: { order: ['reccobeats', 'spotify'], disabled: [] },
+      spotifyClientId: '0123456789abcdef0123456789abcdef',
+      cacheLimit: 5_000,
+    };
+    void writeSettings(defineSettingsItem(), mine);
+    await vi.waitFor(async () => expect((await fakeBrowser.storage.local.get('settings')).settings).toEqual(mine));
+    vi.restoreAllMocks();
+    expect(await fakeBrowser.storage.local.get('settings$')).toEqual({});
+
+    // The next page to open the settings reads them as they were saved.
+    expect(await readSettings(defineSettingsItem())).toEqual(mine);
+    expect(await fakeBrowser.storage.local.get(['settings', 'settings$'])).toEqual({ settings: mine, settings$: { v: 3 } });
+  });
+
   it('drops theme ids this build does not know, and falls back to defaults when fewer than two remain', async () => {
     await fakeBrowser.storage.local.set({ settings: { enabledThemes: ['sleep', 'karaoke'] }, settings$: { v: 1 } });
     expect((await readSettings(defineSettingsItem())).enabledThemes).toBeNull();

@@ -7,6 +7,12 @@ export interface StatusAnswer {
   readonly cache: { readonly tracks: number; readonly bytes: number; readonly limit?: number; readonly lists?: number };
 }
 
+/** The extension APIs the snippets below call on the page's `chrome` global (Playwright's types know none). */
+interface ExtensionApi {
+  readonly tabs: { getCurrent(): Promise<{ id?: number } | undefined>; remove(tabId: number): Promise<void> };
+  readonly storage: { readonly local: { get(keys: null): Promise<Record<string, unknown>> } };
+}
+
 /** Page object for the extension's options page. */
 export class OptionsPage {
   private constructor(readonly page: Page) {}
@@ -34,6 +40,37 @@ export class OptionsPage {
 
   async setThreshold(percent: number): Promise<void> {
     await this.page.locator('#threshold').fill(String(percent));
+  }
+
+  /**
+   * Moves the threshold slider to `percent` (the input event a drag fires) and closes this tab in
+   * the same task, so the page is gone before any storage write it started has answered: the
+   * quickest a user could close it after a change. Resolves once the tab has closed.
+   */
+  async setThresholdAndClose(percent: number): Promise<void> {
+    const tabId = await this.page.evaluate(async () => (await (globalThis as unknown as { chrome: ExtensionApi }).chrome.tabs.getCurrent())?.id);
+    if (tabId === undefined) throw new Error('the options page is not in a tab');
+    const closed = this.page.waitForEvent('close');
+    // The page may go before evaluate answers; the close event is what counts.
+    await this.page
+      .evaluate(
+        ([id, value]) => {
+          const slider = document.querySelector<HTMLInputElement>('#threshold');
+          if (!slider) throw new Error('the options page has no #threshold slider');
+          // React tracks the value through the prototype's setter.
+          Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set?.call(slider, value);
+          slider.dispatchEvent(new Event('input', { bubbles: true }));
+          setTimeout(() => void (globalThis as unknown as { chrome: ExtensionApi }).chrome.tabs.remove(id), 0);
+        },
+        [tabId, String(percent)] as const,
+      )
+      .catch(() => undefined);
+    await closed;
+  }
+
+  /** What `storage.local` holds, read from this page (`chrome.storage.local.get(null)`). */
+  storedItems(): Promise<Record<string, unknown>> {
+    return this.page.evaluate(() => (globalThis as unknown as { chrome: ExtensionApi }).chrome.storage.local.get(null));
   }
 
   redirectUri(): Locator {
