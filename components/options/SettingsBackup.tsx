@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { errorMessage } from '@/lib/shared/error-message';
+import { readSettingsFile } from '@/lib/shared/settings';
 
 /** Props of {@link SettingsBackup}. */
 export interface SettingsBackupProps {
@@ -40,8 +41,7 @@ export function SettingsBackup({ exportText, onImport }: SettingsBackupProps) {
               const file = event.target.files?.[0];
               event.target.value = '';
               if (!file) return;
-              file
-                .text()
+              readSettingsFile(file)
                 .then(onImport)
                 .then(
                   () => setMessage({ kind: 'ok', text: `Imported ${file.name}.` }),

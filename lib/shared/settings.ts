@@ -239,6 +239,24 @@ const ExportEnvelopeSchema = z.extend(ExportFormatSchema, {
 });
 
 /**
+ * Largest file *Import…* reads, in bytes: 1 MiB. An export is under 1 kB (eight colours, a client
+ * ID); the bound only stops a wrong pick (a video, a disk image) from being read into memory.
+ */
+export const MAX_SETTINGS_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Reads a picked settings file as text (UTF-8, as `Blob.text()` decodes), after checking its size.
+ * @throws Error naming the file and its size when it is larger than {@link MAX_SETTINGS_FILE_BYTES}
+ *   (nothing is read); rejects with the browser's error when the file cannot be read.
+ */
+export async function readSettingsFile(file: Pick<File, 'name' | 'size' | 'text'>): Promise<string> {
+  if (file.size > MAX_SETTINGS_FILE_BYTES) {
+    throw new Error(`${file.name} is larger than 1 MB (${file.size.toLocaleString('en')} bytes), too large to be a settings export (Export… writes a file of under 1 kB).`);
+  }
+  return file.text();
+}
+
+/**
  * Parses the text of a settings export (this or an older version, migrated forward). The body is
  * first checked against the layout of the version the file declares (version 1:
  * {@link SettingsV1Schema}, 2: {@link SettingsV2Schema}, 3: {@link SettingsSchema}): a body that

@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { DEFAULT_SETTINGS, SETTINGS_VERSION } from '../../lib/shared/settings';
+import { DEFAULT_SETTINGS, MAX_SETTINGS_FILE_BYTES, SETTINGS_VERSION } from '../../lib/shared/settings';
 import { THEMES, THEME_IDS } from '../../model/themes';
 import { OptionsPage } from './pages/options-page';
 import { PopupPage } from './pages/popup-page';
@@ -94,6 +94,39 @@ test.describe('options page', () => {
     await expect
       .poll(() => again.storedItems(), { message: 'the stored settings keep the change and are marked as version 3' })
       .toEqual({ settings: { ...DEFAULT_SETTINGS, uncertainThreshold: 0.77 }, settings$: { v: SETTINGS_VERSION } });
+  });
+
+  test('exports the settings as a file that imports them back, and refuses a bad file without changing anything', async ({ context, extensionId }) => {
+    const options = await OptionsPage.open(context, extensionId);
+    await options.setThemeColor('Sleep', '#123456');
+    await options.setThreshold(64);
+    await expect.poll(async () => (await options.storedItems()).settings).toMatchObject({ themeColors: { sleep: '#123456' }, uncertainThreshold: 0.64 });
+    const saved = (await options.storedItems()).settings;
+
+    const exported = await options.exportSettings();
+    expect(exported.name).toBe('playlist-predictor-settings.json');
+    expect(JSON.parse(exported.text)).toEqual({ format: 'playlist-predictor-settings', version: SETTINGS_VERSION, settings: saved });
+
+    // Change everything back, then import the file: the exported settings return.
+    await options.page.getByRole('button', { name: 'Use the model default' }).click();
+    await options.setThemeColor('Sleep', '#654321');
+    await expect.poll(async () => (await options.storedItems()).settings).toMatchObject({ themeColors: { sleep: '#654321' }, uncertainThreshold: null });
+    await options.importSettings(exported.name, exported.text);
+    await expect(options.backupMessage()).toHaveText(`Imported ${exported.name}.`);
+    await expect.poll(async () => (await options.storedItems()).settings).toEqual(saved);
+    await expect(options.page.locator('output[for="threshold"]')).toHaveText('64 %');
+
+    // A file that is not an export, and one with a bad value: an alert says why, nothing changes.
+    await options.importSettings('notes.json', '{"hello": "world"}');
+    await expect(options.backupMessage()).toHaveText(/^Nothing was changed\. This file is not a Playlist Predictor settings export/);
+    await expect(options.backupMessage()).toHaveRole('alert');
+    const badColour = JSON.stringify({ format: 'playlist-predictor-settings', version: SETTINGS_VERSION, settings: { ...(saved as object), themeColors: { sleep: 'blue' } } });
+    await options.importSettings('bad.json', badColour);
+    await expect(options.backupMessage()).toHaveText(/^Nothing was changed\. The settings in this file \(version 3\) are invalid: .*colour like #1f6f8b/s);
+    // A wrong pick far larger than any export is refused by its size, unread.
+    await options.importSettings('huge.json', Buffer.alloc(MAX_SETTINGS_FILE_BYTES + 1, 0x20));
+    await expect(options.backupMessage()).toHaveText(/^Nothing was changed\. huge\.json is larger than 1 MB/);
+    expect((await options.storedItems()).settings).toEqual(saved);
   });
 
   test('the options page and the popup show their text at the root size of their stylesheet, not at the 75 % Chrome gives extension pages', async ({ context, extensionId }) => {

@@ -4,6 +4,7 @@ import {
   DEFAULT_CACHE_LIMIT,
   DEFAULT_SETTINGS,
   MAX_CACHE_LIMIT,
+  MAX_SETTINGS_FILE_BYTES,
   MIN_CACHE_LIMIT,
   SETTINGS_VERSION,
   defineSettingsItem,
@@ -12,6 +13,7 @@ import {
   importSettings,
   parseSettings,
   readSettings,
+  readSettingsFile,
   writeSettings,
   type Settings,
 } from '@/lib/shared/settings';
@@ -197,6 +199,21 @@ describe('settings export and import', () => {
     expect(() => importSettings(JSON.stringify({ format: 'playlist-predictor-settings', version: 3, settings: { ...custom, enabledThemes: ['sleep'] } }))).toThrow(
       /invalid: .*at least 2 themes/s,
     );
+  });
+
+  it('reads a picked file up to MAX_SETTINGS_FILE_BYTES, and refuses a larger one by name and size without reading it', async () => {
+    expect(MAX_SETTINGS_FILE_BYTES).toBe(1_048_576);
+    const exported = exportSettings(custom);
+    expect(importSettings(await readSettingsFile(new File([exported], 'backup.json')))).toEqual(custom);
+    // At the bound it is read (and then refused as JSON); one byte more and it is not read at all.
+    const atBound = new File(['x'.repeat(MAX_SETTINGS_FILE_BYTES)], 'big.json');
+    expect(await readSettingsFile(atBound)).toHaveLength(MAX_SETTINGS_FILE_BYTES);
+    const text = vi.fn(async () => '');
+    await expect(readSettingsFile({ name: 'holiday.mp4', size: 734_003_200, text })).rejects.toThrow(
+      'holiday.mp4 is larger than 1 MB (734,003,200 bytes), too large to be a settings export (Export… writes a file of under 1 kB).',
+    );
+    await expect(readSettingsFile({ name: 'big.json', size: MAX_SETTINGS_FILE_BYTES + 1, text })).rejects.toThrow('big.json is larger than 1 MB (1,048,577 bytes)');
+    expect(text).not.toHaveBeenCalled();
   });
 
   it('imports a version-2 export keeping every value, with the default cache size', () => {

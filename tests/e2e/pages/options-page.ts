@@ -68,6 +68,25 @@ export class OptionsPage {
     await closed;
   }
 
+  /** Presses *Export…* and returns the downloaded file's name and text. */
+  async exportSettings(): Promise<{ name: string; text: string }> {
+    const [download] = await Promise.all([this.page.waitForEvent('download'), this.page.getByRole('button', { name: 'Export…' }).click()]);
+    const stream = await download.createReadStream();
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
+    return { name: download.suggestedFilename(), text: Buffer.concat(chunks).toString('utf8') };
+  }
+
+  /** Picks a file for *Import…* as the file chooser would. */
+  async importSettings(name: string, contents: string | Buffer): Promise<void> {
+    await this.page.getByTestId('import-settings').setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.isBuffer(contents) ? contents : Buffer.from(contents) });
+  }
+
+  /** The backup section's message after an import (a status, or an alert for a refused file). */
+  backupMessage(): Locator {
+    return this.page.getByRole('region', { name: 'Back up settings' }).locator('p.ok, p.error');
+  }
+
   /** What `storage.local` holds, read from this page (`chrome.storage.local.get(null)`). */
   storedItems(): Promise<Record<string, unknown>> {
     return this.page.evaluate(() => (globalThis as unknown as { chrome: ExtensionApi }).chrome.storage.local.get(null));
