@@ -1,6 +1,10 @@
 import { useState } from 'react';
 import { errorMessage } from '@/lib/shared/error-message';
+import { downloadText } from '@/lib/shared/download';
 import { readSettingsFile } from '@/lib/shared/settings';
+
+/** The name *Export…* gives the settings file. */
+const SETTINGS_FILE_NAME = 'playlist-predictor-settings.json';
 
 /** Props of {@link SettingsBackup}. */
 export interface SettingsBackupProps {
@@ -19,14 +23,7 @@ export function SettingsBackup({ exportText, onImport }: SettingsBackupProps) {
       <div className="row">
         <button
           type="button"
-          onClick={() => {
-            const url = URL.createObjectURL(new Blob([exportText()], { type: 'application/json' }));
-            const a = document.createElement('a');
-            a.href = url;
-            a.download = 'playlist-predictor-settings.json';
-            a.click();
-            URL.revokeObjectURL(url);
-          }}
+          onClick={() => downloadText(SETTINGS_FILE_NAME, exportText(), 'application/json')}
         >
           Export…
         </button>

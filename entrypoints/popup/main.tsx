@@ -6,6 +6,8 @@ import { useModelInfo, useSettings, useStatus } from '@/components/hooks';
 import { Popup } from '@/components/Popup';
 import { TabProfile } from '@/components/TabProfile';
 import { readActiveTabList } from '@/lib/shared/active-tab-list';
+import { downloadText } from '@/lib/shared/download';
+import { CSV_MIME_TYPE } from '@/lib/shared/occasions/export';
 import { sendMessage, type ListReport } from '@/lib/shared/messaging';
 import { effectiveThemeSettings } from '@/lib/shared/settings';
 import '@/components/ui.css';
@@ -30,12 +32,7 @@ function App() {
               enabled={themes?.enabled}
               colors={themes?.colors ?? {}}
               copy={(text) => navigator.clipboard.writeText(text)}
-              download={(fileName, text) => {
-                const a = document.createElement('a');
-                a.href = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
-                a.download = fileName;
-                a.click();
-              }}
+              download={(fileName, text) => downloadText(fileName, text, CSV_MIME_TYPE)}
               save={async (request) => void (await sendMessage('prepareSave', request))}
             />
           )

@@ -309,6 +309,12 @@ test.describe('the occasion panel (issue 11)', () => {
     expect(bars.length, 'theme bars').toBeGreaterThan(1);
     expect(Math.min(...bars.map((b) => b.track)), 'the narrowest bar track, px').toBeGreaterThan(100);
     expect(bars.filter((b) => Math.abs(b.fill - (b.track * b.count) / largest) > 1), 'bars not proportional to their count').toEqual([]);
+    // Export CSV of the most common theme: one record per track the profile counts for it.
+    const top = bars.reduce((a, b) => (b.count > a.count ? b : a));
+    const csv = await popup.exportTabCsv(top.theme ?? '');
+    expect(csv.fileName).toBe('Popup Profile - occasions.csv');
+    const records: Record<string, string>[] = parse(csv.text, { columns: true, bom: true });
+    expect(records.map((r) => r.theme)).toEqual(Array.from({ length: top.count }, () => top.theme));
 
     // Chrome stops a service worker after 30 s without events, and with it what the tabs
     // reported; the tab, whose list has not changed, has no reason to report again. Opened then,

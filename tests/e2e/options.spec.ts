@@ -104,15 +104,15 @@ test.describe('options page', () => {
     const saved = (await options.storedItems()).settings;
 
     const exported = await options.exportSettings();
-    expect(exported.name).toBe('playlist-predictor-settings.json');
+    expect(exported.fileName).toBe('playlist-predictor-settings.json');
     expect(JSON.parse(exported.text)).toEqual({ format: 'playlist-predictor-settings', version: SETTINGS_VERSION, settings: saved });
 
     // Change everything back, then import the file: the exported settings return.
     await options.page.getByRole('button', { name: 'Use the model default' }).click();
     await options.setThemeColor('Sleep', '#654321');
     await expect.poll(async () => (await options.storedItems()).settings).toMatchObject({ themeColors: { sleep: '#654321' }, uncertainThreshold: null });
-    await options.importSettings(exported.name, exported.text);
-    await expect(options.backupMessage()).toHaveText(`Imported ${exported.name}.`);
+    await options.importSettings(exported.fileName, exported.text);
+    await expect(options.backupMessage()).toHaveText(`Imported ${exported.fileName}.`);
     await expect.poll(async () => (await options.storedItems()).settings).toEqual(saved);
     await expect(options.page.locator('output[for="threshold"]')).toHaveText('64 %');
 

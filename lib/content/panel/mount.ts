@@ -6,7 +6,8 @@ import { apiListOf } from '../page-type';
 import type { PanelDeps } from '../panel-loader';
 import { analyseWholeList } from './analysis';
 import { keepRowsDimmed } from './dimming';
-import { csvFileName, selectionCsv } from '@/lib/shared/occasions/export';
+import { downloadText } from '@/lib/shared/download';
+import { CSV_MIME_TYPE, csvFileName, selectionCsv } from '@/lib/shared/occasions/export';
 import { apiReadSummary, coverageText, isComplete, profileOf, profileThemes, type ListedResult, type ListProfile } from '@/lib/shared/occasions/profile';
 import { rankByTheme, selectionOf, trackLinks, trackUrl } from '@/lib/shared/occasions/selection';
 import { errorMessage } from '@/lib/shared/error-message';
@@ -325,15 +326,7 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
     const all = items();
     const selection = selectionOf(all, picked);
     const csv = selectionCsv(selection, labelsOf(all));
-    const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
-    const a = el('a');
-    a.href = url;
-    a.download = csvFileName(deps.listName());
-    a.hidden = true;
-    body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    downloadText(csvFileName(deps.listName()), csv, CSV_MIME_TYPE, { parent: body });
     done.textContent = `Exported ${selection.length} track${selection.length === 1 ? '' : 's'}.`;
   });
 

@@ -43,6 +43,9 @@ export function selectionCsv(items: readonly ListedResult[], labels: readonly Th
   return stringify([header, ...rows], { bom: true, escape_formulas: true, record_delimiter: 'windows' });
 }
 
+/** The MIME type of {@link selectionCsv}'s file: CSV (RFC 4180 §3, `text/csv`) in UTF-8. */
+export const CSV_MIME_TYPE = 'text/csv;charset=utf-8';
+
 /** A file name for the export of `listName`: what a file system accepts, at most 100 characters, ending in `.csv`. */
 export function csvFileName(listName: string): string {
   // Control characters and the characters Windows, macOS or Linux refuse in names.

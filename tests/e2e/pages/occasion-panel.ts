@@ -1,5 +1,6 @@
 import type { Locator, Page } from '@playwright/test';
 import type { SpotifyPage } from './spotify-page';
+import { downloadFrom, type DownloadedFile } from '../support/downloads';
 
 /**
  * Page object for the occasion panel (issue 11) above a list of the fake Spotify app, through
@@ -83,12 +84,8 @@ export class OccasionPanel {
   }
 
   /** Presses "Export CSV" and returns the downloaded file's name and text. */
-  async exportCsv(): Promise<{ fileName: string; text: string }> {
-    const [download] = await Promise.all([this.page.waitForEvent('download'), this.host.locator('button.export').click()]);
-    const stream = await download.createReadStream();
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
-    return { fileName: download.suggestedFilename(), text: Buffer.concat(chunks).toString('utf8') };
+  exportCsv(): Promise<DownloadedFile> {
+    return downloadFrom(this.host.locator('button.export'));
   }
 
   /** The sort view: track IDs, most probable for the chosen theme first. */

@@ -1,4 +1,5 @@
 import type { BrowserContext, Locator, Page } from '@playwright/test';
+import { downloadFrom, type DownloadedFile } from '../support/downloads';
 import { sendFromExtensionPage, timeFromExtensionPage, type WireAnswer } from '../support/extension-messages';
 
 /** The parts of the background's `status` answer the tests read. */
@@ -69,12 +70,8 @@ export class OptionsPage {
   }
 
   /** Presses *Export…* and returns the downloaded file's name and text. */
-  async exportSettings(): Promise<{ name: string; text: string }> {
-    const [download] = await Promise.all([this.page.waitForEvent('download'), this.page.getByRole('button', { name: 'Export…' }).click()]);
-    const stream = await download.createReadStream();
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
-    return { name: download.suggestedFilename(), text: Buffer.concat(chunks).toString('utf8') };
+  exportSettings(): Promise<DownloadedFile> {
+    return downloadFrom(this.page.getByRole('button', { name: 'Export…' }));
   }
 
   /** Picks a file for *Import…* as the file chooser would. */

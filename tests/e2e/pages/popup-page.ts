@@ -1,4 +1,5 @@
 import type { BrowserContext, Locator, Page } from '@playwright/test';
+import { downloadFrom, type DownloadedFile } from '../support/downloads';
 
 /** One search result as the popup shows it. */
 export interface PopupResult {
@@ -46,6 +47,12 @@ export class PopupPage {
   async reloadedTabCoverage(): Promise<string | null> {
     await this.page.reload();
     return this.page.getByTestId('tab-coverage').textContent({ timeout: 1_000 }).catch(() => null);
+  }
+
+  /** In the open tab's profile: toggles the filter of `theme`, then presses "Export CSV" and returns the file. */
+  async exportTabCsv(theme: string): Promise<DownloadedFile> {
+    await this.page.locator(`.tab-themes button[data-theme="${theme}"]`).click();
+    return downloadFrom(this.page.getByRole('button', { name: /^Export CSV/ }));
   }
 
   async results(): Promise<PopupResult[]> {
