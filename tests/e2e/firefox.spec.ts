@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
 import type { Page } from 'puppeteer-core';
 import { THEME_IDS, getTheme } from '../../model/themes';
@@ -10,7 +11,7 @@ import { bundledModelDefaults, classifyWithCli, cliProfile, expectedBadge, expec
  * The core checks in Firefox ESR (issue 13), on the Firefox build: badges on a playlist page with
  * reused rows equal `npm run classify`, the warm start of a list seen before (after a reload no
  * frame is about to paint a `loading` badge), a change in the options follows on the open tab, the
- * popup's search, the occasion panel (its script is imported on demand from a web-accessible
+ * settings export (a file Firefox saves) imported back, the popup's search, the occasion panel (its script is imported on demand from a web-accessible
  * resource, which Firefox resolves differently from Chromium) and the toolbar popup's profile of
  * that tab's list (tabs.query without the tabs permission), a provider that is down (and the
  * browser coming back online), and the Spotify connection through Firefox's own
@@ -177,6 +178,37 @@ test('Firefox: turning a theme off in the options changes the open tab\'s badges
   await expect.poll(async () => matchesCli(await rows(page), enabled), { timeout: 20_000 }).toBe(true);
   await options.close();
   await page.close();
+});
+
+test('Firefox: the options page exports the settings as a file, and importing that file brings them back', async () => {
+  const options = await firefox.open(firefox.extensionUrl('/options.html'), '#threshold');
+  /** Moves the threshold slider as a drag does (React reads the value through the prototype's setter). */
+  const setThreshold = (percent: number) =>
+    options.evaluate((value) => {
+      const slider = document.querySelector<HTMLInputElement>('#threshold');
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set?.call(slider, value);
+      slider?.dispatchEvent(new Event('input', { bubbles: true }));
+    }, String(percent));
+  const stored = () => options.evaluate(async () => (await (globalThis as unknown as { browser: { storage: { local: { get(key: string): Promise<Record<string, unknown>> } } } }).browser.storage.local.get('settings')).settings);
+  await setThreshold(64);
+  await expect.poll(stored).toMatchObject({ uncertainThreshold: 0.64 });
+  const saved = await stored();
+
+  await options.evaluate(() => [...document.querySelectorAll('button')].find((b) => b.textContent === 'Export…')?.click());
+  const text = await firefox.downloaded('playlist-predictor-settings.json');
+  expect(JSON.parse(text)).toEqual({ format: 'playlist-predictor-settings', version: 3, settings: saved });
+
+  await setThreshold(30);
+  await expect.poll(stored).toMatchObject({ uncertainThreshold: 0.3 });
+  const input = await options.$('input[data-testid="import-settings"]');
+  if (!input) throw new Error('the options page has no import input');
+  await input.uploadFile(join(firefox.downloadDir, 'playlist-predictor-settings.json'));
+  await waitUntil(options, 'the import is reported', (expected) => document.querySelector('[role="status"]')?.textContent === expected, 'Imported playlist-predictor-settings.json.');
+  expect(await stored()).toEqual(saved);
+  // Back to the model's threshold, which the next tests' expected badges use.
+  await options.evaluate(() => [...document.querySelectorAll('button')].find((b) => b.textContent === 'Use the model default')?.click());
+  await expect.poll(stored).toMatchObject({ uncertainThreshold: null });
+  await options.close();
 });
 
 test('Firefox: the popup finds a track seen on the page, with the badge npm run classify gives', async () => {

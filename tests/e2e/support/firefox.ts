@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from '@playwright/test';
 import puppeteer, { TimeoutError, type Browser, type Page } from 'puppeteer-core';
@@ -44,6 +45,8 @@ export class FirefoxWithExtension {
     readonly accounts: FakeSpotifyAccounts,
     /** Spotify's Web API (audio features, playlists), accepting the tokens {@link accounts} issued. */
     readonly spotifyApi: FakeSpotifyApi,
+    /** Where Firefox saves downloads, without asking (a temporary folder, removed by {@link close}). */
+    readonly downloadDir: string,
   ) {}
 
   /**
@@ -103,6 +106,7 @@ export class FirefoxWithExtension {
       server.once('error', (error) => fail(new Error(`the local HTTPS server cannot listen on port 443 (${error.message})`)));
       server.listen(443, '127.0.0.1', () => ok());
     });
+    const downloadDir = mkdtempSync(join(tmpdir(), 'pp-firefox-downloads-'));
     const browser = await puppeteer.launch({
       browser: 'firefox',
       executablePath: FIREFOX_PATH,
@@ -114,10 +118,15 @@ export class FirefoxWithExtension {
         'network.dns.forceResolve': '127.0.0.1',
         'network.trr.mode': 5,
         'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_EXTENSION_UUID }),
+        // Downloads go to downloadDir without a dialog.
+        'browser.download.folderList': 2,
+        'browser.download.dir': downloadDir,
+        'browser.download.useDownloadDir': true,
+        'browser.download.always_ask_before_handling_new_types': false,
       },
     });
     await browser.installExtension(FIREFOX_EXTENSION_DIR);
-    return new FirefoxWithExtension(browser, server, pages, reccobeatsRequests, reccobeats, accounts, spotifyApi);
+    return new FirefoxWithExtension(browser, server, pages, reccobeatsRequests, reccobeats, accounts, spotifyApi, downloadDir);
   }
 
   /**
@@ -164,9 +173,25 @@ export class FirefoxWithExtension {
     return `moz-extension://${FIREFOX_EXTENSION_UUID}${path}`;
   }
 
+  /**
+   * The text of the file `fileName` once Firefox has saved it in {@link downloadDir} (it writes a
+   * `.part` file first and renames it when done).
+   * @throws Error listing the folder when the file is not there within `timeoutMs`.
+   */
+  async downloaded(fileName: string, timeoutMs = 10_000): Promise<string> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const files = readdirSync(this.downloadDir);
+      if (files.includes(fileName) && !files.some((f) => f.endsWith('.part'))) return readFileSync(join(this.downloadDir, fileName), 'utf8');
+      if (Date.now() > until) throw new Error(`no download ${fileName} within ${timeoutMs} ms (the folder holds: ${files.join(', ') || 'nothing'})`);
+      await new Promise((done) => setTimeout(done, 100));
+    }
+  }
+
   async close(): Promise<void> {
     await this.browser.close().catch(() => undefined);
     await new Promise<void>((done) => this.server.close(() => done()));
+    rmSync(this.downloadDir, { recursive: true, force: true });
   }
 }
 
