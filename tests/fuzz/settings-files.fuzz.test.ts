@@ -27,7 +27,8 @@
  * - dataLost: stored settings changed by a rejected file; a file accepted whose body is not valid
  *   settings of the version it declares (it would replace the stored settings with defaults or
  *   guesses); a stored older value migrated to anything but its own values plus the new fields'
- *   defaults; `readSettings` rewriting a stored value it cannot use (invalid for its version, or a
+ *   defaults (or, when it already is valid current settings, as a write cut between WXT's value
+ *   and its version leaves it, to anything but itself); `readSettings` rewriting a stored value it cannot use (invalid for its version, or a
  *   newer version's); `Object.prototype` polluted.
  */
 import fc from 'fast-check';
@@ -280,10 +281,15 @@ const storedValue: fc.Arbitrary<StoredSpec> = fc.oneof(
   fc.oneof({ weight: 2, arbitrary: v1Settings }, { weight: 1, arbitrary: garbage }).map((value) => ({ version: 1, value })),
   v1Settings.map((value) => ({ version: undefined, value })),
   fc.oneof(validSettings, garbage).map((value) => ({ version: SETTINGS_VERSION + 1, value })),
+  // Current settings under an older version or none: an options page closed between WXT's two writes.
+  fc.tuple(validSettings, fc.constantFrom(undefined, 1, 2)).map(([value, version]) => ({ version, value })),
 );
 
 /** What a stored value of an older version must become: the same values plus the defaults of what it did not have. */
 function migratedFrom(version: number, value: unknown): Settings | undefined {
+  // Already current settings (what a write cut between WXT's value and its version leaves): kept.
+  const current = SettingsSchema.safeParse(value);
+  if (current.success) return current.data;
   if (version === 1) {
     const v1 = SettingsV1Schema.safeParse(value);
     if (!v1.success) return undefined;
