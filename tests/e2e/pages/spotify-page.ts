@@ -534,11 +534,23 @@ export class SpotifyPage {
    * until the page has drawn it (the fake redraws asynchronously, possibly via placeholders).
    */
   async scrollToPosition(position: number): Promise<void> {
-    await this.page.evaluate((position) => (window as unknown as FakeSpotifyWindow).fakeSpotify.scrollToPosition(position), position);
-    await this.page.waitForFunction((position) => {
+    // The fake redraws on the scroll event, which comes a frame after scrollTop changed (later
+    // still in a background tab): until then it is not busy, and a position already drawn is
+    // still drawn. So when the view moved, wait for a redraw after the scroll as well.
+    const rendersBefore = await this.page.evaluate((position) => {
       const fake = (window as unknown as FakeSpotifyWindow).fakeSpotify;
-      return !fake.busy() && fake.isDrawn(position);
+      const top = fake.scroller().scrollTop;
+      const renders = fake.renderCount();
+      fake.scrollToPosition(position);
+      return fake.scroller().scrollTop === top ? null : renders;
     }, position);
+    await this.page.waitForFunction(
+      ({ position, rendersBefore }) => {
+        const fake = (window as unknown as FakeSpotifyWindow).fakeSpotify;
+        return (rendersBefore === null || fake.renderCount() > rendersBefore) && !fake.busy() && fake.isDrawn(position);
+      },
+      { position, rendersBefore },
+    );
   }
 
   /**
