@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
 import type { Classifier } from '../model/classifier';
@@ -133,29 +133,92 @@ export function classifyCsv(input: string, classifier: Classifier): ClassifyCsvR
   };
 }
 
+/** The classify CLI's usage line. */
+export const CLASSIFY_USAGE = 'Usage: npm run classify -- --input <csv> [--output <csv>] [--model <dir>]';
+
+/** Command-line arguments the classify CLI cannot use; the message names the problem, then {@link CLASSIFY_USAGE}. */
+export class ClassifyUsageError extends Error {
+  override readonly name = 'ClassifyUsageError';
+}
+
+/** The classify CLI's options: the input CSV, the output CSV (stdout when absent) and the model folder. */
+export interface ClassifyArgs {
+  readonly input: string;
+  readonly output: string | undefined;
+  readonly model: string;
+}
+
+/**
+ * Parses the classify CLI's arguments (`argv` without node and the script).
+ * @throws ClassifyUsageError for an unknown option, an option without its value, a bare file name
+ *   (it says to pass it with `--input`), or no `--input`.
+ */
+export function parseClassifyArgs(argv: readonly string[]): ClassifyArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: { input: { type: 'string' }, output: { type: 'string' }, model: { type: 'string', default: 'public/model' } },
+      allowPositionals: true,
+    });
+  } catch (error) {
+    // Node's message for an unknown option goes on about positional arguments starting with '-'.
+    const unknown = error instanceof Error && 'code' in error && error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'(-[^']*)'/.exec(error.message)?.[1] : undefined;
+    throw new ClassifyUsageError(`${unknown === undefined ? errorMessage(error) : `Unknown option '${unknown}'`}\n${CLASSIFY_USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  const [bare] = positionals;
+  if (bare !== undefined) throw new ClassifyUsageError(`Unexpected argument '${bare}': name the input file with --input (npm run classify -- --input ${bare})\n${CLASSIFY_USAGE}`);
+  if (!values.input) throw new ClassifyUsageError(`--input is required: the CSV file of tracks with audio features\n${CLASSIFY_USAGE}`);
+  return { input: values.input, output: values.output, model: values.model };
+}
+
+/**
+ * Why the file or folder the user named (`named`) could not be read or written, in words: "no such
+ * file or folder" (for a write: "no folder <its folder>"), "a folder, not a file", "permission denied" (Node's `ENOENT`, `EISDIR`,
+ * `EACCES`/`EPERM`, which it reports as codes, sometimes without the path), followed by the path
+ * concerned when it is another (a file inside the named folder); otherwise the error's message.
+ */
+export function describeFileError(error: unknown, named: string, access: 'read' | 'write' = 'read'): string {
+  const code = error instanceof Error && 'code' in error ? error.code : undefined;
+  const path = error instanceof Error && 'path' in error && typeof error.path === 'string' && error.path !== named ? `: ${error.path}` : '';
+  if (code === 'ENOENT') return access === 'write' ? `no folder ${dirname(named)}` : `no such file or folder${path}`;
+  if (code === 'EISDIR') return `a folder, not a file${path}`;
+  if (code === 'EACCES' || code === 'EPERM') return `permission denied${path}`;
+  return errorMessage(error);
+}
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      input: { type: 'string' },
-      output: { type: 'string' },
-      model: { type: 'string', default: 'public/model' },
-    },
-  });
-  if (!values.input) throw new Error('Usage: npm run classify -- --input <csv> [--output <csv>] [--model <dir>]');
-  const classifier = await loadClassifierFromDir(values.model);
-  const input = readFileSync(values.input, 'utf8');
+  const args = parseClassifyArgs(process.argv.slice(2));
+  let classifier: Classifier;
+  try {
+    classifier = await loadClassifierFromDir(args.model);
+  } catch (error) {
+    throw new Error(`--model ${args.model}: cannot load the model (${describeFileError(error, args.model)})`, { cause: error });
+  }
+  let input: string;
+  try {
+    input = readFileSync(args.input, 'utf8');
+  } catch (error) {
+    throw new Error(`--input ${args.input}: cannot read it (${describeFileError(error, args.input)})`, { cause: error });
+  }
   let result: ClassifyCsvResult;
   try {
     result = classifyCsv(input, classifier);
   } catch (error) {
-    throw new Error(`${values.input}: ${errorMessage(error)}`, { cause: error });
+    throw new Error(`${args.input}: ${errorMessage(error)}`, { cause: error });
   }
   const { csv, errors } = result;
-  for (const e of errors) console.error(`${values.input}: ${e}`);
+  for (const e of errors) console.error(`${args.input}: ${e}`);
   const note = missingDurationNote(result);
-  if (note) console.error(`${values.input}: ${note}`);
-  if (values.output) writeFileSync(values.output, csv);
-  else process.stdout.write(csv);
+  if (note) console.error(`${args.input}: ${note}`);
+  if (args.output) {
+    try {
+      writeFileSync(args.output, csv);
+    } catch (error) {
+      throw new Error(`--output ${args.output}: cannot write it (${describeFileError(error, args.output, 'write')})`, { cause: error });
+    }
+  } else process.stdout.write(csv);
   return errors.length > 0 ? 2 : 0;
 }
 

@@ -7,7 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Classifier } from '@/model/classifier';
 import type { AudioFeatures } from '@/model/features';
-import { classifyCsv, loadClassifierFromDir, missingDurationNote, parseDurationCell } from '@/training/classify';
+import { CLASSIFY_USAGE, ClassifyUsageError, classifyCsv, describeFileError, loadClassifierFromDir, missingDurationNote, parseClassifyArgs, parseDurationCell } from '@/training/classify';
 import { QUOTE_NOT_CLOSED } from '@/training/csv';
 import { REPO_ROOT, makeFeatures, trackId } from './support/fixtures';
 
@@ -284,6 +284,52 @@ describe('classifyCsv', () => {
     const [, row] = parse(csv) as string[][];
     expect(row?.[0]).toBe('');
     expect(classifier.metadata.labels).toContain(row?.[1]);
+  });
+});
+
+describe('classify CLI arguments and files', () => {
+  it('parseClassifyArgs: --input, --output and --model (default public/model)', () => {
+    expect(parseClassifyArgs(['--input', 'a.csv'])).toEqual({ input: 'a.csv', output: undefined, model: 'public/model' });
+    expect(parseClassifyArgs(['--input=a.csv', '--output', 'b.csv', '--model', 'm'])).toEqual({ input: 'a.csv', output: 'b.csv', model: 'm' });
+  });
+
+  it('parseClassifyArgs: a bare file name, an unknown option, a missing value or no --input is a usage error that says what to type', () => {
+    const cases: [string[], string][] = [
+      [['tracks.csv'], "Unexpected argument 'tracks.csv': name the input file with --input (npm run classify -- --input tracks.csv)"],
+      [['--inptu', 'tracks.csv'], "Unknown option '--inptu'"],
+      [['--input'], "Option '--input <value>' argument missing"],
+      [[], '--input is required: the CSV file of tracks with audio features'],
+      [['--output', 'b.csv'], '--input is required: the CSV file of tracks with audio features'],
+    ];
+    for (const [argv, first] of cases) {
+      let error: unknown;
+      try {
+        parseClassifyArgs(argv);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, argv.join(' ')).toBeInstanceOf(ClassifyUsageError);
+      expect(error instanceof Error ? error.message.split('\n') : error, argv.join(' ')).toEqual([first, CLASSIFY_USAGE]);
+    }
+  });
+
+  it('describeFileError: a missing file, a folder, a file missing inside a named folder, and a write into a missing folder, in words', () => {
+    const thrown = (run: () => unknown): unknown => {
+      try {
+        run();
+      } catch (error) {
+        return error;
+      }
+      throw new Error('expected a throw');
+    };
+    const missing = join(tmp, 'nope.csv');
+    expect(describeFileError(thrown(() => readFileSync(missing)), missing)).toBe('no such file or folder');
+    expect(describeFileError(thrown(() => readFileSync(tmp)), tmp)).toBe('a folder, not a file');
+    // The model folder exists but lacks metadata.json: the file is named.
+    expect(describeFileError(thrown(() => readFileSync(join(tmp, 'metadata.json'))), tmp)).toBe(`no such file or folder: ${join(tmp, 'metadata.json')}`);
+    const out = join(tmp, 'no-such-folder', 'out.csv');
+    expect(describeFileError(thrown(() => writeFileSync(out, 'x')), out, 'write')).toBe(`no folder ${join(tmp, 'no-such-folder')}`);
+    expect(describeFileError(new Error('something else'), 'x')).toBe('something else');
   });
 });
 
