@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from './cli-args';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { THEME_IDS, getTheme, matchedKeywords, themesForPlaylistName, type ThemeId } from '../model/themes';
@@ -145,7 +145,7 @@ function genreSizes(dataDir: string): Record<string, number> {
 function main(): number {
   let values;
   try {
-    ({ values } = parseArgs({ options: { data: { type: 'string' }, seed: { type: 'string' }, 'per-theme': { type: 'string', default: '100' } } }));
+    values = parseCliArgs(process.argv.slice(2), { data: { type: 'string' }, seed: { type: 'string' }, 'per-theme': { type: 'string', default: '100' } }, '--data');
   } catch (e) {
     console.error(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
     return 2;

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from './cli-args';
 import { z } from 'zod';
 import { benchTracks } from './bench-tracks';
 import { benchmarkClassifier, type BenchResult } from '../model/benchmark';
@@ -57,7 +57,7 @@ export function formatBench(title: string, r: BenchResult): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { model: { type: 'string', default: 'public/model' }, 'no-chromium': { type: 'boolean', default: false } } });
+  const values = parseCliArgs(process.argv.slice(2), { model: { type: 'string', default: 'public/model' }, 'no-chromium': { type: 'boolean', default: false } }, '--model');
   console.log(formatBench(`Node ${process.version} (loadDenseClassifier, ${values.model})`, await nodeBench(values.model)));
   if (!values['no-chromium']) console.log(formatBench('Chromium background (.output/chrome-mv3-e2e, bundled public/model)', chromiumBench((l) => console.log(l))));
   console.log(`Goal: at most ${GOAL_MS_PER_100} ms per 100 tracks after warm-up.`);

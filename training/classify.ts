@@ -1,6 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
 import type { Classifier } from '../model/classifier';
 import { loadDenseClassifier } from '../model/dense-model';
@@ -9,6 +8,7 @@ import { z } from 'zod';
 import { AUDIO_FEATURE_NAMES, normalizeDurationMs, type AudioFeatures } from '../model/features';
 import { defaultEnabledThemes } from '../model/metadata';
 import { parseFeatureColumns } from './data';
+import { CliUsageError, parseCliArgs } from './cli-args';
 import { csvHeader, describeMalformedRow, parseCsvRows } from './csv';
 import { errorMessage } from '../lib/shared/error-message';
 
@@ -136,11 +136,6 @@ export function classifyCsv(input: string, classifier: Classifier): ClassifyCsvR
 /** The classify CLI's usage line. */
 export const CLASSIFY_USAGE = 'Usage: npm run classify -- --input <csv> [--output <csv>] [--model <dir>]';
 
-/** Command-line arguments the classify CLI cannot use; the message names the problem, then {@link CLASSIFY_USAGE}. */
-export class ClassifyUsageError extends Error {
-  override readonly name = 'ClassifyUsageError';
-}
-
 /** The classify CLI's options: the input CSV, the output CSV (stdout when absent) and the model folder. */
 export interface ClassifyArgs {
   readonly input: string;
@@ -150,26 +145,18 @@ export interface ClassifyArgs {
 
 /**
  * Parses the classify CLI's arguments (`argv` without node and the script).
- * @throws ClassifyUsageError for an unknown option, an option without its value, a bare file name
- *   (it says to pass it with `--input`), or no `--input`.
+ * @throws CliUsageError for an unknown option, an option without its value, a bare file name
+ *   (it says to pass it with `--input`), or no `--input`; the message's last line is
+ *   {@link CLASSIFY_USAGE}.
  */
 export function parseClassifyArgs(argv: readonly string[]): ClassifyArgs {
-  let parsed;
+  let values;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: { input: { type: 'string' }, output: { type: 'string' }, model: { type: 'string', default: 'public/model' } },
-      allowPositionals: true,
-    });
+    values = parseCliArgs(argv, { input: { type: 'string' }, output: { type: 'string' }, model: { type: 'string', default: 'public/model' } }, '--input');
   } catch (error) {
-    // Node's message for an unknown option goes on about positional arguments starting with '-'.
-    const unknown = error instanceof Error && 'code' in error && error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'(-[^']*)'/.exec(error.message)?.[1] : undefined;
-    throw new ClassifyUsageError(`${unknown === undefined ? errorMessage(error) : `Unknown option '${unknown}'`}\n${CLASSIFY_USAGE}`);
+    throw new CliUsageError(`${errorMessage(error)}\n${CLASSIFY_USAGE}`, { cause: error });
   }
-  const { values, positionals } = parsed;
-  const [bare] = positionals;
-  if (bare !== undefined) throw new ClassifyUsageError(`Unexpected argument '${bare}': name the input file with --input (npm run classify -- --input ${bare})\n${CLASSIFY_USAGE}`);
-  if (!values.input) throw new ClassifyUsageError(`--input is required: the CSV file of tracks with audio features\n${CLASSIFY_USAGE}`);
+  if (!values.input) throw new CliUsageError(`--input is required: the CSV file of tracks with audio features\n${CLASSIFY_USAGE}`);
   return { input: values.input, output: values.output, model: values.model };
 }
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from './cli-args';
 import { THEME_IDS } from '../model/themes';
 import { CsvFileError } from './csv';
 import { DATA_LAYOUT, dataFolderProblem, loadLabelledTracks } from './data';
@@ -31,7 +31,7 @@ export function dataCheckReport(dataDir: string): string[] {
 function main(argv: readonly string[]): number {
   let dir: string | undefined;
   try {
-    dir = parseArgs({ args: [...argv], options: { data: { type: 'string' } } }).values.data;
+    dir = parseCliArgs(argv, { data: { type: 'string' } }, '--data').data;
   } catch (error) {
     console.error(`${errorMessage(error)}\n${DATA_CHECK_USAGE}`);
     return 2;

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from './cli-args';
 import { errorMessage } from '../lib/shared/error-message';
 import { dataFolderProblem } from './data';
 import { DEFAULT_TRAIN_OPTIONS } from './model';
@@ -21,7 +21,7 @@ export interface ExploreArgs {
 export function parseExploreArgs(command: string, usage: string, args: readonly string[] = process.argv.slice(2)): ExploreArgs | null {
   let values;
   try {
-    ({ values } = parseArgs({ args: [...args], options: { data: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.seed) } } }));
+    values = parseCliArgs(args, { data: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.seed) } }, '--data');
   } catch (error) {
     console.error(`npm run ${command}: ${errorMessage(error)}\n${usage}`);
     return null;

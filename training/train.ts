@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from './cli-args';
 import * as tf from '@tensorflow/tfjs';
 import { pickTheme } from '../model/classifier';
 import { AUDIO_FEATURE_NAMES, DURATION_ENCODING, DURATION_RANGE_MS, ENCODED_FEATURE_NAMES, ENCODED_LENGTH, computeNormalization, encodeBatch } from '../model/features';
@@ -698,10 +698,11 @@ async function main(): Promise<void> {
   // TF.js's production mode only silences its logger (tfjs-core log.ts), e.g. the "install our
   // node backend" banner; it changes no computation.
   tf.enableProdMode();
-  let parsed;
+  let values;
   try {
-    parsed = parseArgs({
-      options: {
+    values = parseCliArgs(
+      process.argv.slice(2),
+      {
         data: { type: 'string' },
         out: { type: 'string', default: 'public/model' },
         seed: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.seed) },
@@ -711,11 +712,11 @@ async function main(): Promise<void> {
         'no-report': { type: 'boolean', default: false },
         'no-chromium-bench': { type: 'boolean', default: false },
       },
-    });
+      '--data',
+    );
   } catch (error) {
     throw new TrainUsageError(errorMessage(error));
   }
-  const { values } = parsed;
   if (!values.data) throw new TrainUsageError('--data is required: the folder with the training data');
   const problem = dataFolderProblem(values.data);
   if (problem !== null) throw new TrainUsageError(problem);

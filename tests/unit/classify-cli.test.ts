@@ -7,7 +7,8 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Classifier } from '@/model/classifier';
 import type { AudioFeatures } from '@/model/features';
-import { CLASSIFY_USAGE, ClassifyUsageError, classifyCsv, describeFileError, loadClassifierFromDir, missingDurationNote, parseClassifyArgs, parseDurationCell } from '@/training/classify';
+import { CLASSIFY_USAGE, classifyCsv, describeFileError, loadClassifierFromDir, missingDurationNote, parseClassifyArgs, parseDurationCell } from '@/training/classify';
+import { CliUsageError } from '@/training/cli-args';
 import { QUOTE_NOT_CLOSED } from '@/training/csv';
 import { REPO_ROOT, makeFeatures, trackId } from './support/fixtures';
 
@@ -295,7 +296,7 @@ describe('classify CLI arguments and files', () => {
 
   it('parseClassifyArgs: a bare file name, an unknown option, a missing value or no --input is a usage error that says what to type', () => {
     const cases: [string[], string][] = [
-      [['tracks.csv'], "Unexpected argument 'tracks.csv': name the input file with --input (npm run classify -- --input tracks.csv)"],
+      [['tracks.csv'], "Unexpected argument 'tracks.csv': give it with --input (--input tracks.csv)"],
       [['--inptu', 'tracks.csv'], "Unknown option '--inptu'"],
       [['--input'], "Option '--input <value>' argument missing"],
       [[], '--input is required: the CSV file of tracks with audio features'],
@@ -308,7 +309,7 @@ describe('classify CLI arguments and files', () => {
       } catch (e) {
         error = e;
       }
-      expect(error, argv.join(' ')).toBeInstanceOf(ClassifyUsageError);
+      expect(error, argv.join(' ')).toBeInstanceOf(CliUsageError);
       expect(error instanceof Error ? error.message.split('\n') : error, argv.join(' ')).toEqual([first, CLASSIFY_USAGE]);
     }
   });
