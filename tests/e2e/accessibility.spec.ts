@@ -1,9 +1,8 @@
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
 import { OccasionPanel } from './pages/occasion-panel';
 import { OptionsPage } from './pages/options-page';
 import { SpotifyPlaylistPage } from './pages/playlist-page';
 import { PopupPage } from './pages/popup-page';
+import { axeViolations } from './support/axe';
 import { FakeReccoBeats } from './support/fake-reccobeats';
 import { expect, test } from './support/fixtures';
 import { featureTable, syntheticTracks } from './support/tracks';
@@ -16,26 +15,6 @@ import { featureTable, syntheticTracks } from './support/tracks';
  * cannot decide on its own (e.g. contrast over a gradient) are reported as "incomplete" and not
  * counted; a violation fails the test with each rule, its help text and the elements concerned.
  */
-
-const WCAG_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-
-/** Runs axe on `page` (or only inside `include` selectors) and returns each violation as one line: rule, impact, help, where. */
-async function violations(page: Page, include: readonly string[] = []): Promise<string[]> {
-  let builder = new AxeBuilder({ page }).withTags(WCAG_AA);
-  for (const selector of include) builder = builder.include(selector);
-  const result = await builder.analyze();
-  console.log(`axe on ${new URL(page.url()).pathname}${include.length > 0 ? ` (${include.join(', ')})` : ''}: ${result.passes.length} rules passed, ${result.violations.length} violated, ${result.incomplete.length} undecided`);
-  // Each element by its innermost selector (inside its shadow root), the first three of them.
-  const where = (nodes: (typeof result.violations)[number]['nodes']) =>
-    `${nodes
-      .slice(0, 3)
-      .map((n) => {
-        const last = n.target.at(-1);
-        return String(Array.isArray(last) ? last.at(-1) : last);
-      })
-      .join('; ')}${nodes.length > 3 ? ` and ${nodes.length - 3} more` : ''}`;
-  return result.violations.map((v) => `${v.id} (${v.impact ?? 'no impact'}): ${v.help}: ${where(v.nodes)}`);
-}
 
 for (const colorScheme of ['light', 'dark'] as const) {
   test(`the badges, tooltip, occasion panel, popup and options page pass axe's WCAG 2.1 AA rules (${colorScheme} scheme)`, async ({ context, extensionId }) => {
@@ -50,21 +29,21 @@ for (const colorScheme of ['light', 'dark'] as const) {
     // A badge's tooltip, opened by keyboard focus.
     await playlist.page.locator(`playlist-predictor-badge .badge[data-track-id="${rows[0]?.trackId ?? ''}"]`).focus();
     await expect.poll(async () => (await panel.tooltip()).open, { message: 'the tooltip is open' }).toBe(true);
-    expect(await violations(playlist.page, ['playlist-predictor-badge', 'playlist-predictor-tooltip', 'playlist-predictor-panel']), 'on Spotify\'s page').toEqual([]);
+    expect(await axeViolations(playlist.page, ['playlist-predictor-badge', 'playlist-predictor-tooltip', 'playlist-predictor-panel']), 'on Spotify\'s page').toEqual([]);
 
     const options = await OptionsPage.open(context, extensionId);
     await options.page.emulateMedia({ colorScheme });
     await options.cacheSummary().waitFor();
-    expect(await violations(options.page), 'options page').toEqual([]);
+    expect(await axeViolations(options.page), 'options page').toEqual([]);
 
     const popup = await PopupPage.open(context, extensionId);
     await popup.page.emulateMedia({ colorScheme });
     await popup.search('Track');
     expect((await popup.results()).length, 'search results to check').toBeGreaterThan(0);
-    expect(await violations(popup.page), 'popup with search results').toEqual([]);
+    expect(await axeViolations(popup.page), 'popup with search results').toEqual([]);
     // Over the Spotify tab: the popup shows that tab's list too.
     await playlist.page.bringToFront();
     await expect.poll(() => popup.reloadedTabCoverage(), { timeout: 20_000 }).not.toBeNull();
-    expect(await violations(popup.page), 'popup with the tab\'s list').toEqual([]);
+    expect(await axeViolations(popup.page), 'popup with the tab\'s list').toEqual([]);
   });
 }

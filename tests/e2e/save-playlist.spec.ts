@@ -2,6 +2,7 @@ import type { BrowserContext, Page } from '@playwright/test';
 import { OccasionPanel } from './pages/occasion-panel';
 import { OptionsPage } from './pages/options-page';
 import { SpotifyPlaylistPage } from './pages/playlist-page';
+import { axeViolations } from './support/axe';
 import { describeAnswer, isRefusal } from './support/extension-messages';
 import { FakeReccoBeats } from './support/fake-reccobeats';
 import { FakeSpotifyApi } from './support/fake-spotify-api';
@@ -60,7 +61,9 @@ test('save from the panel: the scope is asked once, on the first save; one priva
   await expect(first.getByTestId('scope-note')).toContainText(MODIFY);
   await expect(first.getByLabel('Playlist name')).toHaveValue('Saved Mix');
   await expect(first.getByTestId('save-summary')).toContainText('230 tracks');
+  expect(await axeViolations(first), 'the save window (accessibility)').toEqual([]);
   await confirmSave(first);
+  expect(await axeViolations(first), 'the save window after saving (accessibility)').toEqual([]);
   expect(accounts.authorizeRequests.map((r) => r.scope)).toEqual([null, MODIFY]);
   expect(api.playlists.size).toBe(1);
   const [created] = [...api.playlists.values()];

@@ -2,6 +2,7 @@ import type { BrowserContext, Page } from '@playwright/test';
 import { OccasionPanel } from './pages/occasion-panel';
 import { OptionsPage } from './pages/options-page';
 import { SpotifyPlaylistPage } from './pages/playlist-page';
+import { axeViolations } from './support/axe';
 import { FakeReccoBeats } from './support/fake-reccobeats';
 import { FakeSpotifyApi } from './support/fake-spotify-api';
 import { E2E_EXTENSION_DIR, expect, test } from './support/fixtures';
@@ -48,8 +49,10 @@ test('a whole list read through the Web API: the scope asked once, every track i
   // Where the user is once the button was pressed (Playwright scrolls it into view first).
   const scrollBefore = await panel.scrollTop();
   await expect(window.getByTestId('scope-note')).toContainText('playlist-read-private');
+  expect(await axeViolations(window), 'the read window (accessibility)').toEqual([]);
   await window.getByRole('button', { name: 'Read with Spotify' }).click();
   await expect(window.getByTestId('read-result')).toHaveText('Read all 120 tracks through your Spotify account. The panel on the page shows them.');
+  expect(await axeViolations(window), 'the read window after reading (accessibility)').toEqual([]);
   expect(accounts.authorizeRequests.map((r) => r.scope)).toEqual([null, 'playlist-read-private']);
   // Paged (50 per page), and no scrolling: the panel has every track, then every answer.
   expect(api.sourceReads).toEqual(['37i9dQZF1DXAAAAAAAAAAAA1@0', '37i9dQZF1DXAAAAAAAAAAAA1@50', '37i9dQZF1DXAAAAAAAAAAAA1@100']);
