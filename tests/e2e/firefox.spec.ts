@@ -11,8 +11,9 @@ import { bundledModelDefaults, classifyWithCli, cliProfile, expectedBadge, expec
  * The core checks in Firefox ESR (issue 13), on the Firefox build: badges on a playlist page with
  * reused rows equal `npm run classify`, the warm start of a list seen before (after a reload no
  * frame is about to paint a `loading` badge), a change in the options follows on the open tab, the
- * settings export (a file Firefox saves) imported back, the popup's search, the occasion panel (its script is imported on demand from a web-accessible
- * resource, which Firefox resolves differently from Chromium) and the toolbar popup's profile of
+ * settings export (a file Firefox saves) imported back, the popup's search, the occasion panel
+ * (its script is imported on demand from a web-accessible resource, which Firefox resolves
+ * differently from Chromium) and the toolbar popup's profile of
  * that tab's list (tabs.query without the tabs permission), a provider that is down (and the
  * browser coming back online), and the Spotify connection through Firefox's own
  * `identity.launchWebAuthFlow` with what it enables (Spotify's audio features and search, saving

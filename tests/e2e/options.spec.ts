@@ -82,11 +82,11 @@ test.describe('options page', () => {
     await expect(b).toBeDisabled();
   });
 
-  test('keeps a fresh install\'s first change when the page is closed in the same instant, and marks it as the current settings version', async ({ context, extensionId }) => {
+  test('keeps a fresh install\'s first change when the page is closed right after it, and marks it as the current settings version', async ({ context, extensionId }) => {
     const first = await OptionsPage.open(context, extensionId);
     expect(await first.storedItems(), 'a fresh install has stored nothing').toEqual({});
     // WXT stores the value and its version in two writes, the second after a read: closing the
-    // tab in the same task leaves the value without its version.
+    // tab a task later leaves the value without its version (the old build failed here).
     await first.setThresholdAndClose(77);
 
     const again = await OptionsPage.open(context, extensionId);
@@ -120,7 +120,7 @@ test.describe('options page', () => {
     await options.importSettings('notes.json', '{"hello": "world"}');
     await expect(options.backupMessage()).toHaveText(/^Nothing was changed\. This file is not a Playlist Predictor settings export/);
     await expect(options.backupMessage()).toHaveRole('alert');
-    const badColour = JSON.stringify({ format: 'playlist-predictor-settings', version: SETTINGS_VERSION, settings: { ...(saved as object), themeColors: { sleep: 'blue' } } });
+    const badColour = JSON.stringify({ format: 'playlist-predictor-settings', version: SETTINGS_VERSION, settings: { ...DEFAULT_SETTINGS, themeColors: { sleep: 'blue' } } });
     await options.importSettings('bad.json', badColour);
     await expect(options.backupMessage()).toHaveText(/^Nothing was changed\. The settings in this file \(version 3\) are invalid: .*colour like #1f6f8b/s);
     // A wrong pick far larger than any export is refused by its size, unread.

@@ -44,9 +44,9 @@ export class OptionsPage {
   }
 
   /**
-   * Moves the threshold slider to `percent` (the input event a drag fires) and closes this tab in
-   * the same task, so the page is gone before any storage write it started has answered: the
-   * quickest a user could close it after a change. Resolves once the tab has closed.
+   * Moves the threshold slider to `percent` (the input event a drag fires) and asks for this tab to
+   * close one task later (`setTimeout` 0), before the storage writes the change started have
+   * answered: quicker than any user could close it. Resolves once the tab has closed.
    */
   async setThresholdAndClose(percent: number): Promise<void> {
     const tabId = await this.page.evaluate(async () => (await (globalThis as unknown as { chrome: ExtensionApi }).chrome.tabs.getCurrent())?.id);
