@@ -3,6 +3,7 @@ import { test, expect } from '@playwright/test';
 import type { Page } from 'puppeteer-core';
 import { THEME_IDS, getTheme } from '../../model/themes';
 import { playlistPageHtml, ROW_POOL_SIZE } from './support/fake-spotify';
+import { axeViolationsInFirefox } from './support/axe';
 import { FirefoxWithExtension, waitUntil } from './support/firefox';
 import { REPORT_INTERVAL_MS } from '../../lib/content/list-reporter';
 import { bundledModelDefaults, classifyWithCli, cliProfile, expectedBadge, expectedTheme, featureTable, syntheticTracks, type CliRow } from './support/tracks';
@@ -183,6 +184,7 @@ test('Firefox: turning a theme off in the options changes the open tab\'s badges
 
 test('Firefox: the options page exports the settings as a file, and importing that file brings them back', async () => {
   const options = await firefox.open(firefox.extensionUrl('/options.html'), '#threshold');
+  expect(await axeViolationsInFirefox(options), 'options page (accessibility)').toEqual([]);
   /** Moves the threshold slider as a drag does (React reads the value through the prototype's setter). */
   const setThreshold = (percent: number) =>
     options.evaluate((value) => {
@@ -221,6 +223,7 @@ test('Firefox: the popup finds a track seen on the page, with the badge npm run 
   await popup.waitForSelector(`article.result[data-track-id="${wanted.id}"] .badge`, { timeout: 20_000 });
   const badge = await popup.$eval(`article.result[data-track-id="${wanted.id}"] .badge`, (b) => ({ status: (b as HTMLElement).dataset.status ?? null, theme: (b as HTMLElement).dataset.theme ?? null }));
   expect(badge).toEqual(badgeOf(wanted.id));
+  expect(await axeViolationsInFirefox(popup), 'popup with a result (accessibility)').toEqual([]);
   await popup.close();
 });
 
@@ -261,6 +264,7 @@ test('Firefox: the occasion panel loads on demand above the list and profiles it
       counts: cli.counts,
       problem: null,
     });
+  expect(await axeViolationsInFirefox(page, ['playlist-predictor-badge', 'playlist-predictor-panel']), 'badges and panel (accessibility)').toEqual([]);
 
   // The toolbar popup over this tab shows the same profile (the content script's report; the
   // popup finds the tab with tabs.query, no tabs permission). Opened as a tab here, it reads
