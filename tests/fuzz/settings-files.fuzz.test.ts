@@ -28,8 +28,8 @@
  *   settings of the version it declares (it would replace the stored settings with defaults or
  *   guesses); a stored older value migrated to anything but its own values plus the new fields'
  *   defaults (or, when it already is valid current settings, as a write cut between WXT's value
- *   and its version leaves it, to anything but itself); `readSettings` rewriting a stored value it cannot use (invalid for its version, or a
- *   newer version's); `Object.prototype` polluted.
+ *   and its version leaves it, to anything but itself); `readSettings` rewriting a stored value
+ *   it cannot use (invalid for its version, or a newer version's); `Object.prototype` polluted.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
