@@ -141,11 +141,11 @@ export const SETTINGS_SCHEMAS: Readonly<Record<number, z.ZodMiniType>> = { 1: Se
  * - 3: adds `cacheLimit` ({@link DEFAULT_CACHE_LIMIT}); every other value is kept as it was.
  *
  * A value that already is valid current settings is kept as it is, whatever version it is marked
- * with: WXT's `setValue` stores a fresh install's first value and its version with two
- * `storage.local.set` calls (the second after a read), so an options page closed between them
- * leaves current settings marked as nothing, i.e. version 1, and version 1's schema accepts them
- * (it only asks for `enabledThemes`). No genuine older value is valid current settings: each
- * version adds a required field.
+ * with: builds before {@link writeSettings} wrote both at once stored a fresh install's first
+ * value and its version with two `storage.local.set` calls (WXT's `setValue`, the second after a
+ * read), so an options page closed between them left current settings marked as nothing, i.e.
+ * version 1, and version 1's schema accepts them (it only asks for `enabledThemes`). No genuine
+ * older value is valid current settings: each version adds a required field.
  */
 export const SETTINGS_MIGRATIONS: Record<number, (old: unknown) => unknown> = {
   2: unlessCurrent((old) => {
@@ -195,7 +195,12 @@ export async function readSettings(item: WxtStorageItem<Settings, Record<string,
 
 /**
  * Validates and stores settings, and marks them as version {@link SETTINGS_VERSION} (so that a
- * value left at an older version by a failed migration is not migrated again once replaced).
+ * value left at an older version by a failed migration is not migrated again once replaced). The
+ * value and its version go in one `storage.local.set` call, so they are stored together or not
+ * at all: WXT keeps an item's metadata at its key + `$` (`storage.getMeta`,
+ * https://wxt.dev/storage.html), and its `setValue` writes the two in separate calls, the second
+ * after a read, which an options page closed in between left half done (see
+ * {@link SETTINGS_MIGRATIONS}).
  * @throws Error with zod's message when `settings` is invalid (e.g. fewer than two enabled
  *   themes), or an Error saying the browser could not store them (its message included, and
  *   "storage is full" for a quota error, e.g. Chrome's `QUOTA_BYTES quota exceeded`), with the
@@ -205,8 +210,10 @@ export async function writeSettings(item: WxtStorageItem<Settings, Record<string
   const parsed = SettingsSchema.safeParse(settings);
   if (!parsed.success) throw new Error(`Invalid settings: ${z.prettifyError(parsed.error)}`);
   try {
-    await item.setValue(parsed.data);
-    await storage.setMeta(item.key, { v: SETTINGS_VERSION });
+    await storage.setItems([
+      { key: item.key, value: parsed.data },
+      { key: `${item.key}$`, value: { v: SETTINGS_VERSION } },
+    ]);
   } catch (error) {
     throw new Error(describeStorageFailure(error), { cause: error });
   }

@@ -85,8 +85,9 @@ test.describe('options page', () => {
   test('keeps a fresh install\'s first change when the page is closed right after it, and marks it as the current settings version', async ({ context, extensionId }) => {
     const first = await OptionsPage.open(context, extensionId);
     expect(await first.storedItems(), 'a fresh install has stored nothing').toEqual({});
-    // WXT stores the value and its version in two writes, the second after a read: closing the
-    // tab a task later leaves the value without its version (the old build failed here).
+    // Closed a task later: builds that stored the value and its version in two writes (WXT's
+    // setValue, the second after a read) left the value without its version here, then migrated
+    // it as version 1 on the next load.
     await first.setThresholdAndClose(77);
 
     const again = await OptionsPage.open(context, extensionId);

@@ -134,12 +134,17 @@ describe('settings migrations', () => {
     expect(await readSettings(defineSettingsItem())).toEqual(mine);
   });
 
-  it('keeps the first save of a fresh install when the page closes between its two writes (value stored, version not yet)', async () => {
-    // WXT stores the value and its version with two storage.local.set calls, the second after a
-    // read; an options page closed in between leaves a current value without a version, which
-    // WXT then takes for version 1 and migrates.
-    const set = fakeBrowser.storage.local.set.bind(fakeBrowser.storage.local);
-    vi.spyOn(fakeBrowser.storage.local, 'set').mockImplementation((items: Record<string, unknown>) => ('settings$' in items ? new Promise<void>(() => undefined) : set(items)));
+  it('stores the value and its version in one storage.local.set call, so a closed page cannot leave one without the other', async () => {
+    const set = vi.spyOn(fakeBrowser.storage.local, 'set');
+    const mine: Settings = { ...DEFAULT_SETTINGS, enabledThemes: ['sleep', 'focus', 'chill'], themeColors: { sleep: '#000000' } };
+    await writeSettings(defineSettingsItem(), mine);
+    expect(set.mock.calls).toEqual([[{ settings: mine, settings$: { v: SETTINGS_VERSION } }]]);
+  });
+
+  it('keeps current settings that an older build stored without their version (its first save cut between two writes)', async () => {
+    // Builds before the one-call write stored the value and its version with two
+    // storage.local.set calls, the second after a read; an options page closed in between left a
+    // current value without a version, which WXT takes for version 1 and migrates.
     const mine: Settings = {
       enabledThemes: ['sleep', 'focus', 'chill'],
       themeColors: { sleep: '#000000' },
@@ -148,14 +153,12 @@ describe('settings migrations', () => {
       spotifyClientId: '0123456789abcdef0123456789abcdef',
       cacheLimit: 5_000,
     };
-    void writeSettings(defineSettingsItem(), mine);
-    await vi.waitFor(async () => expect((await fakeBrowser.storage.local.get('settings')).settings).toEqual(mine));
-    vi.restoreAllMocks();
-    expect(await fakeBrowser.storage.local.get('settings$')).toEqual({});
-
-    // The next page to open the settings reads them as they were saved.
-    expect(await readSettings(defineSettingsItem())).toEqual(mine);
-    expect(await fakeBrowser.storage.local.get(['settings', 'settings$'])).toEqual({ settings: mine, settings$: { v: 3 } });
+    for (const version of [undefined, 1, 2]) {
+      fakeBrowser.reset();
+      await fakeBrowser.storage.local.set({ settings: mine, ...(version === undefined ? {} : { settings$: { v: version } }) });
+      expect(await readSettings(defineSettingsItem()), `marked ${version ?? 'with nothing'}`).toEqual(mine);
+      expect(await fakeBrowser.storage.local.get(['settings', 'settings$'])).toEqual({ settings: mine, settings$: { v: 3 } });
+    }
   });
 
   it('drops theme ids this build does not know, and falls back to defaults when fewer than two remain', async () => {
