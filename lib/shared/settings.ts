@@ -200,7 +200,9 @@ export async function readSettings(item: WxtStorageItem<Settings, Record<string,
  * at all: WXT keeps an item's metadata at its key + `$` (`storage.getMeta`,
  * https://wxt.dev/storage.html), and its `setValue` writes the two in separate calls, the second
  * after a read, which an options page closed in between left half done (see
- * {@link SETTINGS_MIGRATIONS}).
+ * {@link SETTINGS_MIGRATIONS}). Unlike `setValue` it does not wait for WXT's migrations of `item`:
+ * call it once the settings were read through `item` ({@link readSettings} waits for them), as the
+ * options page does, so that no migration of this context can overwrite it.
  * @throws Error with zod's message when `settings` is invalid (e.g. fewer than two enabled
  *   themes), or an Error saying the browser could not store them (its message included, and
  *   "storage is full" for a quota error, e.g. Chrome's `QUOTA_BYTES quota exceeded`), with the
