@@ -7,6 +7,7 @@ import { THEME_IDS, getTheme, matchedKeywords, themesForPlaylistName, type Theme
 import { dataFolderProblem, loadLabelledTracks } from './data';
 import { createRng, shuffled } from './split';
 import { readCsvFile } from './csv';
+import { errorMessage } from '../lib/shared/error-message';
 
 /**
  * Label audit of the playlist-name keyword rules in `model/themes.ts` (issue 10).
@@ -147,7 +148,7 @@ function main(): number {
   try {
     values = parseCliArgs(process.argv.slice(2), { data: { type: 'string' }, seed: { type: 'string' }, 'per-theme': { type: 'string', default: '100' } }, '--data');
   } catch (e) {
-    console.error(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+    console.error(`${errorMessage(e)}\n${USAGE}`);
     return 2;
   }
   const seed = Number(values.seed);
