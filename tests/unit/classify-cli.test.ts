@@ -289,6 +289,16 @@ describe('classifyCsv', () => {
 });
 
 describe('classify CLI arguments and files', () => {
+  /** What `run` throws; fails the test when it throws nothing. */
+  const thrown = (run: () => unknown): unknown => {
+    try {
+      run();
+    } catch (error) {
+      return error;
+    }
+    throw new Error('expected a throw');
+  };
+
   it('parseClassifyArgs: --input, --output and --model (default public/model)', () => {
     expect(parseClassifyArgs(['--input', 'a.csv'])).toEqual({ input: 'a.csv', output: undefined, model: 'public/model' });
     expect(parseClassifyArgs(['--input=a.csv', '--output', 'b.csv', '--model', 'm'])).toEqual({ input: 'a.csv', output: 'b.csv', model: 'm' });
@@ -303,26 +313,13 @@ describe('classify CLI arguments and files', () => {
       [['--output', 'b.csv'], '--input is required: the CSV file of tracks with audio features'],
     ];
     for (const [argv, first] of cases) {
-      let error: unknown;
-      try {
-        parseClassifyArgs(argv);
-      } catch (e) {
-        error = e;
-      }
+      const error = thrown(() => parseClassifyArgs(argv));
       expect(error, argv.join(' ')).toBeInstanceOf(CliUsageError);
       expect(error instanceof Error ? error.message.split('\n') : error, argv.join(' ')).toEqual([first, CLASSIFY_USAGE]);
     }
   });
 
   it('describeFileError: a missing file, a folder, a file missing inside a named folder, and a write into a missing folder, in words', () => {
-    const thrown = (run: () => unknown): unknown => {
-      try {
-        run();
-      } catch (error) {
-        return error;
-      }
-      throw new Error('expected a throw');
-    };
     const missing = join(tmp, 'nope.csv');
     expect(describeFileError(thrown(() => readFileSync(missing)), missing)).toBe('no such file or folder');
     expect(describeFileError(thrown(() => readFileSync(tmp)), tmp)).toBe('a folder, not a file');
