@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { Classifier } from '../model/classifier';
 import { loadDenseClassifier } from '../model/dense-model';
@@ -11,6 +11,7 @@ import { parseFeatureColumns } from './data';
 import { CliUsageError, parseCliArgs } from './cli-args';
 import { csvHeader, describeMalformedRow, parseCsvRows } from './csv';
 import { errorMessage } from '../lib/shared/error-message';
+import { describeFileError } from './file-error';
 
 /** Loads the model in `modelDir` (`model.json`, its shard, `metadata.json`) from disk. */
 export async function loadClassifierFromDir(modelDir: string): Promise<Classifier> {
@@ -158,21 +159,6 @@ export function parseClassifyArgs(argv: readonly string[]): ClassifyArgs {
   }
   if (!values.input) throw new CliUsageError(`--input is required: the CSV file of tracks with audio features\n${CLASSIFY_USAGE}`);
   return { input: values.input, output: values.output, model: values.model };
-}
-
-/**
- * Why the file or folder the user named (`named`) could not be read or written, in words: "no such
- * file or folder" (for a write: "no folder <its folder>"), "a folder, not a file", "permission denied" (Node's `ENOENT`, `EISDIR`,
- * `EACCES`/`EPERM`, which it reports as codes, sometimes without the path), followed by the path
- * concerned when it is another (a file inside the named folder); otherwise the error's message.
- */
-export function describeFileError(error: unknown, named: string, access: 'read' | 'write' = 'read'): string {
-  const code = error instanceof Error && 'code' in error ? error.code : undefined;
-  const path = error instanceof Error && 'path' in error && typeof error.path === 'string' && error.path !== named ? `: ${error.path}` : '';
-  if (code === 'ENOENT') return access === 'write' ? `no folder ${dirname(named)}` : `no such file or folder${path}`;
-  if (code === 'EISDIR') return `a folder, not a file${path}`;
-  if (code === 'EACCES' || code === 'EPERM') return `permission denied${path}`;
-  return errorMessage(error);
 }
 
 async function main(): Promise<number> {

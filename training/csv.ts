@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse, type Info } from 'csv-parse/sync';
 import { errorMessage } from '../lib/shared/error-message';
+import { describeFileError } from './file-error';
 
 /**
  * CSV reading for the Node scripts (training data, the label audit, `npm run classify`), with
@@ -121,11 +122,17 @@ export function parseCsvRows(text: string | Buffer): { rows: CsvRow[]; malformed
 /** A CSV file that could not be read or parsed; the message names the file (and the line, for a parse error). */
 export class CsvFileError extends Error {
   override readonly name = 'CsvFileError';
+  /**
+   * @param file the path of the CSV file.
+   * @param detail what went wrong, in words; the message is `<file>: <detail>`.
+   * @param options the underlying error, if any, as `cause`.
+   */
   constructor(
     readonly file: string,
-    cause: unknown,
+    detail: string,
+    options?: ErrorOptions,
   ) {
-    super(`${file}: ${errorMessage(cause)}`, { cause });
+    super(`${file}: ${detail}`, options);
   }
 }
 
@@ -133,15 +140,22 @@ export class CsvFileError extends Error {
  * Reads a CSV file that must be well-formed (the training data): its records, keyed by the
  * header, read as {@link parseCsvRows} reads them.
  * @throws CsvFileError `<file>: <the row, as describeMalformedRow says it>` when a row is not valid
- *   CSV, or `<file>: <the system's message>` when the file cannot be read.
+ *   CSV, or `<file>: <why it cannot be read, as describeFileError says it>` ("no such file or
+ *   folder", "a folder, not a file", "permission denied").
  */
 export function readCsvFile(file: string): Record<string, string>[] {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    throw new CsvFileError(file, describeFileError(error, file), { cause: error });
+  }
   let parsed: ReturnType<typeof parseCsvRows>;
   try {
-    parsed = parseCsvRows(readFileSync(file));
+    parsed = parseCsvRows(bytes);
   } catch (error) {
-    throw new CsvFileError(file, error);
+    throw new CsvFileError(file, errorMessage(error), { cause: error });
   }
-  if (parsed.malformed) throw new CsvFileError(file, new Error(describeMalformedRow(parsed.malformed)));
+  if (parsed.malformed) throw new CsvFileError(file, describeMalformedRow(parsed.malformed));
   return parsed.rows.map((r) => r.record);
 }

@@ -7,10 +7,10 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Classifier } from '@/model/classifier';
 import type { AudioFeatures } from '@/model/features';
-import { CLASSIFY_USAGE, classifyCsv, describeFileError, loadClassifierFromDir, missingDurationNote, parseClassifyArgs, parseDurationCell } from '@/training/classify';
+import { CLASSIFY_USAGE, classifyCsv, loadClassifierFromDir, missingDurationNote, parseClassifyArgs, parseDurationCell } from '@/training/classify';
 import { CliUsageError } from '@/training/cli-args';
 import { QUOTE_NOT_CLOSED } from '@/training/csv';
-import { REPO_ROOT, makeFeatures, trackId } from './support/fixtures';
+import { REPO_ROOT, makeFeatures, thrown, trackId } from './support/fixtures';
 
 /** Feature columns in an order other than the documented one, with extra columns around them. */
 const COLUMNS = ['track_name', 'valence', 'tempo', 'track_id', 'speechiness', 'mode', 'loudness', 'liveness', 'key', 'instrumentalness', 'energy', 'danceability', 'acousticness', 'duration_ms'];
@@ -288,17 +288,7 @@ describe('classifyCsv', () => {
   });
 });
 
-describe('classify CLI arguments and files', () => {
-  /** What `run` throws; fails the test when it throws nothing. */
-  const thrown = (run: () => unknown): unknown => {
-    try {
-      run();
-    } catch (error) {
-      return error;
-    }
-    throw new Error('expected a throw');
-  };
-
+describe('classify CLI arguments', () => {
   it('parseClassifyArgs: --input, --output and --model (default public/model)', () => {
     expect(parseClassifyArgs(['--input', 'a.csv'])).toEqual({ input: 'a.csv', output: undefined, model: 'public/model' });
     expect(parseClassifyArgs(['--input=a.csv', '--output', 'b.csv', '--model', 'm'])).toEqual({ input: 'a.csv', output: 'b.csv', model: 'm' });
@@ -317,17 +307,6 @@ describe('classify CLI arguments and files', () => {
       expect(error, argv.join(' ')).toBeInstanceOf(CliUsageError);
       expect(error instanceof Error ? error.message.split('\n') : error, argv.join(' ')).toEqual([first, CLASSIFY_USAGE]);
     }
-  });
-
-  it('describeFileError: a missing file, a folder, a file missing inside a named folder, and a write into a missing folder, in words', () => {
-    const missing = join(tmp, 'nope.csv');
-    expect(describeFileError(thrown(() => readFileSync(missing)), missing)).toBe('no such file or folder');
-    expect(describeFileError(thrown(() => readFileSync(tmp)), tmp)).toBe('a folder, not a file');
-    // The model folder exists but lacks metadata.json: the file is named.
-    expect(describeFileError(thrown(() => readFileSync(join(tmp, 'metadata.json'))), tmp)).toBe(`no such file or folder: ${join(tmp, 'metadata.json')}`);
-    const out = join(tmp, 'no-such-folder', 'out.csv');
-    expect(describeFileError(thrown(() => writeFileSync(out, 'x')), out, 'write')).toBe(`no folder ${join(tmp, 'no-such-folder')}`);
-    expect(describeFileError(new Error('something else'), 'x')).toBe('something else');
   });
 });
 

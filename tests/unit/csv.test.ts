@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QUOTE_NOT_CLOSED, csvHeader, describeMalformedRow, parseCsvRows, readCsvFile } from '@/training/csv';
+import { CsvFileError, QUOTE_NOT_CLOSED, csvHeader, describeMalformedRow, parseCsvRows, readCsvFile } from '@/training/csv';
 
 let tmp: string;
 beforeAll(() => {
@@ -82,7 +82,9 @@ describe('readCsvFile', () => {
     expect(() => readCsvFile(file)).toThrow(`${file}: row 2 (lines 3–4): not valid CSV: ${QUOTE_NOT_CLOSED}`);
   });
 
-  it('throws naming the file when it cannot be read', () => {
-    expect(() => readCsvFile(join(tmp, 'absent.csv'))).toThrow(/absent\.csv: ENOENT/);
+  it('throws naming the file and saying in words why it cannot be read', () => {
+    const absent = join(tmp, 'absent.csv');
+    expect(() => readCsvFile(absent)).toThrow(new CsvFileError(absent, 'no such file or folder'));
+    expect(() => readCsvFile(tmp)).toThrow(`${tmp}: a folder, not a file`);
   });
 });

@@ -118,3 +118,16 @@ export function makeMetadataJson(options: { labels?: readonly string[]; experime
     metrics: { float32: evaluationFor(labels), float16: evaluationFor(labels), uint8: evaluationFor(labels), majorityBaseline: evaluationFor(labels) },
   };
 }
+
+/**
+ * What `run` throws, for tests that look at a thrown value's fields (`toThrow` only matches its message).
+ * @throws Error "expected a throw" when `run` returns, so the test fails.
+ */
+export function thrown(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}
