@@ -1,6 +1,6 @@
 import pRetry from 'p-retry';
 import type { BadgeState } from '@/lib/shared/badge-look';
-import { CLASSIFY_BATCH_SIZE, type SeenTrack, type TrackResult } from '@/lib/shared/messaging';
+import { CLASSIFY_BATCH_SIZE, InvalidMessageError, type SeenTrack, type TrackResult } from '@/lib/shared/messaging';
 import type { TrackId } from '@/lib/shared/track-id';
 import { errorMessage } from '@/lib/shared/error-message';
 
@@ -69,7 +69,7 @@ export interface ResultsStoreDeps {
   readonly retry?: { readonly retries: number; readonly minTimeout: number; readonly factor: number; readonly maxTimeout: number };
   /** Wait before a shown track in `error` is asked again, in ms (default {@link ERROR_RETRY_MS}). */
   readonly errorRetryMs?: number;
-  /** Whether a failed request is worth retrying; default: any failure but an invalid message (zod). */
+  /** Whether a failed request is worth retrying; default: any failure but an invalid request or answer (`InvalidMessageError`). */
   readonly isRetryable?: (error: Error) => boolean;
 }
 
@@ -142,9 +142,9 @@ function mergeSeen(previous: SeenTrack | undefined, next: SeenTrack): SeenTrack 
   return { trackId: next.trackId, ...titled, ...(durationMs === undefined ? {} : { durationMs }) };
 }
 
-/** Default of {@link ResultsStoreDeps.isRetryable}: zod's errors (an invalid request or answer) will not heal by asking again. */
+/** Default of {@link ResultsStoreDeps.isRetryable}: an invalid request or answer ({@link InvalidMessageError}) will not heal by asking again. */
 function defaultIsRetryable(error: Error): boolean {
-  return error.name !== '$ZodError' && error.name !== 'ZodError';
+  return !(error instanceof InvalidMessageError);
 }
 
 /** Creates a {@link ResultsStore}. */

@@ -122,8 +122,16 @@ export const SearchHitSchema = z.object({
 });
 export type SearchHit = z.infer<typeof SearchHitSchema>;
 
+/**
+ * The longest `search` query, in characters after trimming: our own cap, well over any title and
+ * artist typed together or a track link, so that one message bounds the work of a search over the
+ * seen tracks' title index. The popup says so instead of sending a longer text, and sends a pasted
+ * track link as its `spotify:track:<id>` URI, whatever the link's length.
+ */
+export const SEARCH_QUERY_MAX_LENGTH = 200;
+
 /** `search` request: free text, or a pasted track URL / URI. */
-export const SearchRequestSchema = z.object({ query: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)) });
+export const SearchRequestSchema = z.object({ query: z.string().check(z.trim(), z.minLength(1), z.maxLength(SEARCH_QUERY_MAX_LENGTH)) });
 export type SearchRequest = z.infer<typeof SearchRequestSchema>;
 
 /**
@@ -396,16 +404,31 @@ type ProtocolMap = { [N in MessageName]: (request: RequestOf<N>) => ResponseOf<N
 const messaging = defineExtensionMessaging<ProtocolMap>();
 
 /**
+ * A request that does not match its message's schema in {@link PROTOCOL}, so it was not sent, or
+ * an answer from the background that does not match the response schema. Sending the same request
+ * again cannot help. The message names the message and gives zod's issues as `z.prettifyError`
+ * writes them (one line per issue, with the path), never zod's JSON.
+ */
+export class InvalidMessageError extends Error {
+  override readonly name = 'InvalidMessageError';
+}
+
+/**
  * Sends a message to the background and resolves with its validated response.
- * @throws Error when the request is invalid (zod), the background is unreachable, refused the
- *   sender or its handler threw (the handler's message), or the response is malformed.
+ * @throws InvalidMessageError `Invalid <name> request: <issues>` when the request does not match
+ *   its schema (nothing is sent), or `Invalid answer to <name>: <issues>` when the response does not.
+ * @throws Error when the background is unreachable, refused the sender or its handler threw (the
+ *   handler's message).
  */
 export async function sendMessage<N extends MessageName>(name: N, request: RequestOf<N>): Promise<ResponseOf<N>> {
   const { request: requestSchema, response: responseSchema } = PROTOCOL[name];
-  const data = requestSchema.parse(request);
+  const data = requestSchema.safeParse(request);
+  if (!data.success) throw new InvalidMessageError(`Invalid ${name} request: ${z.prettifyError(data.error)}`, { cause: data.error });
   // The messaging library types each message separately; the schemas above are the real check.
-  const answer: unknown = await (messaging.sendMessage as (n: MessageName, d: unknown) => Promise<unknown>)(name, data);
-  return responseSchema.parse(answer) as ResponseOf<N>;
+  const answer: unknown = await (messaging.sendMessage as (n: MessageName, d: unknown) => Promise<unknown>)(name, data.data);
+  const response = responseSchema.safeParse(answer);
+  if (!response.success) throw new InvalidMessageError(`Invalid answer to ${name}: ${z.prettifyError(response.error)}`, { cause: response.error });
+  return response.data as ResponseOf<N>;
 }
 
 /** Asks the background to classify tracks (see {@link sendMessage}); one result per ID. */

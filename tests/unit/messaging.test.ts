@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { z } from 'zod';
-import { ClassifyRequestSchema, PROTOCOL, WARM_LIST_MAX_TRACKS, WARM_LIST_PAGE_TRACKS, isMessageName, sendClassify, sendMessage, type TrackResult } from '@/lib/shared/messaging';
+import { ClassifyRequestSchema, InvalidMessageError, PROTOCOL, SEARCH_QUERY_MAX_LENGTH, WARM_LIST_MAX_TRACKS, WARM_LIST_PAGE_TRACKS, isMessageName, sendClassify, sendMessage, type TrackResult } from '@/lib/shared/messaging';
+import { errorMessage } from '@/lib/shared/error-message';
 import { trackId } from './support/fixtures';
 
 beforeEach(() => fakeBrowser.reset());
@@ -30,17 +31,29 @@ describe('typed, validated messaging (sending side)', () => {
     expect(received).toEqual([expect.objectContaining({ type: 'classify', data: { trackIds: [a], seen: [{ trackId: a, name: 'Song', artists: ['A'] }] }, timestamp: expect.any(Number) })]);
   });
 
-  it('refuses to send an invalid request (not a track ID, too many IDs, a blank search)', async () => {
+  it('refuses to send an invalid request (not a track ID, too many IDs, a blank or too long search), saying why in words', async () => {
     const received = answerWith(() => ({ res: [] }));
-    await expect(sendClassify(['not-an-id'])).rejects.toThrow(/base62/);
-    await expect(sendClassify(Array.from({ length: 101 }, (_, i) => trackId(i)))).rejects.toThrow();
-    await expect(sendMessage('search', { query: '   ' })).rejects.toThrow();
+    const refusal = async (sent: Promise<unknown>): Promise<unknown> => sent.then(() => 'sent', (error: unknown) => error);
+    const notAnId = await refusal(sendClassify(['not-an-id']));
+    expect(notAnId).toBeInstanceOf(InvalidMessageError);
+    expect(errorMessage(notAnId)).toMatch(/^Invalid classify request: ✖ .*base62.*\n {2}→ at trackIds\[0\]$/s);
+    expect(errorMessage(await refusal(sendClassify(Array.from({ length: 101 }, (_, i) => trackId(i)))))).toMatch(/^Invalid classify request: ✖ Too big: expected array to have <=100 items\n {2}→ at trackIds$/);
+    expect(errorMessage(await refusal(sendMessage('search', { query: '   ' })))).toMatch(/^Invalid search request: ✖ Too small/);
+    const tooLong = await refusal(sendMessage('search', { query: 'a'.repeat(SEARCH_QUERY_MAX_LENGTH + 1) }));
+    expect(tooLong).toBeInstanceOf(InvalidMessageError);
+    expect(errorMessage(tooLong)).toBe(`Invalid search request: ✖ Too big: expected string to have <=${SEARCH_QUERY_MAX_LENGTH} characters\n  → at query`);
     expect(received).toEqual([]);
+    // The longest query is sent.
+    fakeBrowser.reset();
+    answerWith(() => ({ res: { source: 'seen', hits: [] } }));
+    expect(await sendMessage('search', { query: 'a'.repeat(SEARCH_QUERY_MAX_LENGTH) })).toEqual({ source: 'seen', hits: [] });
   });
 
-  it('rejects a malformed answer instead of passing it on', async () => {
+  it('rejects a malformed answer instead of passing it on, naming the message and the field', async () => {
     answerWith(() => ({ res: { spotify: { connected: 'yes' } } }));
-    await expect(sendMessage('status', {})).rejects.toThrow();
+    const error = await sendMessage('status', {}).then(() => 'resolved', (e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidMessageError);
+    expect(errorMessage(error)).toMatch(/^Invalid answer to status: ✖ .*\n {2}→ at spotify\.redirectUri/s);
   });
 
   it("rejects with the background's error when it refuses", async () => {
