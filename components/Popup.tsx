@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import type { SearchResponse, Status } from '@/lib/shared/messaging';
+import { SEARCH_QUERY_MAX_LENGTH, type SearchResponse, type Status } from '@/lib/shared/messaging';
 import type { EffectiveThemeSettings } from '@/lib/shared/settings';
 import { SearchResult } from './SearchResult';
 import { errorMessage } from '@/lib/shared/error-message';
-import { pastedLinkProblem } from '@/lib/shared/track-id';
+import { pastedLinkProblem, trackIdFromInput } from '@/lib/shared/track-id';
 
 /** Props of {@link Popup}; every effect is a callback, so the view runs anywhere. */
 export interface PopupProps {
@@ -23,14 +23,32 @@ type SearchState =
   | { readonly kind: 'loading'; readonly query: string }
   | { readonly kind: 'done'; readonly query: string; readonly response: SearchResponse }
   | { readonly kind: 'error'; readonly query: string; readonly message: string }
-  /** A pasted link that names no track (an album, a playlist, another site): not searched. */
-  | { readonly kind: 'not-a-track'; readonly query: string; readonly message: string };
+  /** Not searched, with the reason: a pasted link that names no track (an album, a playlist, another site), or a text too long to search. */
+  | { readonly kind: 'not-searched'; readonly query: string; readonly message: string };
 
 const SOURCE_LABEL: Record<SearchResponse['source'], string> = {
   link: 'Track from the pasted link',
   spotify: 'Spotify search',
   seen: 'Tracks you have seen on open.spotify.com',
 };
+
+/**
+ * What the popup sends for the trimmed text `q`: a track link or URI as its `spotify:track:<id>`
+ * URI (a shared link may carry a long query string, and only the ID is read), anything else as typed.
+ */
+function searchQuery(q: string): string {
+  const trackId = trackIdFromInput(q);
+  return trackId === undefined ? q : `spotify:track:${trackId}`;
+}
+
+/**
+ * Why the trimmed text `q` is not searched: it is longer than the background accepts
+ * (`SEARCH_QUERY_MAX_LENGTH`) and not a track link; `null` otherwise. The text stays in the field.
+ */
+function tooLongProblem(q: string): string | null {
+  if (searchQuery(q).length <= SEARCH_QUERY_MAX_LENGTH) return null;
+  return `Too long to search: at most ${SEARCH_QUERY_MAX_LENGTH} characters, and this has ${q.length.toLocaleString('en')}. Type a title or an artist, or paste a track link.`;
+}
 
 /** Delay after the last keystroke before searching, in ms. */
 export const SEARCH_DEBOUNCE_MS = 350;
@@ -58,13 +76,13 @@ export function Popup({ search, status, themes, onOpenOptions, tabList }: PopupP
       setState({ kind: 'idle' });
       return;
     }
-    const problem = pastedLinkProblem(q);
+    const problem = pastedLinkProblem(q) ?? tooLongProblem(q);
     if (problem !== null) {
-      setState({ kind: 'not-a-track', query: q, message: problem });
+      setState({ kind: 'not-searched', query: q, message: problem });
       return;
     }
     setState({ kind: 'loading', query: q });
-    search(q).then(
+    search(searchQuery(q)).then(
       (response) => {
         if (ticket === latest.current) setState({ kind: 'done', query: q, response });
       },
@@ -180,8 +198,8 @@ export function Popup({ search, status, themes, onOpenOptions, tabList }: PopupP
             Search failed: {state.message}
           </p>
         )}
-        {state.kind === 'not-a-track' && (
-          <p className="error" role="alert" data-testid="link-problem">
+        {state.kind === 'not-searched' && (
+          <p className="error" role="alert" data-testid="not-searched">
             {state.message}
           </p>
         )}

@@ -30,7 +30,7 @@ test.describe('popup without a Spotify connection', () => {
 
     // A link to something else than a track says why, instead of searching for its words.
     await popup.search('https://open.spotify.com/playlist/37i9dQZF1DXBBBBBBBBBBBBB');
-    await expect(popup.page.getByTestId('link-problem')).toHaveText(/^That is a link to a playlist\. The popup classifies one track at a time/);
+    await expect(popup.page.getByTestId('not-searched')).toHaveText(/^That is a link to a playlist\. The popup classifies one track at a time/);
     await expect(popup.searchSource()).toHaveCount(0);
 
     await popup.search('no such song anywhere');

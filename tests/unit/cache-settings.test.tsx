@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CacheSettings, parseCacheLimit } from '@/components/options/CacheSettings';
 import { Options } from '@/components/Options';
 import { Popup } from '@/components/Popup';
-import type { SearchResponse, Status } from '@/lib/shared/messaging';
+import { SEARCH_QUERY_MAX_LENGTH, type SearchResponse, type Status } from '@/lib/shared/messaging';
 import { DEFAULT_SETTINGS, type Settings } from '@/lib/shared/settings';
 
 useReactRoot();
@@ -177,20 +177,44 @@ describe('popup search box', () => {
     expect(search).toHaveBeenCalledTimes(1);
   }
 
-  it('answers a pasted link to a playlist with the reason, without searching; a track link is searched', async () => {
+  it('answers a pasted link to a playlist with the reason, without searching; a track link is searched by its URI', async () => {
     const search = vi.fn(async () => ({ source: 'link' as const, hits: [] }));
     const { view, input } = renderPopup(search);
     type(input, 'https://open.spotify.com/playlist/37i9dQZF1DXcBWIGoYBM5M');
     await act(async () => vi.advanceTimersByTimeAsync(1_000));
     expect(search).not.toHaveBeenCalled();
-    const problem = view.querySelector('[data-testid="link-problem"]');
+    const problem = view.querySelector('[data-testid="not-searched"]');
     expect(problem?.getAttribute('role')).toBe('alert');
     expect(problem?.textContent).toMatch(/^That is a link to a playlist\. The popup classifies one track at a time/);
 
     type(input, 'https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC');
     await act(async () => vi.advanceTimersByTimeAsync(1_000));
-    expect(search).toHaveBeenCalledWith('https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC');
-    expect(view.querySelector('[data-testid="link-problem"]')).toBeNull();
+    expect(search).toHaveBeenCalledWith('spotify:track:4uLU6hMCjMI75M1A2tKUQC');
+    expect(view.querySelector('[data-testid="not-searched"]')).toBeNull();
+  });
+
+  it('a text longer than a search may be is answered with the limit and kept in the field; a long shared track link is still searched', async () => {
+    const search = vi.fn(async () => ({ source: 'seen' as const, hits: [] }));
+    const { view, input } = renderPopup(search);
+    const tooLong = `${'night drive '.repeat(20)}x`.slice(0, SEARCH_QUERY_MAX_LENGTH + 1);
+    type(input, tooLong);
+    await act(async () => vi.advanceTimersByTimeAsync(1_000));
+    expect(search).not.toHaveBeenCalled();
+    const problem = view.querySelector('[data-testid="not-searched"]');
+    expect(problem?.getAttribute('role')).toBe('alert');
+    expect(problem?.textContent).toBe(`Too long to search: at most ${SEARCH_QUERY_MAX_LENGTH} characters, and this has ${SEARCH_QUERY_MAX_LENGTH + 1}. Type a title or an artist, or paste a track link.`);
+    expect(input.value).toBe(tooLong);
+
+    type(input, tooLong.slice(0, SEARCH_QUERY_MAX_LENGTH));
+    await act(async () => vi.advanceTimersByTimeAsync(1_000));
+    expect(search).toHaveBeenCalledExactlyOnceWith(tooLong.slice(0, SEARCH_QUERY_MAX_LENGTH).trim());
+
+    const sharedLink = `https://open.spotify.com/intl-de/track/4uLU6hMCjMI75M1A2tKUQC?si=${'a'.repeat(16)}&utm_source=copy-link&context=${'spotify%3Aplaylist%3A37i9dQZF1DXcBWIGoYBM5M'.repeat(5)}`;
+    expect(sharedLink.length).toBeGreaterThan(SEARCH_QUERY_MAX_LENGTH);
+    type(input, sharedLink);
+    await act(async () => vi.advanceTimersByTimeAsync(1_000));
+    expect(search).toHaveBeenLastCalledWith('spotify:track:4uLU6hMCjMI75M1A2tKUQC');
+    expect(view.querySelector('[data-testid="not-searched"]')).toBeNull();
   });
 
   it('the clear button empties the field and the results at once, drops an answer still on its way, and puts the focus back in the field', async () => {
