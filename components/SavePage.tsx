@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { SaveJobView } from '@/lib/shared/messaging';
 import { errorMessage } from '@/lib/shared/error-message';
+import { MAX_PLAYLIST_NAME_LENGTH } from '@/lib/shared/save-limits';
 import { useAction } from './useAction';
 
 /** Props of {@link SavePage}; every effect is a callback, so the view runs anywhere. */
@@ -81,7 +82,7 @@ export function SavePage({ load, start, openPlaylist, openOptions, close, pollMs
       {!done && (
         <label className="field">
           Name
-          <input value={name} maxLength={100} disabled={saving || job.added > 0} onChange={(e) => setName(e.target.value)} aria-label="Playlist name" />
+          <input value={name} maxLength={MAX_PLAYLIST_NAME_LENGTH} disabled={saving || job.added > 0} onChange={(e) => setName(e.target.value)} aria-label="Playlist name" />
         </label>
       )}
       <p data-testid="save-summary">

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { SpotifyApiError } from '@/lib/background/spotify-client';
 import { MAX_URIS_PER_ADD, TrackUriSchema, type PlaylistsApi } from '@/lib/background/spotify-playlists';
 import { errorMessage } from '@/lib/shared/error-message';
-import { MAX_SAVE_TRACKS } from '@/lib/shared/save-limits';
+import { MAX_PLAYLIST_NAME_LENGTH, MAX_SAVE_TRACKS } from '@/lib/shared/save-limits';
 
 /**
  * Saving a selection as a new private playlist (issue 12), so that a failure loses nothing and
@@ -27,7 +27,7 @@ export const SaveStateSchema = z.enum(['ready', 'saving', 'done', 'failed']);
 /** A save job as stored (`storage.session`) and shown to the confirmation page. */
 export const SaveJobSchema = z.object({
   id: z.string().regex(/^[0-9a-f-]{36}$/),
-  name: z.string().min(1).max(100),
+  name: z.string().min(1).max(MAX_PLAYLIST_NAME_LENGTH),
   description: z.string().max(300),
   /** The tracks to save, in list order, each once. */
   uris: z.array(TrackUriSchema).min(1).max(MAX_SAVE_TRACKS),
@@ -145,18 +145,15 @@ export async function runSaveJob(initial: SaveJob, deps: SaveDeps): Promise<Save
   return job;
 }
 
-/** Most characters of a playlist name this extension writes (Spotify shows about this much). */
-export const MAX_NAME_LENGTH = 100;
-
 /**
  * The new playlist's name: `"<list name> · <Theme>"`, `"… · <Theme> + <Theme>"` for two themes,
  * `"… · 3 themes"` for more, `"…"` alone with none; the list name is shortened (with `…`) so the
- * whole stays within {@link MAX_NAME_LENGTH}.
+ * whole stays within {@link MAX_PLAYLIST_NAME_LENGTH}.
  */
 export function playlistName(listName: string, themeNames: readonly string[]): string {
   const suffix = themeNames.length === 0 ? '' : themeNames.length <= 2 ? ` · ${themeNames.join(' + ')}` : ` · ${themeNames.length} themes`;
   const base = listName.trim() === '' ? 'Spotify list' : listName.trim();
-  const room = MAX_NAME_LENGTH - suffix.length;
+  const room = MAX_PLAYLIST_NAME_LENGTH - suffix.length;
   return (base.length > room ? `${base.slice(0, Math.max(1, room - 1))}…` : base) + suffix;
 }
 

@@ -5,7 +5,7 @@ import { MAX_REASONS, REASON_PHRASES, type ExplainedInput } from '@/model/reason
 import { ThemeIdSchema } from '@/model/themes';
 import { AudioFeaturesAvailabilitySchema } from './availability';
 import { PROVIDER_BATCH_SIZES, ProviderIdSchema } from './providers';
-import { MAX_SAVE_TRACKS } from './save-limits';
+import { MAX_PLAYLIST_NAME_LENGTH, MAX_SAVE_TRACKS } from './save-limits';
 import { TrackIdSchema } from './track-id';
 
 /**
@@ -209,7 +209,7 @@ const JobIdSchema = z.string().check(z.regex(/^[0-9a-f-]{36}$/));
  */
 export const SaveJobViewSchema = z.object({
   id: JobIdSchema,
-  name: z.string().check(z.maxLength(100)),
+  name: z.string().check(z.maxLength(MAX_PLAYLIST_NAME_LENGTH)),
   description: z.string().check(z.maxLength(300)),
   count: z.int().check(z.gte(1), z.lte(MAX_SAVE_TRACKS)),
   preview: z.array(z.string()).check(z.maxLength(5)),
@@ -368,7 +368,7 @@ export const PROTOCOL = {
   // Only opens the confirmation window: nothing reaches the account before the user confirms there.
   prepareSave: { request: PrepareSaveRequestSchema, response: z.object({ jobId: JobIdSchema }), senders: ['spotify-tab', 'extension-page'] },
   saveJob: { request: z.object({ jobId: JobIdSchema }), response: SaveJobViewSchema, senders: ['extension-page'] },
-  startSave: { request: z.object({ jobId: JobIdSchema, name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)) }), response: SaveJobViewSchema, senders: ['extension-page'] },
+  startSave: { request: z.object({ jobId: JobIdSchema, name: z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_PLAYLIST_NAME_LENGTH)) }), response: SaveJobViewSchema, senders: ['extension-page'] },
   // Only opens the confirmation window of a whole-list read through the Web API.
   prepareRead: { request: z.object({ list: ApiListSchema, listName: z.string().check(z.maxLength(SEEN_NAME_MAX_LENGTH)) }), response: z.object({ jobId: JobIdSchema }), senders: ['spotify-tab'] },
   readJob: { request: z.object({ jobId: JobIdSchema }), response: ReadJobViewSchema, senders: ['extension-page'] },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { playlistDescription, playlistName, runSaveJob, savedPrefix, MAX_NAME_LENGTH, type SaveJob } from '@/lib/background/playlist-saver';
+import { playlistDescription, playlistName, runSaveJob, savedPrefix, type SaveJob } from '@/lib/background/playlist-saver';
+import { MAX_PLAYLIST_NAME_LENGTH } from '@/lib/shared/save-limits';
 import { SpotifyApiError } from '@/lib/background/spotify-client';
 import { MAX_URIS_PER_ADD, type PlaylistsApi } from '@/lib/background/spotify-playlists';
 import { trackId } from './support/fixtures';
@@ -152,7 +153,7 @@ describe('naming the new playlist (issue 12)', () => {
     expect(playlistName('Morning Run', ['Workout', 'Party', 'Chill'])).toBe('Morning Run · 3 themes');
     expect(playlistName('  ', [])).toBe('Spotify list');
     const long = playlistName('x'.repeat(300), ['Workout']);
-    expect(long).toHaveLength(MAX_NAME_LENGTH);
+    expect(long).toHaveLength(MAX_PLAYLIST_NAME_LENGTH);
     expect(long.endsWith('… · Workout')).toBe(true);
   });
 
