@@ -3,7 +3,7 @@ import { chromium, test, type BrowserContext } from '@playwright/test';
 import { SpotifyPage } from '../e2e/pages/spotify-page';
 import { FakeReccoBeats } from '../e2e/support/fake-reccobeats';
 import type { PageSpec } from '../e2e/support/fake-spotify';
-import { CHROMIUM_PATH, EXTENSION_DIR, launchWithExtension } from '../e2e/support/fixtures';
+import { EXTENSION_DIR, chromiumPath, launchWithExtension } from '../e2e/support/fixtures';
 import { featureTable, syntheticTracks } from '../e2e/support/tracks';
 import { distribution } from './stats';
 import { redrawFrames, TraceEventSchema, type RedrawFrame } from './trace-frames';
@@ -83,7 +83,7 @@ async function readReloadTrace(context: BrowserContext, settleOf: (spotify: Spot
 }
 
 async function withoutExtension(): Promise<RedrawFrame[]> {
-  const context = await chromium.launchPersistentContext('', { executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  const context = await chromium.launchPersistentContext('', { executablePath: chromiumPath(), headless: true, args: ['--no-sandbox', '--disable-gpu'] });
   return readReloadTrace(context, (spotify) => () => spotify.page.waitForTimeout(200));
 }
 

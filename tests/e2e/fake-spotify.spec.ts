@@ -1,7 +1,7 @@
 import { chromium, expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { SpotifyPage } from './pages/spotify-page';
 import { ARTIST_POPULAR_MAX, FIRST_TRACK_ROW_INDEX, firstTrackRowIndex, pageUrl, ROW_HEIGHT, ROW_POOL_SIZE, SEARCH_SONGS_ROWS, type FakeSpotifyWindow, type PageSpec, type PageTrack } from './support/fake-spotify';
-import { CHROMIUM_PATH } from './support/fixtures';
+import { chromiumPath } from './support/fixtures';
 import { syntheticTracks } from './support/tracks';
 
 /**
@@ -15,7 +15,7 @@ let browser: Browser;
 let context: BrowserContext;
 
 test.beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-gpu'] });
+  browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-gpu'] });
 });
 test.afterAll(async () => {
   await browser.close();

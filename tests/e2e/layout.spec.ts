@@ -3,7 +3,7 @@ import { SpotifyPage, type Box, type NowPlayingGeometry, type RowGeometry } from
 import { pageFixture } from './support/badge-checks';
 import { FakeReccoBeats } from './support/fake-reccobeats';
 import type { FakeSpotifyOptions, PageSpec } from './support/fake-spotify';
-import { CHROMIUM_PATH, expect, test } from './support/fixtures';
+import { chromiumPath, expect, test } from './support/fixtures';
 import { featureTable, type FixtureTrack } from './support/tracks';
 
 /**
@@ -34,7 +34,7 @@ const tracks: FixtureTrack[] = pageFixture(40, 'layout', [2, 9]).map((t, i) =>
 let plainBrowser: Browser;
 let plainContext: BrowserContext;
 test.beforeAll(async () => {
-  plainBrowser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  plainBrowser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: ['--no-sandbox', '--disable-gpu'] });
 });
 test.afterAll(async () => {
   await plainBrowser.close();

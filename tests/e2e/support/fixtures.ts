@@ -15,12 +15,23 @@ export const E2E_EXTENSION_DIR = resolve('.output/chrome-mv3-e2e');
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
+ * {@link CHROMIUM_PATH}, checked: every Chromium launch of the tests and benchmarks goes through it.
+ * @throws Error naming the install command when there is no file there (instead of one launch
+ *   failure per test).
+ */
+export function chromiumPath(): string {
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`No Chromium at ${CHROMIUM_PATH}: install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH`);
+  return CHROMIUM_PATH;
+}
+
+/**
  * Starts headless Chromium with the built extension in `extensionDir` loaded, with the flags this
  * machine needs (shared/notes/platform.md: no background networking, no sandbox as root).
+ * @throws Error naming the install command when there is no Chromium (see {@link chromiumPath}).
  */
 export function launchWithExtension(extensionDir: string): Promise<BrowserContext> {
   return chromium.launchPersistentContext('', {
-    executablePath: CHROMIUM_PATH,
+    executablePath: chromiumPath(),
     headless: true,
     args: [
       `--disable-extensions-except=${extensionDir}`,
