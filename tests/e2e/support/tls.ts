@@ -16,7 +16,8 @@ const made = new Map<string, Certificate>();
  * worker for each subject, for the tests' local HTTPS servers.
  * @param commonName the subject's CN, e.g. `127.0.0.1` or `open.spotify.com`.
  * @param subjectAltName the `subjectAltName` extension, e.g. `IP:127.0.0.1` or `DNS:a,DNS:b`.
- * @throws Error when `openssl` is missing or fails (its stderr).
+ * @throws Error naming the install command when `openssl` is missing; Node's error (with openssl's
+ *   stderr) when it fails.
  */
 export function selfSignedCertificate(commonName: string, subjectAltName: string): Certificate {
   const key = `${commonName}|${subjectAltName}`;
@@ -25,11 +26,16 @@ export function selfSignedCertificate(commonName: string, subjectAltName: string
   const dir = mkdtempSync(join(tmpdir(), 'pp-tls-'));
   try {
     const [keyFile, certFile] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', `/CN=${commonName}`, '-addext', `subjectAltName=${subjectAltName}`],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    try {
+      execFileSync(
+        'openssl',
+        ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', `/CN=${commonName}`, '-addext', `subjectAltName=${subjectAltName}`],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+    } catch (error) {
+      if (error instanceof Error && 'code' in error && error.code === 'ENOENT') throw new Error('No openssl on the PATH: the local HTTPS servers need it for their certificates; install it (Debian: apt-get install -y openssl)', { cause: error });
+      throw error;
+    }
     const certificate = { key: readFileSync(keyFile), cert: readFileSync(certFile) };
     made.set(key, certificate);
     return certificate;
