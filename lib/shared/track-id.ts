@@ -34,14 +34,24 @@ export function trackIdFromUri(uri: string): TrackId | undefined {
 const PLAYER_HOSTS: readonly string[] = ['open.spotify.com', 'play.spotify.com'];
 
 /**
+ * A web-player link pasted without its scheme (`open.spotify.com/track/<id>`, as some apps copy
+ * it or a user types it) with `https://` put in front, so it is read as the link it is; any other
+ * text as it is. Only {@link PLAYER_HOSTS} followed by `/` get a scheme: `daft.punk` stays words.
+ */
+function withPlayerScheme(input: string): string {
+  const host = input.split('/', 1)[0]?.toLowerCase() ?? '';
+  return input.includes('/') && PLAYER_HOSTS.includes(host) ? `https://${input}` : input;
+}
+
+/**
  * The track a pasted text points at: a web-player track URL (`https://open.spotify.com/track/<id>`,
- * any locale prefix or query; also `http:` and the old `play.spotify.com`, since only the ID is
- * read and the link is never opened), a `spotify:track:<id>` URI, or a bare 22-character ID.
- * Surrounding whitespace is ignored. Returns `undefined` for anything else (albums, playlists,
- * search words; {@link pastedLinkProblem} says why a link is refused).
+ * any locale prefix or query; also `http:`, no scheme at all, and the old `play.spotify.com`, since
+ * only the ID is read and the link is never opened), a `spotify:track:<id>` URI, or a bare
+ * 22-character ID. Surrounding whitespace is ignored. Returns `undefined` for anything else
+ * (albums, playlists, search words; {@link pastedLinkProblem} says why a link is refused).
  */
 export function trackIdFromInput(text: string): TrackId | undefined {
-  const input = text.trim();
+  const input = withPlayerScheme(text.trim());
   if (input.startsWith('spotify:')) return trackIdFromUri(input);
   const bare = TrackIdSchema.safeParse(input);
   if (bare.success) return bare.data;
@@ -90,7 +100,7 @@ function otherLinkProblem(kind: string): string {
  * only resolves over the network, to an open.spotify.com link), and web links to other sites.
  */
 export function pastedLinkProblem(text: string): string | null {
-  const input = text.trim();
+  const input = withPlayerScheme(text.trim());
   if (trackIdFromInput(input) !== undefined) return null;
   if (/^spotify:/i.test(input)) {
     // Older URIs name a playlist under its owner: spotify:user:<user>:playlist:<id>.

@@ -169,6 +169,8 @@ describe('track ID from pasted text', () => {
       `https://open.spotify.com/intl-de/track/${id}`,
       `http://open.spotify.com/track/${id}`,
       `https://play.spotify.com/track/${id}`,
+      `open.spotify.com/track/${id}?si=abc123`,
+      `Open.Spotify.com/intl-de/track/${id}`,
       `  spotify:track:${id} `,
       id,
     ]) {
@@ -184,10 +186,12 @@ describe('track ID from pasted text', () => {
       `https://evil.example/track/${id}`,
       `ftp://open.spotify.com/track/${id}`,
       `https://open.spotify.com.evil.example/track/${id}`,
+      `open.spotify.com.evil.example/track/${id}`,
+      `evil.example/open.spotify.com/track/${id}`,
       'daft punk',
       '',
     ]) {
-      expect(trackIdFromInput(text)).toBeUndefined();
+      expect(trackIdFromInput(text), text).toBeUndefined();
     }
     expect(trackIdFromUri(`spotify:track:${id}:extra`)).toBeUndefined();
   });
@@ -216,6 +220,9 @@ describe('why a pasted link cannot be classified', () => {
     for (const text of [`https://open.spotify.com/episode/${id}`, `spotify:show:${id}`]) expect(pastedLinkProblem(text), text).toMatch(/only music tracks have the audio features/);
     expect(pastedLinkProblem('https://open.spotify.com/')).toMatch(/^That Spotify link is not a track link: paste one such as https:\/\/open\.spotify\.com\/track\/… or spotify:track:…\.$/);
     expect(pastedLinkProblem('spotify:something:else')).toMatch(/^That Spotify link is not a track link/);
+    // Without its scheme, as some apps copy a link.
+    expect(pastedLinkProblem('open.spotify.com/playlist/37i9dQZF1DXcBWIGoYBM5M')).toMatch(/^That is a link to a playlist\./);
+    expect(pastedLinkProblem('open.spotify.com/track/short')).toBe('That track link has no valid track ID: after /track/ come 22 letters and digits.');
   });
 
   it('says when a track link has no valid ID', () => {
