@@ -11,16 +11,18 @@ import { syntheticTracks } from './support/tracks';
  * monitor, with a stand-in badge script in place of the extension).
  */
 
-let browser: Browser;
+/** Undefined until `beforeAll` has started it (and when it could not: no Chromium). */
+let browser: Browser | undefined;
 let context: BrowserContext;
 
 test.beforeAll(async () => {
   browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-gpu'] });
 });
 test.afterAll(async () => {
-  await browser.close();
+  await browser?.close();
 });
 test.beforeEach(async () => {
+  if (!browser) throw new Error('Chromium did not start (see beforeAll)');
   context = await browser.newContext();
 });
 test.afterEach(async () => {

@@ -31,15 +31,17 @@ const tracks: FixtureTrack[] = pageFixture(40, 'layout', [2, 9]).map((t, i) =>
   i === 4 ? { ...t, title: 'An extremely long track title that Spotify cuts off with an ellipsis long before it ends, really long' } : i % 7 === 3 ? { ...t, featuring: ['Guest A', 'Guest B'] } : t,
 );
 
-let plainBrowser: Browser;
+/** Undefined until `beforeAll` has started it (and when it could not: no Chromium). */
+let plainBrowser: Browser | undefined;
 let plainContext: BrowserContext;
 test.beforeAll(async () => {
   plainBrowser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: ['--no-sandbox', '--disable-gpu'] });
 });
 test.afterAll(async () => {
-  await plainBrowser.close();
+  await plainBrowser?.close();
 });
 test.beforeEach(async () => {
+  if (!plainBrowser) throw new Error('Chromium did not start (see beforeAll)');
   plainContext = await plainBrowser.newContext();
 });
 test.afterEach(async () => {
