@@ -34,6 +34,27 @@ export function trackIdFromUri(uri: string): TrackId | undefined {
 const PLAYER_HOSTS: readonly string[] = ['open.spotify.com', 'play.spotify.com'];
 
 /**
+ * The one Spotify link in a pasted message (`Listen to this https://open.spotify.com/track/… !`),
+ * or the text itself when it is one word or holds no such link or several. A link here is a word
+ * that begins with `spotify:` or with a web-player address ({@link PLAYER_HOSTS}, with or without
+ * `http(s)://`), without the punctuation or brackets around it. Plain words (`daft punk`) are
+ * returned as they are, to be searched.
+ */
+function pastedLink(input: string): string {
+  const words = input.split(/\s+/);
+  if (words.length < 2) return input;
+  const links = words.map((word) => word.replace(/^[<("'[]+|[>)"'\].,;:!?]+$/g, '')).filter(isLinkWord);
+  return links.length === 1 && links[0] !== undefined ? links[0] : input;
+}
+
+/** Whether `word` is a `spotify:` URI or a web-player address ({@link PLAYER_HOSTS} and a path, with or without `http(s)://`). */
+function isLinkWord(word: string): boolean {
+  if (/^spotify:/i.test(word)) return true;
+  const host = /^(?:https?:\/\/)?([^/]+)\//i.exec(word)?.[1];
+  return host !== undefined && PLAYER_HOSTS.includes(host.toLowerCase());
+}
+
+/**
  * A web-player link pasted without its scheme (`open.spotify.com/track/<id>`, as some apps copy
  * it or a user types it) with `https://` put in front, so it is read as the link it is; any other
  * text as it is. Only {@link PLAYER_HOSTS} followed by `/` get a scheme: `daft.punk` stays words.
@@ -51,7 +72,7 @@ function withPlayerScheme(input: string): string {
  * (albums, playlists, search words; {@link pastedLinkProblem} says why a link is refused).
  */
 export function trackIdFromInput(text: string): TrackId | undefined {
-  const input = withPlayerScheme(text.trim());
+  const input = withPlayerScheme(pastedLink(text.trim()));
   if (input.startsWith('spotify:')) return trackIdFromUri(input);
   const bare = TrackIdSchema.safeParse(input);
   if (bare.success) return bare.data;
@@ -100,7 +121,7 @@ function otherLinkProblem(kind: string): string {
  * only resolves over the network, to an open.spotify.com link), and web links to other sites.
  */
 export function pastedLinkProblem(text: string): string | null {
-  const input = withPlayerScheme(text.trim());
+  const input = withPlayerScheme(pastedLink(text.trim()));
   if (trackIdFromInput(input) !== undefined) return null;
   if (/^spotify:/i.test(input)) {
     // Older URIs name a playlist under its owner: spotify:user:<user>:playlist:<id>.

@@ -171,6 +171,10 @@ describe('track ID from pasted text', () => {
       `https://play.spotify.com/track/${id}`,
       `open.spotify.com/track/${id}?si=abc123`,
       `Open.Spotify.com/intl-de/track/${id}`,
+      // A message with one link in it, as chat apps share a song.
+      `Listen to this: https://open.spotify.com/track/${id}?si=abc123!`,
+      `Song Title · Artist (<open.spotify.com/track/${id}>)`,
+      `try spotify:track:${id}.`,
       `  spotify:track:${id} `,
       id,
     ]) {
@@ -188,6 +192,9 @@ describe('track ID from pasted text', () => {
       `https://open.spotify.com.evil.example/track/${id}`,
       `open.spotify.com.evil.example/track/${id}`,
       `evil.example/open.spotify.com/track/${id}`,
+      // Two links: which one is meant is not known.
+      `https://open.spotify.com/track/${id} https://open.spotify.com/track/${id.slice(1)}A`,
+      `look at https://evil.example/track/${id}`,
       'daft punk',
       '',
     ]) {
@@ -200,7 +207,7 @@ describe('track ID from pasted text', () => {
 describe('why a pasted link cannot be classified', () => {
   const id = '4uLU6hMCjMI75M1A2tKUQC';
   it('has nothing to say about track links and plain words', () => {
-    for (const text of [`https://open.spotify.com/track/${id}?si=x`, `spotify:track:${id}`, id, 'daft punk', 'AC/DC: Back in Black', 'www.example', '']) {
+    for (const text of [`https://open.spotify.com/track/${id}?si=x`, `spotify:track:${id}`, id, 'daft punk', 'AC/DC: Back in Black', 'www.example', 'open.spotify.com mix', `listen: open.spotify.com/track/${id}`, '']) {
       expect(pastedLinkProblem(text), text).toBeNull();
     }
   });
@@ -220,7 +227,8 @@ describe('why a pasted link cannot be classified', () => {
     for (const text of [`https://open.spotify.com/episode/${id}`, `spotify:show:${id}`]) expect(pastedLinkProblem(text), text).toMatch(/only music tracks have the audio features/);
     expect(pastedLinkProblem('https://open.spotify.com/')).toMatch(/^That Spotify link is not a track link: paste one such as https:\/\/open\.spotify\.com\/track\/… or spotify:track:…\.$/);
     expect(pastedLinkProblem('spotify:something:else')).toMatch(/^That Spotify link is not a track link/);
-    // Without its scheme, as some apps copy a link.
+    // In a message, and without its scheme, as some apps copy a link.
+    expect(pastedLinkProblem(`New album! https://open.spotify.com/album/${id}?si=x`)).toMatch(/^That is a link to an album\./);
     expect(pastedLinkProblem('open.spotify.com/playlist/37i9dQZF1DXcBWIGoYBM5M')).toMatch(/^That is a link to a playlist\./);
     expect(pastedLinkProblem('open.spotify.com/track/short')).toBe('That track link has no valid track ID: after /track/ come 22 letters and digits.');
   });
