@@ -34,16 +34,17 @@ export function trackIdFromUri(uri: string): TrackId | undefined {
 const PLAYER_HOSTS: readonly string[] = ['open.spotify.com', 'play.spotify.com'];
 
 /**
- * The one Spotify link in a pasted message (`Listen to this https://open.spotify.com/track/… !`),
- * or the text itself when it is one word or holds no such link or several. A link here is a word
- * that begins with `spotify:` or with a web-player address ({@link PLAYER_HOSTS}, with or without
- * `http(s)://`), without the punctuation or brackets around it. Plain words (`daft punk`) are
- * returned as they are, to be searched.
+ * The one Spotify link in a pasted text, alone or in a message (`Listen to this
+ * https://open.spotify.com/track/… !`), without the punctuation or brackets around it; the text
+ * itself when it holds no such link or several. A link here is a word that begins with `spotify:`
+ * or with a web-player address ({@link PLAYER_HOSTS}, with or without `http(s)://`). Plain words
+ * (`daft punk`) and bare IDs are returned as they are.
  */
 function pastedLink(input: string): string {
-  const words = input.split(/\s+/);
-  if (words.length < 2) return input;
-  const links = words.map((word) => word.replace(/^[<("'[]+|[>)"'\].,;:!?]+$/g, '')).filter(isLinkWord);
+  const links = input
+    .split(/\s+/)
+    .map((word) => word.replace(/^[<("'[]+|[>)"'\].,;:!?]+$/g, ''))
+    .filter(isLinkWord);
   return links.length === 1 && links[0] !== undefined ? links[0] : input;
 }
 

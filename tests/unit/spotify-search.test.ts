@@ -175,6 +175,7 @@ describe('track ID from pasted text', () => {
       `Listen to this: https://open.spotify.com/track/${id}?si=abc123!`,
       `Song Title · Artist (<open.spotify.com/track/${id}>)`,
       `try spotify:track:${id}.`,
+      `<https://open.spotify.com/track/${id}>.`,
       `  spotify:track:${id} `,
       id,
     ]) {
