@@ -34,17 +34,19 @@ export function trackIdFromUri(uri: string): TrackId | undefined {
 const PLAYER_HOSTS: readonly string[] = ['open.spotify.com', 'play.spotify.com'];
 
 /**
- * The one Spotify link in a pasted text, alone or in a message (`Listen to this
- * https://open.spotify.com/track/… !`), without the punctuation or brackets around it; the text
- * itself when it holds no such link or several. A link here is a word that begins with `spotify:`
- * or with a web-player address ({@link PLAYER_HOSTS}, with or without `http(s)://`). Plain words
- * (`daft punk`) and bare IDs are returned as they are.
+ * The different Spotify links in a pasted text, alone or in a message (`Listen to this
+ * https://open.spotify.com/track/… !`), in order, without the punctuation or brackets around them
+ * and each once. A link here is a word that begins with `spotify:` or with a web-player address
+ * ({@link PLAYER_HOSTS}, with or without `http(s)://`); plain words (`daft punk`) and bare IDs are none.
  */
+function linksIn(input: string): string[] {
+  const words = input.split(/\s+/).map((word) => word.replace(/^[<("'[]+|[>)"'\].,;:!?]+$/g, ''));
+  return [...new Set(words.filter(isLinkWord))];
+}
+
+/** The one Spotify link in `input` ({@link linksIn}); the text itself when it holds none or several. */
 function pastedLink(input: string): string {
-  const links = input
-    .split(/\s+/)
-    .map((word) => word.replace(/^[<("'[]+|[>)"'\].,;:!?]+$/g, ''))
-    .filter(isLinkWord);
+  const links = linksIn(input);
   return links.length === 1 && links[0] !== undefined ? links[0] : input;
 }
 
@@ -119,9 +121,12 @@ function otherLinkProblem(kind: string): string {
  * track (see {@link trackIdFromInput}) or no link at all (words, searched as such). Covers a
  * Spotify URL or URI to another kind of item (album, playlist, artist, podcast, ...), a track link
  * whose ID is not a 22-character base62 ID, a `spotify.link` / `spotify.app.link` short link (it
- * only resolves over the network, to an open.spotify.com link), and web links to other sites.
+ * only resolves over the network, to an open.spotify.com link), web links to other sites, and a
+ * text with several Spotify links (which one is meant is not known).
  */
 export function pastedLinkProblem(text: string): string | null {
+  const links = linksIn(text.trim());
+  if (links.length > 1) return `That text holds ${links.length} Spotify links: paste one of them.`;
   const input = withPlayerScheme(pastedLink(text.trim()));
   if (trackIdFromInput(input) !== undefined) return null;
   if (/^spotify:/i.test(input)) {

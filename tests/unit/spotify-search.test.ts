@@ -232,6 +232,9 @@ describe('why a pasted link cannot be classified', () => {
     expect(pastedLinkProblem(`New album! https://open.spotify.com/album/${id}?si=x`)).toMatch(/^That is a link to an album\./);
     expect(pastedLinkProblem('open.spotify.com/playlist/37i9dQZF1DXcBWIGoYBM5M')).toMatch(/^That is a link to a playlist\./);
     expect(pastedLinkProblem('open.spotify.com/track/short')).toBe('That track link has no valid track ID: after /track/ come 22 letters and digits.');
+    // Several different links: which one is meant is not known. The same link twice is one.
+    expect(pastedLinkProblem(`https://open.spotify.com/track/${id} and spotify:track:${id.slice(1)}A`)).toBe('That text holds 2 Spotify links: paste one of them.');
+    expect(pastedLinkProblem(`https://open.spotify.com/track/${id} https://open.spotify.com/track/${id}`)).toBeNull();
   });
 
   it('says when a track link has no valid ID', () => {
