@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { errorMessage } from '../lib/shared/error-message';
 
 /** The `options` of a `parseArgs` config (node:util does not export its name for them). */
 type CliOptions = NonNullable<ParseArgsConfig['options']>;
@@ -21,7 +22,7 @@ export function parseCliArgs<const O extends CliOptions>(args: readonly string[]
   try {
     parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     const code = error instanceof Error && 'code' in error ? error.code : undefined;
     const unknown = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'(-[^']*)'/.exec(message)?.[1] : undefined;
     throw new CliUsageError(unknown === undefined ? message : `Unknown option '${unknown}'`, { cause: error });

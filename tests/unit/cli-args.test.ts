@@ -1,17 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { CliUsageError, parseCliArgs } from '@/training/cli-args';
+import { thrown } from './support/fixtures';
 
 const OPTIONS = { data: { type: 'string' }, seed: { type: 'string', default: '42' }, 'no-report': { type: 'boolean', default: false } } as const;
 
 /** The CliUsageError message `parseCliArgs` throws for `args`; fails the test when it throws something else or nothing. */
 function usageError(args: string[]): string {
-  try {
-    parseCliArgs(args, OPTIONS, '--data');
-  } catch (error) {
-    if (error instanceof CliUsageError) return error.message;
-    throw error;
-  }
-  throw new Error(`no usage error for ${args.join(' ')}`);
+  const error = thrown(() => parseCliArgs(args, OPTIONS, '--data'));
+  if (!(error instanceof CliUsageError)) throw error;
+  return error.message;
 }
 
 describe('parseCliArgs', () => {
