@@ -125,9 +125,10 @@ function otherLinkProblem(kind: string): string {
  * text with several Spotify links (which one is meant is not known).
  */
 export function pastedLinkProblem(text: string): string | null {
-  const links = linksIn(text.trim());
-  if (links.length > 1) return `That text holds ${links.length} Spotify links: paste one of them.`;
-  const input = withPlayerScheme(pastedLink(text.trim()));
+  const trimmed = text.trim();
+  const [link, ...others] = linksIn(trimmed);
+  if (others.length > 0) return `That text holds ${others.length + 1} Spotify links: paste one of them.`;
+  const input = withPlayerScheme(link ?? trimmed);
   if (trackIdFromInput(input) !== undefined) return null;
   if (/^spotify:/i.test(input)) {
     // Older URIs name a playlist under its owner: spotify:user:<user>:playlist:<id>.
