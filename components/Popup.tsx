@@ -42,11 +42,12 @@ function searchQuery(q: string): string {
 }
 
 /**
- * Why the trimmed text `q` is not searched: it is longer than the background accepts
- * (`SEARCH_QUERY_MAX_LENGTH`) and not a track link; `null` otherwise. The text stays in the field.
+ * Why the trimmed text `q` is not searched when `sent`, what {@link searchQuery} makes of it, is
+ * longer than the background accepts (`SEARCH_QUERY_MAX_LENGTH`; a track link never is); `null`
+ * otherwise. The text stays in the field.
  */
-function tooLongProblem(q: string): string | null {
-  if (searchQuery(q).length <= SEARCH_QUERY_MAX_LENGTH) return null;
+function tooLongProblem(q: string, sent: string): string | null {
+  if (sent.length <= SEARCH_QUERY_MAX_LENGTH) return null;
   return `Too long to search: at most ${SEARCH_QUERY_MAX_LENGTH} characters, and this has ${q.length.toLocaleString('en')}. Type a title or an artist, or paste a track link.`;
 }
 
@@ -76,13 +77,14 @@ export function Popup({ search, status, themes, onOpenOptions, tabList }: PopupP
       setState({ kind: 'idle' });
       return;
     }
-    const problem = pastedLinkProblem(q) ?? tooLongProblem(q);
+    const sent = searchQuery(q);
+    const problem = pastedLinkProblem(q) ?? tooLongProblem(q, sent);
     if (problem !== null) {
       setState({ kind: 'not-searched', query: q, message: problem });
       return;
     }
     setState({ kind: 'loading', query: q });
-    search(searchQuery(q)).then(
+    search(sent).then(
       (response) => {
         if (ticket === latest.current) setState({ kind: 'done', query: q, response });
       },
