@@ -23,7 +23,7 @@ let cached: { readonly key: string; readonly context: FoldContext } | undefined;
 export default async function runFoldTask(task: FoldTask): Promise<FoldOutcome> {
   const key = JSON.stringify(task.setup);
   if (cached?.key !== key) {
-    // Production mode only silences TF.js's logger (as in training/train.ts `main`).
+    // Production mode only silences TF.js's logger (as in training/train-cli.ts `main`).
     tf.enableProdMode();
     await selectWasmBackend();
     cached = { key, context: foldContext(task.setup, loadLabelledTracks(task.setup.dataDir)) };

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { parseCliArgs } from './cli-args';
 import * as tf from '@tensorflow/tfjs';
 import { pickTheme } from '../model/classifier';
 import { AUDIO_FEATURE_NAMES, DURATION_ENCODING, DURATION_RANGE_MS, ENCODED_FEATURE_NAMES, ENCODED_LENGTH, computeNormalization, encodeBatch } from '../model/features';
@@ -11,15 +10,13 @@ import { METADATA_FORMAT_VERSION, parseModelMetadata, type Evaluation, type Mode
 import { MIN_BADGE_PRECISION, MIN_TRACKS_PER_THEME, THEME_IDS, type ThemeId } from '../model/themes';
 import { gradientBoostingPredict, majorityClass } from './baselines';
 import { chooseUncertainThreshold, expectedCalibrationError, fitClassBiases, fitTemperature, reliabilityBins, transferableUncertainThreshold, type BadgeOutcome, type ReliabilityBin } from './calibration';
-import { dataFolderProblem, loadLabelledTracks, type DataStats, type LabelledTrack, type TrackInfo } from './data';
+import { loadLabelledTracks, type DataStats, type LabelledTrack, type TrackInfo } from './data';
 import { formatEvaluation, formatTable } from './format';
 import { argmax, badgeMacroF1, evaluate, macroF1Over, topTwoCoverage, type TopTwoCoverage } from './metrics';
 import { DEFAULT_TRAIN_OPTIONS, balancedClassWeights, fitMlp, namedWeights, selectWasmBackend } from './model';
 import { fileModelHandler, float16Handler, writeQuantizedModel, WEIGHTS_FILE } from './model-files';
 import { MAX_FLIP_SHARE, PERTURBATIONS, flipShares, type FlipShare } from './robustness';
 import { DURATION_MASK_SHARE, FOLDS, inputsOf, maskDurations, pairedDifference, rowsOf, selectRows, summarize, toDataset, type Summary } from './cv';
-import { errorMessage } from '../lib/shared/error-message';
-import { CsvFileError } from './csv';
 import { GBT_NAME, describeConfig, describeStudent, ensembleName as nameOfEnsemble, foldContext, heldOutData, stackProbabilities, type CandidateConfig, type CandidateKind, type EnsembleConfig, type FoldSetup, type MlpConfig } from './cv-fold';
 import { runFolds } from './cv-pool';
 import { STUDENT_BATCH_SIZE, TEACHER_FOLDS, distillationSet, labelless, type StudentConfig, type TransferSet } from './distill';
@@ -686,70 +683,4 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     });
   }
   return { metadata, weightBytes: bin.length };
-}
-
-/** How to call `npm run train`, printed with every command-line error. */
-export const TRAIN_USAGE = 'Usage: npm run train -- --data <dir> [--out <dir>] [--seed <int>] [--epochs <int>] [--workers <int>] [--report <dir> | --no-report] [--no-chromium-bench]';
-
-/** A mistake in the command line or the data folder: printed as one line with {@link TRAIN_USAGE}, no stack. */
-export class TrainUsageError extends Error {}
-
-async function main(): Promise<void> {
-  // TF.js's production mode only silences its logger (tfjs-core log.ts), e.g. the "install our
-  // node backend" banner; it changes no computation.
-  tf.enableProdMode();
-  let values;
-  try {
-    values = parseCliArgs(
-      process.argv.slice(2),
-      {
-        data: { type: 'string' },
-        out: { type: 'string', default: 'public/model' },
-        seed: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.seed) },
-        epochs: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.epochs) },
-        workers: { type: 'string' },
-        report: { type: 'string', default: 'training' },
-        'no-report': { type: 'boolean', default: false },
-        'no-chromium-bench': { type: 'boolean', default: false },
-      },
-      '--data',
-    );
-  } catch (error) {
-    throw new TrainUsageError(errorMessage(error));
-  }
-  if (!values.data) throw new TrainUsageError('--data is required: the folder with the training data');
-  const problem = dataFolderProblem(values.data);
-  if (problem !== null) throw new TrainUsageError(problem);
-  const seed = Number(values.seed);
-  const epochs = Number(values.epochs);
-  if (!Number.isInteger(seed)) throw new TrainUsageError(`--seed must be an integer, got "${values.seed}"`);
-  if (!Number.isInteger(epochs) || epochs < 1) throw new TrainUsageError(`--epochs must be a positive integer, got "${values.epochs}"`);
-  const workers = values.workers === undefined ? undefined : Number(values.workers);
-  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new TrainUsageError(`--workers must be a positive integer, got "${values.workers}"`);
-  const log = (line: string) => console.log(line);
-  const { writeReport } = await import('./report');
-  const outDir = values.out;
-  const reportDir = values.report;
-  await runTraining({
-    dataDir: values.data,
-    outDir,
-    seed,
-    epochs,
-    ...(workers === undefined ? {} : { workers }),
-    log,
-    ...(values['no-report'] ? {} : { onReport: (report: TrainingReport) => writeReport(report, { reportDir, modelDir: outDir, dataDir: values.data ?? '', chromium: !values['no-chromium-bench'], log }) }),
-  });
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch((error: unknown) => {
-    if (error instanceof TrainUsageError) {
-      console.error(`npm run train: ${error.message}\n${TRAIN_USAGE}`);
-      process.exit(2);
-    }
-    // A damaged data file is the data's problem, not the code's: its message (file and line) says it all.
-    if (error instanceof CsvFileError) console.error(`npm run train: ${error.message}`);
-    else console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exit(1);
-  });
 }

@@ -7,8 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { QUOTE_NOT_CLOSED } from '@/training/csv';
 import { DATA_LAYOUT } from '@/training/data';
 import { DATA_CHECK_USAGE } from '@/training/data-check';
-import { TRAIN_USAGE } from '@/training/train';
-import { realDataDir } from './support/fixtures';
+import { TRAIN_USAGE, TrainUsageError, parseTrainArgs } from '@/training/train-cli';
+import { realDataDir, thrown } from './support/fixtures';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 const empty = mkdtempSync(join(tmpdir(), 'pp-train-cli-'));
@@ -24,45 +24,63 @@ function emptyDataLayout(dir: string): void {
 
 /** Runs `npm run train`'s script with `args`; resolves with its exit code and output (it must fail). */
 async function train(args: string[]): Promise<{ code?: number; stdout: string; stderr: string }> {
-  return promisify(execFile)('npx', ['tsx', '--tsconfig', 'training/tsconfig.json', 'training/train.ts', ...args], { cwd: REPO_ROOT, timeout: 90_000 }).then(
+  return promisify(execFile)('npx', ['tsx', '--tsconfig', 'training/tsconfig.json', 'training/train-cli.ts', ...args], { cwd: REPO_ROOT, timeout: 90_000 }).then(
     () => ({ stdout: '', stderr: 'exited 0' }),
     (error: { code?: number; stdout: string; stderr: string }) => error,
   );
 }
 
 describe('npm run train with a wrong command line', () => {
-  it('without --data: exit 2, one message and the usage line, no stack trace', async () => {
-    const { code, stderr } = await train([]);
+  it('exits 2 with one message and the usage line, no stack trace', async () => {
+    const { code, stderr } = await train(['--data', empty, '--seed', '1']);
     expect(code).toBe(2);
-    expect(stderr).toContain('npm run train: --data is required');
-    expect(stderr).toContain(TRAIN_USAGE);
-    expect(stderr).not.toMatch(/^\s+at /m);
-  });
-
-  it('with a folder that is not training data: names every missing file and the expected layout', async () => {
-    const { code, stderr } = await train(['--data', empty]);
-    expect(code).toBe(2);
+    expect(stderr).toContain('npm run train: Training data not found:');
     for (const f of DATA_LAYOUT) expect(stderr).toContain(join(empty, f));
     expect(stderr).toContain(TRAIN_USAGE);
     expect(stderr).not.toMatch(/^\s+at /m);
   });
+});
 
-  it('with an unknown option, a bad seed or a bad worker count: the reason and the usage line', async () => {
-    const unknown = await train(['--data', empty, '--sede', '1']);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/npm run train: Unknown option '--sede'/);
-    // A folder with the layout (empty files): the seed is checked before any data is read.
-    const layout = join(empty, 'layout');
-    emptyDataLayout(layout);
-    const seed = await train(['--data', layout, '--seed', 'x']);
-    expect(seed.code).toBe(2);
-    expect(seed.stderr).toContain('npm run train: --seed must be an integer, got "x"');
-    for (const n of ['0', '1.5', 'two']) {
-      const workers = await train(['--data', layout, '--workers', n]);
-      expect(workers.code).toBe(2);
-      expect(workers.stderr).toContain(`npm run train: --workers must be a positive integer, got "${n}"`);
-      expect(workers.stderr).toContain(TRAIN_USAGE);
+describe('parseTrainArgs (the command line, checked before TF.js loads)', () => {
+  const layout = join(empty, 'layout');
+  emptyDataLayout(layout);
+  const usageError = (args: string[]) => {
+    const error = thrown(() => parseTrainArgs(args));
+    expect(error).toBeInstanceOf(TrainUsageError);
+    return error instanceof Error ? error.message : '';
+  };
+
+  it('needs --data, and names a bare argument with it', () => {
+    expect(usageError([])).toBe('--data is required: the folder with the training data');
+    expect(usageError([layout])).toBe(`Unexpected argument '${layout}': give it with --data (--data ${layout})`);
+  });
+
+  it('names every missing file of a folder that is not training data, and the expected layout', () => {
+    const message = usageError(['--data', empty]);
+    for (const f of DATA_LAYOUT) expect(message).toContain(join(empty, f));
+  });
+
+  it('refuses an unknown option, a seed that is not an integer, and epochs or workers that are not positive integers', () => {
+    expect(usageError(['--data', layout, '--sede', '1'])).toBe("Unknown option '--sede'");
+    for (const seed of ['x', '', '1.5']) expect(usageError(['--data', layout, '--seed', seed])).toBe(`--seed must be an integer, got "${seed}"`);
+    for (const n of ['0', '-1', '1.5', 'two', ' ']) {
+      expect(usageError(['--data', layout, `--workers=${n}`])).toBe(`--workers must be a positive integer, got "${n}"`);
+      expect(usageError(['--data', layout, `--epochs=${n}`])).toBe(`--epochs must be a positive integer, got "${n}"`);
     }
+  });
+
+  it('gives the defaults, and every option given', () => {
+    expect(parseTrainArgs(['--data', layout])).toEqual({ data: layout, out: 'public/model', reportDir: 'training', chromiumBench: true });
+    expect(parseTrainArgs(['--data', layout, '--out', 'm', '--seed=-3', '--epochs', '2', '--workers', '1', '--no-report', '--no-chromium-bench'])).toEqual({
+      data: layout,
+      out: 'm',
+      seed: -3,
+      epochs: 2,
+      workers: 1,
+      reportDir: null,
+      chromiumBench: false,
+    });
+    expect(parseTrainArgs(['--data', layout, '--report', 'r']).reportDir).toBe('r');
   });
 });
 
