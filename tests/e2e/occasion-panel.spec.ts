@@ -140,6 +140,9 @@ test.describe('the occasion panel (issue 11)', () => {
     const { enabled } = bundledModelDefaults();
     expect(Object.keys(shown).sort()).toEqual([...enabled].sort());
     for (const theme of enabled) expect(shown[theme], `${theme} count`).toBe(cli.counts[theme] ?? 0);
+    // Each theme's mean probability, rounded to a whole percent (the CLI prints 6 decimals).
+    const means = await panel.themeMeans();
+    for (const theme of enabled) expect(Math.abs((means[theme] ?? NaN) - (cli.means[theme] ?? NaN) * 100), `${theme} mean: ${means[theme]} % shown`).toBeLessThanOrEqual(0.5 + 1e-3);
     const coverage = await panel.coverage();
     expect(coverage.text).toBe(`Analysed 1000 of 1000 tracks · ${cli.uncertain} uncertain · ${cli.unknown} unknown`);
 

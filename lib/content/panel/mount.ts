@@ -21,7 +21,8 @@ import { errorMessage } from '@/lib/shared/error-message';
  * answered too; unmounting (closing the panel, leaving the page) undoes all of it.
  *
  * Public markup inside `div.body`: `p.coverage[data-analysed][data-total]`,
- * `button.theme[data-theme][data-count][aria-pressed]`, `button.analyse`, `button.cancel`,
+ * `button.theme[data-theme][data-count][aria-pressed]` (its `span.mean`: the mean probability,
+ * "12 %"), `p.legend`, `button.analyse`, `button.cancel`,
  * `[role=status].progress`, `button.copy`, `button.export`, `button.save` (issue 12: opens the
  * save confirmation window), `[role=status].done`,
  * `select.sort`, `ol.ranked > li[data-track-id] > a`.
@@ -42,7 +43,7 @@ const PANEL_CSS = `
 .theme svg { width: 100%; height: 8px; }
 .theme .count { text-align: right; font-variant-numeric: tabular-nums; }
 .theme .mean { color: #b3b3b3; text-align: right; font-variant-numeric: tabular-nums; }
-.filter-note { margin: 0; color: #b3b3b3; font-size: 12px; }
+.legend, .filter-note { margin: 0; color: #b3b3b3; font-size: 12px; }
 .actions { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; }
 .actions button, .sort { all: unset; cursor: pointer; padding: 4px 12px; border-radius: 500px; border: 1px solid #7c7c7c; font-size: 13px; font-weight: 700; color: #fff; }
 .actions button:hover { border-color: #fff; }
@@ -80,6 +81,8 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
   const coverage = el('p', 'coverage');
   const themeList = el('ul', 'themes');
   themeList.setAttribute('aria-label', 'Tracks per theme; press a theme to filter the list by it');
+  // What the two numbers of a theme are: the count and its bar would otherwise read as the share.
+  const legend = el('p', 'legend', 'Number and bar: tracks with a confident badge of the theme. %: the theme’s mean probability over the analysed tracks.');
   const filterNote = el('p', 'filter-note');
   const analyse = el('button', 'analyse', 'Analyse whole list');
   const cancel = el('button', 'cancel', 'Cancel');
@@ -107,7 +110,7 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
   const more = el('p', 'more');
   const ranking = el('div', 'ranking');
   ranking.append(sortLabel, ranked, more);
-  content.append(coverage, themeList, filterNote, actions, ranking);
+  content.append(coverage, themeList, legend, filterNote, actions, ranking);
   body.replaceChildren(style, content);
 
   /** Picked themes (the filter) and the sort view's theme (the user's choice, once made). */
@@ -143,7 +146,9 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
         button.setAttribute('aria-pressed', String(picked.has(theme)));
         button.style.setProperty('--theme-color', colorOf(theme));
         const mean = Math.round(meanProbability * 100);
-        button.setAttribute('aria-label', `${getTheme(theme).name}: ${count} tracks, mean probability ${mean} %`);
+        const summary = `${getTheme(theme).name}: ${count} tracks with a confident badge, mean probability ${mean} %`;
+        button.setAttribute('aria-label', summary);
+        button.title = summary;
         const svg = doc.createElementNS(SVG_NS, 'svg');
         svg.setAttribute('viewBox', '0 0 100 8');
         svg.setAttribute('preserveAspectRatio', 'none');

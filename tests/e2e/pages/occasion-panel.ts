@@ -52,6 +52,18 @@ export class OccasionPanel {
     return counts;
   }
 
+  /** The mean probability each theme's button shows, in whole percent (its `span.mean`, "12 %"). */
+  async themeMeans(): Promise<Record<string, number>> {
+    const means: Record<string, number> = {};
+    for (const b of await this.host.locator('button.theme').all()) {
+      const text = (await b.locator('.mean').textContent()) ?? '';
+      const match = /^(\d+) %$/.exec(text);
+      if (!match) throw new Error(`a theme's mean reads "${text}", not "<n> %"`);
+      means[(await b.getAttribute('data-theme')) ?? ''] = Number(match[1]);
+    }
+    return means;
+  }
+
   /** Presses a theme's button (adds it to the filter, or takes it out). */
   async toggleTheme(theme: string): Promise<void> {
     await this.host.locator(`button.theme[data-theme="${theme}"]`).click();

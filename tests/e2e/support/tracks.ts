@@ -197,9 +197,15 @@ export function expectedBadge(row: CliRow): { status: 'ok' | 'uncertain'; theme:
   return { status: probability < uncertainThreshold ? 'uncertain' : 'ok', theme };
 }
 
-/** The profile `npm run classify` gives a list: confident tracks per theme, uncertain and unknown counts. */
-export function cliProfile(tracks: readonly FixtureTrack[], expected: ReadonlyMap<string, CliRow>): { counts: Record<string, number>; uncertain: number; unknown: number } {
+/**
+ * The profile `npm run classify` gives a list with the default settings: confident tracks per
+ * theme, uncertain and unknown counts, and per enabled theme the mean over the tracks with
+ * features of its probability renormalized over the enabled themes (in [0, 1]).
+ */
+export function cliProfile(tracks: readonly FixtureTrack[], expected: ReadonlyMap<string, CliRow>): { counts: Record<string, number>; means: Record<string, number>; uncertain: number; unknown: number } {
+  const { enabled } = bundledModelDefaults();
   const counts: Record<string, number> = {};
+  const sums: Record<string, number> = Object.fromEntries(enabled.map((t) => [t, 0]));
   let uncertain = 0;
   let unknown = 0;
   for (const t of tracks) {
@@ -211,8 +217,12 @@ export function cliProfile(tracks: readonly FixtureTrack[], expected: ReadonlyMa
     const badge = expectedBadge(row);
     if (badge.status === 'uncertain') uncertain++;
     else counts[badge.theme] = (counts[badge.theme] ?? 0) + 1;
+    const total = enabled.reduce((sum, theme) => sum + (row.probabilities[theme] ?? 0), 0);
+    for (const theme of enabled) sums[theme] = (sums[theme] ?? 0) + (total > 0 ? (row.probabilities[theme] ?? 0) / total : 0);
   }
-  return { counts, uncertain, unknown };
+  const answered = tracks.length - unknown;
+  const means = Object.fromEntries(enabled.map((t) => [t, answered > 0 ? (sums[t] ?? 0) / answered : 0]));
+  return { counts, means, uncertain, unknown };
 }
 
 /**
