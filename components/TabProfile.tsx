@@ -60,6 +60,13 @@ export function TabProfile({ report, enabled, colors, copy, download, save }: Ta
           </li>
         ))}
       </ul>
+      <p className="muted small" data-testid="tab-pick-note">
+        {picked.size === 0
+          ? 'Press a theme to pick its tracks (confident badges only); with none pressed, the buttons below take every track of the list.'
+          : `Picked: ${THEME_IDS.filter((t) => picked.has(t))
+              .map((t) => getTheme(t).name)
+              .join(', ')}. Press a theme again to drop it.`}
+      </p>
       <div className="tab-actions">
         <button disabled={n === 0} onClick={() => void copy(trackLinks(selection)).then(() => setDone(`Copied ${new Set(selection.map((s) => s.track.trackId)).size} links.`), (e: unknown) => setDone(`Could not copy (${errorMessage(e)}).`))}>
           Copy links ({n})

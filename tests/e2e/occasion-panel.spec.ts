@@ -314,7 +314,9 @@ test.describe('the occasion panel (issue 11)', () => {
     expect(bars.filter((b) => Math.abs(b.fill - (b.track * b.count) / largest) > 1), 'bars not proportional to their count').toEqual([]);
     // Export CSV of the most common theme: one record per track the profile counts for it.
     const top = bars.reduce((a, b) => (b.count > a.count ? b : a));
+    await expect(popup.page.getByTestId('tab-pick-note'), 'before a theme is pressed').toContainText('every track of the list');
     const csv = await popup.exportTabCsv(top.theme ?? '');
+    await expect(popup.page.getByTestId('tab-pick-note'), 'after a theme is pressed').toHaveText(new RegExp(`^Picked: ${getTheme(top.theme ?? '').name}\\.`));
     expect(csv.fileName).toBe('Popup Profile - occasions.csv');
     const records: Record<string, string>[] = parse(csv.text, { columns: true, bom: true });
     expect(records.map((r) => r.theme)).toEqual(Array.from({ length: top.count }, () => top.theme));
