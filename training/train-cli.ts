@@ -1,7 +1,10 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseCliArgs } from './cli-args';
 import { CsvFileError } from './csv';
 import { dataFolderProblem } from './data';
 import { errorMessage } from '../lib/shared/error-message';
+import { describeFileError } from './file-error';
 
 /**
  * `npm run train -- --data <dir> …`: the command line of `runTraining` (training/train.ts).
@@ -25,7 +28,7 @@ export class TrainUsageError extends Error {
 export interface TrainCommand {
   /** The training data folder (`--data`); its layout is checked (`dataFolderProblem`). */
   readonly data: string;
-  /** Where the model files go (`--out`, default `public/model`). */
+  /** Where the model files go (`--out`, default `public/model`; a folder that is or can be made, {@link outputFolderProblem}). */
   readonly out: string;
   /** The run's seed (`--seed`, an integer); undefined: the training default (`DEFAULT_TRAIN_OPTIONS.seed`). */
   readonly seed?: number;
@@ -50,11 +53,45 @@ function integerOption(name: string, raw: string | undefined, positive: boolean)
 }
 
 /**
+ * Why `path` cannot be the output folder of option `--<option>`, or null when it can: it is a folder
+ * this process may write, or it does not exist and its nearest existing parent is such a folder
+ * (the run makes it). Checked before training, so that a wrong `--out` or `--report` is said at
+ * once instead of after the whole run (it used to fail at the first write, with a stack).
+ * Writable means `access(W_OK)` (as root every folder is).
+ */
+export function outputFolderProblem(path: string, option: string): string | null {
+  let existing = resolve(path);
+  for (;;) {
+    let stats;
+    try {
+      stats = statSync(existing);
+    } catch (error) {
+      // ENOENT, or ENOTDIR when a parent is a file: look further up. Anything else is said as it is.
+      const code = error instanceof Error && 'code' in error ? error.code : undefined;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return `--${option}: ${describeFileError(error, path, 'write')}`;
+    }
+    if (stats !== undefined) {
+      if (!stats.isDirectory()) return `--${option} must be a folder: ${existing} is a file${existing === resolve(path) ? '' : `, so ${path} cannot be made`}`;
+      try {
+        accessSync(existing, constants.W_OK);
+      } catch {
+        return `--${option}: cannot write to the folder ${existing} (permission denied)`;
+      }
+      return null;
+    }
+    const parent = dirname(existing);
+    if (parent === existing) return null;
+    existing = parent;
+  }
+}
+
+/**
  * Checks `npm run train`'s arguments (`process.argv.slice(2)`) and the data folder's layout,
  * without reading the data.
  * @throws TrainUsageError for an unknown option, a bare argument, no `--data`, a folder that is
- *   not training data (every missing file named), a seed that is not an integer, or an epoch or
- *   worker count that is not a positive integer.
+ *   not training data (every missing file named), a seed that is not an integer, an epoch or
+ *   worker count that is not a positive integer, or an `--out` or `--report` that cannot be the
+ *   output folder ({@link outputFolderProblem}).
  */
 export function parseTrainArgs(args: readonly string[]): TrainCommand {
   let values;
@@ -82,6 +119,11 @@ export function parseTrainArgs(args: readonly string[]): TrainCommand {
   const seed = integerOption('seed', values.seed, false);
   const epochs = integerOption('epochs', values.epochs, true);
   const workers = integerOption('workers', values.workers, true);
+  const outputs: [string, string][] = [['out', values.out], ...(values['no-report'] ? [] : [['report', values.report] as [string, string]])];
+  for (const [option, path] of outputs) {
+    const outputProblem = outputFolderProblem(path, option);
+    if (outputProblem !== null) throw new TrainUsageError(outputProblem);
+  }
   return {
     data: values.data,
     out: values.out,

@@ -69,6 +69,19 @@ describe('parseTrainArgs (the command line, checked before TF.js loads)', () => 
     }
   });
 
+  it('refuses an --out or --report that is a file or lies under one, before any training; a folder still to be made is fine', () => {
+    const file = join(empty, 'a-file.txt');
+    writeFileSync(file, 'not a folder');
+    expect(usageError(['--data', layout, '--out', file])).toBe(`--out must be a folder: ${file} is a file`);
+    expect(usageError(['--data', layout, '--out', join(file, 'x', 'y')])).toBe(`--out must be a folder: ${file} is a file, so ${join(file, 'x', 'y')} cannot be made`);
+    expect(usageError(['--data', layout, '--report', file])).toBe(`--report must be a folder: ${file} is a file`);
+    // Without a report, --report is not used, so not checked.
+    expect(parseTrainArgs(['--data', layout, '--report', file, '--no-report']).reportDir).toBeNull();
+    const toBeMade = join(empty, 'new', 'model');
+    expect(parseTrainArgs(['--data', layout, '--out', toBeMade]).out).toBe(toBeMade);
+    expect(existsSync(join(empty, 'new')), 'checking makes no folder').toBe(false);
+  });
+
   it('gives the defaults, and every option given', () => {
     expect(parseTrainArgs(['--data', layout])).toEqual({ data: layout, out: 'public/model', reportDir: 'training', chromiumBench: true });
     expect(parseTrainArgs(['--data', layout, '--out', 'm', '--seed=-3', '--epochs', '2', '--workers', '1', '--no-report', '--no-chromium-bench'])).toEqual({
