@@ -1,6 +1,7 @@
 import { parseCliArgs } from './cli-args';
 import { errorMessage } from '../lib/shared/error-message';
 import { dataFolderProblem } from './data';
+import { outputFileProblem } from './output-path';
 import { DEFAULT_TRAIN_OPTIONS } from './model';
 
 /** The options every `npm run explore:*` command takes. */
@@ -15,7 +16,8 @@ export interface ExploreArgs {
 
 /**
  * Parses `args` as `--data <dir> [--out <file.md>] [--seed <int>]`. On a mistake (unknown flag,
- * no or unusable `--data`, a seed that is not an integer) it prints `npm run <command>: <why>`
+ * no or unusable `--data`, a seed that is not an integer, an `--out` that cannot be written,
+ * `outputFileProblem`) it prints `npm run <command>: <why>`
  * and `usage` to stderr and gives `null` (the caller exits with code 2).
  */
 export function parseExploreArgs(command: string, usage: string, args: readonly string[] = process.argv.slice(2)): ExploreArgs | null {
@@ -30,6 +32,11 @@ export function parseExploreArgs(command: string, usage: string, args: readonly 
   const seed = Number(values.seed);
   if (problem !== null || !Number.isInteger(seed) || values.data === undefined) {
     console.error(`npm run ${command}: ${problem ?? `--seed must be an integer, got "${values.seed}"`}\n${usage}`);
+    return null;
+  }
+  const outProblem = values.out === undefined ? null : outputFileProblem(values.out, 'out');
+  if (outProblem !== null) {
+    console.error(`npm run ${command}: ${outProblem}\n${usage}`);
     return null;
   }
   return { data: values.data, seed, ...(values.out === undefined ? {} : { out: values.out }) };

@@ -1,10 +1,8 @@
-import { accessSync, constants, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { parseCliArgs } from './cli-args';
 import { CsvFileError } from './csv';
 import { dataFolderProblem } from './data';
 import { errorMessage } from '../lib/shared/error-message';
-import { describeFileError } from './file-error';
+import { outputFolderProblem } from './output-path';
 
 /**
  * `npm run train -- --data <dir> …`: the command line of `runTraining` (training/train.ts).
@@ -50,39 +48,6 @@ function integerOption(name: string, raw: string | undefined, positive: boolean)
     throw new TrainUsageError(`--${name} must be ${positive ? 'a positive integer' : 'an integer'}, got "${raw}"`);
   }
   return n;
-}
-
-/**
- * Why `path` cannot be the output folder of option `--<option>`, or null when it can: it is a folder
- * this process may write, or it does not exist and its nearest existing parent is such a folder
- * (the run makes it). Checked before training, so that a wrong `--out` or `--report` is said at
- * once instead of after the whole run (it used to fail at the first write, with a stack).
- * Writable means `access(W_OK)` (as root every folder is).
- */
-export function outputFolderProblem(path: string, option: string): string | null {
-  let existing = resolve(path);
-  for (;;) {
-    let stats;
-    try {
-      stats = statSync(existing);
-    } catch (error) {
-      // ENOENT, or ENOTDIR when a parent is a file: look further up. Anything else is said as it is.
-      const code = error instanceof Error && 'code' in error ? error.code : undefined;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') return `--${option}: ${describeFileError(error, path, 'write')}`;
-    }
-    if (stats !== undefined) {
-      if (!stats.isDirectory()) return `--${option} must be a folder: ${existing} is a file${existing === resolve(path) ? '' : `, so ${path} cannot be made`}`;
-      try {
-        accessSync(existing, constants.W_OK);
-      } catch {
-        return `--${option}: cannot write to the folder ${existing} (permission denied)`;
-      }
-      return null;
-    }
-    const parent = dirname(existing);
-    if (parent === existing) return null;
-    existing = parent;
-  }
 }
 
 /**

@@ -1,5 +1,13 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { parseExploreArgs } from '@/training/explore-cli';
+import { emptyDataLayout } from './support/fixtures';
+
+const data = mkdtempSync(join(tmpdir(), 'pp-explore-cli-'));
+afterAll(() => rmSync(data, { recursive: true, force: true }));
+emptyDataLayout(data);
 
 describe('parseExploreArgs (the npm run explore:* commands)', () => {
   afterEach(() => vi.restoreAllMocks());
@@ -8,6 +16,9 @@ describe('parseExploreArgs (the npm run explore:* commands)', () => {
     [['--bogus'], /npm run explore:x: .*bogus/],
     [[], /npm run explore:x: --data is required/],
     [['--data', '/nowhere/at/all'], /npm run explore:x: .*nowhere/],
+    // Before the run, not after it: the table is written at the end.
+    [['--data', data, '--out', data], /npm run explore:x: --out must be a file: .* is a folder/],
+    [['--data', data, '--out', join(data, 'missing', 'T.md')], /npm run explore:x: --out: no folder .*missing to write/],
   ])('refuses %j with the reason and the usage line', (args, reason) => {
     const errors: string[] = [];
     vi.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));

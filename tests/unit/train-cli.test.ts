@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,19 +8,11 @@ import { QUOTE_NOT_CLOSED } from '@/training/csv';
 import { DATA_LAYOUT } from '@/training/data';
 import { DATA_CHECK_USAGE } from '@/training/data-check';
 import { TRAIN_USAGE, TrainUsageError, parseTrainArgs } from '@/training/train-cli';
-import { realDataDir, thrown } from './support/fixtures';
+import { emptyDataLayout, realDataDir, thrown } from './support/fixtures';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 const empty = mkdtempSync(join(tmpdir(), 'pp-train-cli-'));
 afterAll(() => rmSync(empty, { recursive: true, force: true }));
-
-/** Makes `dir` a data folder of {@link DATA_LAYOUT} whose files are empty. */
-function emptyDataLayout(dir: string): void {
-  for (const f of DATA_LAYOUT) {
-    mkdirSync(join(dir, f.endsWith('/') ? f : join(f, '..')), { recursive: true });
-    if (!f.endsWith('/')) writeFileSync(join(dir, f), '');
-  }
-}
 
 /** Runs `npm run train`'s script with `args`; resolves with its exit code and output (it must fail). */
 async function train(args: string[]): Promise<{ code?: number; stdout: string; stderr: string }> {

@@ -1,11 +1,12 @@
 /**
  * Fixtures shared by the unit tests, built in code (no data files, nothing from shared/data).
  */
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AudioFeatures } from '@/model/features';
 import { THEME_IDS } from '@/model/themes';
+import { DATA_LAYOUT } from '@/training/data';
 
 /** The repository root (tests/unit/support → ../../..). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -17,6 +18,14 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 export function realDataDir(): { dir: string; exists: boolean } {
   const dir = resolve(REPO_ROOT, process.env.PLAYLIST_PREDICTOR_DATA ?? '../shared/data');
   return { dir, exists: existsSync(resolve(dir, 'README.md')) };
+}
+
+/** Makes `dir` a training data folder of `DATA_LAYOUT` (training/data.ts) whose files are empty: it passes the layout check, and reading it finds no rows. */
+export function emptyDataLayout(dir: string): void {
+  for (const f of DATA_LAYOUT) {
+    mkdirSync(join(dir, f.endsWith('/') ? f : join(f, '..')), { recursive: true });
+    if (!f.endsWith('/')) writeFileSync(join(dir, f), '');
+  }
 }
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
