@@ -82,7 +82,7 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
   const themeList = el('ul', 'themes');
   themeList.setAttribute('aria-label', 'Tracks per theme; press a theme to filter the list by it');
   // What the two numbers of a theme are: the count and its bar would otherwise read as the share.
-  const legend = el('p', 'legend', 'Number and bar: tracks with a confident badge of the theme. %: the theme’s mean probability over the analysed tracks.');
+  const legend = el('p', 'legend', 'Number and bar: tracks with a confident badge of the theme. %: its mean probability over the tracks with audio features.');
   const filterNote = el('p', 'filter-note');
   const analyse = el('button', 'analyse', 'Analyse whole list');
   const cancel = el('button', 'cancel', 'Cancel');
