@@ -50,7 +50,7 @@ export function TabProfile({ report, enabled, colors, copy, download, save }: Ta
       <ul className="tab-themes">
         {profile.themes.map(({ theme, count }) => (
           <li key={theme}>
-            <button aria-pressed={picked.has(theme)} onClick={() => toggle(theme)} data-theme={theme} data-count={count}>
+            <button aria-pressed={picked.has(theme)} onClick={() => toggle(theme)} data-theme={theme} data-count={count} title={`${getTheme(theme).name}: ${count} tracks with a confident badge`}>
               <span className="name">{getTheme(theme).name}</span>
               <span className="tab-bar" aria-hidden="true">
                 <span style={{ width: `${(count / largest) * 100}%`, background: colors[theme] ?? getTheme(theme).color }} />

@@ -298,7 +298,11 @@ test.describe('the occasion panel (issue 11)', () => {
     const coverage = `Analysed ${rows.length} of 30 tracks${cli.uncertain > 0 ? ` · ${cli.uncertain} uncertain` : ''}${cli.unknown > 0 ? ` · ${cli.unknown} unknown` : ''}`;
     await expect.poll(() => popup.reloadedTabCoverage(), { timeout: 20_000 }).toBe(coverage);
     await expect(popup.page.getByRole('heading', { name: 'Popup Profile' })).toBeVisible();
-    for (const [theme, count] of Object.entries(cli.counts)) await expect(popup.page.locator(`.tab-themes button[data-theme="${theme}"]`)).toHaveAttribute('data-count', String(count));
+    for (const [theme, count] of Object.entries(cli.counts)) {
+      await expect(popup.page.locator(`.tab-themes button[data-theme="${theme}"]`)).toHaveAttribute('data-count', String(count));
+      // Its tooltip says what the number counts.
+      await expect(popup.page.locator(`.tab-themes button[data-theme="${theme}"]`)).toHaveAttribute('title', new RegExp(`^${getTheme(theme).name}: ${count} tracks with a confident badge`));
+    }
     // Each theme's bar is as long as its count against the largest count, within 1 px.
     const bars = await popup.page.locator('.tab-themes button').evaluateAll((buttons) =>
       buttons.map((button) => ({
