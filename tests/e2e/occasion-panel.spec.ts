@@ -11,7 +11,7 @@ import { checkWholeList, stopServiceWorker } from './support/badge-checks';
 import { FakeReccoBeats } from './support/fake-reccobeats';
 import { ROW_POOL_SIZE, SPOTIFY_ORIGIN } from './support/fake-spotify';
 import { expect, test } from './support/fixtures';
-import { bundledModelDefaults, classifyWithCli, cliProfile, expectedBadge, featureTable, syntheticTracks, type CliRow } from './support/tracks';
+import { bundledModelDefaults, classifyWithCli, cliProfile, expectedBadge, featureTable, probabilityAmongEnabled, syntheticTracks, type CliRow } from './support/tracks';
 
 /**
  * Issue 11 end to end, in headless Chromium on the fake Spotify app: the badge's tooltip and
@@ -24,9 +24,7 @@ import { bundledModelDefaults, classifyWithCli, cliProfile, expectedBadge, featu
  * `p_<theme>` divided by the sum of theirs (README, "One scale for every percent").
  */
 function amongEnabled(row: CliRow, theme: string): number {
-  const { enabled } = bundledModelDefaults();
-  const total = enabled.reduce((sum, t) => sum + (row.probabilities[t] ?? 0), 0);
-  return enabled.includes(theme) && total > 0 ? (row.probabilities[theme] ?? 0) / total : 0;
+  return probabilityAmongEnabled(row, theme, bundledModelDefaults().enabled);
 }
 
 /** The enabled themes (the model's defaults) of a CLI row, most probable first (ties in catalogue order), with whole percents among them. */

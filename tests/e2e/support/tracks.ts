@@ -169,15 +169,23 @@ export function themesFromClassifyCli(tracks: readonly FixtureTrack[], options: 
 }
 
 /**
+ * `theme`'s probability in the CLI's row renormalized over the `enabled` themes, as the badge, its
+ * tooltip and the panel give it; 0 for a theme that is off, or when the enabled themes have none.
+ */
+export function probabilityAmongEnabled(row: CliRow, theme: string, enabled: readonly string[]): number {
+  const total = enabled.reduce((sum, t) => sum + (row.probabilities[t] ?? 0), 0);
+  return enabled.includes(theme) && total > 0 ? (row.probabilities[theme] ?? 0) / total : 0;
+}
+
+/**
  * The theme a badge should show when only `enabled` themes are on: the most probable of them in
  * the CLI's probabilities (ties to the earlier theme in `order`), and its renormalized probability.
  */
 export function expectedTheme(row: CliRow, enabled: readonly string[], order: readonly string[]): { theme: string; probability: number } {
   const on = order.filter((t) => enabled.includes(t));
-  const total = on.reduce((sum, t) => sum + (row.probabilities[t] ?? 0), 0);
   let best = on[0] ?? '';
   for (const t of on) if ((row.probabilities[t] ?? 0) > (row.probabilities[best] ?? 0)) best = t;
-  return { theme: best, probability: total > 0 ? (row.probabilities[best] ?? 0) / total : 0 };
+  return { theme: best, probability: probabilityAmongEnabled(row, best, on) };
 }
 
 /** The bundled model's default themes and threshold, as the extension reads them from `public/model/metadata.json`. */
@@ -205,7 +213,7 @@ export function expectedBadge(row: CliRow): { status: 'ok' | 'uncertain'; theme:
 export function cliProfile(tracks: readonly FixtureTrack[], expected: ReadonlyMap<string, CliRow>): { counts: Record<string, number>; means: Record<string, number>; uncertain: number; unknown: number } {
   const { enabled } = bundledModelDefaults();
   const counts: Record<string, number> = {};
-  const sums: Record<string, number> = Object.fromEntries(enabled.map((t) => [t, 0]));
+  const sums: Record<string, number> = {};
   let uncertain = 0;
   let unknown = 0;
   for (const t of tracks) {
@@ -217,8 +225,7 @@ export function cliProfile(tracks: readonly FixtureTrack[], expected: ReadonlyMa
     const badge = expectedBadge(row);
     if (badge.status === 'uncertain') uncertain++;
     else counts[badge.theme] = (counts[badge.theme] ?? 0) + 1;
-    const total = enabled.reduce((sum, theme) => sum + (row.probabilities[theme] ?? 0), 0);
-    for (const theme of enabled) sums[theme] = (sums[theme] ?? 0) + (total > 0 ? (row.probabilities[theme] ?? 0) / total : 0);
+    for (const theme of enabled) sums[theme] = (sums[theme] ?? 0) + probabilityAmongEnabled(row, theme, enabled);
   }
   const answered = tracks.length - unknown;
   const means = Object.fromEntries(enabled.map((t) => [t, answered > 0 ? (sums[t] ?? 0) / answered : 0]));
