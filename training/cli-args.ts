@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { errorMessage } from '../lib/shared/error-message';
+import { errorCode } from './file-error';
 
 /** The `options` of a `parseArgs` config (node:util does not export its name for them). */
 type CliOptions = NonNullable<ParseArgsConfig['options']>;
@@ -23,7 +24,7 @@ export function parseCliArgs<const O extends CliOptions>(args: readonly string[]
     parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (error) {
     const message = errorMessage(error);
-    const code = error instanceof Error && 'code' in error ? error.code : undefined;
+    const code = errorCode(error);
     const unknown = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'(-[^']*)'/.exec(message)?.[1] : undefined;
     throw new CliUsageError(unknown === undefined ? message : `Unknown option '${unknown}'`, { cause: error });
   }

@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { describeFileError } from './file-error';
+import { describeFileError, errorCode } from './file-error';
 
 /**
  * Checks of the paths a long-running CLI will write (`npm run train`'s `--out` and `--report`,
@@ -15,7 +15,7 @@ function statIfAny(path: string): Stats | undefined {
   try {
     return statSync(path);
   } catch (error) {
-    const code = error instanceof Error && 'code' in error ? error.code : undefined;
+    const code = errorCode(error);
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw error;
   }
