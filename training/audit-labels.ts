@@ -1,13 +1,12 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCliArgs } from './cli-args';
+import { CliUsageError, integerOption, parseCliArgs } from './cli-args';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { THEME_IDS, getTheme, matchedKeywords, themesForPlaylistName, type ThemeId } from '../model/themes';
 import { dataFolderProblem, loadLabelledTracks } from './data';
 import { createRng, shuffled } from './split';
 import { readCsvFile } from './csv';
-import { errorMessage } from '../lib/shared/error-message';
 
 /**
  * Label audit of the playlist-name keyword rules in `model/themes.ts` (issue 10).
@@ -143,26 +142,43 @@ function genreSizes(dataDir: string): Record<string, number> {
   return out;
 }
 
+/** A checked `npm run audit:labels` command line. */
+export interface AuditArgs {
+  /** The training data folder (`--data`, required; its layout checked with `dataFolderProblem`). */
+  readonly data: string;
+  /** The seed of the sample (`--seed`, a required integer: the seed is what the audit file records). */
+  readonly seed: number;
+  /** Names drawn per theme at most (`--per-theme`, a positive integer, default 100). */
+  readonly perTheme: number;
+}
+
+/**
+ * Checks `npm run audit:labels`'s arguments and the data folder's layout, without reading the data.
+ * @throws CliUsageError for an unknown option, a bare argument, no `--data` or `--seed`, a folder
+ *   that is not training data, a seed that is not an integer or a `--per-theme` that is not a
+ *   positive integer ({@link integerOption}).
+ */
+export function parseAuditArgs(args: readonly string[]): AuditArgs {
+  const values = parseCliArgs(args, { data: { type: 'string' }, seed: { type: 'string' }, 'per-theme': { type: 'string' } }, '--data');
+  if (!values.data) throw new CliUsageError('--data is required: the folder with the training data');
+  const problem = dataFolderProblem(values.data);
+  if (problem !== null) throw new CliUsageError(problem);
+  const seed = integerOption('seed', values.seed);
+  if (seed === undefined) throw new CliUsageError('--seed is required: the seed that draws the sample (recorded in training/label-audit.json)');
+  const perTheme = integerOption('per-theme', values['per-theme'], { positive: true }) ?? 100;
+  return { data: values.data, seed, perTheme };
+}
+
 function main(): number {
-  let values;
+  let args;
   try {
-    values = parseCliArgs(process.argv.slice(2), { data: { type: 'string' }, seed: { type: 'string' }, 'per-theme': { type: 'string', default: '100' } }, '--data');
+    args = parseAuditArgs(process.argv.slice(2));
   } catch (e) {
-    console.error(`${errorMessage(e)}\n${USAGE}`);
+    if (!(e instanceof CliUsageError)) throw e;
+    console.error(`npm run audit:labels: ${e.message}\n${USAGE}`);
     return 2;
   }
-  const seed = Number(values.seed);
-  const perTheme = Number(values['per-theme']);
-  if (!values.data || values.seed === undefined || !Number.isInteger(seed) || !Number.isInteger(perTheme) || perTheme < 1) {
-    console.error(USAGE);
-    return 2;
-  }
-  const dataDir = values.data;
-  const problem = dataFolderProblem(dataDir);
-  if (problem !== null) {
-    console.error(problem);
-    return 1;
-  }
+  const { data: dataDir, seed, perTheme } = args;
 
   const { playlists, ttRows, mpdTracks } = readPlaylists(dataDir);
   const sample = sampleNames(playlists, seed, perTheme);

@@ -32,3 +32,19 @@ export function parseCliArgs<const O extends CliOptions>(args: readonly string[]
   if (bare !== undefined) throw new CliUsageError(`Unexpected argument '${bare}': give it with ${bareMeans} (${bareMeans} ${bare})`);
   return parsed.values;
 }
+
+/**
+ * `raw`, the value given for `--<name>`, as an integer (≥ 1 when `positive`), or undefined when
+ * the option was not given. Only decimal digits with an optional sign are read, within
+ * `Number.MAX_SAFE_INTEGER`: `Number` alone would read '' and ' ' as 0, '0x10' as 16 and '1e21'
+ * as a number whose `String` (the seeded generator's key, training/split.ts) is not its digits.
+ * @throws CliUsageError `--<name> must be an integer, got "<raw>"` (or "a positive integer").
+ */
+export function integerOption(name: string, raw: string | undefined, { positive = false }: { readonly positive?: boolean } = {}): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^[+-]?\d+$/.test(raw) || !Number.isSafeInteger(n) || (positive && n < 1)) {
+    throw new CliUsageError(`--${name} must be ${positive ? 'a positive integer' : 'an integer'}, got "${raw}"`);
+  }
+  return n;
+}

@@ -1,4 +1,4 @@
-import { parseCliArgs } from './cli-args';
+import { CliUsageError, integerOption, parseCliArgs } from './cli-args';
 import { errorMessage } from '../lib/shared/error-message';
 import { dataFolderProblem } from './data';
 import { outputFileProblem } from './output-path';
@@ -16,30 +16,25 @@ export interface ExploreArgs {
 
 /**
  * Parses `args` as `--data <dir> [--out <file.md>] [--seed <int>]`. On a mistake (unknown flag,
- * no or unusable `--data`, a seed that is not an integer, an `--out` that cannot be written,
- * `outputFileProblem`) it prints `npm run <command>: <why>`
+ * no or unusable `--data`, a seed that is not an integer ({@link integerOption}), an `--out` that
+ * cannot be written, `outputFileProblem`) it prints `npm run <command>: <why>`
  * and `usage` to stderr and gives `null` (the caller exits with code 2).
  */
 export function parseExploreArgs(command: string, usage: string, args: readonly string[] = process.argv.slice(2)): ExploreArgs | null {
-  let values;
   try {
-    values = parseCliArgs(args, { data: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.seed) } }, '--data');
+    const values = parseCliArgs(args, { data: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' } }, '--data');
+    if (!values.data) throw new CliUsageError('--data is required: the folder with the training data');
+    const dataProblem = dataFolderProblem(values.data);
+    if (dataProblem !== null) throw new CliUsageError(dataProblem);
+    const seed = integerOption('seed', values.seed) ?? DEFAULT_TRAIN_OPTIONS.seed;
+    const outProblem = values.out === undefined ? null : outputFileProblem(values.out, 'out');
+    if (outProblem !== null) throw new CliUsageError(outProblem);
+    return { data: values.data, seed, ...(values.out === undefined ? {} : { out: values.out }) };
   } catch (error) {
-    console.error(`npm run ${command}: ${errorMessage(error)}\n${usage}`);
+    if (!(error instanceof CliUsageError)) throw error;
+    console.error(`npm run ${command}: ${error.message}\n${usage}`);
     return null;
   }
-  const problem = values.data ? dataFolderProblem(values.data) : '--data is required: the folder with the training data';
-  const seed = Number(values.seed);
-  if (problem !== null || !Number.isInteger(seed) || values.data === undefined) {
-    console.error(`npm run ${command}: ${problem ?? `--seed must be an integer, got "${values.seed}"`}\n${usage}`);
-    return null;
-  }
-  const outProblem = values.out === undefined ? null : outputFileProblem(values.out, 'out');
-  if (outProblem !== null) {
-    console.error(`npm run ${command}: ${outProblem}\n${usage}`);
-    return null;
-  }
-  return { data: values.data, seed, ...(values.out === undefined ? {} : { out: values.out }) };
 }
 
 /**

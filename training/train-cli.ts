@@ -1,7 +1,6 @@
-import { parseCliArgs } from './cli-args';
+import { CliUsageError, integerOption, parseCliArgs } from './cli-args';
 import { CsvFileError } from './csv';
 import { dataFolderProblem } from './data';
-import { errorMessage } from '../lib/shared/error-message';
 import { outputFolderProblem } from './output-path';
 
 /**
@@ -40,14 +39,14 @@ export interface TrainCommand {
   readonly chromiumBench: boolean;
 }
 
-/** `raw` as an integer (≥ 1 when `positive`), or undefined when the option was not given. */
-function integerOption(name: string, raw: string | undefined, positive: boolean): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isInteger(n) || (positive && n < 1)) {
-    throw new TrainUsageError(`--${name} must be ${positive ? 'a positive integer' : 'an integer'}, got "${raw}"`);
+/** What `check` gives, with a {@link CliUsageError} it throws rethrown as a {@link TrainUsageError} (same message). */
+function asTrainUsage<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof CliUsageError) throw new TrainUsageError(error.message, { cause: error });
+    throw error;
   }
-  return n;
 }
 
 /**
@@ -59,9 +58,8 @@ function integerOption(name: string, raw: string | undefined, positive: boolean)
  *   output folder ({@link outputFolderProblem}).
  */
 export function parseTrainArgs(args: readonly string[]): TrainCommand {
-  let values;
-  try {
-    values = parseCliArgs(
+  const values = asTrainUsage(() =>
+    parseCliArgs(
       args,
       {
         data: { type: 'string' },
@@ -74,16 +72,14 @@ export function parseTrainArgs(args: readonly string[]): TrainCommand {
         'no-chromium-bench': { type: 'boolean', default: false },
       },
       '--data',
-    );
-  } catch (error) {
-    throw new TrainUsageError(errorMessage(error), { cause: error });
-  }
+    ),
+  );
   if (!values.data) throw new TrainUsageError('--data is required: the folder with the training data');
   const problem = dataFolderProblem(values.data);
   if (problem !== null) throw new TrainUsageError(problem);
-  const seed = integerOption('seed', values.seed, false);
-  const epochs = integerOption('epochs', values.epochs, true);
-  const workers = integerOption('workers', values.workers, true);
+  const seed = asTrainUsage(() => integerOption('seed', values.seed));
+  const epochs = asTrainUsage(() => integerOption('epochs', values.epochs, { positive: true }));
+  const workers = asTrainUsage(() => integerOption('workers', values.workers, { positive: true }));
   const outputs: [string, string][] = [['out', values.out], ...(values['no-report'] ? [] : [['report', values.report] as [string, string]])];
   for (const [option, path] of outputs) {
     const outputProblem = outputFolderProblem(path, option);

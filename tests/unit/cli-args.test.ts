@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CliUsageError, parseCliArgs } from '@/training/cli-args';
+import { CliUsageError, integerOption, parseCliArgs } from '@/training/cli-args';
 import { thrown } from './support/fixtures';
 
 const OPTIONS = { data: { type: 'string' }, seed: { type: 'string', default: '42' }, 'no-report': { type: 'boolean', default: false } } as const;
@@ -27,5 +27,32 @@ describe('parseCliArgs', () => {
     expect(usageError(['--dat', 'x'])).toBe("Unknown option '--dat'");
     expect(usageError(['-d'])).toBe("Unknown option '-d'");
     expect(usageError(['--data'])).toBe("Option '--data <value>' argument missing");
+  });
+});
+
+describe('integerOption', () => {
+  it('reads signed decimal integers, and undefined for an option not given', () => {
+    expect(integerOption('seed', '7')).toBe(7);
+    expect(integerOption('seed', '-3')).toBe(-3);
+    expect(integerOption('seed', '+5')).toBe(5);
+    expect(integerOption('seed', '0')).toBe(0);
+    expect(integerOption('seed', '007')).toBe(7);
+    expect(integerOption('seed', String(Number.MAX_SAFE_INTEGER))).toBe(Number.MAX_SAFE_INTEGER);
+    expect(integerOption('seed', undefined)).toBeUndefined();
+    expect(integerOption('workers', '2', { positive: true })).toBe(2);
+  });
+
+  it('refuses what Number() would turn into an integer that was not written: blanks, hex, exponents, unsafe integers', () => {
+    for (const raw of ['', ' ', 'x', '1.5', '1.0', ' 7', '0x10', '1e3', '9007199254740993', '--1']) {
+      const error = thrown(() => integerOption('seed', raw));
+      expect(error, JSON.stringify(raw)).toBeInstanceOf(CliUsageError);
+      expect(error).toHaveProperty('message', `--seed must be an integer, got "${raw}"`);
+    }
+  });
+
+  it('refuses zero and negative values when the option must be positive', () => {
+    for (const raw of ['0', '-1', '-0']) {
+      expect(thrown(() => integerOption('epochs', raw, { positive: true }))).toHaveProperty('message', `--epochs must be a positive integer, got "${raw}"`);
+    }
   });
 });

@@ -54,7 +54,7 @@ describe('parseTrainArgs (the command line, checked before TF.js loads)', () => 
 
   it('refuses an unknown option, a seed that is not an integer, and epochs or workers that are not positive integers', () => {
     expect(usageError(['--data', layout, '--sede', '1'])).toBe("Unknown option '--sede'");
-    for (const seed of ['x', '', '1.5']) expect(usageError(['--data', layout, '--seed', seed])).toBe(`--seed must be an integer, got "${seed}"`);
+    for (const seed of ['x', '', '1.5', '0x10', '1e3']) expect(usageError(['--data', layout, '--seed', seed])).toBe(`--seed must be an integer, got "${seed}"`);
     for (const n of ['0', '-1', '1.5', 'two', ' ']) {
       expect(usageError(['--data', layout, `--workers=${n}`])).toBe(`--workers must be a positive integer, got "${n}"`);
       expect(usageError(['--data', layout, `--epochs=${n}`])).toBe(`--epochs must be a positive integer, got "${n}"`);
