@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { ListReport } from '@/lib/shared/messaging';
 import { csvFileName, selectionCsv } from '@/lib/shared/occasions/export';
 import { coverageText, profileOf, profileThemes, type ListedResult } from '@/lib/shared/occasions/profile';
-import { selectionOf, trackLinks } from '@/lib/shared/occasions/selection';
+import { pickedInOrder, selectionOf, trackLinks } from '@/lib/shared/occasions/selection';
 import { getTheme, THEME_IDS, type ThemeId } from '@/model/themes';
 import { errorMessage } from '@/lib/shared/error-message';
 
@@ -63,7 +63,7 @@ export function TabProfile({ report, enabled, colors, copy, download, save }: Ta
       <p className="muted small" data-testid="tab-pick-note">
         {picked.size === 0
           ? 'Press a theme to pick its tracks (confident badges only); with none pressed, the buttons below take every track of the list.'
-          : `Picked: ${THEME_IDS.filter((t) => picked.has(t))
+          : `Picked: ${pickedInOrder(picked)
               .map((t) => getTheme(t).name)
               .join(', ')}. Press a theme again to drop it.`}
       </p>
@@ -77,7 +77,7 @@ export function TabProfile({ report, enabled, colors, copy, download, save }: Ta
         <button
           disabled={n === 0}
           onClick={() =>
-            void save({ listName: report.listName, themes: [...picked], tracks: selection.map(({ track }) => ({ trackId: track.trackId, name: track.name, artists: [...track.artists] })) }).then(
+            void save({ listName: report.listName, themes: pickedInOrder(picked), tracks: selection.map(({ track }) => ({ trackId: track.trackId, name: track.name, artists: [...track.artists] })) }).then(
               () => setDone('Confirm in the save window.'),
               (e: unknown) => setDone(`Could not open the save window (${errorMessage(e)}).`),
             )

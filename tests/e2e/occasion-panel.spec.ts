@@ -162,7 +162,10 @@ test.describe('the occasion panel (issue 11)', () => {
       .sort((a, b) => b[1] - a[1])
       .slice(0, 2)
       .map(([t]) => t);
-    for (const t of picked) await panel.toggleTheme(t);
+    // Pressed in reverse catalogue order, they are named in catalogue order (the buttons' order).
+    const inCatalogueOrder = THEME_IDS.filter((t) => picked.includes(t));
+    for (const t of [...inCatalogueOrder].reverse()) await panel.toggleTheme(t);
+    await expect(panel.filterNote()).toHaveText(`Showing ${inCatalogueOrder.map((t) => getTheme(t).name).join(', ')}: other rows are dimmed. Press again to clear.`);
     const walk = await checkWholeList(playlist.spotify, tracks.length, expected, async (rows) => {
       for (const row of rows) expect(row.dimmed, `row ${row.position} (${row.trackId}) dimmed`).toBe(!ofThemes(row.trackId, picked, expected));
     });

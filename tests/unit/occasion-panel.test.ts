@@ -7,7 +7,7 @@ import { analyseWholeList } from '@/lib/content/panel/analysis';
 import { DIMMED_ATTRIBUTE, keepRowsDimmed } from '@/lib/content/panel/dimming';
 import { CSV_COLUMNS, csvFileName, selectionCsv } from '@/lib/shared/occasions/export';
 import { apiReadSummary, coverageText, isComplete, profileOf, profileThemes, type ListedResult } from '@/lib/shared/occasions/profile';
-import { isDimmed, matchesFilter, rankByTheme, selectionOf, trackLinks } from '@/lib/shared/occasions/selection';
+import { isDimmed, matchesFilter, pickedInOrder, rankByTheme, selectionOf, trackLinks } from '@/lib/shared/occasions/selection';
 import { createResultsStore } from '@/lib/content/results-store';
 import { scanTrackRows } from '@/lib/content/spotify-dom';
 import type { BadgeState } from '@/lib/shared/badge-look';
@@ -120,6 +120,11 @@ describe('filter, sort view and selection (issue 11)', () => {
       ['workout', expect.closeTo((0.4 + 0.1) / 2, 12)],
       ['chill', expect.closeTo((0.6 + 0.9) / 2, 12)],
     ]);
+  });
+
+  it('lists the picked themes in catalogue order, whatever order they were pressed in', () => {
+    expect(pickedInOrder(new Set<ThemeId>(['chill', 'sleep', 'workout']))).toEqual(['workout', 'sleep', 'chill']);
+    expect(pickedInOrder(new Set<ThemeId>())).toEqual([]);
   });
 
   it('copies one open.spotify.com link per line, each track once, in list order', () => {

@@ -9,7 +9,7 @@ import { keepRowsDimmed } from './dimming';
 import { downloadText } from '@/lib/shared/download';
 import { CSV_MIME_TYPE, csvFileName, selectionCsv } from '@/lib/shared/occasions/export';
 import { apiReadSummary, coverageText, isComplete, profileOf, profileThemes, type ListedResult, type ListProfile } from '@/lib/shared/occasions/profile';
-import { rankByTheme, selectionOf, trackLinks, trackUrl } from '@/lib/shared/occasions/selection';
+import { pickedInOrder, rankByTheme, selectionOf, trackLinks, trackUrl } from '@/lib/shared/occasions/selection';
 import { errorMessage } from '@/lib/shared/error-message';
 
 /**
@@ -179,7 +179,7 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
     const focused = root instanceof ShadowRoot ? root.activeElement : null;
     if (focused instanceof HTMLElement && focused.dataset.theme) themeList.querySelector<HTMLElement>(`button[data-theme="${focused.dataset.theme}"]`)?.focus();
     filterNote.textContent =
-      picked.size === 0 ? 'Press a theme to dim the rows of other themes.' : `Showing ${[...picked].map((t) => getTheme(t).name).join(', ')}: other rows are dimmed. Press again to clear.`;
+      picked.size === 0 ? 'Press a theme to dim the rows of other themes.' : `Showing ${pickedInOrder(picked).map((t) => getTheme(t).name).join(', ')}: other rows are dimmed. Press again to clear.`;
   }
 
   function renderRanking(all: readonly ListedResult[], themes: readonly ThemeId[], profile: ListProfile): void {
@@ -341,7 +341,7 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
     deps
       .prepareSave({
         listName: deps.listName(),
-        themes: [...picked],
+        themes: pickedInOrder(picked),
         tracks: selection.slice(0, MAX_SAVE_TRACKS).map(({ track }) => ({ trackId: track.trackId, name: track.name, artists: [...track.artists] })),
       })
       .then(

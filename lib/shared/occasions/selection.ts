@@ -1,6 +1,6 @@
 import type { BadgeState } from '@/lib/shared/badge-look';
 import { probabilityAmong } from '@/model/theme-choice';
-import type { ThemeId } from '@/model/themes';
+import { THEME_IDS, type ThemeId } from '@/model/themes';
 import type { ListedResult } from './profile';
 
 /**
@@ -21,6 +21,15 @@ export function matchesFilter(state: BadgeState, themes: ReadonlySet<ThemeId>): 
 /** Whether a row showing a track in `state` is dimmed: a filter is on, the track is answered, and it does not match. */
 export function isDimmed(state: BadgeState, themes: ReadonlySet<ThemeId>): boolean {
   return themes.size > 0 && state.status !== 'loading' && !matchesFilter(state, themes);
+}
+
+/**
+ * The picked themes in catalogue order (`THEME_IDS`, the order of the theme buttons), not in the
+ * order they were pressed: the line that names them and the saved playlist's name ("Mix · Party +
+ * Chill", `playlistName`) are then the same for the same themes, in the panel and the popup alike.
+ */
+export function pickedInOrder(themes: ReadonlySet<ThemeId>): ThemeId[] {
+  return THEME_IDS.filter((t) => themes.has(t));
 }
 
 /** The selection: the tracks that match the filter, in list order (every listed track when no theme is picked). */

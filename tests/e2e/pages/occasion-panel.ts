@@ -64,6 +64,11 @@ export class OccasionPanel {
     return means;
   }
 
+  /** The line under the theme buttons that says which themes are picked. */
+  filterNote(): Locator {
+    return this.host.locator('.filter-note');
+  }
+
   /** Presses a theme's button (adds it to the filter, or takes it out). */
   async toggleTheme(theme: string): Promise<void> {
     await this.host.locator(`button.theme[data-theme="${theme}"]`).click();
