@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { MIN_TRACKS_PER_THEME, THEME_IDS, type ThemeId } from '../model/themes';
 import { logOf, pairedDifference, scoreOutOfFold, summarize, type OutOfFoldScores, type Summary } from './cv';
-import { parseExploreArgs, runExploreCommand } from './explore-cli';
+import type { ExploreArgs } from './explore-cli';
 import { DEFAULT_TRAIN_OPTIONS } from './model';
 import { crossValidate, STUDENTS, type CandidateResult, type CrossValidationResult, type StudentConfig, type TrainingReport } from './train';
 
@@ -102,13 +102,15 @@ export function foldMacroF1(c: CandidateResult): string {
   return `${c.folds.map((e) => e.macroF1.toFixed(4)).join(', ')} (mean ${fmt(summarize(c.folds.map((e) => e.macroF1)))})`;
 }
 
-const USAGE = 'Usage: npm run explore:students -- --data <dir> [--out <file.md>] [--seed <int>]';
-
-async function main(): Promise<number> {
+/**
+ * `npm run explore:students` once its arguments are checked (training/explore-cli.ts): runs the
+ * cross-validation with {@link STUDENT_TRIALS}, prints the table and writes it to `args.out`.
+ * @returns the exit code, 0.
+ * @throws what loading the data or training throws (the CLI prints its message).
+ */
+export async function exploreStudentsCommand(args: ExploreArgs): Promise<number> {
   tf.enableProdMode();
-  const args = parseExploreArgs('explore:students', USAGE);
-  if (!args) return 2;
-  const { seed } = args;
+  const seed = args.seed ?? DEFAULT_TRAIN_OPTIONS.seed;
   const run = await crossValidate({ dataDir: args.data, seed, epochs: DEFAULT_TRAIN_OPTIONS.epochs, grid: [], students: STUDENT_TRIALS, log: (line) => console.log(line) });
   const teacherStarted = Date.now();
   const teacher = averagedTeacher(run, THEME_IDS.filter((t) => run.stats.trackCounts[t] >= MIN_TRACKS_PER_THEME));
@@ -130,5 +132,3 @@ async function main(): Promise<number> {
   }
   return 0;
 }
-
-runExploreCommand('explore:students', import.meta.url, main);

@@ -5,7 +5,7 @@ import { MIN_TRACKS_PER_THEME, THEME_IDS, type ThemeId } from '../model/themes';
 import { GRADIENT_BOOSTING, gradientBoostingPredict, type GradientBoostingParams } from './baselines';
 import { crossValidationSplit, FOLDS, inputsOf, logOf, pairedDifference, scoreOutOfFold, summarize, toDataset, type OutOfFoldScores, type Summary } from './cv';
 import { loadLabelledTracks, type LabelledTrack } from './data';
-import { parseExploreArgs, runExploreCommand } from './explore-cli';
+import type { ExploreArgs } from './explore-cli';
 import { DEFAULT_TRAIN_OPTIONS, balancedClassWeights, type Dataset } from './model';
 
 /**
@@ -186,12 +186,14 @@ export function treesTable(results: readonly TreesResult[]): string {
   return [line(header), line(header.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
 }
 
-const USAGE = 'Usage: npm run explore:trees -- --data <dir> [--out <file.md>] [--seed <int>]';
-
-async function main(): Promise<number> {
-  const args = parseExploreArgs('explore:trees', USAGE);
-  if (!args) return 2;
-  const { seed } = args;
+/**
+ * `npm run explore:trees` once its arguments are checked (training/explore-cli.ts): scores
+ * {@link TREES_TRIALS} on the folds of `args.data`, prints the table and writes it to `args.out`.
+ * @returns the exit code, 0.
+ * @throws what loading the data or fitting the trees throws (the CLI prints its message).
+ */
+export async function exploreTreesCommand(args: ExploreArgs): Promise<number> {
+  const seed = args.seed ?? DEFAULT_TRAIN_OPTIONS.seed;
   const { tracks, stats } = loadLabelledTracks(args.data);
   const metadata = parseModelMetadata(JSON.parse(readFileSync('public/model/metadata.json', 'utf8')));
   const badgeThemes = metadata.labels.filter((t) => !metadata.experimental.includes(t));
@@ -206,5 +208,3 @@ async function main(): Promise<number> {
   }
   return 0;
 }
-
-runExploreCommand('explore:trees', import.meta.url, main);

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { parseExploreArgs } from '@/training/explore-cli';
-import { DEFAULT_TRAIN_OPTIONS } from '@/training/model';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { parseExploreArgs, runExploreCli, type ExploreArgs, type ExploreCommand } from '@/training/explore-cli';
 import { emptyDataLayout } from './support/fixtures';
 
 const data = mkdtempSync(join(tmpdir(), 'pp-explore-cli-'));
@@ -33,9 +34,67 @@ describe('parseExploreArgs (the npm run explore:* commands)', () => {
     expect(errors[0]).toContain('\nUsage: npm run explore:x -- --data <dir>');
   });
 
-  it("gives the folder, the seed (npm run train's default when not given) and the table's file", () => {
+  it("gives the folder, the seed (none when not given: the command takes npm run train's) and the table's file", () => {
     const out = join(data, 'T.md');
-    expect(parseExploreArgs('explore:x', 'usage', ['--data', data])).toEqual({ data, seed: DEFAULT_TRAIN_OPTIONS.seed });
+    expect(parseExploreArgs('explore:x', 'usage', ['--data', data])).toEqual({ data });
     expect(parseExploreArgs('explore:x', 'usage', ['--data', data, '--seed=-7', '--out', out])).toEqual({ data, seed: -7, out });
+  });
+});
+
+describe('runExploreCli (training/explore-cli.ts <command>)', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  /** A command that records the arguments it ran with, then gives `code` or throws `error`. */
+  function fakeCommand(outcome: { code: number } | { error: Error }): { command: ExploreCommand; runs: ExploreArgs[] } {
+    const runs: ExploreArgs[] = [];
+    const command: ExploreCommand = {
+      usage: 'Usage: npm run explore:fake -- --data <dir>',
+      run: async (args) => {
+        runs.push(args);
+        if ('error' in outcome) throw outcome.error;
+        return outcome.code;
+      },
+    };
+    return { command, runs };
+  }
+
+  it('runs the named command with its checked arguments and exits with its code', async () => {
+    const { command, runs } = fakeCommand({ code: 0 });
+    expect(await runExploreCli(['fake', '--data', data, '--seed', '7'], new Map([['fake', command]]))).toBe(0);
+    expect(runs).toEqual([{ data, seed: 7 }]);
+  });
+
+  it('does not run the command on a wrong command line: exit 2, the reason and its usage line', async () => {
+    const errors: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
+    const { command, runs } = fakeCommand({ code: 0 });
+    expect(await runExploreCli(['fake', '--data', data, '--seed', ''], new Map([['fake', command]]))).toBe(2);
+    expect(await runExploreCli(['nope', '--data', data], new Map([['fake', command]]))).toBe(2);
+    expect(await runExploreCli([], new Map([['fake', command]]))).toBe(2);
+    expect(runs).toEqual([]);
+    expect(errors).toEqual([
+      'npm run explore:fake: --seed must be an integer, got ""\nUsage: npm run explore:fake -- --data <dir>',
+      'training/explore-cli.ts: unknown command "nope"; one of fake (npm run explore:<command>)',
+      'training/explore-cli.ts: unknown command ""; one of fake (npm run explore:<command>)',
+    ]);
+  });
+
+  it('says what a failing command threw, in one line: exit 1', async () => {
+    const errors: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
+    const { command } = fakeCommand({ error: new Error('no labelled tracks') });
+    expect(await runExploreCli(['fake', '--data', data], new Map([['fake', command]]))).toBe(1);
+    expect(errors).toEqual(['npm run explore:fake: no labelled tracks']);
+  });
+
+  it('is what npm run explore:trees and explore:students run: a wrong seed is refused with the command\'s usage line', async () => {
+    for (const name of ['trees', 'students']) {
+      const failed = await promisify(execFile)('npm', ['run', '-s', `explore:${name}`, '--', '--data', data, '--seed', ''], { cwd: join(__dirname, '..', '..'), timeout: 60_000 }).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code?: number; stderr: string }) => error,
+      );
+      expect(failed.code, name).toBe(2);
+      expect(failed.stderr).toBe(`npm run explore:${name}: --seed must be an integer, got ""\nUsage: npm run explore:${name} -- --data <dir> [--out <file.md>] [--seed <int>]\n`);
+    }
   });
 });
