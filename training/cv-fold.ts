@@ -2,9 +2,9 @@
  * One cross-validation fold of `npm run train` (training/train.ts `crossValidate`): every
  * candidate (the baselines, the MLPs trained on the labels, the students) fitted on the fold's
  * training part and scored on its held-out part. Everything in a fold is seeded from the run's
- * seed and the fold's index, and no fold reads what another one computed, so the folds can run
- * in worker threads (training/cv-worker.ts) or one after another in this thread and give the
- * same numbers, bit for bit.
+ * seed and the fold's index, and no fold reads what another one computed, so the folds (and the
+ * parts of a fold, {@link FOLD_STAGES}) can run in worker threads (training/cv-worker.ts) or one
+ * after another in this thread and give the same numbers, bit for bit.
  */
 import { ENCODED_LENGTH, computeNormalization, encodeBatch, type ModelInput, type Normalization } from '../model/features';
 import { denseLogits, readDenseStack, softmaxRows, type DenseStack } from '../model/forward';
@@ -195,6 +195,8 @@ export function foldData(ctx: FoldContext, fold: number): FoldData {
  */
 export interface FoldRecord {
   readonly name: string;
+  /** The {@link FOLD_STAGES} index of the step that recorded it: a fold's parts merge back into the order of a whole fold by it. */
+  readonly stage: number;
   readonly kind: CandidateKind;
   /** Whether the candidate has out-of-fold logits (networks, ensembles, trees). */
   readonly withLogits: boolean;
@@ -214,11 +216,58 @@ export interface FoldRecord {
   ms: number;
 }
 
-/** A fold's records, in the order of their first use (the report's row order), and its wall time. */
+/** A fold's records, in the order of their first use (the report's row order), and its time. */
 export interface FoldOutcome {
   readonly fold: number;
   readonly records: FoldRecord[];
+  /** Wall time of the fold, seconds; of a fold run in parts, the sum of the parts' wall times. */
   readonly seconds: number;
+}
+
+/**
+ * The steps of a fold, in the order a whole fold runs them, with the part each belongs to. The
+ * parts share nothing but the data: `trees` fits the gradient-boosted trees (one fit labels the
+ * held-out rows and the transfer set) and the students they teach; `mlps` the MLP ensemble and the
+ * grid's other MLPs; `baselines` the majority class, logistic regression and k-nearest
+ * neighbours. So they can run at the same time on different threads; each step's seeds are its
+ * own (the run's seed, the fold and a fixed offset), so a step gives the same numbers in any.
+ * On 2 cores a fold's parts take about 65, 37 and 12 s (the report's time column, 2026-12-07).
+ */
+export const FOLD_STAGES = [
+  { step: 'majority class', part: 'baselines' },
+  { step: 'logistic regression', part: 'baselines' },
+  { step: 'k-nearest neighbours', part: 'baselines' },
+  { step: 'gradient-boosted trees', part: 'trees' },
+  { step: 'MLP ensemble', part: 'mlps' },
+  { step: 'grid MLPs', part: 'mlps' },
+  { step: 'students', part: 'trees' },
+] as const satisfies readonly { step: string; part: 'trees' | 'mlps' | 'baselines' }[];
+
+/** A step of a fold ({@link FOLD_STAGES}). */
+type FoldStep = (typeof FOLD_STAGES)[number]['step'];
+
+/** What one run of {@link runFold} fits: the whole fold, or one of its parts ({@link FOLD_STAGES}). */
+export type FoldPart = 'whole' | (typeof FOLD_STAGES)[number]['part'];
+
+/**
+ * Whether a setup's folds can run in parts: only when every student is taught by the trees
+ * alone, since a teacher with the MLP ensemble (`mlp`, `mlp+gbt`) needs the `mlps` part's
+ * networks in the `trees` part.
+ */
+export function foldPartsIndependent(setup: FoldSetup): boolean {
+  return setup.students.every((s) => s.teacher === 'gbt');
+}
+
+/**
+ * One fold's outcome from the outcomes of its parts (any order): the records in the order a whole
+ * fold records them (by stage, then as each part recorded them), the parts' times added up.
+ * @throws Error when the outcomes are of different folds, or none is given.
+ */
+export function mergeFoldParts(parts: readonly FoldOutcome[]): FoldOutcome {
+  const [first] = parts;
+  if (!first || parts.some((p) => p.fold !== first.fold)) throw new Error(`fold parts to merge must be of one fold, got folds [${parts.map((p) => p.fold).join(', ')}]`);
+  const records = parts.flatMap((p) => p.records).sort((a, b) => a.stage - b.stage);
+  return { fold: first.fold, records, seconds: parts.reduce((sum, p) => sum + p.seconds, 0) };
 }
 
 /**
@@ -226,18 +275,29 @@ export interface FoldOutcome {
  * majority class, logistic regression, k-nearest neighbours, the gradient-boosted trees (one fit
  * also labels the transfer set for the students), the MLP ensemble (its first member is also the
  * single MLP of that configuration, scored at both checkpoints), the other MLPs of the grid, and
- * the students. Assumes the TF.js backend is selected (training/model.ts `selectWasmBackend`).
+ * the students; with `part`, only the steps of that part ({@link FOLD_STAGES}; merge a fold's
+ * parts with {@link mergeFoldParts}). Assumes the TF.js backend is selected (training/model.ts
+ * `selectWasmBackend`).
+ * @throws Error for the `trees` part of a setup whose students need the MLP ensemble ({@link foldPartsIndependent}).
  */
-export async function runFold(ctx: FoldContext, fold: number): Promise<FoldOutcome> {
+export async function runFold(ctx: FoldContext, fold: number, part: FoldPart = 'whole'): Promise<FoldOutcome> {
+  if (part === 'trees' && !foldPartsIndependent(ctx.setup)) throw new Error('the trees part of a fold cannot run alone: a student is taught by the MLP ensemble');
   const { setup, artists, countEnabled } = ctx;
   const k = THEME_IDS.length;
   const foldStarted = Date.now();
   const checkpoints = [...new Set([Math.ceil(setup.epochs / 2), setup.epochs])];
   const records = new Map<string, FoldRecord>();
+  /** The {@link FOLD_STAGES} index of the step running now: every record it makes carries it. */
+  let stage = 0;
+  /** Starts step `step`; whether this run fits it (its part, or the whole fold). */
+  const begin = (step: FoldStep): boolean => {
+    stage = FOLD_STAGES.findIndex((s) => s.step === step);
+    return part === 'whole' || FOLD_STAGES[stage]?.part === part;
+  };
   const entry = (name: string, kind: CandidateKind, withLogits: boolean, config?: CandidateConfig, parameters?: number): FoldRecord => {
     let r = records.get(name);
     if (!r) {
-      r = { name, kind, withLogits, ...(config ? { config } : {}), ...(parameters !== undefined ? { parameters } : {}), evaluations: [], missing: [], recorded: false, predicted: [], flips: [], stacks: [], ms: 0 };
+      r = { name, stage, kind, withLogits, ...(config ? { config } : {}), ...(parameters !== undefined ? { parameters } : {}), evaluations: [], missing: [], recorded: false, predicted: [], flips: [], stacks: [], ms: 0 };
       records.set(name, r);
     }
     return r;
@@ -281,23 +341,29 @@ export async function runFold(ctx: FoldContext, fold: number): Promise<FoldOutco
   };
   const { ensemble } = setup;
   const memberName = (m: number) => (m === 0 ? (e: number) => describeConfig({ ...ensemble.member, epochs: e }) : () => `(ensemble member ${m + 1})`);
-  const transferStudents = setup.students.some((s) => s.transfer);
+  const transferStudents = (part === 'whole' || part === 'trees') && setup.students.some((s) => s.transfer);
   const transferRows = transferStudents ? ctx.transferTracks(new Set(heldIdx.map((i) => artists[i] ?? ''))) : [];
   const transferX = encodeBatch(maskDurations(transferRows, setup.seed + fold + 700), normalization);
   const classWeights = balancedClassWeights(train.y, k, DEFAULT_TRAIN_OPTIONS.maxClassWeight);
 
   let t0 = Date.now();
-  const maj = entry('majority class', 'baseline', false);
-  record(maj, majorityClass(train, k, validation.y.length).predicted);
-  maj.ms += Date.now() - t0;
-  const logistic = { hidden: [], dropout: 0, classWeighting: 'balanced', softLabels: true } as const satisfies MlpConfig;
-  await fitRecorded(() => describeConfig(logistic), 'baseline', logistic, train, setup.seed + fold, [setup.epochs]);
-  t0 = Date.now();
-  const knn = entry(`k-nearest neighbours (k = ${KNN_K})`, 'baseline', false);
-  record(knn, knnPredict(train, validation));
-  knn.ms += Date.now() - t0;
+  if (begin('majority class')) {
+    const maj = entry('majority class', 'baseline', false);
+    record(maj, majorityClass(train, k, validation.y.length).predicted);
+    maj.ms += Date.now() - t0;
+  }
+  if (begin('logistic regression')) {
+    const logistic = { hidden: [], dropout: 0, classWeighting: 'balanced', softLabels: true } as const satisfies MlpConfig;
+    await fitRecorded(() => describeConfig(logistic), 'baseline', logistic, train, setup.seed + fold, [setup.epochs]);
+  }
+  if (begin('k-nearest neighbours')) {
+    t0 = Date.now();
+    const knn = entry(`k-nearest neighbours (k = ${KNN_K})`, 'baseline', false);
+    record(knn, knnPredict(train, validation));
+    knn.ms += Date.now() - t0;
+  }
   let transferGbt = new Float64Array(0);
-  if (setup.gradientBoosting) {
+  if (begin('gradient-boosted trees') && setup.gradientBoosting) {
     t0 = Date.now();
     const gbt = entry(GBT_NAME, 'baseline', true);
     // One fit predicts the held-out fold (the baseline) and the transfer set (the students' teacher there).
@@ -313,21 +379,23 @@ export async function runFold(ctx: FoldContext, fold: number): Promise<FoldOutco
 
   // The ensemble: member 1 is also the single MLP of the same configuration (same seed).
   const teacher: DenseStack[] = [];
-  t0 = Date.now();
-  for (let m = 0; m < ensemble.size; m++) {
-    teacher.push(await fitRecorded(memberName(m), m === 0 ? 'mlp' : 'baseline', ensemble.member, train, setup.seed + fold + 1000 * m, m === 0 ? checkpoints : [setup.epochs]));
+  if (begin('MLP ensemble')) {
+    t0 = Date.now();
+    for (let m = 0; m < ensemble.size; m++) {
+      teacher.push(await fitRecorded(memberName(m), m === 0 ? 'mlp' : 'baseline', ensemble.member, train, setup.seed + fold + 1000 * m, m === 0 ? checkpoints : [setup.epochs]));
+    }
+    const ens = entry(ensembleName(ensemble), 'baseline', true, undefined, parameterCount(ensemble.member.hidden) * ensemble.size);
+    const pv = ensembleProbabilities(teacher, validation.x, validation.y.length, k);
+    record(ens, rowsOf(pv, k).map(argmax), logOf(pv));
+    ens.ms += Date.now() - t0;
   }
-  const ens = entry(ensembleName(ensemble), 'baseline', true, undefined, parameterCount(ensemble.member.hidden) * ensemble.size);
-  const pv = ensembleProbabilities(teacher, validation.x, validation.y.length, k);
-  record(ens, rowsOf(pv, k).map(argmax), logOf(pv));
-  ens.ms += Date.now() - t0;
 
-  for (const config of setup.grid) {
+  for (const config of begin('grid MLPs') ? setup.grid : []) {
     if (JSON.stringify({ ...config, duration: config.duration ?? true }) === JSON.stringify({ ...ensemble.member, duration: ensemble.member.duration ?? true })) continue;
     await fitRecorded((e) => describeConfig({ ...config, epochs: e }), 'mlp', config, config.duration === false ? trainNoDuration : train, setup.seed + fold, checkpoints);
   }
   const distillCache = new Map<string, Dataset>();
-  for (const [si, s] of setup.students.entries()) {
+  for (const [si, s] of begin('students') ? setup.students.entries() : []) {
     t0 = Date.now();
     const set = await distillationSet(train, normalization, data.trainIdx.map((i) => artists[i] ?? ''), teacher, k, s, setup.seed + fold + 500, distillCache, { x: transferX, gbt: transferGbt });
     const r = entry(describeStudent(s, ensemble), 'student', true, { ...s, student: true }, parameterCount(s.hidden));

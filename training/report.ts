@@ -303,7 +303,7 @@ Mean ± standard deviation over the ${FOLDS} held-out folds (min–max in bracke
 unweighted mean of the per-theme F1 over all ${THEME_IDS.length} themes; "≥ ${MIN_TRACKS_PER_THEME} tracks" averages over the
 themes with at least ${MIN_TRACKS_PER_THEME} labelled tracks only. Every model sees the same ${ENCODED_LENGTH}-value encoding (10 standardized features,
 standardized log-duration, duration-missing flag, key one-hot), with ${pct(DURATION_MASK_SHARE)} of the training rows' durations masked
-as missing. Parameters: weights of one network (= bytes of uint8 weights). Time: fitting and predicting, summed over the folds, seconds${report.workers > 1 ? ` (the folds ran ${report.workers} at a time, on worker threads, so the column adds up to more than the cross-validation's wall time)` : ''}.
+as missing. Parameters: weights of one network (= bytes of uint8 weights). Time: fitting and predicting, summed over the folds, seconds${report.workers > 1 ? ` (the folds ran ${report.workers} at a time on worker threads${report.foldParts ? ', each in three parts: its trees with the students, its MLPs, its other baselines' : ''}; so the column adds up to more than the cross-validation's wall time)` : ''}.
 
 ### Baselines
 
@@ -527,7 +527,7 @@ than 0.5 points would have shipped float16); the weights file is ${sizes.uint8} 
 
 ## Training time
 
-2 cores, wasm backend, ${report.workers > 1 ? `the ${FOLDS} folds ${report.workers} at a time on worker threads (training/cv-pool.ts)` : `the ${FOLDS} folds one after another`}: cross-validation of all models ${report.seconds.crossValidation.toFixed(1)} s, final fit ${report.seconds.finalFit.toFixed(1)} s,
+2 cores, wasm backend, ${report.workers > 1 ? `the ${FOLDS} folds${report.foldParts ? ', each in three parts (its trees and students; its MLPs; its other baselines),' : ''} ${report.workers} at a time on worker threads (training/cv-pool.ts)` : `the ${FOLDS} folds one after another`}: cross-validation of all models ${report.seconds.crossValidation.toFixed(1)} s, final fit ${report.seconds.finalFit.toFixed(1)} s,
 whole run up to the written model ${report.seconds.total.toFixed(1)} s (benchmarks not included).
 
 ## Runtime speed

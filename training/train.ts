@@ -18,7 +18,7 @@ import { fileModelHandler, float16Handler, writeQuantizedModel, WEIGHTS_FILE } f
 import { MAX_FLIP_SHARE, PERTURBATIONS, flipShares, type FlipShare } from './robustness';
 import { DURATION_MASK_SHARE, FOLDS, inputsOf, maskDurations, pairedDifference, rowsOf, selectRows, summarize, toDataset, type Summary } from './cv';
 import { GBT_NAME, describeConfig, describeStudent, ensembleName as nameOfEnsemble, foldContext, heldOutData, stackProbabilities, type CandidateConfig, type CandidateKind, type EnsembleConfig, type FoldSetup, type MlpConfig } from './cv-fold';
-import { runFolds } from './cv-pool';
+import { foldRunParts, runFolds } from './cv-pool';
 import { STUDENT_BATCH_SIZE, TEACHER_FOLDS, distillationSet, labelless, type StudentConfig, type TransferSet } from './distill';
 export { DURATION_MASK_SHARE, FOLDS, TEST_FRACTION, type Summary } from './cv';
 export type { CandidateConfig, CandidateKind, EnsembleConfig, MlpConfig } from './cv-fold';
@@ -172,6 +172,8 @@ export interface TrainingReport {
   readonly seconds: { readonly crossValidation: number; readonly finalFit: number; readonly total: number };
   /** Worker threads the cross-validation folds ran on (1: this thread). */
   readonly workers: number;
+  /** Whether each fold ran as its parts on the worker threads (training/cv-pool.ts). */
+  readonly foldParts: boolean;
 }
 
 /** What a run produced: the validated metadata written next to the model. */
@@ -266,6 +268,8 @@ export interface CrossValidationResult {
   readonly cvSeconds: number;
   /** Worker threads the folds ran on (1: this thread). */
   readonly workers: number;
+  /** Whether each fold ran as its parts (training/cv-fold.ts `foldPartsIndependent`, on worker threads only). */
+  readonly foldParts: boolean;
 }
 
 /**
@@ -466,7 +470,7 @@ export async function crossValidate(options: CrossValidationOptions): Promise<Cr
   log(`\nThe badge's decision (arg-max among ${enabledThemes.join(', ')}; tracks of those themes), macro-F1 over folds:`);
   log(formatTable(['model', 'badge macro-F1'], badgeDecision.byCandidate.map((c) => [c.name, fmt(c.macroF1)])));
 
-  return { started, tracks, stats, artists, devIdx, testIdx, foldSizes: [...foldSizes], durationKnown, transferTracks, ensemble, students, gbtName: GBT_NAME, ensembleName: nameOfEnsemble(ensemble), candidates, selected, selectedConfig: config, selectedOofLogits: selected.oofLogits, bestBaseline, margins, biasesOf, devTruth, foldOf, heldOutByFold, oofEvaluation, enabledThemes, experimental, badgeDecision, cvSeconds, workers };
+  return { started, tracks, stats, artists, devIdx, testIdx, foldSizes: [...foldSizes], durationKnown, transferTracks, ensemble, students, gbtName: GBT_NAME, ensembleName: nameOfEnsemble(ensemble), candidates, selected, selectedConfig: config, selectedOofLogits: selected.oofLogits, bestBaseline, margins, biasesOf, devTruth, foldOf, heldOutByFold, oofEvaluation, enabledThemes, experimental, badgeDecision, cvSeconds, workers, foldParts: foldRunParts(setup, workers).length > 1 };
 }
 
 /**
@@ -493,7 +497,7 @@ export async function crossValidate(options: CrossValidationOptions): Promise<Cr
 export async function runTraining(options: TrainRunOptions): Promise<TrainRunResult> {
   const { log } = options;
   const k = THEME_IDS.length;
-  const { started, tracks, stats, artists, devIdx, testIdx, foldSizes, durationKnown, transferTracks, ensemble, students, gbtName, ensembleName, candidates, selected, selectedConfig: config, selectedOofLogits, bestBaseline, margins, biasesOf, devTruth, oofEvaluation, enabledThemes, experimental, badgeDecision, cvSeconds, workers } = await crossValidate(options);
+  const { started, tracks, stats, artists, devIdx, testIdx, foldSizes, durationKnown, transferTracks, ensemble, students, gbtName, ensembleName, candidates, selected, selectedConfig: config, selectedOofLogits, bestBaseline, margins, biasesOf, devTruth, oofEvaluation, enabledThemes, experimental, badgeDecision, cvSeconds, workers, foldParts } = await crossValidate(options);
 
   // ---- calibration on out-of-fold logits -----------------------------------------------
   const devSources = devIdx.map((i) => trackSource(tracks[i] as LabelledTrack));
@@ -680,6 +684,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       sizes: { float32: parameters * 4, float16: parameters * 2, uint8: bin.length, parameters },
       seconds: { crossValidation: cvSeconds, finalFit: finalSeconds, total: totalSeconds },
       workers,
+      foldParts,
     });
   }
   return { metadata, weightBytes: bin.length };

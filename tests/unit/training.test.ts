@@ -14,6 +14,9 @@ import { ModelJsonSchema, fileModelHandler, type ModelJson } from '@/training/mo
 import { dequantizeUint8, fromFloat16Bits, quantizeUint8, toFloat16Bits } from '@/training/quantize';
 import { createRng, groupedSplit, stratifiedGroupKFold } from '@/training/split';
 import { FOLDS, runTraining, type TrainingReport } from '@/training/train';
+import { FOLD_STAGES, foldContext, mergeFoldParts, runFold, type FoldOutcome, type FoldSetup } from '@/training/cv-fold';
+import { foldRunParts, runFolds } from '@/training/cv-pool';
+import { selectWasmBackend } from '@/training/model';
 import { REPO_ROOT, makeFeatures, realDataDir, trackId } from './support/fixtures';
 
 /* ------------------------------------------------------------------------------------------ */
@@ -503,6 +506,53 @@ describe('runTraining (short run on synthetic data)', () => {
     // The metadata carries the selected and best-baseline summaries of this very run.
     expect(result.metadata.training.crossValidation.selected.macroF1).toEqual(report.selected.macroF1);
     expect(result.metadata.training.crossValidation.bestBaseline.name).toBe(report.bestBaseline.name);
+  });
+});
+
+/* ------------------------------------------------------------------------------------------ */
+
+describe('cross-validation folds in parts (training/cv-pool.ts)', () => {
+  const setupOf = (students: FoldSetup['students']): FoldSetup => ({
+    dataDir: data.dir,
+    seed: 11,
+    epochs: 4,
+    grid: [{ hidden: [8], dropout: 0, classWeighting: 'balanced', softLabels: true, duration: false }],
+    ensemble: { size: 2, member: { hidden: [8], dropout: 0, classWeighting: 'balanced', softLabels: true } },
+    students,
+    gradientBoosting: true,
+  });
+  const treesOnly = () => setupOf([{ teacher: 'gbt', transfer: true, hidden: [8], epochs: 4, jitterCopies: 1, jitter: 0.15 }]);
+  /** A fold's records without their times (the only thing that differs from run to run). */
+  const numbers = (outcome: FoldOutcome) => ({ fold: outcome.fold, records: outcome.records.map((r) => ({ ...r, ms: 0 })) });
+
+  beforeAll(async () => {
+    await selectWasmBackend();
+  });
+
+  it('runs the folds as parts, longest first, on worker threads only when no student needs the MLP ensemble', () => {
+    expect(foldRunParts(treesOnly(), 2)).toEqual(['trees', 'mlps', 'baselines']);
+    expect(foldRunParts(treesOnly(), 1)).toEqual(['whole']);
+    const withMlpTeacher = setupOf([{ teacher: 'mlp+gbt', hidden: [8], epochs: 4, jitterCopies: 1, jitter: 0.15 }]);
+    expect(foldRunParts(withMlpTeacher, 2)).toEqual(['whole']);
+  });
+
+  it('gives, in worker threads, the records of the whole folds run in this thread: same order, same numbers, bit for bit', async () => {
+    const ctx = foldContext(treesOnly(), loadLabelledTracks(data.dir));
+    const inParts = await runFolds(ctx, 2);
+    const whole: FoldOutcome[] = [];
+    for (let fold = 0; fold < FOLDS; fold++) whole.push(await runFold(ctx, fold));
+    expect(inParts.map((o) => o.fold)).toEqual(whole.map((o) => o.fold));
+    // Every step of a fold recorded something, the trees' and the students' rows among the others' as in a whole fold.
+    expect(whole[0]?.records.map((r) => r.stage)).toEqual([...whole[0]?.records.map((r) => r.stage) ?? []].sort((a, b) => a - b));
+    expect(new Set(whole[0]?.records.map((r) => r.stage))).toEqual(new Set(FOLD_STAGES.map((_, i) => i)));
+    expect(inParts.map(numbers)).toEqual(whole.map(numbers));
+  }, 120_000);
+
+  it('refuses the trees part alone when a student is taught by the MLP ensemble, and merges only the parts of one fold', async () => {
+    const ctx = foldContext(setupOf([{ teacher: 'mlp', hidden: [8], epochs: 4, jitterCopies: 1, jitter: 0.15 }]), loadLabelledTracks(data.dir));
+    await expect(runFold(ctx, 0, 'trees')).rejects.toThrow(/MLP ensemble/);
+    expect(() => mergeFoldParts([])).toThrow(/one fold/);
+    expect(() => mergeFoldParts([{ fold: 0, records: [], seconds: 1 }, { fold: 1, records: [], seconds: 1 }])).toThrow(/folds \[0, 1\]/);
   });
 });
 
