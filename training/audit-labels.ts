@@ -1,10 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CliUsageError, integerOption, parseCliArgs } from './cli-args';
+import { CliUsageError, dataFolderOption, integerOption, parseCliArgs } from './cli-args';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { THEME_IDS, getTheme, matchedKeywords, themesForPlaylistName, type ThemeId } from '../model/themes';
-import { dataFolderProblem, loadLabelledTracks } from './data';
+import { loadLabelledTracks } from './data';
 import { createRng, shuffled } from './split';
 import { readCsvFile } from './csv';
 
@@ -144,7 +144,7 @@ function genreSizes(dataDir: string): Record<string, number> {
 
 /** A checked `npm run audit:labels` command line. */
 export interface AuditArgs {
-  /** The training data folder (`--data`, required; its layout checked with `dataFolderProblem`). */
+  /** The training data folder (`--data`, required; its layout checked with {@link dataFolderOption}). */
   readonly data: string;
   /** The seed of the sample (`--seed`, a required integer: the seed is what the audit file records). */
   readonly seed: number;
@@ -160,13 +160,11 @@ export interface AuditArgs {
  */
 export function parseAuditArgs(args: readonly string[]): AuditArgs {
   const values = parseCliArgs(args, { data: { type: 'string' }, seed: { type: 'string' }, 'per-theme': { type: 'string' } }, '--data');
-  if (!values.data) throw new CliUsageError('--data is required: the folder with the training data');
-  const problem = dataFolderProblem(values.data);
-  if (problem !== null) throw new CliUsageError(problem);
+  const data = dataFolderOption(values.data);
   const seed = integerOption('seed', values.seed);
   if (seed === undefined) throw new CliUsageError('--seed is required: the seed that draws the sample (recorded in training/label-audit.json)');
   const perTheme = integerOption('per-theme', values['per-theme'], { positive: true }) ?? 100;
-  return { data: values.data, seed, perTheme };
+  return { data, seed, perTheme };
 }
 
 function main(): number {

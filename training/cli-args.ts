@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { errorMessage } from '../lib/shared/error-message';
+import { dataFolderProblem } from './data';
 import { errorCode } from './file-error';
 
 /** The `options` of a `parseArgs` config (node:util does not export its name for them). */
@@ -47,4 +48,17 @@ export function integerOption(name: string, raw: string | undefined, { positive 
     throw new CliUsageError(`--${name} must be ${positive ? 'a positive integer' : 'an integer'}, got "${raw}"`);
   }
   return n;
+}
+
+/**
+ * `raw`, the value given for `--data`: the training data folder, required and laid out as
+ * training/data.ts `DATA_LAYOUT` says (checked with `dataFolderProblem`, without reading the data).
+ * @throws CliUsageError "--data is required: …" when it was not given, or `dataFolderProblem`'s
+ *   message (every missing path named) when the folder is not training data.
+ */
+export function dataFolderOption(raw: string | undefined): string {
+  if (!raw) throw new CliUsageError('--data is required: the folder with the training data');
+  const problem = dataFolderProblem(raw);
+  if (problem !== null) throw new CliUsageError(problem);
+  return raw;
 }

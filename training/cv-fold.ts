@@ -289,10 +289,12 @@ export async function runFold(ctx: FoldContext, fold: number, part: FoldPart = '
   const records = new Map<string, FoldRecord>();
   /** The {@link FOLD_STAGES} index of the step running now: every record it makes carries it. */
   let stage = 0;
-  /** Starts step `step`; whether this run fits it (its part, or the whole fold). */
+  /** Whether this run fits step `step` (its part, or the whole fold). */
+  const fits = (step: FoldStep): boolean => part === 'whole' || FOLD_STAGES.find((s) => s.step === step)?.part === part;
+  /** Starts step `step`; whether this run fits it. */
   const begin = (step: FoldStep): boolean => {
     stage = FOLD_STAGES.findIndex((s) => s.step === step);
-    return part === 'whole' || FOLD_STAGES[stage]?.part === part;
+    return fits(step);
   };
   const entry = (name: string, kind: CandidateKind, withLogits: boolean, config?: CandidateConfig, parameters?: number): FoldRecord => {
     let r = records.get(name);
@@ -341,7 +343,7 @@ export async function runFold(ctx: FoldContext, fold: number, part: FoldPart = '
   };
   const { ensemble } = setup;
   const memberName = (m: number) => (m === 0 ? (e: number) => describeConfig({ ...ensemble.member, epochs: e }) : () => `(ensemble member ${m + 1})`);
-  const transferStudents = (part === 'whole' || part === 'trees') && setup.students.some((s) => s.transfer);
+  const transferStudents = fits('students') && setup.students.some((s) => s.transfer);
   const transferRows = transferStudents ? ctx.transferTracks(new Set(heldIdx.map((i) => artists[i] ?? ''))) : [];
   const transferX = encodeBatch(maskDurations(transferRows, setup.seed + fold + 700), normalization);
   const classWeights = balancedClassWeights(train.y, k, DEFAULT_TRAIN_OPTIONS.maxClassWeight);

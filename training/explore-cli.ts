@@ -1,11 +1,10 @@
-import { CliUsageError, integerOption, parseCliArgs } from './cli-args';
+import { CliUsageError, dataFolderOption, integerOption, parseCliArgs } from './cli-args';
 import { errorMessage } from '../lib/shared/error-message';
-import { dataFolderProblem } from './data';
 import { outputFileProblem } from './output-path';
 
 /** The options every `npm run explore:*` command takes. */
 export interface ExploreArgs {
-  /** The training data folder (`--data`, required; checked with `dataFolderProblem`). */
+  /** The training data folder (`--data`, required; checked with {@link dataFolderOption}). */
   readonly data: string;
   /** Where to write the Markdown table (`--out`), if anywhere. */
   readonly out?: string;
@@ -22,13 +21,11 @@ export interface ExploreArgs {
 export function parseExploreArgs(command: string, usage: string, args: readonly string[] = process.argv.slice(2)): ExploreArgs | null {
   try {
     const values = parseCliArgs(args, { data: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' } }, '--data');
-    if (!values.data) throw new CliUsageError('--data is required: the folder with the training data');
-    const dataProblem = dataFolderProblem(values.data);
-    if (dataProblem !== null) throw new CliUsageError(dataProblem);
+    const data = dataFolderOption(values.data);
     const seed = integerOption('seed', values.seed);
     const outProblem = values.out === undefined ? null : outputFileProblem(values.out, 'out');
     if (outProblem !== null) throw new CliUsageError(outProblem);
-    return { data: values.data, ...(seed === undefined ? {} : { seed }), ...(values.out === undefined ? {} : { out: values.out }) };
+    return { data, ...(seed === undefined ? {} : { seed }), ...(values.out === undefined ? {} : { out: values.out }) };
   } catch (error) {
     if (!(error instanceof CliUsageError)) throw error;
     console.error(`npm run ${command}: ${error.message}\n${usage}`);

@@ -1,6 +1,5 @@
-import { CliUsageError, integerOption, parseCliArgs } from './cli-args';
+import { CliUsageError, dataFolderOption, integerOption, parseCliArgs } from './cli-args';
 import { CsvFileError } from './csv';
-import { dataFolderProblem } from './data';
 import { outputFolderProblem } from './output-path';
 
 /**
@@ -23,7 +22,7 @@ export class TrainUsageError extends Error {
 
 /** A checked `npm run train` command line. */
 export interface TrainCommand {
-  /** The training data folder (`--data`); its layout is checked (`dataFolderProblem`). */
+  /** The training data folder (`--data`); its layout is checked ({@link dataFolderOption}). */
   readonly data: string;
   /** Where the model files go (`--out`, default `public/model`; a folder that is or can be made, {@link outputFolderProblem}). */
   readonly out: string;
@@ -74,9 +73,7 @@ export function parseTrainArgs(args: readonly string[]): TrainCommand {
       '--data',
     ),
   );
-  if (!values.data) throw new TrainUsageError('--data is required: the folder with the training data');
-  const problem = dataFolderProblem(values.data);
-  if (problem !== null) throw new TrainUsageError(problem);
+  const data = asTrainUsage(() => dataFolderOption(values.data));
   const seed = asTrainUsage(() => integerOption('seed', values.seed));
   const epochs = asTrainUsage(() => integerOption('epochs', values.epochs, { positive: true }));
   const workers = asTrainUsage(() => integerOption('workers', values.workers, { positive: true }));
@@ -86,7 +83,7 @@ export function parseTrainArgs(args: readonly string[]): TrainCommand {
     if (outputProblem !== null) throw new TrainUsageError(outputProblem);
   }
   return {
-    data: values.data,
+    data,
     out: values.out,
     ...(seed === undefined ? {} : { seed }),
     ...(epochs === undefined ? {} : { epochs }),
