@@ -6,7 +6,7 @@ import { REASON_PHRASES } from '../../model/reasons';
 import { OccasionPanel } from './pages/occasion-panel';
 import { SpotifyPlaylistPage } from './pages/playlist-page';
 import { PopupPage } from './pages/popup-page';
-import { SpotifyPage } from './pages/spotify-page';
+import { SpotifyPage, type RenderedRow } from './pages/spotify-page';
 import { checkWholeList, stopServiceWorker } from './support/badge-checks';
 import { FakeReccoBeats } from './support/fake-reccobeats';
 import { ROW_POOL_SIZE, SPOTIFY_ORIGIN } from './support/fake-spotify';
@@ -167,7 +167,8 @@ test.describe('the occasion panel (issue 11)', () => {
     for (const t of [...inCatalogueOrder].reverse()) await panel.toggleTheme(t);
     await expect(panel.filterNote()).toHaveText(`Showing ${inCatalogueOrder.map((t) => getTheme(t).name).join(', ')}: other rows are dimmed. Press again to clear.`);
     const walk = await checkWholeList(playlist.spotify, tracks.length, expected, async (rows) => {
-      for (const row of rows) expect(row.dimmed, `row ${row.position} (${row.trackId}) dimmed`).toBe(!ofThemes(row.trackId, picked, expected));
+      const shown = (row: RenderedRow, dimmed: boolean): string => `row ${row.position} (${row.trackId}) ${dimmed ? 'dimmed' : 'lit'}`;
+      expect(rows.map((row) => shown(row, row.dimmed))).toEqual(rows.map((row) => shown(row, !ofThemes(row.trackId, picked, expected))));
     });
     expect(walk.positions.size).toBe(1000);
     expect(walk.reusedElements).toBeGreaterThan(0);
@@ -181,14 +182,26 @@ test.describe('the occasion panel (issue 11)', () => {
     expect(fileName).toBe('A Thousand Tracks - occasions.csv');
     const records: Record<string, string>[] = parse(text, { columns: true, bom: true });
     expect(records.map((r) => r.track_id)).toEqual(selection.map((t) => t.id));
+    // Every record's columns, then its probabilities within 5e-7 of the CLI's (as toBeCloseTo(p, 6)):
+    // one assertion each over all records, whose diff or list names the records that differ.
     const byId = new Map(tracks.map((t, i) => [t.id, { t, i }]));
-    for (const r of records) {
+    const columns = ['track_id', 'position', 'title', 'artists', 'duration_ms', 'status', 'theme', 'feature_source'] as const;
+    const cliRows = records.map((r) => {
       const { t, i } = byId.get(r.track_id ?? '') ?? {};
       const row = expected.get(r.track_id ?? '');
       if (!t || i === undefined || !row) throw new Error(`unexpected CSV row ${JSON.stringify(r)}`);
-      expect(r).toMatchObject({ position: String(i + 1), title: asExported(t.title), artists: t.artist, duration_ms: t.durationMs === null ? '' : String(t.durationMs), status: 'ok', theme: row.theme, feature_source: 'ReccoBeats' });
-      for (const [label, p] of Object.entries(row.probabilities)) expect(Number(r[`p_${label}`]), `${t.id} p_${label}`).toBeCloseTo(p, 6);
-    }
+      return { t, i, row };
+    });
+    expect(records.map((r) => Object.fromEntries(columns.map((c) => [c, r[c]])))).toEqual(
+      cliRows.map(({ t, i, row }) => ({ track_id: t.id, position: String(i + 1), title: asExported(t.title), artists: t.artist, duration_ms: t.durationMs === null ? '' : String(t.durationMs), status: 'ok', theme: row.theme, feature_source: 'ReccoBeats' })),
+    );
+    const farFromCli = cliRows.flatMap(({ t, row }, n) =>
+      Object.entries(row.probabilities).flatMap(([label, p]) => {
+        const csv = records[n]?.[`p_${label}`];
+        return Math.abs(Number(csv) - p) < 5e-7 ? [] : [`${t.id} p_${label}: CSV ${csv}, CLI ${p}`];
+      }),
+    );
+    expect(farFromCli, 'CSV probabilities 5e-7 or more from the CLI').toEqual([]);
     // Without a filter the export holds every track, special characters intact.
     for (const t of picked) await panel.toggleTheme(t);
     const everything: Record<string, string>[] = parse((await panel.exportCsv()).text, { columns: true, bom: true });

@@ -7,6 +7,11 @@ import { expectedBadge, syntheticTracks, type CliRow, type FixtureTrack } from '
  * Checks shared by the end-to-end specs: what a badge must show for a track (the theme
  * `npm run classify` gives, or `unknown`), whole-list walks of virtualized lists, the public badge
  * markup, and stopping the extension's service worker.
+ *
+ * Checks over many rows or badges are one assertion each, over a list: every Playwright `expect`
+ * is a reported test step, and a step costs more the more steps the test has taken (measured in a
+ * throwaway spec on 2 cores, 2026-12-07: 5,000 `toBeCloseTo` took 8 s, then 5,000 plain `toBe`
+ * 35 s), so a whole-list walk of 1,000 rows checked row by row spent most of its time asserting.
  */
 
 /** What the badge of `trackId` must show: the CLI's theme and status, or `unknown` when the provider does not know the track. */
@@ -15,47 +20,63 @@ export function badgeFor(trackId: string, expected: ReadonlyMap<string, CliRow>)
   return cli === undefined ? { status: 'unknown', theme: null } : expectedBadge(cli);
 }
 
-/** Every rendered row has exactly one badge, for its current track, showing what the classify CLI says (or "unknown"). */
+/**
+ * Every rendered row has exactly one badge, for its current track, showing what the classify CLI
+ * says (or "unknown"). One assertion over all rows (see the module's note on assertion counts):
+ * on failure its diff names each differing row by section, position and track ID.
+ */
 export function expectRowsMatch(rows: readonly RenderedRow[], expected: ReadonlyMap<string, CliRow>): void {
   expect(rows.length, 'rendered track rows').toBeGreaterThan(0);
-  for (const row of rows) {
-    const where = `${row.section} position ${row.position} (${row.trackId})`;
-    expect(row.badgeCount, `${where}: badge count`).toBe(1);
-    expect(row.badgeTrackId, `${where}: the badge is for the row's current track`).toBe(row.trackId);
-    expect({ status: row.status, theme: row.theme }, `${where}: badge`).toEqual(badgeFor(row.trackId, expected));
-  }
+  const where = (row: RenderedRow): string => `${row.section} position ${row.position} (${row.trackId})`;
+  expect(
+    rows.map((row) => ({ row: where(row), badgeCount: row.badgeCount, badgeTrackId: row.badgeTrackId, badge: { status: row.status, theme: row.theme } })),
+    "every rendered row: one badge, for the row's current track, showing what npm run classify gives",
+  ).toEqual(rows.map((row) => ({ row: where(row), badgeCount: 1, badgeTrackId: row.trackId, badge: badgeFor(row.trackId, expected) })));
 }
 
+const BADGE_STATUSES: readonly string[] = ['loading', 'ok', 'uncertain', 'unknown', 'error'];
+
 /**
- * The public badge markup (issue 8): an `aria-label` starting "Playlist Predictor: ", role `img`,
- * or `button` for `error`; a known status; a track ID. Answered badges (`ok`, `uncertain`: they
- * have a tooltip, issue 11) and `error` badges are tab stops (`tabindex="0"`), the others are not.
+ * What is wrong with a badge's public markup (issue 8), one sentence per fault, none when it is
+ * right: an `aria-label` starting "Playlist Predictor: ", role `img`, or `button` for `error`; a
+ * known status; a track ID. Answered badges (`ok`, `uncertain`: they have a tooltip, issue 11)
+ * and `error` badges are tab stops (`tabindex="0"`), the others are not.
  */
-export function expectBadgeMarkup(badge: DocumentBadge): void {
+export function badgeMarkupProblems(badge: DocumentBadge): string[] {
   const where = `badge in ${badge.where} ${badge.section ?? ''} ${badge.position ?? ''} (${badge.trackId})`;
-  expect(badge.trackId, `${where}: data-track-id`).toMatch(/^[0-9A-Za-z]{22}$/);
-  expect(['loading', 'ok', 'uncertain', 'unknown', 'error'], `${where}: data-status ${badge.status}`).toContain(badge.status);
-  expect(badge.ariaLabel ?? '', `${where}: aria-label`).toMatch(/^Playlist Predictor: /);
-  if (badge.status === 'error') expect({ role: badge.role, tabIndex: badge.tabIndex }, `${where}: an error badge is a button`).toEqual({ role: 'button', tabIndex: '0' });
-  else expect({ role: badge.role, tabIndex: badge.tabIndex }, `${where}: role`).toEqual({ role: 'img', tabIndex: badge.status === 'ok' || badge.status === 'uncertain' ? '0' : null });
+  const problems: string[] = [];
+  if (!/^[0-9A-Za-z]{22}$/.test(badge.trackId ?? '')) problems.push(`${where}: data-track-id ${JSON.stringify(badge.trackId)} is not a track ID`);
+  if (badge.status === null || !BADGE_STATUSES.includes(badge.status)) problems.push(`${where}: data-status ${JSON.stringify(badge.status)} is not one of ${BADGE_STATUSES.join(', ')}`);
+  if (!(badge.ariaLabel ?? '').startsWith('Playlist Predictor: ')) problems.push(`${where}: aria-label ${JSON.stringify(badge.ariaLabel)} does not start with "Playlist Predictor: "`);
+  const want = badge.status === 'error' ? { role: 'button', tabIndex: '0' } : { role: 'img', tabIndex: badge.status === 'ok' || badge.status === 'uncertain' ? '0' : null };
+  if (badge.role !== want.role || badge.tabIndex !== want.tabIndex) {
+    problems.push(`${where}: role ${JSON.stringify(badge.role)} and tabindex ${JSON.stringify(badge.tabIndex)}, not ${JSON.stringify(want.role)} and ${JSON.stringify(want.tabIndex)}`);
+  }
+  return problems;
 }
 
 /**
  * Every badge in the document is in a track row of the main view or in the now-playing widget,
- * shows the track its container shows now, has the public markup, and (settled) shows what
- * `expected` says. Returns the badges.
+ * shows the track its container shows now, has the public markup ({@link badgeMarkupProblems}),
+ * and (settled) shows what `expected` says. One assertion over all badges, listing every fault.
+ * Returns the badges.
  */
 export function expectDocumentBadges(badges: readonly DocumentBadge[], expected: ReadonlyMap<string, CliRow>, { settled = true }: { settled?: boolean } = {}): readonly DocumentBadge[] {
-  for (const badge of badges) {
-    const where = `badge in ${badge.where} (${badge.region}) ${badge.section ?? ''} ${badge.position ?? ''}`;
-    expect(
-      (badge.where === 'row' && badge.region === 'main') || (badge.where === 'now-playing' && badge.region === 'now-playing-bar'),
-      `${where}: badges go only on the main view's track rows and the now-playing widget`,
-    ).toBe(true);
-    expect(badge.trackId, `${where}: shows the track its container shows`).toBe(badge.shownTrackId);
-    expectBadgeMarkup(badge);
-    if (settled && badge.trackId) expect({ status: badge.status, theme: badge.theme }, `${where} (${badge.trackId})`).toEqual(badgeFor(badge.trackId, expected));
-  }
+  const problems = badges.flatMap((badge) => {
+    const where = `badge in ${badge.where} (${badge.region}) ${badge.section ?? ''} ${badge.position ?? ''} (${badge.trackId})`;
+    const found: string[] = [];
+    if (!((badge.where === 'row' && badge.region === 'main') || (badge.where === 'now-playing' && badge.region === 'now-playing-bar'))) {
+      found.push(`${where}: badges go only on the main view's track rows and the now-playing widget`);
+    }
+    if (badge.trackId !== badge.shownTrackId) found.push(`${where}: is for ${badge.trackId}, its container shows ${badge.shownTrackId}`);
+    found.push(...badgeMarkupProblems(badge));
+    if (settled && badge.trackId) {
+      const want = badgeFor(badge.trackId, expected);
+      if (badge.status !== want.status || badge.theme !== want.theme) found.push(`${where}: shows ${badge.status} ${badge.theme}, not ${want.status} ${want.theme}`);
+    }
+    return found;
+  });
+  expect(problems, 'what is wrong with the badges in the document').toEqual([]);
   return badges;
 }
 
