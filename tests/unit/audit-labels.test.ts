@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CliUsageError } from '@/training/cli-args';
 import { parseAuditArgs } from '@/training/audit-labels';
-import { emptyDataLayout, thrown } from './support/fixtures';
+import { emptyDataLayout, thrownMessage } from './support/fixtures';
 
 const data = mkdtempSync(join(tmpdir(), 'pp-audit-cli-'));
 afterAll(() => rmSync(data, { recursive: true, force: true }));
@@ -12,9 +12,7 @@ emptyDataLayout(data);
 
 /** The CliUsageError message `parseAuditArgs` throws for `args`; fails the test when it throws something else or nothing. */
 function usageError(args: string[]): string {
-  const error = thrown(() => parseAuditArgs(args));
-  if (!(error instanceof CliUsageError)) throw error;
-  return error.message;
+  return thrownMessage(() => parseAuditArgs(args), CliUsageError);
 }
 
 describe('parseAuditArgs (npm run audit:labels)', () => {

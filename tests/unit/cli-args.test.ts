@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { CliUsageError, integerOption, parseCliArgs } from '@/training/cli-args';
-import { thrown } from './support/fixtures';
+import { thrownMessage } from './support/fixtures';
 
 const OPTIONS = { data: { type: 'string' }, seed: { type: 'string', default: '42' }, 'no-report': { type: 'boolean', default: false } } as const;
 
 /** The CliUsageError message `parseCliArgs` throws for `args`; fails the test when it throws something else or nothing. */
 function usageError(args: string[]): string {
-  const error = thrown(() => parseCliArgs(args, OPTIONS, '--data'));
-  if (!(error instanceof CliUsageError)) throw error;
-  return error.message;
+  return thrownMessage(() => parseCliArgs(args, OPTIONS, '--data'), CliUsageError);
 }
 
 describe('parseCliArgs', () => {
@@ -44,15 +42,13 @@ describe('integerOption', () => {
 
   it('refuses what Number() would turn into an integer that was not written: blanks, hex, exponents, unsafe integers', () => {
     for (const raw of ['', ' ', 'x', '1.5', '1.0', ' 7', '0x10', '1e3', '9007199254740993', '--1']) {
-      const error = thrown(() => integerOption('seed', raw));
-      expect(error, JSON.stringify(raw)).toBeInstanceOf(CliUsageError);
-      expect(error).toHaveProperty('message', `--seed must be an integer, got "${raw}"`);
+      expect(thrownMessage(() => integerOption('seed', raw), CliUsageError), JSON.stringify(raw)).toBe(`--seed must be an integer, got "${raw}"`);
     }
   });
 
   it('refuses zero and negative values when the option must be positive', () => {
     for (const raw of ['0', '-1', '-0']) {
-      expect(thrown(() => integerOption('epochs', raw, { positive: true }))).toHaveProperty('message', `--epochs must be a positive integer, got "${raw}"`);
+      expect(thrownMessage(() => integerOption('epochs', raw, { positive: true }), CliUsageError)).toBe(`--epochs must be a positive integer, got "${raw}"`);
     }
   });
 });

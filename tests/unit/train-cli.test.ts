@@ -8,7 +8,7 @@ import { QUOTE_NOT_CLOSED } from '@/training/csv';
 import { DATA_LAYOUT } from '@/training/data';
 import { DATA_CHECK_USAGE } from '@/training/data-check';
 import { TRAIN_USAGE, TrainUsageError, parseTrainArgs } from '@/training/train-cli';
-import { emptyDataLayout, realDataDir, thrown } from './support/fixtures';
+import { emptyDataLayout, realDataDir, thrownMessage } from './support/fixtures';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 const empty = mkdtempSync(join(tmpdir(), 'pp-train-cli-'));
@@ -36,11 +36,7 @@ describe('npm run train with a wrong command line', () => {
 describe('parseTrainArgs (the command line, checked before TF.js loads)', () => {
   const layout = join(empty, 'layout');
   emptyDataLayout(layout);
-  const usageError = (args: string[]) => {
-    const error = thrown(() => parseTrainArgs(args));
-    expect(error).toBeInstanceOf(TrainUsageError);
-    return error instanceof Error ? error.message : '';
-  };
+  const usageError = (args: string[]): string => thrownMessage(() => parseTrainArgs(args), TrainUsageError);
 
   it('needs --data, and names a bare argument with it', () => {
     expect(usageError([])).toBe('--data is required: the folder with the training data');

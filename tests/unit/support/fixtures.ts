@@ -140,3 +140,15 @@ export function thrown(run: () => unknown): unknown {
   }
   throw new Error('expected a throw');
 }
+
+/**
+ * The message of the error of class `type` that `run` throws (e.g. a CLI's usage error, whose
+ * message is the test's subject).
+ * @throws the thrown value itself when it is not a `type`, and Error "expected a throw" when `run`
+ *   returns, so the test fails on either.
+ */
+export function thrownMessage(run: () => unknown, type: abstract new (...args: never[]) => Error): string {
+  const error = thrown(run);
+  if (!(error instanceof type)) throw error;
+  return error.message;
+}
