@@ -38,7 +38,7 @@ export interface TrainCommand {
   readonly chromiumBench: boolean;
 }
 
-/** What `check` gives, with a {@link CliUsageError} it throws rethrown as a {@link TrainUsageError} (same message). */
+/** What `check` gives, with a {@link CliUsageError} it throws rethrown as a {@link TrainUsageError} (same message): the one place `parseTrainArgs` converts them. */
 function asTrainUsage<T>(check: () => T): T {
   try {
     return check();
@@ -57,8 +57,8 @@ function asTrainUsage<T>(check: () => T): T {
  *   output folder ({@link outputFolderProblem}).
  */
 export function parseTrainArgs(args: readonly string[]): TrainCommand {
-  const values = asTrainUsage(() =>
-    parseCliArgs(
+  return asTrainUsage(() => {
+    const values = parseCliArgs(
       args,
       {
         data: { type: 'string' },
@@ -71,26 +71,26 @@ export function parseTrainArgs(args: readonly string[]): TrainCommand {
         'no-chromium-bench': { type: 'boolean', default: false },
       },
       '--data',
-    ),
-  );
-  const data = asTrainUsage(() => dataFolderOption(values.data));
-  const seed = asTrainUsage(() => integerOption('seed', values.seed));
-  const epochs = asTrainUsage(() => integerOption('epochs', values.epochs, { positive: true }));
-  const workers = asTrainUsage(() => integerOption('workers', values.workers, { positive: true }));
-  const outputs: [string, string][] = [['out', values.out], ...(values['no-report'] ? [] : [['report', values.report] as [string, string]])];
-  for (const [option, path] of outputs) {
-    const outputProblem = outputFolderProblem(path, option);
-    if (outputProblem !== null) throw new TrainUsageError(outputProblem);
-  }
-  return {
-    data,
-    out: values.out,
-    ...(seed === undefined ? {} : { seed }),
-    ...(epochs === undefined ? {} : { epochs }),
-    ...(workers === undefined ? {} : { workers }),
-    reportDir: values['no-report'] ? null : values.report,
-    chromiumBench: !values['no-chromium-bench'],
-  };
+    );
+    const data = dataFolderOption(values.data);
+    const seed = integerOption('seed', values.seed);
+    const epochs = integerOption('epochs', values.epochs, { positive: true });
+    const workers = integerOption('workers', values.workers, { positive: true });
+    const outputs: [string, string][] = [['out', values.out], ...(values['no-report'] ? [] : [['report', values.report] as [string, string]])];
+    for (const [option, path] of outputs) {
+      const outputProblem = outputFolderProblem(path, option);
+      if (outputProblem !== null) throw new CliUsageError(outputProblem);
+    }
+    return {
+      data,
+      out: values.out,
+      ...(seed === undefined ? {} : { seed }),
+      ...(epochs === undefined ? {} : { epochs }),
+      ...(workers === undefined ? {} : { workers }),
+      reportDir: values['no-report'] ? null : values.report,
+      chromiumBench: !values['no-chromium-bench'],
+    };
+  });
 }
 
 async function main(): Promise<void> {
