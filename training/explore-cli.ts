@@ -13,12 +13,13 @@ export interface ExploreArgs {
 }
 
 /**
- * Parses `args` as `--data <dir> [--out <file.md>] [--seed <int>]`. On a mistake (unknown flag,
- * no or unusable `--data`, a seed that is not an integer ({@link integerOption}), an `--out` that
- * cannot be written, `outputFileProblem`) it prints `npm run <command>: <why>`
- * and `usage` to stderr and gives `null` (the caller exits with code 2).
+ * Parses `args` (the arguments after the command's name) as
+ * `--data <dir> [--out <file.md>] [--seed <int>]`. On a mistake (unknown flag, no or unusable
+ * `--data`, a seed that is not an integer ({@link integerOption}), an `--out` that cannot be
+ * written, `outputFileProblem`) it prints `npm run <command>: <why>` and `usage` to stderr and
+ * gives `null` (the caller exits with code 2).
  */
-export function parseExploreArgs(command: string, usage: string, args: readonly string[] = process.argv.slice(2)): ExploreArgs | null {
+export function parseExploreArgs(command: string, usage: string, args: readonly string[]): ExploreArgs | null {
   try {
     const values = parseCliArgs(args, { data: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' } }, '--data');
     const data = dataFolderOption(values.data);
