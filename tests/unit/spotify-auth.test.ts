@@ -653,6 +653,16 @@ describe('token responses (RFC 6749 §5.1) are validated and errors named by the
     expect(await auth.getAccessToken()).toMatchObject({ accessToken: 'access-2', expiresAt: T0 + 1_800_000 });
   });
 
+  it('takes a JSON media type in any case and with parameters (RFC 9110 §8.3.1: type and subtype are case-insensitive)', async () => {
+    for (const contentType of ['Application/JSON; charset=UTF-8', 'application/json ;charset=utf-8']) {
+      const store = freshStore();
+      await store.save(connection({ expiresAt: T0 }));
+      const token = fakeTokenEndpoint(() => new Response(JSON.stringify(ok), { status: 200, headers: { 'content-type': contentType } }));
+      const auth = createSpotifyAuth({ store, identity: noIdentity, fetch: token.fetch, now: () => T0, locks: null });
+      expect(await auth.getAccessToken(), contentType).toMatchObject({ accessToken: 'access-2' });
+    }
+  });
+
   it('clamps a huge expires_in (1e308) to a day instead of failing to store it', async () => {
     const store = freshStore();
     await store.save(connection({ expiresAt: T0 }));
@@ -669,6 +679,17 @@ describe('token responses (RFC 6749 §5.1) are validated and errors named by the
     const auth = createSpotifyAuth({ store, identity: noIdentity, fetch: token.fetch, now: () => T0, locks: null });
     await expectAuthError(auth.getAccessToken(), 'token-request-failed', /HTTP 502/);
     expect(await store.load()).toEqual(connection({ expiresAt: T0 }));
+  });
+
+  it('reports an authentication challenge (HTTP 401 with WWW-Authenticate) as a refused request, also with an empty list element at its end (RFC 9110 §5.6.1)', async () => {
+    for (const challenge of ['Basic realm="accounts"', 'Basic realm="accounts", Bearer,']) {
+      const store = freshStore();
+      await store.save(connection({ expiresAt: T0 }));
+      const token = fakeTokenEndpoint(() => new Response('', { status: 401, headers: { 'www-authenticate': challenge } }));
+      const auth = createSpotifyAuth({ store, identity: noIdentity, fetch: token.fetch, now: () => T0, locks: null });
+      await expectAuthError(auth.getAccessToken(), 'token-request-failed', /^Spotify's token endpoint refused the request \(HTTP 401, authentication challenge\)$/);
+      expect(await store.load(), challenge).toEqual(connection({ expiresAt: T0 }));
+    }
   });
 
   it('ends a token request whose body stalls after the headers at the 20 s deadline, keeping the tokens', async () => {
