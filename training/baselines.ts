@@ -57,6 +57,9 @@ export interface GradientBoostingParams {
   readonly minChildWeight: number;
 }
 
+/** Fits trees on `train` and gives `[test rows, classes]` probabilities: {@link gradientBoostingPredict}, or a fake in unit tests. */
+export type FitTrees = (train: Dataset, test: Dataset, classes: number, classWeights: Readonly<Record<number, number>>, seed: number, params: GradientBoostingParams) => Promise<Float64Array>;
+
 /**
  * Gradient-boosted trees (XGBoost via ml-xgboost): class probabilities per test row, seeded.
  * XGBoost's `train` here takes no row weights, so the balanced class weights are applied to the

@@ -6,7 +6,7 @@
  */
 import { CONTINUOUS_FEATURE_NAMES, type Normalization } from '../model/features';
 import { denseLogits, softmaxRows, type DenseStack } from '../model/forward';
-import { gradientBoostingPredict } from './baselines';
+import { GRADIENT_BOOSTING, gradientBoostingPredict, type FitTrees, type GradientBoostingParams } from './baselines';
 import { rowsOf } from './cv';
 import { argmax } from './metrics';
 import { DEFAULT_TRAIN_OPTIONS, balancedClassWeights, subset, type Dataset } from './model';
@@ -90,10 +90,25 @@ export function labelless(x: Float32Array, inputSize: number): Dataset {
 }
 
 /**
- * Gradient-boosted trees' probabilities for the rows of `x` (copies of `train`'s rows, row i
- * being a copy of row i mod n), cross-fitted: the trees that label a row never saw its artist.
+ * Gradient-boosted trees' probabilities for the rows of `train.x` (`[rows, k]`; the rows past the
+ * n labelled ones are copies, row i a copy of row i mod n), cross-fitted: `train` is cut into
+ * {@link TEACHER_FOLDS} artist-grouped, theme-stratified parts (`groups`: each labelled row's
+ * artist; split seed `seed`), and the rows of each part get the probabilities of trees fitted on
+ * the other parts (tree seed `seed` + part, balanced class weights of those parts), so the trees
+ * that label a row never saw its artist. Used by the students' teacher and by the label-noise
+ * pruning of `npm run explore:trees`.
+ *
+ * @param fit the trees (`gradientBoostingPredict`; a fake in unit tests), with `params`.
+ * @throws what `fit` throws.
  */
-async function crossFittedGbt(train: Dataset, groups: readonly string[], k: number, seed: number): Promise<Float64Array> {
+export async function crossFittedGbt(
+  train: Dataset,
+  groups: readonly string[],
+  k: number,
+  seed: number,
+  params: GradientBoostingParams = GRADIENT_BOOSTING,
+  fit: FitTrees = gradientBoostingPredict,
+): Promise<Float64Array> {
   const x = train.x;
   const n = train.y.length;
   const d = train.inputSize;
@@ -102,11 +117,11 @@ async function crossFittedGbt(train: Dataset, groups: readonly string[], k: numb
   const out = new Float64Array(rows * k);
   for (let f = 0; f < TEACHER_FOLDS; f++) {
     const fitRows = train.y.map((_, i) => i).filter((i) => inner[i] !== f);
-    const fit = subset(train, fitRows);
+    const fitted = subset(train, fitRows);
     const targets = Array.from({ length: rows }, (_, r) => r).filter((r) => inner[r % n] === f);
     const tx = new Float32Array(targets.length * d);
     targets.forEach((r, i) => tx.set(x.subarray(r * d, (r + 1) * d), i * d));
-    const p = await gradientBoostingPredict(fit, labelless(tx, d), k, balancedClassWeights(fit.y, k, DEFAULT_TRAIN_OPTIONS.maxClassWeight), seed + f);
+    const p = await fit(fitted, labelless(tx, d), k, balancedClassWeights(fitted.y, k, DEFAULT_TRAIN_OPTIONS.maxClassWeight), seed + f, params);
     targets.forEach((r, i) => out.set(p.subarray(i * k, (i + 1) * k), r * k));
   }
   return out;

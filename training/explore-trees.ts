@@ -2,19 +2,21 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { computeNormalization } from '../model/features';
 import { parseModelMetadata } from '../model/metadata';
 import { MIN_TRACKS_PER_THEME, THEME_IDS, type ThemeId } from '../model/themes';
-import { GRADIENT_BOOSTING, gradientBoostingPredict, type GradientBoostingParams } from './baselines';
+import { GRADIENT_BOOSTING, gradientBoostingPredict, type FitTrees, type GradientBoostingParams } from './baselines';
 import { crossValidationSplit, FOLDS, inputsOf, logOf, pairedDifference, scoreOutOfFold, summarize, toDataset, type OutOfFoldScores, type Summary } from './cv';
 import { loadLabelledTracks, type LabelledTrack } from './data';
 import type { ExploreArgs } from './explore-cli';
-import { DEFAULT_TRAIN_OPTIONS, balancedClassWeights, type Dataset } from './model';
+import { crossFittedGbt } from './distill';
+import { DEFAULT_TRAIN_OPTIONS, balancedClassWeights, subset, type Dataset } from './model';
 
 /**
  * `npm run explore:trees`: re-measures the gradient-boosted trees levers of issue 10 that
  * `npm run train` does not run (training time), on the very folds `npm run train` scores on
  * (training/cv.ts, seed 42): other XGBoost settings, other tree seeds, and per-theme decision
  * offsets ("class biases", training/calibration.ts) fitted for each fold on the other folds'
- * out-of-fold log-probabilities only, and the words of the track's title as extra inputs
- * ({@link TreesTrial.titleWordMinTracks}). Its first trial is the baseline of `npm run train`, so its
+ * out-of-fold log-probabilities only, the words of the track's title as extra inputs
+ * ({@link TreesTrial.titleWordMinTracks}), and label-noise pruning of the training rows
+ * ({@link TreesTrial.pruneShare}). Its first trial is the baseline of `npm run train`, so its
  * per-fold figures must equal the report's (a check that the folds and data are the same). The
  * test split is never read. Output: a Markdown table (stdout, and `--out`).
  */
@@ -29,6 +31,15 @@ export interface TreesTrial {
    * found in at least this many titles of the fold's training rows ({@link titleVocabulary}).
    */
   readonly titleWordMinTracks?: number;
+  /**
+   * When set, label-noise pruning (a lever of this command, not of issue 10's list; "prune by
+   * class" of confident learning, Northcutt et al. 2021, "Confident Learning: Estimating
+   * Uncertainty in Dataset Labels", JAIR 70): before the trees are fitted, this share (0–1) of
+   * each theme's training rows is dropped, the rows whose cross-fitted probability of their own
+   * theme is lowest (`crossFittedGbt` with the trial's parameters and seed `treeSeed + fold`: trees
+   * that never saw the row's artist), and the class weights are those of the rows kept.
+   */
+  readonly pruneShare?: number;
 }
 
 /**
@@ -56,6 +67,32 @@ export function titleVocabulary(titles: readonly string[], minTracks: number): s
     .map(([w]) => w);
 }
 
+/**
+ * The rows kept by label-noise pruning ({@link TreesTrial.pruneShare}): of each class's rows, all
+ * but the ⌊n × `share`⌋ whose `ownProbability` is lowest (ties: the earlier row goes first).
+ *
+ * @param classes each row's class (`[rows]`).
+ * @param ownProbability each row's probability of its own class (`[rows]`).
+ * @returns the indices of the rows kept, ascending.
+ * @throws RangeError when `share` is not in [0, 1) or the two arrays differ in length.
+ */
+export function pruneLowestPerClass(classes: readonly number[], ownProbability: ArrayLike<number>, share: number): number[] {
+  if (!(share >= 0 && share < 1)) throw new RangeError(`the share of rows to prune must be in [0, 1), got ${share}`);
+  if (classes.length !== ownProbability.length) throw new RangeError(`${classes.length} classes but ${ownProbability.length} probabilities`);
+  const byClass = new Map<number, number[]>();
+  classes.forEach((c, r) => {
+    const rows = byClass.get(c) ?? [];
+    rows.push(r);
+    byClass.set(c, rows);
+  });
+  const dropped = new Set<number>();
+  for (const rows of byClass.values()) {
+    const ascending = [...rows].sort((a, b) => (ownProbability[a] ?? 0) - (ownProbability[b] ?? 0) || a - b);
+    for (const r of ascending.slice(0, Math.floor(rows.length * share))) dropped.add(r);
+  }
+  return classes.flatMap((_, r) => (dropped.has(r) ? [] : [r]));
+}
+
 /** `data` (rows in the order of `titles`) with one 0/1 column per word of `vocabulary` appended to each row. */
 export function withTitleWords(data: Dataset, titles: readonly string[], vocabulary: readonly string[]): Dataset {
   const inputSize = data.inputSize + vocabulary.length;
@@ -72,7 +109,8 @@ export function withTitleWords(data: Dataset, titles: readonly string[], vocabul
 
 /**
  * The trials of the table "Tried before this run" in training/REPORT.md: the baseline with its
- * own seed and five others (how much the seed alone moves it), and four tuned settings.
+ * own seed and five others (how much the seed alone moves it), four tuned settings, title words,
+ * and label-noise pruning at three shares.
  */
 export const TREES_TRIALS: readonly TreesTrial[] = [
   ...[42, 1042, 2042, 3042, 4042, 5042].map((treeSeed) => ({ params: GRADIENT_BOOSTING, treeSeed })),
@@ -83,6 +121,8 @@ export const TREES_TRIALS: readonly TreesTrial[] = [
   // Title words: 20 tracks gives about 100 words per fold; at 8 (about 300 words) ml-xgboost's
   // WebAssembly heap ran out ("memory access out of bounds", 2026-12-06).
   { params: GRADIENT_BOOSTING, treeSeed: 42, titleWordMinTracks: 20 },
+  // Label-noise pruning: the share is the lever's one setting, so three of them.
+  ...[0.1, 0.2, 0.3].map((pruneShare) => ({ params: GRADIENT_BOOSTING, treeSeed: 42, pruneShare })),
 ];
 
 /** How a trial scored: per fold (the {@link FOLDS} held-out folds; see `scoreOutOfFold`), and its time. */
@@ -91,9 +131,6 @@ export interface TreesResult extends OutOfFoldScores {
   /** Fitting and predicting all folds, seconds. */
   readonly seconds: number;
 }
-
-/** Fits trees on `train` and gives `[test rows, classes]` probabilities (`gradientBoostingPredict`'s signature). */
-export type FitTrees = (train: Dataset, test: Dataset, classes: number, classWeights: Readonly<Record<number, number>>, seed: number, params: GradientBoostingParams) => Promise<Float64Array>;
 
 /** Options of {@link exploreTrees}. */
 export interface ExploreTreesOptions {
@@ -129,7 +166,7 @@ export async function exploreTrees(tracks: readonly LabelledTrack[], options: Ex
     const validationIdx = heldOut.map((d) => devIdx[d] ?? 0);
     const validation = toDataset(tracks, validationIdx, normalization, 'none');
     const titlesOf = (idx: readonly number[]) => idx.map((i) => tracks[i]?.title ?? '');
-    return { heldOut, train, validation, trainTitles: titlesOf(trainIdx), validationTitles: titlesOf(validationIdx), classWeights: balancedClassWeights(train.y, k, DEFAULT_TRAIN_OPTIONS.maxClassWeight) };
+    return { heldOut, train, validation, trainArtists: trainIdx.map((i) => tracks[i]?.artist ?? ''), trainTitles: titlesOf(trainIdx), validationTitles: titlesOf(validationIdx), classWeights: balancedClassWeights(train.y, k, DEFAULT_TRAIN_OPTIONS.maxClassWeight) };
   });
   const results: TreesResult[] = [];
   for (const trial of trials) {
@@ -138,13 +175,21 @@ export async function exploreTrees(tracks: readonly LabelledTrack[], options: Ex
     for (const [fold, f] of folds.entries()) {
       let train: Dataset = f.train;
       let validation: Dataset = f.validation;
+      let classWeights = f.classWeights;
       if (trial.titleWordMinTracks !== undefined) {
         // The vocabulary comes from the training rows' titles only.
         const vocabulary = titleVocabulary(f.trainTitles, trial.titleWordMinTracks);
         train = withTitleWords(train, f.trainTitles, vocabulary);
         validation = withTitleWords(validation, f.validationTitles, vocabulary);
       }
-      const logits = logOf(await fit(train, validation, k, f.classWeights, trial.treeSeed + fold, trial.params));
+      // After the title words, so the pruning trees see the inputs of the final ones.
+      if (trial.pruneShare !== undefined) {
+        const p = await crossFittedGbt(train, f.trainArtists, k, trial.treeSeed + fold, trial.params, fit);
+        const kept = pruneLowestPerClass(train.y, train.y.map((y, r) => p[r * k + y] ?? 0), trial.pruneShare);
+        train = subset(train, kept);
+        classWeights = balancedClassWeights(train.y, k, DEFAULT_TRAIN_OPTIONS.maxClassWeight);
+      }
+      const logits = logOf(await fit(train, validation, k, classWeights, trial.treeSeed + fold, trial.params));
       f.heldOut.forEach((d, r) => oofLogits.set(logits.subarray(r * k, (r + 1) * k), d * k));
     }
     const result = { trial, ...scoreOutOfFold(oofLogits, truth, foldOf, heldOutByFold, badgeThemes, countedThemes), seconds: (Date.now() - started) / 1000 };
@@ -154,10 +199,14 @@ export async function exploreTrees(tracks: readonly LabelledTrack[], options: Ex
   return results;
 }
 
-/** "120 rounds, depth 5, η 0.1, subsampling 0.8 / 0.8, min child weight 1, tree seed 42 + fold" (and ", + title words in ≥ 20 training titles"). */
-export function describeTrial({ params: p, treeSeed, titleWordMinTracks }: TreesTrial): string {
+/**
+ * "120 rounds, depth 5, η 0.1, subsampling 0.8 / 0.8, min child weight 1, tree seed 42 + fold"
+ * (and ", + title words in ≥ 20 training titles", ", training rows pruned: 20 % of each theme").
+ */
+export function describeTrial({ params: p, treeSeed, titleWordMinTracks, pruneShare }: TreesTrial): string {
   const words = titleWordMinTracks === undefined ? '' : `, + title words in ≥ ${titleWordMinTracks} training titles`;
-  return `${p.rounds} rounds, depth ${p.maxDepth}, η ${p.eta}, subsampling ${p.subsample} / ${p.colsampleByTree}, min child weight ${p.minChildWeight}, tree seed ${treeSeed} + fold${words}`;
+  const pruned = pruneShare === undefined ? '' : `, training rows pruned: ${Math.round(100 * pruneShare)} % of each theme`;
+  return `${p.rounds} rounds, depth ${p.maxDepth}, η ${p.eta}, subsampling ${p.subsample} / ${p.colsampleByTree}, min child weight ${p.minChildWeight}, tree seed ${treeSeed} + fold${words}${pruned}`;
 }
 
 const fmt = (s: Summary): string => `${s.mean.toFixed(3)} ± ${s.std.toFixed(3)}`;

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { THEME_IDS, type ThemeId } from '@/model/themes';
+import { CONTINUOUS_FEATURE_NAMES } from '@/model/features';
 import { FOLDS } from '@/training/cv';
+import { TEACHER_FOLDS, crossFittedGbt } from '@/training/distill';
 import type { LabelledTrack } from '@/training/data';
-import { describeTrial, exploreTrees, titleVocabulary, titleWords, treesTable, TREES_TRIALS, type FitTrees, type TreesTrial } from '@/training/explore-trees';
-import type { Dataset } from '@/training/model';
-import { GRADIENT_BOOSTING } from '@/training/baselines';
+import { describeTrial, exploreTrees, pruneLowestPerClass, titleVocabulary, titleWords, treesTable, TREES_TRIALS, type TreesTrial } from '@/training/explore-trees';
+import { DEFAULT_TRAIN_OPTIONS, balancedClassWeights, type Dataset } from '@/training/model';
+import { GRADIENT_BOOSTING, type FitTrees } from '@/training/baselines';
 import { makeFeatures, trackId } from './support/fixtures';
 
 /** 50 artists of 6 tracks, each artist of one of four themes, so every fold holds all four. */
@@ -127,6 +129,72 @@ describe('npm run explore:trees (issue 10: the trees levers on the folds of npm 
       }
     }
     expect(describeTrial({ params: GRADIENT_BOOSTING, treeSeed: 42, titleWordMinTracks: 20 })).toMatch(/tree seed 42 \+ fold, \+ title words in ≥ 20 training titles$/);
+  });
+
+  it('a pruning trial drops the share of each theme\'s training rows with the lowest cross-fitted probability of their own theme, and weighs the classes of the rows kept', async () => {
+    const energy = CONTINUOUS_FEATURE_NAMES.indexOf('energy');
+    const calls: { seed: number; train: Dataset; test: Dataset; weights: Readonly<Record<number, number>> }[] = [];
+    // Every theme's probability rises with the row's (standardized) energy, so the pruned rows are a theme's least energetic.
+    const fit: FitTrees = async (train, test, classes, weights, seed) => {
+      calls.push({ seed, train, test, weights });
+      const out = new Float64Array(test.y.length * classes);
+      test.y.forEach((_, r) => out.fill(1 / (1 + Math.exp(-(test.x[r * test.inputSize + energy] ?? 0))), r * classes, (r + 1) * classes));
+      return out;
+    };
+    await exploreTrees(tracks, { seed: 42, trials: [{ params: GRADIENT_BOOSTING, treeSeed: 42 }], badgeThemes: PRESENT, countedThemes: PRESENT, fit });
+    const plain = calls.splice(0);
+    await exploreTrees(tracks, { seed: 42, trials: [{ params: GRADIENT_BOOSTING, treeSeed: 7, pruneShare: 0.2 }], badgeThemes: PRESENT, countedThemes: PRESENT, fit });
+
+    // Per fold: three cross-fitted fits (seed 7 + fold + part), then the trees on the rows kept (seed 7 + fold).
+    expect(calls.map((c) => c.seed)).toEqual(Array.from({ length: FOLDS }, (_, f) => [7 + f, 8 + f, 9 + f, 7 + f]).flat());
+    for (let fold = 0; fold < FOLDS; fold++) {
+      const before = plain[fold]?.train;
+      const inner = calls.slice(4 * fold, 4 * fold + 3);
+      const after = calls[4 * fold + 3];
+      if (!before || !after) throw new Error(`fold ${fold} was not fitted`);
+      // The cross-fitted parts label every training row once; the held-out fold is what it was.
+      expect(inner.reduce((n, c) => n + c.test.y.length, 0)).toBe(before.y.length);
+      expect(after.test.y).toEqual(plain[fold]?.test.y);
+      const energies = (d: Dataset, theme: number) =>
+        d.y.flatMap((y, r) => (y === theme ? [d.x[r * d.inputSize + energy] ?? 0] : [])).sort((a, b) => a - b);
+      for (const theme of PRESENT.map((t) => THEME_IDS.indexOf(t))) {
+        const all = energies(before, theme);
+        expect(energies(after.train, theme)).toEqual(all.slice(Math.floor(all.length * 0.2)));
+      }
+      expect(after.weights).toEqual(balancedClassWeights(after.train.y, THEME_IDS.length, DEFAULT_TRAIN_OPTIONS.maxClassWeight));
+    }
+    expect(describeTrial({ params: GRADIENT_BOOSTING, treeSeed: 42, pruneShare: 0.2 })).toMatch(/tree seed 42 \+ fold, training rows pruned: 20 % of each theme$/);
+  });
+
+  it('pruneLowestPerClass keeps all but the ⌊n × share⌋ rows of each class with the lowest probability, the earlier row first on ties', () => {
+    const classes = [0, 0, 0, 0, 1, 1, 1, 2];
+    const own = [0.9, 0.1, 0.5, 0.3, 0.2, 0.2, 0.8, 0.05];
+    // Class 0 loses rows 1 and 3 (⌊4 × 0.5⌋ = 2), class 1 row 4 (tied with 5, earlier), class 2 nothing (⌊0.5⌋ = 0).
+    expect(pruneLowestPerClass(classes, own, 0.5)).toEqual([0, 2, 5, 6, 7]);
+    expect(pruneLowestPerClass(classes, own, 0)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    for (const share of [1, -0.1, Number.NaN]) expect(() => pruneLowestPerClass(classes, own, share)).toThrow(RangeError);
+    expect(() => pruneLowestPerClass(classes, own.slice(1), 0.5)).toThrow(/8 classes but 7 probabilities/);
+  });
+
+  it('crossFittedGbt labels each row, and each copy of it, with trees fitted without its artist', async () => {
+    // 12 artists of 5 rows; input column 0 is the row's artist, so a fit's training rows tell its artists.
+    const n = 60;
+    const artistOf = (r: number) => Math.floor((r % n) / 5);
+    const rows = 2 * n; // the rows past n are copies
+    const x = Float32Array.from({ length: rows * 2 }, (_, i) => (i % 2 === 0 ? artistOf(i / 2) : 0));
+    const train: Dataset = { x, y: Array.from({ length: n }, (_, r) => artistOf(r) % 3), soft: new Float32Array(0), inputSize: 2 };
+    const seen: Set<number>[] = [];
+    const fit: FitTrees = async (fitted, test, classes) => {
+      seen.push(new Set(fitted.y.map((_, r) => fitted.x[r * 2] ?? -1)));
+      return new Float64Array(test.y.length * classes).fill(seen.length - 1);
+    };
+    const p = await crossFittedGbt(train, Array.from({ length: n }, (_, r) => `artist ${artistOf(r)}`), 3, 5, GRADIENT_BOOSTING, fit);
+    expect(seen).toHaveLength(TEACHER_FOLDS);
+    for (let r = 0; r < rows; r++) {
+      const call = p[r * 3] ?? -1;
+      expect(seen[call]?.has(artistOf(r)), `row ${r}`).toBe(false);
+      expect(call, `copy of row ${r % n}`).toBe(p[(r % n) * 3]);
+    }
   });
 
   it('titleWords: lower case, accents and punctuation dropped, one-character words and repeats left out', () => {
