@@ -4,8 +4,10 @@ import type { Page } from 'puppeteer-core';
 import { THEME_IDS, getTheme } from '../../model/themes';
 import { playlistPageHtml, ROW_POOL_SIZE } from './support/fake-spotify';
 import { axeViolationsInFirefox } from './support/axe';
+import { sendFromExtensionPage } from './support/extension-messages';
 import { FirefoxWithExtension, waitUntil } from './support/firefox';
 import { REPORT_INTERVAL_MS } from '../../lib/content/list-reporter';
+import { PROTOCOL } from '../../lib/shared/messaging';
 import { bundledModelDefaults, classifyWithCli, cliProfile, expectedBadge, expectedTheme, featureTable, syntheticTracks, type CliRow } from './support/tracks';
 
 /**
@@ -92,23 +94,19 @@ async function settled(page: Page): Promise<Awaited<ReturnType<typeof rows>>> {
  * anything else, so a position seen here is read by a warm start that asks after it.
  */
 async function reportedPositions(helper: Page): Promise<number[]> {
-  return helper.evaluate(async () => {
-    interface TabsAndRuntime {
-      tabs: { query(query: object): Promise<{ id?: number }[]>; getCurrent(): Promise<{ id?: number } | undefined> };
-      runtime: { sendMessage(message: unknown): Promise<unknown> };
-    }
-    const ext = (globalThis as unknown as { browser: TabsAndRuntime }).browser;
-    const self = (await ext.tabs.getCurrent())?.id;
-    let best: number[] = [];
-    for (const { id } of await ext.tabs.query({})) {
-      if (id === undefined || id === self) continue;
-      // The wire format of @webext-core/messaging (see support/extension-messages.ts).
-      const answer = (await ext.runtime.sendMessage({ id: 1, type: 'tabList', data: { tabId: id }, timestamp: Date.now() })) as { res?: { report: { items: { position: number }[] } | null } } | undefined;
-      const positions = (answer?.res?.report?.items ?? []).map((item) => item.position);
-      if (positions.length > best.length) best = positions;
-    }
-    return best;
+  const tabIds = await helper.evaluate(async () => {
+    const { tabs } = (globalThis as unknown as { browser: { tabs: { query(query: object): Promise<{ id?: number }[]>; getCurrent(): Promise<{ id?: number } | undefined> } } }).browser;
+    const self = (await tabs.getCurrent())?.id;
+    return (await tabs.query({})).flatMap(({ id }) => (id === undefined || id === self ? [] : [id]));
   });
+  let best: number[] = [];
+  for (const tabId of tabIds) {
+    const { answer } = await sendFromExtensionPage(helper, 'tabList', { tabId });
+    const parsed = PROTOCOL.tabList.response.safeParse(answer?.res);
+    const positions = parsed.success ? (parsed.data.report?.items ?? []).map((item) => item.position) : [];
+    if (positions.length > best.length) best = positions;
+  }
+  return best;
 }
 
 const badgeOf = (trackId: string) => {
@@ -147,7 +145,6 @@ test('Firefox: a list seen to its end is warm after a reload: rows scrolled into
   // for the report of every position rather than a fixed time. The fixed REPORT_INTERVAL_MS + 1 s
   // failed once on a loaded CI run (2026-12-07: 15 loading badges, which fits the last screen's
   // rows not yet remembered; with no wait at all, 20 rows of each later screen show loading).
-  await page.bringToFront();
   const helper = await firefox.open(firefox.extensionUrl('/options.html'), 'body');
   await expect
     .poll(async () => (await reportedPositions(helper)).length, { message: 'positions in the tab\'s list report', timeout: 4 * REPORT_INTERVAL_MS + 10_000 })

@@ -44,8 +44,11 @@ export function sendExpression(type: string, data: unknown, id = 1, timeoutMs = 
   })`;
 }
 
-/** Sends one raw message from an extension page (popup, options) and returns the answer. */
-export async function sendFromExtensionPage(page: Page, type: string, data: unknown): Promise<WireAnswer> {
+/**
+ * Sends one raw message from an extension page (popup, options) and returns the answer. `page`:
+ * a Playwright page, or a puppeteer-core one (the Firefox route, support/firefox.ts).
+ */
+export async function sendFromExtensionPage(page: { evaluate(expression: string): Promise<unknown> }, type: string, data: unknown): Promise<WireAnswer> {
   return (await page.evaluate(sendExpression(type, data))) as WireAnswer;
 }
 
