@@ -4,10 +4,9 @@ import type { Page } from 'puppeteer-core';
 import { THEME_IDS, getTheme } from '../../model/themes';
 import { playlistPageHtml, ROW_POOL_SIZE } from './support/fake-spotify';
 import { axeViolationsInFirefox } from './support/axe';
-import { sendFromExtensionPage } from './support/extension-messages';
+import { largestTabListReport } from './support/extension-messages';
 import { FirefoxWithExtension, waitUntil } from './support/firefox';
 import { REPORT_INTERVAL_MS } from '../../lib/content/list-reporter';
-import { PROTOCOL } from '../../lib/shared/messaging';
 import { bundledModelDefaults, classifyWithCli, cliProfile, expectedBadge, expectedTheme, featureTable, syntheticTracks, type CliRow } from './support/tracks';
 
 /**
@@ -87,28 +86,6 @@ async function settled(page: Page): Promise<Awaited<ReturnType<typeof rows>>> {
   return last;
 }
 
-/**
- * The positions of the Spotify tab's list report as the background holds it (`tabList`, asked
- * from extension page `helper` for every other tab; the largest report wins). `reportList` keeps
- * the report for the tab and starts noting it in the list memory, the warm start's source, before
- * anything else, so a position seen here is read by a warm start that asks after it.
- */
-async function reportedPositions(helper: Page): Promise<number[]> {
-  const tabIds = await helper.evaluate(async () => {
-    const { tabs } = (globalThis as unknown as { browser: { tabs: { query(query: object): Promise<{ id?: number }[]>; getCurrent(): Promise<{ id?: number } | undefined> } } }).browser;
-    const self = (await tabs.getCurrent())?.id;
-    return (await tabs.query({})).flatMap(({ id }) => (id === undefined || id === self ? [] : [id]));
-  });
-  let best: number[] = [];
-  for (const tabId of tabIds) {
-    const { answer } = await sendFromExtensionPage(helper, 'tabList', { tabId });
-    const parsed = PROTOCOL.tabList.response.safeParse(answer?.res);
-    const positions = parsed.success ? (parsed.data.report?.items ?? []).map((item) => item.position) : [];
-    if (positions.length > best.length) best = positions;
-  }
-  return best;
-}
-
 const badgeOf = (trackId: string) => {
   const cli = expected.get(trackId);
   return cli ? expectedBadge(cli) : { status: 'unknown', theme: null };
@@ -147,7 +124,7 @@ test('Firefox: a list seen to its end is warm after a reload: rows scrolled into
   // rows not yet remembered; with no wait at all, 20 rows of each later screen show loading).
   const helper = await firefox.open(firefox.extensionUrl('/options.html'), 'body');
   await expect
-    .poll(async () => (await reportedPositions(helper)).length, { message: 'positions in the tab\'s list report', timeout: 4 * REPORT_INTERVAL_MS + 10_000 })
+    .poll(async () => (await largestTabListReport(helper))?.items.length ?? 0, { message: 'positions in the tab\'s list report', timeout: 4 * REPORT_INTERVAL_MS + 10_000 })
     .toBe(tracks.length);
   await helper.close();
   await page.bringToFront();

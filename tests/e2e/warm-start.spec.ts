@@ -1,11 +1,14 @@
+import type { BrowserContext } from '@playwright/test';
 import { OptionsPage } from './pages/options-page';
 import { SpotifyPage } from './pages/spotify-page';
 import { expectRowsMatch, pageFixture } from './support/badge-checks';
+import { largestTabListReport } from './support/extension-messages';
 import { FakeReccoBeats } from './support/fake-reccobeats';
 import type { PageSpec } from './support/fake-spotify';
 import { expect, test } from './support/fixtures';
 import { classifyWithCli, featureTable, type CliRow } from './support/tracks';
 import { REPORT_INTERVAL_MS } from '../../lib/content/list-reporter';
+import type { ListReport } from '../../lib/shared/messaging';
 
 /**
  * The warm start of a list seen before (`warmList`): a playlist read to its end is reported to
@@ -22,6 +25,22 @@ const spec: PageSpec = { kind: 'playlist', id: '37i9dQZF1DX8Uebhn9wzrS', name: '
 /** Positions the list is scrolled to, one screen at a time, to its end. */
 const STEPS = [20, 40, 59];
 
+/**
+ * Waits until `count` of the largest list report the background holds for a tab (see
+ * `largestTabListReport`) reaches `want`, asked from an options page opened for the purpose and
+ * closed after; fails after 4 report intervals and 10 s more, saying `what` it counted.
+ */
+async function untilReported(context: BrowserContext, extensionId: string, count: (report: ListReport) => number, want: number, what: string): Promise<void> {
+  const helper = await OptionsPage.open(context, extensionId);
+  await expect
+    .poll(async () => {
+      const report = await largestTabListReport(helper.page);
+      return report ? count(report) : 0;
+    }, { message: what, timeout: 4 * REPORT_INTERVAL_MS + 10_000 })
+    .toBe(want);
+  await helper.page.close();
+}
+
 let expected: Map<string, CliRow>;
 test.beforeAll(() => {
   expected = classifyWithCli(tracks);
@@ -36,8 +55,10 @@ test('a list seen before: after a reload, rows drawn while scrolling never paint
     await spotify.scrollToPosition(position);
     expectRowsMatch(await spotify.settledRows(), expected);
   }
-  // The list reporter sends the list at most REPORT_INTERVAL_MS after its last change.
-  await spotify.page.waitForTimeout(REPORT_INTERVAL_MS + 1_000);
+  // The list reporter sends the list at most REPORT_INTERVAL_MS after its last change: wait until
+  // the background holds every position, not a fixed time (as in firefox.spec.ts, where a fixed
+  // REPORT_INTERVAL_MS + 1 s once fell short on a loaded CI run).
+  await untilReported(context, extensionId, (report) => report.items.length, tracks.length, 'positions in the tab\'s list report');
   const requestsBefore = reccobeats.requests.length;
 
   await spotify.page.reload();
@@ -54,9 +75,12 @@ test('a list seen before: after a reload, rows drawn while scrolling never paint
   expect({ loadingInFrames: report.loadingInFrames, stale: report.stale }, 'rows painted with a loading or stale badge after the reload').toEqual({ loadingInFrames: 0, stale: 0 });
   expect(reccobeats.requests.slice(requestsBefore), 'ReccoBeats requests after the reload').toEqual([]);
 
-  // The report of the scrolls above leaves up to REPORT_INTERVAL_MS later: let it land before
-  // Clear cache, or it would remember the open list again right after the clear.
-  await spotify.page.waitForTimeout(REPORT_INTERVAL_MS + 1_000);
+  // The report of the scrolls above leaves up to REPORT_INTERVAL_MS later; one landing after
+  // Clear cache would remember the open list again. Once the background holds every position in
+  // its final state, the reporter has nothing new to send; closing the tab then sends only its
+  // empty "page went" report, which the list memory ignores.
+  await untilReported(context, extensionId, (report) => report.items.filter((item) => item.state.status !== 'loading').length, tracks.length, 'answered positions in the tab\'s list report after the reload');
+  await spotify.page.close();
   const options = await OptionsPage.open(context, extensionId);
   await expect(options.cacheSummary()).toHaveText(new RegExp(`^${tracks.length} tracks \\(at most 100,000\\), about [\\d.]+ kB of audio features and titles; and the track order of 1 list you opened, so its badges show at once when you reopen it\\.$`));
   expect((await options.status()).cache.lists, 'lists remembered').toBe(1);

@@ -1,4 +1,5 @@
 import type { CDPSession, Page } from '@playwright/test';
+import { PROTOCOL, type ListReport } from '../../../lib/shared/messaging';
 
 /**
  * Raw runtime messages in the extension's wire format (@webext-core/messaging's: a request
@@ -50,6 +51,27 @@ export function sendExpression(type: string, data: unknown, id = 1, timeoutMs = 
  */
 export async function sendFromExtensionPage(page: { evaluate(expression: string): Promise<unknown> }, type: string, data: unknown): Promise<WireAnswer> {
   return (await page.evaluate(sendExpression(type, data))) as WireAnswer;
+}
+
+/**
+ * The largest list report the background holds for any tab but `page`'s own (`tabList`, asked
+ * from extension page `page` for every other tab, each answer checked with
+ * `PROTOCOL.tabList.response`), or null when it holds none. `reportList` keeps the report for the
+ * tab and starts noting it in the list memory, the warm start's source, before anything else, so
+ * a position seen here is read by a warm start that asks after it. `page`: a Playwright page, or a
+ * puppeteer-core one (the Firefox route).
+ */
+export async function largestTabListReport(page: { evaluate(expression: string): Promise<unknown> }): Promise<ListReport | null> {
+  const tabIds = await page.evaluate(`new Promise((resolve) => chrome.tabs.getCurrent((self) => chrome.tabs.query({}, (tabs) => resolve(tabs.map((tab) => tab.id).filter((id) => id !== undefined && id !== self?.id)))))`);
+  const ids = Array.isArray(tabIds) ? tabIds.filter((id): id is number => typeof id === 'number') : [];
+  let best: ListReport | null = null;
+  for (const tabId of ids) {
+    const { answer } = await sendFromExtensionPage(page, 'tabList', { tabId });
+    const parsed = PROTOCOL.tabList.response.safeParse(answer?.res);
+    const report = parsed.success ? parsed.data.report : null;
+    if (report && report.items.length > (best?.items.length ?? -1)) best = report;
+  }
+  return best;
 }
 
 /**
