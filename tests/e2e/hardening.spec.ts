@@ -175,7 +175,7 @@ test('a cache filled to its default bound of 100,000 tracks evicts the least rec
   await reccobeats.install(context);
   const options = await OptionsPage.open(context, extensionId);
   const hook = await CacheHookClient.connect(context);
-  const limit = (await options.status()).cache.limit ?? DEFAULT_CACHE_LIMIT;
+  const limit = (await options.status()).cache.limit;
   expect(limit, 'the default cache bound').toBe(DEFAULT_CACHE_LIMIT);
 
   const fillStarted = Date.now();

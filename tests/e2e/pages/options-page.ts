@@ -1,12 +1,7 @@
 import type { BrowserContext, Locator, Page } from '@playwright/test';
 import { downloadFrom, type DownloadedFile } from '../support/downloads';
 import { sendFromExtensionPage, timeFromExtensionPage, type WireAnswer } from '../support/extension-messages';
-
-/** The parts of the background's `status` answer the tests read. */
-export interface StatusAnswer {
-  readonly spotify: { readonly clientId: string | null; readonly connected: boolean };
-  readonly cache: { readonly tracks: number; readonly bytes: number; readonly limit?: number; readonly lists?: number };
-}
+import { PROTOCOL, type Status } from '../../../lib/shared/messaging';
 
 /** The extension APIs the snippets below call on the page's `chrome` global (Playwright's types know none). */
 interface ExtensionApi {
@@ -119,11 +114,16 @@ export class OptionsPage {
     return sendFromExtensionPage(this.page, type, data);
   }
 
-  /** The background's `status`, asked from this page with a raw message (throws unless answered with `res`). */
-  async status(): Promise<StatusAnswer> {
+  /**
+   * The background's `status`, asked from this page with a raw message and checked with
+   * `PROTOCOL.status.response` (throws unless answered with a `res` of that shape).
+   */
+  async status(): Promise<Status> {
     const reply = await this.send('status', {});
     if (!reply.answer || !('res' in reply.answer)) throw new Error(`status was not answered: ${JSON.stringify(reply)}`);
-    return reply.answer.res as StatusAnswer;
+    const parsed = PROTOCOL.status.response.safeParse(reply.answer.res);
+    if (!parsed.success) throw new Error(`status answered in an unexpected shape: ${parsed.error.message}`);
+    return parsed.data;
   }
 
   /** Times `runs` round trips of a raw message from this page after `warmUp` untimed ones (ms each, see `timeFromExtensionPage`). */
