@@ -4,7 +4,7 @@ import { OptionsPage } from './pages/options-page';
 import { SpotifyPage } from './pages/spotify-page';
 import { FakeReccoBeats } from './support/fake-reccobeats';
 import { FakeSpotifyApi } from './support/fake-spotify-api';
-import { FirefoxWithExtension } from './support/firefox';
+import { FirefoxWithExtension, setViewportSize } from './support/firefox';
 import { E2E_EXTENSION_DIR, expect, test } from './support/fixtures';
 import { playlistPageHtml } from './support/fake-spotify';
 import { featureTable, realDataSkipReason, realTracks } from './support/tracks';
@@ -113,7 +113,7 @@ test('screenshots: the same badges and popup in Firefox ESR', async () => {
   try {
     firefox.pages.set('/playlist/37i9dQZF1DX5555555555555', playlistPageHtml('Real audio features', tracks, '37i9dQZF1DX5555555555555', { nowPlaying: sample[3] }));
     const page = await firefox.open('https://open.spotify.com/playlist/37i9dQZF1DX5555555555555', 'div[data-testid="tracklist-row"]');
-    await page.setViewport({ width: 1100, height: 760 });
+    await setViewportSize(page, 1100, 760);
     await page.evaluate(() => document.querySelector('[data-testid="playlist-tracklist"]')?.scrollIntoView({ block: 'start' }));
     // Every drawn row and the now-playing bar with a settled badge (none still loading).
     await page.waitForFunction(
@@ -125,7 +125,7 @@ test('screenshots: the same badges and popup in Firefox ESR', async () => {
     );
     await page.screenshot({ path: 'docs/screenshots/firefox-badges.png' });
     const popup = await firefox.open(firefox.extensionUrl('/popup.html'), 'input[type="search"]');
-    await popup.setViewport({ width: 404, height: 600 });
+    await setViewportSize(popup, 404, 600);
     await popup.type('input[type="search"]', 'Track 1');
     await popup.keyboard.press('Enter');
     await popup.waitForSelector('article.result .badge', { timeout: 20_000 });

@@ -209,3 +209,24 @@ export async function waitUntil(page: Page, what: string, predicate: (arg: strin
     await new Promise((done) => setTimeout(done, 100));
   }
 }
+
+/**
+ * Sets `page`'s viewport to `width` × `height` CSS pixels (WebDriver BiDi
+ * `browsingContext.setViewport`) and waits until the page has that size. Puppeteer's
+ * `setViewport` sends `emulation.setScreenOrientationOverride` beside it, which Firefox ESR 140
+ * does not know ("unknown command"; seen 2026-12-07 with puppeteer-core 24.43.1): that refusal
+ * alone is tolerated, as Puppeteer itself tolerates an unknown `emulation.setTouchOverride`. It
+ * arrives before the viewport command's answer, so the size is then waited for, not assumed.
+ * @throws Error with the page's `innerWidth` × `innerHeight` when it is not the size asked for
+ *   within 5 s, or any other protocol error of `setViewport`.
+ */
+export async function setViewportSize(page: Page, width: number, height: number): Promise<void> {
+  await page.setViewport({ width, height }).catch((error: unknown) => {
+    if (!(error instanceof Error && /unknown command emulation\.setScreenOrientationOverride/.test(error.message))) throw error;
+  });
+  const want = `${width}x${height}`;
+  await waitUntil(page, `a ${want} viewport`, (size) => size === `${window.innerWidth}x${window.innerHeight}`, want, 5_000).catch(async (error: unknown) => {
+    const size = await page.evaluate(() => `${window.innerWidth}x${window.innerHeight}`);
+    throw new Error(`the viewport is ${size}, not ${want}`, { cause: error });
+  });
+}
