@@ -2,7 +2,7 @@ import { OptionsPage } from './pages/options-page';
 import { SpotifyPage } from './pages/spotify-page';
 import { badgeFor, expectRowsMatch, pageFixture, stopServiceWorker } from './support/badge-checks';
 import { CacheHookClient, fillTrackId, fillTrackInfo } from './support/cache-hook';
-import { describeAnswer, isRefusal, median } from './support/extension-messages';
+import { describeAnswer, isRefusal, median, responseOf } from './support/extension-messages';
 import { FakeReccoBeats } from './support/fake-reccobeats';
 import { ROW_POOL_SIZE, type PageSpec } from './support/fake-spotify';
 import { E2E_EXTENSION_DIR, expect, test } from './support/fixtures';
@@ -60,7 +60,7 @@ test('privileged and unknown messages from the content script\'s world are refus
   // The options page (an extension page) may search the seen tracks: the page's titles are there.
   const first = privileged[0] as FixtureTrack;
   const seenBefore = await options.send('search', { query: first.title });
-  const seenHits = seenBefore.answer && 'res' in seenBefore.answer ? (seenBefore.answer.res as { hits: { trackId: string }[] }).hits.map((h) => h.trackId) : [];
+  const seenHits = responseOf('search', seenBefore).hits.map((h) => h.trackId);
   expect(seenHits, `search from the options page: ${describeAnswer(seenBefore)}`).toContain(first.id);
 
   const world = await spotify.contentScriptWorld(extensionId);
@@ -90,17 +90,16 @@ test('privileged and unknown messages from the content script\'s world are refus
   const forgedDuration = await world.send('classify', { trackIds: [first.id], seen: [{ trackId: first.id, name: first.title, artists: [first.artist], durationMs: 86_400_000 }] }, 2002);
   expect(isRefusal(forgedDuration), `classify with a 24 h duration: ${describeAnswer(forgedDuration)}`).toBe(true);
   const valid = await world.send('classify', { trackIds: [first.id], seen: [{ trackId: first.id, name: first.title, artists: [first.artist] }] }, 2001);
-  expect(valid.answer && 'res' in valid.answer, `a valid classify: ${describeAnswer(valid)}`).toBe(true);
-  const results = (valid.answer?.res ?? []) as { trackId: string; status: string; theme?: string; uncertain?: boolean }[];
+  const results = responseOf('classify', valid);
   expect(results.map((r) => r.trackId)).toEqual([first.id]);
-  expect(results.map((r) => ({ status: r.status === 'ok' && r.uncertain ? 'uncertain' : r.status, theme: r.theme ?? null })), 'the valid classify\'s answer').toEqual([badgeFor(first.id, expected)]);
+  expect(results.map((r) => ({ status: r.status === 'ok' && r.uncertain ? 'uncertain' : r.status, theme: r.status === 'ok' ? r.theme : null })), 'the valid classify\'s answer').toEqual([badgeFor(first.id, expected)]);
 
   // Nothing changed: same cache, no Spotify client ID, no injected title.
   const after = await options.status();
   expect(after.cache.tracks, 'cached tracks after a refused clearCache').toBe(before.cache.tracks);
   expect(after.spotify, 'the Spotify connection after a refused connectSpotify').toMatchObject({ clientId: before.spotify.clientId, connected: before.spotify.connected });
   const injected = await options.send('search', { query: 'Injected Title' });
-  expect(injected.answer && 'res' in injected.answer ? (injected.answer.res as { hits: unknown[] }).hits : 'no answer', 'seen tracks named by the refused classify').toEqual([]);
+  expect(responseOf('search', injected).hits, 'seen tracks named by the refused classify').toEqual([]);
   // The page itself is untouched and its badges still right.
   expectRowsMatch(await spotify.renderedRows(), expected);
   await world.detach();
@@ -201,10 +200,10 @@ test('a cache filled to its default bound of 100,000 tracks evicts the least rec
   // range of "art" (empty) before it ranks by recency (`searchSeen`, step 4).
   const beginningsOnlyMs = await options.timeMessage('search', { query: 'bench art' }, 5, 1);
   const match = await options.send('search', { query: oldTitle.name });
-  const hits = match.answer && 'res' in match.answer ? (match.answer.res as { source: string; hits: { trackId: string }[] }) : undefined;
+  const hits = responseOf('search', match);
   const fmt = (ms: number[]) => `median ${median(ms).toFixed(1)} ms (${ms.map((m) => m.toFixed(1)).join(', ')})`;
   console.log(
-    `with ${limit} tracks cached: status ${fmt(statusMs)}; search, no match: ${fmt(noMatchMs)}; search "${oldTitle.name}": ${fmt(matchMs)}, ${hits?.hits.length ?? 0} hit(s); ` +
+    `with ${limit} tracks cached: status ${fmt(statusMs)}; search, no match: ${fmt(noMatchMs)}; search "${oldTitle.name}": ${fmt(matchMs)}, ${hits.hits.length} hit(s); ` +
       `search "${broadQuery}" (every title): ${fmt(broadMs)}; search "12345" (its rare word only): ${fmt(rareOnlyMs)}; ` +
       `search "bench art" (word beginnings only): ${fmt(beginningsOnlyMs)}`,
   );
@@ -213,7 +212,7 @@ test('a cache filled to its default bound of 100,000 tracks evicts the least rec
   const touchedIndices = [0, 1_111, 2_222, 3_333, 4_999];
   const touched = touchedIndices.map(fillTrackId);
   const touchAnswer = await options.send('classify', { trackIds: touched });
-  const touchedResults = touchAnswer.answer && 'res' in touchAnswer.answer ? (touchAnswer.answer.res as { trackId: string; status: string; provider?: string }[]) : [];
+  const touchedResults = responseOf('classify', touchAnswer);
   expect(touchedResults.map((r) => [r.trackId, r.status === 'ok' ? r.provider : r.status]), `classify of cached tracks: ${describeAnswer(touchAnswer)}`).toEqual(touched.map((id) => [id, 'reccobeats']));
   expect(reccobeats.requests.flat(), 'cached tracks are not asked for').toEqual([]);
 
@@ -239,8 +238,8 @@ test('a cache filled to its default bound of 100,000 tracks evicts the least rec
   const statusMedian = median(statusMs);
   const noMatchMedian = median(noMatchMs);
   const matchMedian = median(matchMs);
-  expect(hits?.source, 'search source without Spotify').toBe('seen');
-  expect(hits?.hits.map((h) => h.trackId), 'the search finds the title').toEqual([oldTitle.trackId]);
+  expect(hits.source, 'search source without Spotify').toBe('seen');
+  expect(hits.hits.map((h) => h.trackId), 'the search finds the title').toEqual([oldTitle.trackId]);
   expect.soft(statusMedian, 'median ms of status with a full cache').toBeLessThan(50);
   expect.soft(noMatchMedian, 'median ms of a search over seen tracks matching nothing').toBeLessThan(100);
   expect.soft(matchMedian, 'median ms of a search over seen tracks matching one title').toBeLessThan(100);

@@ -1,7 +1,7 @@
 import type { BrowserContext, Locator, Page } from '@playwright/test';
 import { downloadFrom, type DownloadedFile } from '../support/downloads';
-import { sendFromExtensionPage, timeFromExtensionPage, type WireAnswer } from '../support/extension-messages';
-import { PROTOCOL, type Status } from '../../../lib/shared/messaging';
+import { responseOf, sendFromExtensionPage, timeFromExtensionPage, type WireAnswer } from '../support/extension-messages';
+import type { Status } from '../../../lib/shared/messaging';
 
 /** The extension APIs the snippets below call on the page's `chrome` global (Playwright's types know none). */
 interface ExtensionApi {
@@ -115,15 +115,11 @@ export class OptionsPage {
   }
 
   /**
-   * The background's `status`, asked from this page with a raw message and checked with
-   * `PROTOCOL.status.response` (throws unless answered with a `res` of that shape).
+   * The background's `status`, asked from this page with a raw message and checked by
+   * `responseOf` (throws unless answered with a `res` of the protocol's shape).
    */
   async status(): Promise<Status> {
-    const reply = await this.send('status', {});
-    if (!reply.answer || !('res' in reply.answer)) throw new Error(`status was not answered: ${JSON.stringify(reply)}`);
-    const parsed = PROTOCOL.status.response.safeParse(reply.answer.res);
-    if (!parsed.success) throw new Error(`status answered in an unexpected shape: ${parsed.error.message}`);
-    return parsed.data;
+    return responseOf('status', await this.send('status', {}));
   }
 
   /** Times `runs` round trips of a raw message from this page after `warmUp` untimed ones (ms each, see `timeFromExtensionPage`). */

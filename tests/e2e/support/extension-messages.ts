@@ -1,5 +1,5 @@
 import type { CDPSession, Page } from '@playwright/test';
-import { PROTOCOL, type ListReport } from '../../../lib/shared/messaging';
+import { PROTOCOL, type ListReport, type MessageName, type ResponseOf } from '../../../lib/shared/messaging';
 
 /**
  * Raw runtime messages in the extension's wire format (@webext-core/messaging's: a request
@@ -19,6 +19,19 @@ export interface WireAnswer {
 /** Whether the background refused: an `{ err }` answer, and no `res`. */
 export function isRefusal(answer: WireAnswer): boolean {
   return answer.answer !== undefined && 'err' in answer.answer && answer.answer.err !== undefined && !('res' in answer.answer);
+}
+
+/**
+ * The answer's `res`, checked with the protocol's schema for `name` (`PROTOCOL[name].response`,
+ * lib/shared/messaging.ts), so a test reads the background's answer as the extension would.
+ * @throws Error with {@link describeAnswer}'s description when there is no `res` (a refusal, no
+ *   answer) or the `res` does not match the schema (with zod's issues).
+ */
+export function responseOf<N extends MessageName>(name: N, answer: WireAnswer): ResponseOf<N> {
+  if (!answer.answer || !('res' in answer.answer)) throw new Error(`${name} was not answered with res: ${describeAnswer(answer)}`);
+  const parsed = PROTOCOL[name].response.safeParse(answer.answer.res);
+  if (!parsed.success) throw new Error(`${name} answered in an unexpected shape (${parsed.error.message}): ${describeAnswer(answer)}`);
+  return parsed.data as ResponseOf<N>;
 }
 
 /** A short description of an answer for messages and logs: `res`, `err: <message>`, or `no answer (<lastError>)`. */
@@ -55,8 +68,8 @@ export async function sendFromExtensionPage(page: { evaluate(expression: string)
 
 /**
  * The largest list report the background holds for any tab but `page`'s own (`tabList`, asked
- * from extension page `page` for every other tab, each answer checked with
- * `PROTOCOL.tabList.response`), or null when it holds none. `reportList` keeps the report for the
+ * from extension page `page` for every other tab, each answer checked by {@link responseOf}), or
+ * null when it holds none. `reportList` keeps the report for the
  * tab and starts noting it in the list memory, the warm start's source, before anything else, so
  * a position seen here is read by a warm start that asks after it. `page`: a Playwright page, or a
  * puppeteer-core one (the Firefox route).
@@ -66,9 +79,7 @@ export async function largestTabListReport(page: { evaluate(expression: string):
   const ids = Array.isArray(tabIds) ? tabIds.filter((id): id is number => typeof id === 'number') : [];
   let best: ListReport | null = null;
   for (const tabId of ids) {
-    const { answer } = await sendFromExtensionPage(page, 'tabList', { tabId });
-    const parsed = PROTOCOL.tabList.response.safeParse(answer?.res);
-    const report = parsed.success ? parsed.data.report : null;
+    const { report } = responseOf('tabList', await sendFromExtensionPage(page, 'tabList', { tabId }));
     if (report && report.items.length > (best?.items.length ?? -1)) best = report;
   }
   return best;
