@@ -4,9 +4,8 @@ import type { Page } from 'puppeteer-core';
 import { THEME_IDS, getTheme } from '../../model/themes';
 import { playlistPageHtml, ROW_POOL_SIZE } from './support/fake-spotify';
 import { axeViolationsInFirefox } from './support/axe';
-import { largestTabListReport } from './support/extension-messages';
+import { expectTabListReport } from './support/extension-messages';
 import { FirefoxWithExtension, waitUntil } from './support/firefox';
-import { REPORT_INTERVAL_MS } from '../../lib/content/list-reporter';
 import { bundledModelDefaults, classifyWithCli, cliProfile, expectedBadge, expectedTheme, featureTable, syntheticTracks, type CliRow } from './support/tracks';
 
 /**
@@ -123,9 +122,7 @@ test('Firefox: a list seen to its end is warm after a reload: rows scrolled into
   // failed once on a loaded CI run (2026-12-07: 15 loading badges, which fits the last screen's
   // rows not yet remembered; with no wait at all, 20 rows of each later screen show loading).
   const helper = await firefox.open(firefox.extensionUrl('/options.html'), 'body');
-  await expect
-    .poll(async () => (await largestTabListReport(helper))?.items.length ?? 0, { message: 'positions in the tab\'s list report', timeout: 4 * REPORT_INTERVAL_MS + 10_000 })
-    .toBe(tracks.length);
+  await expectTabListReport(helper, (report) => report.items.length, tracks.length, 'positions in the tab\'s list report');
   await helper.close();
   await page.bringToFront();
   const requestsBefore = firefox.reccobeatsRequests.length;

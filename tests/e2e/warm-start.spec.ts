@@ -2,12 +2,11 @@ import type { BrowserContext } from '@playwright/test';
 import { OptionsPage } from './pages/options-page';
 import { SpotifyPage } from './pages/spotify-page';
 import { expectRowsMatch, pageFixture } from './support/badge-checks';
-import { largestTabListReport } from './support/extension-messages';
+import { expectTabListReport } from './support/extension-messages';
 import { FakeReccoBeats } from './support/fake-reccobeats';
 import type { PageSpec } from './support/fake-spotify';
 import { expect, test } from './support/fixtures';
 import { classifyWithCli, featureTable, type CliRow } from './support/tracks';
-import { REPORT_INTERVAL_MS } from '../../lib/content/list-reporter';
 import type { ListReport } from '../../lib/shared/messaging';
 
 /**
@@ -25,19 +24,10 @@ const spec: PageSpec = { kind: 'playlist', id: '37i9dQZF1DX8Uebhn9wzrS', name: '
 /** Positions the list is scrolled to, one screen at a time, to its end. */
 const STEPS = [20, 40, 59];
 
-/**
- * Waits until `count` of the largest list report the background holds for a tab (see
- * `largestTabListReport`) reaches `want`, asked from an options page opened for the purpose and
- * closed after; fails after 4 report intervals and 10 s more, saying `what` it counted.
- */
+/** {@link expectTabListReport} asked from an options page opened for the purpose and closed after. */
 async function untilReported(context: BrowserContext, extensionId: string, count: (report: ListReport) => number, want: number, what: string): Promise<void> {
   const helper = await OptionsPage.open(context, extensionId);
-  await expect
-    .poll(async () => {
-      const report = await largestTabListReport(helper.page);
-      return report ? count(report) : 0;
-    }, { message: what, timeout: 4 * REPORT_INTERVAL_MS + 10_000 })
-    .toBe(want);
+  await expectTabListReport(helper.page, count, want, what);
   await helper.page.close();
 }
 

@@ -1,4 +1,5 @@
-import type { CDPSession, Page } from '@playwright/test';
+import { expect, type CDPSession, type Page } from '@playwright/test';
+import { REPORT_INTERVAL_MS } from '../../../lib/content/list-reporter';
 import { PROTOCOL, type ListReport, type MessageName, type ResponseOf } from '../../../lib/shared/messaging';
 
 /**
@@ -58,11 +59,13 @@ export function sendExpression(type: string, data: unknown, id = 1, timeoutMs = 
   })`;
 }
 
-/**
- * Sends one raw message from an extension page (popup, options) and returns the answer. `page`:
- * a Playwright page, or a puppeteer-core one (the Firefox route, support/firefox.ts).
- */
-export async function sendFromExtensionPage(page: { evaluate(expression: string): Promise<unknown> }, type: string, data: unknown): Promise<WireAnswer> {
+/** An extension page that evaluates an expression: a Playwright page, or a puppeteer-core one (the Firefox route, support/firefox.ts). */
+export interface EvaluatingPage {
+  evaluate(expression: string): Promise<unknown>;
+}
+
+/** Sends one raw message from an extension page (popup, options) and returns the answer. */
+export async function sendFromExtensionPage(page: EvaluatingPage, type: string, data: unknown): Promise<WireAnswer> {
   return (await page.evaluate(sendExpression(type, data))) as WireAnswer;
 }
 
@@ -71,10 +74,9 @@ export async function sendFromExtensionPage(page: { evaluate(expression: string)
  * from extension page `page` for every other tab, each answer checked by {@link responseOf}), or
  * null when it holds none. `reportList` keeps the report for the
  * tab and starts noting it in the list memory, the warm start's source, before anything else, so
- * a position seen here is read by a warm start that asks after it. `page`: a Playwright page, or a
- * puppeteer-core one (the Firefox route).
+ * a position seen here is read by a warm start that asks after it.
  */
-export async function largestTabListReport(page: { evaluate(expression: string): Promise<unknown> }): Promise<ListReport | null> {
+export async function largestTabListReport(page: EvaluatingPage): Promise<ListReport | null> {
   const tabIds = await page.evaluate(`new Promise((resolve) => chrome.tabs.getCurrent((self) => chrome.tabs.query({}, (tabs) => resolve(tabs.map((tab) => tab.id).filter((id) => id !== undefined && id !== self?.id)))))`);
   const ids = Array.isArray(tabIds) ? tabIds.filter((id): id is number => typeof id === 'number') : [];
   let best: ListReport | null = null;
@@ -83,6 +85,21 @@ export async function largestTabListReport(page: { evaluate(expression: string):
     if (report && report.items.length > (best?.items.length ?? -1)) best = report;
   }
   return best;
+}
+
+/**
+ * Waits until `count` of the {@link largestTabListReport} asked from extension page `page` is
+ * `want`: the list reporter sends at most REPORT_INTERVAL_MS after a change, so a test waits for
+ * the report it needs instead of a fixed time. Fails after 4 report intervals and 10 s more,
+ * with `what` it counted and the last count.
+ */
+export async function expectTabListReport(page: EvaluatingPage, count: (report: ListReport) => number, want: number, what: string): Promise<void> {
+  await expect
+    .poll(async () => {
+      const report = await largestTabListReport(page);
+      return report ? count(report) : 0;
+    }, { message: what, timeout: 4 * REPORT_INTERVAL_MS + 10_000 })
+    .toBe(want);
 }
 
 /**
