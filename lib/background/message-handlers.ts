@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { AudioFeaturesAvailability } from '@/lib/shared/availability';
 import type { TrackInfo } from '@/lib/background/cache';
-import { WARM_LIST_MAX_TRACKS, WARM_LIST_PAGE_TRACKS, type MessageName, type PROTOCOL, type ResponseOf, type SearchHit, type Status } from '@/lib/shared/messaging';
+import { WARM_LIST_FIRST_PAGE_TRACKS, WARM_LIST_MAX_TRACKS, WARM_LIST_PAGE_TRACKS, type MessageName, type PROTOCOL, type ResponseOf, type SearchHit, type Status } from '@/lib/shared/messaging';
 import type { ListMemory } from '@/lib/background/list-memory';
 import { SPOTIFY_SEARCH_MAX_LIMIT } from '@/lib/background/spotify-search';
 import type { ReadService } from '@/lib/background/list-reader';
@@ -11,6 +11,15 @@ import type { TabLists } from '@/lib/background/tab-lists';
 import type { ThemeService } from '@/lib/background/theme-service';
 import { trackIdFromInput, type TrackId } from '@/lib/shared/track-id';
 import { errorMessage } from '@/lib/shared/error-message';
+import { withDeadline } from '@/lib/background/deadline';
+
+/**
+ * Longest a tab's `classify` waits for that tab's `warmList` page in flight, ms (see
+ * {@link createMessageHandlers}). A page normally takes milliseconds (`npm run bench:model`: about
+ * 23 ms per 250 tracks) and up to about half a second on a loaded 2-core machine (measured on
+ * 2026-12-07); the bound only matters when the list memory stalls.
+ */
+export const WARM_FIRST_WAIT_MS = 2_000;
 
 /** Most hits the popup shows; also Spotify search's `limit` (at most 10 since February 2026, see `lib/spotify-search.ts`). */
 export const SEARCH_LIMIT = SPOTIFY_SEARCH_MAX_LIMIT;
@@ -82,16 +91,45 @@ export type MessageHandlers = { [N in MessageName]: (request: z.infer<(typeof PR
 /**
  * The background's answers to every message. `reportList` also notes the list's tracks in the
  * list memory, and `warmList` answers from it with the cached results of one page
- * ({@link WARM_LIST_PAGE_TRACKS}) of the list's first {@link WARM_LIST_MAX_TRACKS} tracks (no
- * provider is asked). `classify` passes the durations of the `seen`
+ * ({@link WARM_LIST_FIRST_PAGE_TRACKS} tracks from the top, then {@link WARM_LIST_PAGE_TRACKS}
+ * each) of the list's first {@link WARM_LIST_MAX_TRACKS} tracks (no provider is asked). `classify` passes the durations of the `seen`
  * entries to the theme service. `search`: a pasted track URL or URI is classified directly;
  * otherwise Spotify search when connected (falling back to seen tracks, with a notice, when
  * Spotify search fails), else a search over tracks seen on open.spotify.com. A Spotify search hit
  * is classified with its `duration_ms`; a pasted link or a seen track with the cached duration,
  * else none (see `ThemeService.classify`).
+ *
+ * A tab's `classify` answers after that tab's `warmList` page in flight (waiting at most
+ * {@link WARM_FIRST_WAIT_MS}): the content script sends the warm start first, but its page can
+ * take longer than the first rows' own request (it reads the list memory, then runs the model for
+ * up to 250 tracks), which would then overtake it, and the rows drawn right after the first screen
+ * would paint `loading` although the background knew them. In this order the warm start is in the
+ * tab no later than the first rows' badges.
  */
 export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers {
   const log = deps.log ?? console;
+  /** Per tab, the `warmList` page being answered, settled either way (removed once settled). */
+  const warming = new Map<number, Promise<void>>();
+
+  /** Answers `page` and marks it as `tabId`'s warm start page in flight until it settles. */
+  function trackWarming<T>(tabId: number | undefined, page: Promise<T>): Promise<T> {
+    if (tabId === undefined) return page;
+    const settled = page.then(
+      () => undefined,
+      () => undefined,
+    );
+    warming.set(tabId, settled);
+    void settled.then(() => {
+      if (warming.get(tabId) === settled) warming.delete(tabId);
+    });
+    return page;
+  }
+
+  /** Resolves once `tabId`'s warm start page in flight (if any) has settled, or after {@link WARM_FIRST_WAIT_MS}. */
+  async function afterWarming(tabId: number | undefined): Promise<void> {
+    const page = tabId === undefined ? undefined : warming.get(tabId);
+    if (page) await withDeadline(WARM_FIRST_WAIT_MS, 'the warm start', () => page).catch(() => undefined);
+  }
 
   async function status(): Promise<Status> {
     const [spotify, cache, lists] = await Promise.all([deps.account.status(), deps.cache.stats(), deps.lists.count()]);
@@ -116,7 +154,8 @@ export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers
   }
 
   return {
-    async classify({ trackIds, seen }) {
+    async classify({ trackIds, seen }, context) {
+      await afterWarming(context?.tabId);
       // The durations the page shows (already checked against trackIds and 1 s - 2 h by the schema).
       const durations = new Map((seen ?? []).flatMap((track) => (track.durationMs === undefined ? [] : [[track.trackId, track.durationMs] as const])));
       const results = deps.themes.classify(trackIds, durations);
@@ -188,12 +227,16 @@ export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers
       return {};
     },
 
-    async warmList({ list, from = 0 }) {
-      const ids = await deps.lists.trackIds(list, WARM_LIST_MAX_TRACKS);
-      const end = from + WARM_LIST_PAGE_TRACKS;
-      const page = ids.slice(from, end);
-      return { results: page.length === 0 ? [] : await deps.themes.classifyCached(page), next: end < ids.length ? end : null };
-    },
+    warmList: ({ list, from = 0 }, context) =>
+      trackWarming(
+        context?.tabId,
+        (async () => {
+          const ids = await deps.lists.trackIds(list, WARM_LIST_MAX_TRACKS);
+          const end = from + (from === 0 ? WARM_LIST_FIRST_PAGE_TRACKS : WARM_LIST_PAGE_TRACKS);
+          const page = ids.slice(from, end);
+          return { results: page.length === 0 ? [] : await deps.themes.classifyCached(page), next: end < ids.length ? end : null };
+        })(),
+      ),
 
     tabList: async ({ tabId }) => ({ report: deps.tabLists.get(tabId) }),
   };

@@ -313,12 +313,21 @@ const EmptySchema = z.strictObject({});
 export const WARM_LIST_MAX_TRACKS = 1_000;
 
 /**
- * Remembered tracks per `warmList` message: the warm start comes in pages of 250, the top of the
- * list first, so the first screens' answers arrive after a quarter of the work, and no page is a
- * long task (about 400 bytes of answer per track, and the model and its explanation run per track
- * in the background).
+ * Remembered tracks per `warmList` message after the first ({@link WARM_LIST_FIRST_PAGE_TRACKS}):
+ * the warm start comes in pages, the top of the list first, so the first screens' answers arrive
+ * after a small part of the work, and no page is a long task (about 400 bytes of answer per
+ * track, and the model and its explanation run per track in the background).
  */
 export const WARM_LIST_PAGE_TRACKS = 250;
+
+/**
+ * Remembered tracks in the first `warmList` page (`from` 0): fewer, because the tab's first rows'
+ * own `classify` waits for this page (`createMessageHandlers` in
+ * `lib/background/message-handlers.ts`), so its cost is added to the first screen's badges; 50
+ * covers the first screen and the next (Spotify draws about 25 rows at a time). Pages of
+ * {@link WARM_LIST_PAGE_TRACKS} follow.
+ */
+export const WARM_LIST_FIRST_PAGE_TRACKS = 50;
 
 /** `warmList` request: the list, and the first remembered track (index in list order) of the page asked for. */
 export const WarmListRequestSchema = z.object({

@@ -1,8 +1,8 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createMessageHandlers, SEARCH_LIMIT, type SpotifyAccount, type SeenTrackStore } from '@/lib/background/message-handlers';
+import { createMessageHandlers, SEARCH_LIMIT, WARM_FIRST_WAIT_MS, type SpotifyAccount, type SeenTrackStore } from '@/lib/background/message-handlers';
 import { PredictorDatabase, type TrackInfo } from '@/lib/background/cache';
-import { WARM_LIST_MAX_TRACKS, WARM_LIST_PAGE_TRACKS } from '@/lib/shared/messaging';
+import { WARM_LIST_FIRST_PAGE_TRACKS, WARM_LIST_MAX_TRACKS, WARM_LIST_PAGE_TRACKS } from '@/lib/shared/messaging';
 import { createListMemory } from '@/lib/background/list-memory';
 import type { ReadService } from '@/lib/background/list-reader';
 import type { SaveService } from '@/lib/background/save-service';
@@ -21,7 +21,7 @@ afterEach(async () => {
   for (const db of databases.splice(0)) await db.delete();
 });
 
-function fakes(options: { connected?: boolean; searchFails?: string; cached?: readonly string[] } = {}) {
+function fakes(options: { connected?: boolean; searchFails?: string; cached?: readonly string[]; warmGate?: () => Promise<void> } = {}) {
   const classified: string[][] = [];
   const classifiedCached: string[][] = [];
   const durationsGiven: Map<string, number>[] = [];
@@ -34,6 +34,7 @@ function fakes(options: { connected?: boolean; searchFails?: string; cached?: re
     },
     async classifyCached(ids) {
       classifiedCached.push([...ids]);
+      await options.warmGate?.();
       return ids.filter((id) => cachedIds.has(id)).map(ok);
     },
   };
@@ -190,7 +191,7 @@ describe('message handlers', () => {
       expect(await handlers.warmList({ list: { kind: 'album', id: 'abc123' } })).toEqual({ results: [], next: null });
     });
 
-    it(`answers in pages of ${WARM_LIST_PAGE_TRACKS} tracks from the top, and covers at most the list's first ${WARM_LIST_MAX_TRACKS}`, async () => {
+    it(`answers in pages from the top, ${WARM_LIST_FIRST_PAGE_TRACKS} tracks and then ${WARM_LIST_PAGE_TRACKS}, and covers at most the list's first ${WARM_LIST_MAX_TRACKS}`, async () => {
       const ids = Array.from({ length: WARM_LIST_MAX_TRACKS + 5 }, (_, i) => trackId(i));
       const { handlers, classifiedCached } = fakes({ cached: ids });
       await handlers.reportList({ listName: 'Long', list, items: ids.map((id, i) => item(i, id)) }, sender);
@@ -200,7 +201,15 @@ describe('message handlers', () => {
         pages.push({ from, count: answer.results.length, next: answer.next });
         from = answer.next;
       }
-      expect(pages).toEqual([0, 1, 2, 3].map((i) => ({ from: i * WARM_LIST_PAGE_TRACKS, count: WARM_LIST_PAGE_TRACKS, next: i < 3 ? (i + 1) * WARM_LIST_PAGE_TRACKS : null })));
+      // 1,000 = 50 + 3 × 250 + 200 (written out, so a change of the constants is seen here).
+      expect([WARM_LIST_FIRST_PAGE_TRACKS, WARM_LIST_PAGE_TRACKS, WARM_LIST_MAX_TRACKS]).toEqual([50, 250, 1_000]);
+      expect(pages).toEqual([
+        { from: 0, count: 50, next: 50 },
+        { from: 50, count: 250, next: 300 },
+        { from: 300, count: 250, next: 550 },
+        { from: 550, count: 250, next: 800 },
+        { from: 800, count: 200, next: null },
+      ]);
       expect(classifiedCached.flat()).toEqual(ids.slice(0, WARM_LIST_MAX_TRACKS));
       // A short list: one page, no next.
       await handlers.reportList({ listName: 'Short', list: { kind: 'liked' }, items: ids.slice(0, 3).map((id, i) => item(i, id)) }, sender);
@@ -220,6 +229,64 @@ describe('message handlers', () => {
       expect(await lists.trackIds(list, 10)).toEqual([]);
       expect((await handlers.status({})).cache.lists, 'lists remembered after clearCache').toBe(0);
       expect(await handlers.warmList({ list })).toEqual({ results: [], next: null });
+    });
+
+    /** Settles `promise` into what happened so far, without waiting for it. */
+    function watch<T>(promise: Promise<T>): { readonly done: () => boolean; readonly value: Promise<T> } {
+      let settled = false;
+      void promise.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      return { done: () => settled, value: promise };
+    }
+
+    it("a tab's classify answers after that tab's warm start page in flight, so the warm answer is never overtaken; other tabs and extension pages do not wait", async () => {
+      const [a, b] = [trackId(1), trackId(2)];
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const { handlers, classified } = fakes({ cached: [a, b], warmGate: () => gate });
+      await handlers.reportList({ listName: 'Mix', list, items: [item(0, a), item(1, b)] }, sender);
+      const warm = watch(handlers.warmList({ list }, sender));
+      const ownRows = watch(handlers.classify({ trackIds: [a] }, sender));
+      // Another tab, and the popup (no tab), are answered while the warm page is still open.
+      expect((await handlers.classify({ trackIds: [b] }, { tabId: sender.tabId + 1 })).map((r) => r.trackId)).toEqual([b]);
+      expect((await handlers.classify({ trackIds: [b] }, {})).map((r) => r.trackId)).toEqual([b]);
+      await vi.waitFor(() => expect(classified).toHaveLength(2));
+      expect({ warm: warm.done(), ownRows: ownRows.done(), classified }, 'while the warm page is open').toEqual({ warm: false, ownRows: false, classified: [[b], [b]] });
+      const order: string[] = [];
+      void warm.value.then(() => order.push('warmList'));
+      void ownRows.value.then(() => order.push('classify'));
+      open();
+      expect((await ownRows.value).map((r) => r.trackId)).toEqual([a]);
+      expect((await warm.value).results.map((r) => r.trackId)).toEqual([a, b]);
+      expect(order).toEqual(['warmList', 'classify']);
+      // Settled: the tab's next classify does not wait.
+      expect((await handlers.classify({ trackIds: [b] }, sender)).map((r) => r.trackId)).toEqual([b]);
+    });
+
+    it(`a warm start page that fails or never settles holds the tab's classify back for at most ${WARM_FIRST_WAIT_MS} ms`, async () => {
+      const a = trackId(1);
+      const failing = fakes({ cached: [a], warmGate: () => Promise.reject(new Error('the feature cache is gone')) });
+      await failing.handlers.reportList({ listName: 'Mix', list, items: [item(0, a)] }, sender);
+      const failed = failing.handlers.warmList({ list }, sender);
+      await expect(failed).rejects.toThrow('the feature cache is gone');
+      expect((await failing.handlers.classify({ trackIds: [a] }, sender)).map((r) => r.trackId)).toEqual([a]);
+
+      const stuck = fakes({ cached: [a], warmGate: () => new Promise<void>(() => undefined) });
+      await stuck.handlers.reportList({ listName: 'Mix', list, items: [item(0, a)] }, sender);
+      // Only the timers: the fake IndexedDB behind the list memory runs on setImmediate.
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        void stuck.handlers.warmList({ list }, sender);
+        const rows = watch(stuck.handlers.classify({ trackIds: [a] }, sender));
+        await vi.advanceTimersByTimeAsync(WARM_FIRST_WAIT_MS - 1);
+        expect(rows.done(), `answered before ${WARM_FIRST_WAIT_MS} ms`).toBe(false);
+        await vi.advanceTimersByTimeAsync(1);
+        expect((await rows.value).map((r) => r.trackId)).toEqual([a]);
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it('a list memory that cannot be written costs the warm start only: the report is kept and answered', async () => {
