@@ -194,6 +194,12 @@ export interface StaleBadgeReport {
   readonly rowsWithSeveralBadges: number;
   /** Row checks in frames (about to be painted) whose badge, showing the row's track, was `loading`. */
   readonly loadingInFrames: number;
+  /**
+   * Where {@link loadingInFrames} were seen, for the first 20 such frames: `frame <n>: positions
+   * <list positions>` (n counts frame observations from the start), so a failure tells rows never
+   * answered in time from a late answer for all of them.
+   */
+  readonly loadingAt: readonly string[];
   /** Observations of the now-playing widget (with a track), and those with a stale badge. */
   readonly nowPlayingChecks: number;
   readonly nowPlayingStale: number;
@@ -604,6 +610,7 @@ export class SpotifyPage {
         emptyBadges: number;
         rowsWithSeveralBadges: number;
         loadingInFrames: number;
+        loadingAt: string[];
         nowPlayingChecks: number;
         nowPlayingStale: number;
         examples: { source: Source; position: number | null; trackId: string; badgeTrackId: string }[];
@@ -626,6 +633,7 @@ export class SpotifyPage {
         emptyBadges: 0,
         rowsWithSeveralBadges: 0,
         loadingInFrames: 0,
+        loadingAt: [],
         nowPlayingChecks: 0,
         nowPlayingStale: 0,
         examples: [],
@@ -645,6 +653,7 @@ export class SpotifyPage {
         counts.observations++;
         if (source === 'frame') counts.frameObservations++;
         else counts.renderObservations++;
+        const loadingPositions: number[] = [];
         for (const row of document.querySelectorAll('div[data-testid="tracklist-row"]')) {
           const href = row.querySelector('a[data-testid="internal-track-link"]')?.getAttribute('href') ?? '';
           const trackId = /^\/track\/([^/?#]+)/.exec(href)?.[1];
@@ -656,10 +665,14 @@ export class SpotifyPage {
           if (shown.length === 0) counts.rowsWithoutBadge++;
           if (shown.length > 1) counts.rowsWithSeveralBadges++;
           if (shown.includes(null)) counts.emptyBadges++;
-          if (source === 'frame' && rowPills.some((pill) => pill?.dataset.trackId === trackId && pill.dataset.status === 'loading')) counts.loadingInFrames++;
+          if (source === 'frame' && rowPills.some((pill) => pill?.dataset.trackId === trackId && pill.dataset.status === 'loading')) {
+            counts.loadingInFrames++;
+            loadingPositions.push(w.fakeSpotify.positionOf(row)?.position ?? -1);
+          }
           const wrong = shown.find((id): id is string => id !== null && id !== trackId);
           if (wrong !== undefined) recordStale(source, w.fakeSpotify.positionOf(row)?.position ?? -1, trackId, wrong);
         }
+        if (loadingPositions.length > 0 && counts.loadingAt.length < 20) counts.loadingAt.push(`frame ${counts.frameObservations}: positions ${loadingPositions.join(', ')}`);
         const widget = document.querySelector('[data-testid="now-playing-bar"] [data-testid="now-playing-widget"]');
         const href = widget?.querySelector('a[data-testid="context-link"]')?.getAttribute('href');
         const uri = href ? (new URL(href, location.href).searchParams.get('uri') ?? '') : '';
@@ -695,7 +708,7 @@ export class SpotifyPage {
       const unsubscribe = w.fakeSpotify.onRender(() => {
         if (running) observe('render');
       });
-      const snapshot = (): Counts => ({ ...counts, examples: [...counts.examples] });
+      const snapshot = (): Counts => ({ ...counts, loadingAt: [...counts.loadingAt], examples: [...counts.examples] });
       w.__fakeSpotifyStaleMonitor = {
         read: snapshot,
         stop() {
