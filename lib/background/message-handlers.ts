@@ -92,8 +92,8 @@ export type MessageHandlers = { [N in MessageName]: (request: z.infer<(typeof PR
  * The background's answers to every message. `reportList` also notes the list's tracks in the
  * list memory, and `warmList` answers from it with the cached results of one page
  * ({@link WARM_LIST_FIRST_PAGE_TRACKS} tracks from the top, then {@link WARM_LIST_PAGE_TRACKS}
- * each) of the list's first {@link WARM_LIST_MAX_TRACKS} tracks (no provider is asked). `classify` passes the durations of the `seen`
- * entries to the theme service. `search`: a pasted track URL or URI is classified directly;
+ * each) of the list's first {@link WARM_LIST_MAX_TRACKS} tracks (no provider is asked).
+ * `classify` passes the durations of the `seen` entries to the theme service. `search`: a pasted track URL or URI is classified directly;
  * otherwise Spotify search when connected (falling back to seen tracks, with a notice, when
  * Spotify search fails), else a search over tracks seen on open.spotify.com. A Spotify search hit
  * is classified with its `duration_ms`; a pasted link or a seen track with the cached duration,
@@ -101,10 +101,10 @@ export type MessageHandlers = { [N in MessageName]: (request: z.infer<(typeof PR
  *
  * A tab's `classify` answers after that tab's `warmList` page in flight (waiting at most
  * {@link WARM_FIRST_WAIT_MS}): the content script sends the warm start first, but its page can
- * take longer than the first rows' own request (it reads the list memory, then runs the model for
- * up to 250 tracks), which would then overtake it, and the rows drawn right after the first screen
- * would paint `loading` although the background knew them. In this order the warm start is in the
- * tab no later than the first rows' badges.
+ * take longer than the first rows' own request (it reads the list memory, then runs the model and
+ * the *why* for every track of the page), which would then overtake it, and the rows drawn right
+ * after the first screen would paint `loading` although the background knew them. In this order
+ * the warm start is in the tab no later than the first rows' badges.
  */
 export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers {
   const log = deps.log ?? console;

@@ -231,7 +231,7 @@ describe('message handlers', () => {
       expect(await handlers.warmList({ list })).toEqual({ results: [], next: null });
     });
 
-    /** Settles `promise` into what happened so far, without waiting for it. */
+    /** `promise` itself (`value`), and whether it has settled yet (`done`), read without waiting for it. */
     function watch<T>(promise: Promise<T>): { readonly done: () => boolean; readonly value: Promise<T> } {
       let settled = false;
       void promise.then(
