@@ -72,9 +72,9 @@ export async function sendFromExtensionPage(page: EvaluatingPage, type: string, 
 /**
  * The largest list report the background holds for any tab but `page`'s own (`tabList`, asked
  * from extension page `page` for every other tab, each answer checked by {@link responseOf}), or
- * null when it holds none. `reportList` keeps the report for the
- * tab and starts noting it in the list memory, the warm start's source, before anything else, so
- * a position seen here is read by a warm start that asks after it.
+ * null when it holds none. `reportList` keeps the report for the tab and starts noting it in the
+ * list memory, the warm start's source, before anything else, so a position seen here is read by
+ * a warm start that asks after it.
  */
 export async function largestTabListReport(page: EvaluatingPage): Promise<ListReport | null> {
   const tabIds = await page.evaluate(`new Promise((resolve) => chrome.tabs.getCurrent((self) => chrome.tabs.query({}, (tabs) => resolve(tabs.map((tab) => tab.id).filter((id) => id !== undefined && id !== self?.id)))))`);
