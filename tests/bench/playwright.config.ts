@@ -10,11 +10,13 @@ import { defineConfig } from '@playwright/test';
  * - `start.bench.ts` (`npm run bench:start`): the production build's first badges with the
  *   background's service worker stopped vs running (cold-start cost);
  * - `frames.bench.ts` (`npm run bench:frames`): the production build's cost in each redraw of the
- *   fake Spotify list (main-thread trace, with and without the extension).
+ *   fake Spotify list (main-thread trace, with and without the extension);
+ * - `cache.bench.ts` (`npm run bench:cache`): the test-only build's feature cache filled to its
+ *   default bound of 100,000 tracks: `status` and search times, and eviction.
  */
 export default defineConfig({
   testDir: '.',
-  testMatch: ['model.bench.ts', 'page.bench.ts', 'start.bench.ts', 'frames.bench.ts'],
+  testMatch: ['model.bench.ts', 'page.bench.ts', 'start.bench.ts', 'frames.bench.ts', 'cache.bench.ts'],
   timeout: 120_000,
   workers: 1,
   retries: 0,

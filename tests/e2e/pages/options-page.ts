@@ -109,6 +109,13 @@ export class OptionsPage {
     return this.page.getByTestId('cache-summary');
   }
 
+  /** Types a cache size (tracks) into the cache section's field and presses Enter, as a user saves it. */
+  async setCacheLimit(tracks: number): Promise<void> {
+    const field = this.page.getByLabel('Keep at most');
+    await field.fill(String(tracks));
+    await field.press('Enter');
+  }
+
   /** Sends one raw message from this extension page, in the extension's wire format (see support/extension-messages.ts). */
   send(type: string, data: unknown): Promise<WireAnswer> {
     return sendFromExtensionPage(this.page, type, data);

@@ -18,30 +18,6 @@ export const SHARED_PORT_PROJECT = 'chromium';
 export const FIXED_PORT_SPECS: readonly string[] = ['firefox.spec.ts', 'save-playlist.spec.ts', 'screenshots.spec.ts', 'spotify-connection.spec.ts', 'spotify-lists.spec.ts'];
 
 /**
- * The project of the tests whose timing checks need the machine to themselves: it runs after the
- * two others have finished (`dependencies`), on one worker, so no other browser competes for the
- * CPU while they measure. Issue 9's 100,000-track cache test asserts status under 50 ms and
- * seen-track searches under 100 ms (medians); beside the other worker on 2 cores one search's
- * median reached 119 ms (a fresh-clone CI run, 2026-12-06), against 30-70 ms without it.
- */
-export const ALONE_PROJECT = 'alone';
-
-/** Titles of the tests of {@link ALONE_PROJECT} (in `hardening.spec.ts`). */
-export const ALONE_TESTS = /a cache filled to its default bound of 100,000 tracks/;
-
-/**
- * Throws unless the running test belongs to {@link ALONE_PROJECT}, so that a timing check never
- * runs beside other tests by a change of title or configuration.
- * @param projectName the running test's project (`testInfo.project.name`).
- * @throws Error naming {@link ALONE_TESTS} as the pattern the test's title must match.
- */
-export function assertAloneProject(projectName: string): void {
-  if (projectName !== ALONE_PROJECT) {
-    throw new Error(`this test's timing checks need the machine to themselves: its title must match ALONE_TESTS in tests/e2e/support/projects.ts (it runs in project "${projectName}", beside other specs)`);
-  }
-}
-
-/**
  * Throws unless the running test belongs to {@link FIXED_PORT_PROJECT}, so that a new spec that
  * binds a fixed port fails at once with the fix named, instead of failing now and then when it
  * happens to run beside another spec binding the same port.
