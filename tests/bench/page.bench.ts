@@ -3,9 +3,10 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { test, type BrowserContext } from '@playwright/test';
+import { z } from 'zod';
 import { SpotifyPage, type StaleBadgeReport } from '../e2e/pages/spotify-page';
 import { FakeReccoBeats } from '../e2e/support/fake-reccobeats';
-import { ROW_POOL_SIZE, type FakeSpotifyWindow, type PageSpec } from '../e2e/support/fake-spotify';
+import { ROW_POOL_SIZE, type FakeSpotifyOptions, type FakeSpotifyWindow, type PageSpec } from '../e2e/support/fake-spotify';
 import { EXTENSION_DIR, launchWithExtension } from '../e2e/support/fixtures';
 import { featureTable, syntheticTracks } from '../e2e/support/tracks';
 import { distribution, type Distribution } from './stats';
@@ -84,6 +85,13 @@ import { distribution, type Distribution } from './stats';
  * - **Frame intervals** during the fling: differences of consecutive `requestAnimationFrame`
  *   timestamps in the page.
  *
+ * - **Cover images** (`BENCH_COVERS`): `data-svg` (the default, as every run before 2026-12-07)
+ *   gives each row's cover an inline `data:image/svg+xml` URL; `https` gives it an
+ *   `https://i.scdn.co/image/…` URL per album, as Spotify's page does, answered with a 64 × 64 PNG
+ *   at the network level (`SpotifyPage.serve`). Chromium decodes a `data:` SVG when the `src` is
+ *   set, in a microtask the page queues before the extension's; an https image only starts a
+ *   load there.
+ *
  * All times are wall-clock times on this machine: other load (another test run) inflates them,
  * so the run prints the CPU count and load average. The goals are printed as met or missed; a
  * missed goal does not fail the run (only a harness failure, e.g. badges that never settle, does).
@@ -94,6 +102,11 @@ const STEP_ROWS = 20;
 const RECCOBEATS_DELAY_MS = 150;
 const VIEWPORT = { width: 1280, height: 720 } as const;
 const CONTENT_SCRIPT = join(EXTENSION_DIR, 'content-scripts/spotify.js');
+/** The row covers' `src` kind (`BENCH_COVERS`; see "Cover images" above); anything else is refused. */
+const COVERS = z
+  .enum(['data-svg', 'https'], { error: (issue) => `BENCH_COVERS must be data-svg or https, not ${JSON.stringify(issue.input)}` })
+  .default('data-svg')
+  .parse(process.env.BENCH_COVERS || undefined) satisfies FakeSpotifyOptions['covers'];
 /** Goals of issue 8 and the figures measured on the old version. */
 const GOALS = { firstVisitP95Ms: 250, cachedP95Ms: 50, maxRequestsPerStep: 1 } as const;
 const BEFORE = { readThroughRequests: 50, flingRequests: 165, flingIdsPerRequest: 6, cachedP50Ms: 92, cachedP95Ms: '98-100', contentScriptBytes: 336 * 1024 } as const;
@@ -507,6 +520,8 @@ interface PageBenchResult {
   readonly reccobeatsDelayMs: number;
   readonly viewport: typeof VIEWPORT;
   readonly rowElements: number;
+  /** Where the rows' cover images come from (`BENCH_COVERS`). */
+  readonly covers: typeof COVERS;
   readonly contentScript: { readonly path: string; readonly bytes: number; readonly gzipBytes: number };
   readonly firstVisit: ReadThroughSummary & { readonly idsRequestedTwice: number };
   readonly samePageRevisit: ReadThroughSummary;
@@ -534,7 +549,7 @@ test('page benchmark: requests, row → badge latency, content-script size', asy
   let cachedRevisit: PageBenchResult['cachedRevisit'];
   try {
     const startedAt = Date.now();
-    const spotify = await SpotifyPage.open(a.context, spec, { viewport: VIEWPORT });
+    const spotify = await SpotifyPage.open(a.context, spec, { viewport: VIEWPORT, covers: COVERS });
     const first = summarize(await readThrough(spotify, a.reccobeats, 'first-visit', { requestsBefore: 0, startedAt }));
     firstVisit = { ...first, idsRequestedTwice: idsRequestedTwice(a.reccobeats.requests) };
     samePageRevisit = summarize(await readThrough(spotify, a.reccobeats, 'same-page'));
@@ -552,7 +567,7 @@ test('page benchmark: requests, row → badge latency, content-script size', asy
   const b = await freshContext();
   let fling: FlingSummary;
   try {
-    const spotify = await SpotifyPage.open(b.context, spec, { viewport: VIEWPORT });
+    const spotify = await SpotifyPage.open(b.context, spec, { viewport: VIEWPORT, covers: COVERS });
     await waitSettled(spotify);
     await spotify.startStaleBadgeMonitor();
     await setPhase(spotify, 'fling', 0);
@@ -602,6 +617,7 @@ test('page benchmark: requests, row → badge latency, content-script size', asy
     reccobeatsDelayMs: RECCOBEATS_DELAY_MS,
     viewport: VIEWPORT,
     rowElements: ROW_POOL_SIZE,
+    covers: COVERS,
     contentScript,
     firstVisit,
     samePageRevisit,
@@ -658,7 +674,8 @@ function formatResult(r: PageBenchResult): string {
   const distRow = (name: string, d: Distribution): string[] => [name, num(d.n), ms(d.p50), ms(d.p95), ms(d.max), ms(d.mean)];
   const lines = [
     `Page benchmark (tests/bench/page.bench.ts): Chromium ${r.chromium} headless, production build, ${num(r.tracks)} synthetic tracks,`,
-    `fake ReccoBeats answering after ${r.reccobeatsDelayMs} ms, viewport ${r.viewport.width}×${r.viewport.height}, ${r.rowElements} reused row elements.`,
+    `fake ReccoBeats answering after ${r.reccobeatsDelayMs} ms, viewport ${r.viewport.width}×${r.viewport.height}, ${r.rowElements} reused row elements,`,
+    `cover images: ${r.covers === 'https' ? 'https://i.scdn.co URLs answered with a PNG' : 'inline data: SVG'} (BENCH_COVERS=${r.covers}).`,
     '',
     `Content script ${r.contentScript.path}: ${num(r.contentScript.bytes)} B raw, ${num(r.contentScript.gzipBytes)} B gzip (before: 336 KB raw)`,
     '',

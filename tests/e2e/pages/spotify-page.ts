@@ -1,6 +1,7 @@
 import type { BrowserContext, Locator, Page } from '@playwright/test';
 import { ContentScriptWorld } from '../support/extension-messages';
-import { pagePath, pageSpecData, pageTrackData, pageUrl, spotifyPageHtml, SPOTIFY_ORIGIN, type FakeSpotifyOptions, type FakeSpotifyWindow, type PageSpec, type PageTrack, type UriEncoding } from '../support/fake-spotify';
+import { encodePng } from '../../../scripts/make-icons';
+import { COVER_ORIGIN, pagePath, pageSpecData, pageTrackData, pageUrl, spotifyPageHtml, SPOTIFY_ORIGIN, type FakeSpotifyOptions, type FakeSpotifyWindow, type PageSpec, type PageTrack, type UriEncoding } from '../support/fake-spotify';
 
 /**
  * Page object for the fake Spotify web app (support/fake-spotify.ts), any page type. It reads the
@@ -227,6 +228,22 @@ function isUnsettled(status: string | null): boolean {
   return status === null || UNSETTLED_STATUSES.includes(status);
 }
 
+/** Contexts whose {@link COVER_ORIGIN} requests are answered already (by {@link SpotifyPage.serve}). */
+const coversServed = new WeakSet<BrowserContext>();
+
+/** A 64 × 64 PNG cover: a dark teal square with a lighter disc, as the `data-svg` covers draw. */
+function coverPng(): Buffer {
+  const size = 64;
+  const rgba = Buffer.alloc(size * size * 4);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const disc = (x - 45) ** 2 + (y - 19) ** 2 < 13 ** 2;
+      rgba.set(disc ? [120, 200, 190, 255] : [30, 90, 97, 255], (y * size + x) * 4);
+    }
+  }
+  return encodePng(size, rgba);
+}
+
 /** Page object for the fake open.spotify.com app (see support/fake-spotify.ts). */
 export class SpotifyPage {
   private currentSpec: PageSpec;
@@ -242,10 +259,22 @@ export class SpotifyPage {
     this.visited = [spec];
   }
 
-  /** Serves `spec`'s page (and nothing else) at its real open.spotify.com URL in `context`. */
+  /**
+   * Serves `spec`'s page (and nothing else) at its real open.spotify.com URL in `context`; with
+   * `covers: 'https'`, also every `https://i.scdn.co/image/…` cover (one PNG, cacheable for a day,
+   * as a CDN's would be).
+   */
   static async serve(context: BrowserContext, spec: PageSpec, options: FakeSpotifyOptions = {}): Promise<void> {
     const body = spotifyPageHtml(spec, options);
     const path = pagePath(spec);
+    if (options.covers === 'https' && !coversServed.has(context)) {
+      coversServed.add(context);
+      const png = coverPng();
+      await context.route(
+        (url) => url.origin === COVER_ORIGIN && url.pathname.startsWith('/image/'),
+        (route) => route.fulfill({ status: 200, contentType: 'image/png', headers: { 'cache-control': 'public, max-age=86400' }, body: png }),
+      );
+    }
     await context.route(
       (url) => url.origin === SPOTIFY_ORIGIN && url.pathname === path,
       (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body }),

@@ -99,6 +99,15 @@ export interface FakeSpotifyOptions {
    * explicit (a variant seen in a public Spotify stand-in; see the layout comment) [`explicit-only`].
    */
   readonly badgeArea?: 'explicit-only' | 'always';
+  /**
+   * Where the cover images' `src` points: `data-svg` = an inline `data:image/svg+xml` URL per
+   * album (no request); `https` = an `https://i.scdn.co/image/…` URL per album and size, of the
+   * shape Spotify's page and Web API give: `ab67616d0000`, a size code (`4851` 64 px, `1e02` 300
+   * px, `b273` 640 px JPEG; as listed in the public gist soulsoiledit/8c258233419a299f093b083eb4f427ca)
+   * and a 24-hex image ID. `SpotifyPage.serve` (tests/e2e/pages/spotify-page.ts) answers those
+   * with one PNG [`data-svg`].
+   */
+  readonly covers?: 'data-svg' | 'https';
   /** Salt of the hashed class names, to show nothing depends on them [`spotify`]. */
   readonly classSalt?: string;
   /** Further pages the app knows: clicking a link to one of their paths navigates in app. */
@@ -118,6 +127,8 @@ export const ARTIST_POPULAR_MAX = 10;
 export const SEARCH_SONGS_ROWS = 4;
 /** Origin of every fake page. */
 export const SPOTIFY_ORIGIN = 'https://open.spotify.com';
+/** Origin of Spotify's cover images (the `url` of the Web API's image objects, e.g. `https://i.scdn.co/image/ab67616d0000b273…`). */
+export const COVER_ORIGIN = 'https://i.scdn.co';
 
 /**
  * `aria-rowindex` of a page type's first track row (list position 0): 2 below a header row
@@ -248,6 +259,7 @@ interface ResolvedOptions {
   readonly renderOn: 'animation-frame' | 'scroll';
   readonly reuseRowsAcrossNavigation: boolean;
   readonly badgeArea: 'explicit-only' | 'always';
+  readonly covers: 'data-svg' | 'https';
 }
 
 /** What {@link fakeSpotifyApp} is started with. */
@@ -436,6 +448,7 @@ export function spotifyPageHtml(spec: PageSpec, options: FakeSpotifyOptions = {}
     renderOn: options.renderOn ?? 'animation-frame',
     reuseRowsAcrossNavigation: options.reuseRowsAcrossNavigation ?? false,
     badgeArea: options.badgeArea ?? 'explicit-only',
+    covers: options.covers ?? 'data-svg',
   };
   const config: AppConfig = { spec: data, routes: (options.routes ?? []).map(pageSpecData), options: resolved, cls, rowHeight: ROW_HEIGHT, headerHeight: HEADER_ROW_HEIGHT };
   return `<!doctype html>
@@ -541,6 +554,13 @@ function fakeSpotifyApp(config: AppConfig): void {
     return out;
   };
   const coverSrc = (seed: string, size: number): string => {
+    if (options.covers === 'https') {
+      // The CDN's JPEG size codes for 64, 300 and 640 px (see FakeSpotifyOptions.covers).
+      const prefix = size <= 64 ? 'ab67616d00004851' : size <= 300 ? 'ab67616d00001e02' : 'ab67616d0000b273';
+      let id = '';
+      for (let i = 0; id.length < 24; i++) id += hash(`cover:${i}:${seed}`).toString(16).padStart(8, '0');
+      return `https://i.scdn.co/image/${prefix}${id}`;
+    }
     const hue = hash(seed) % 360;
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 10 10"><rect width="10" height="10" fill="hsl(${hue} 45% 38%)"/><circle cx="7" cy="3" r="2" fill="hsl(${(hue + 40) % 360} 60% 60%)"/></svg>`;
     return 'data:image/svg+xml,' + encodeURIComponent(svg);
