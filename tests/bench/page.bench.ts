@@ -84,13 +84,12 @@ import { distribution, type Distribution } from './stats';
  *   gzip (zlib, default level).
  * - **Frame intervals** during the fling: differences of consecutive `requestAnimationFrame`
  *   timestamps in the page.
- *
- * - **Cover images** (`BENCH_COVERS`): `data-svg` (the default, as every run before 2026-12-07)
- *   gives each row's cover an inline `data:image/svg+xml` URL; `https` gives it an
+ * - **Cover images** (`BENCH_COVERS`): `data-svg` (the default, as in every run before
+ *   2026-12-07) gives each row's cover an inline `data:image/svg+xml` URL; `https` gives it an
  *   `https://i.scdn.co/image/…` URL per album, as Spotify's page does, answered with a 64 × 64 PNG
- *   at the network level (`SpotifyPage.serve`). Chromium decodes a `data:` SVG when the `src` is
- *   set, in a microtask the page queues before the extension's; an https image only starts a
- *   load there.
+ *   through Playwright's routing (`SpotifyPage.serve`). An instrumented build saw the content
+ *   script's first microtask after a redraw wait for the page's cover-image updates (README, "The
+ *   page layer"); this shows how much of that the `data:` covers cause.
  *
  * All times are wall-clock times on this machine: other load (another test run) inflates them,
  * so the run prints the CPU count and load average. The goals are printed as met or missed; a
