@@ -270,6 +270,8 @@ interface AppConfig {
   readonly cls: ClassMap;
   readonly rowHeight: number;
   readonly headerHeight: number;
+  /** {@link COVER_ORIGIN}, for the `https` covers (the page script cannot import it). */
+  readonly coverOrigin: string;
 }
 
 const CLASS_KEYS = [
@@ -450,7 +452,7 @@ export function spotifyPageHtml(spec: PageSpec, options: FakeSpotifyOptions = {}
     badgeArea: options.badgeArea ?? 'explicit-only',
     covers: options.covers ?? 'data-svg',
   };
-  const config: AppConfig = { spec: data, routes: (options.routes ?? []).map(pageSpecData), options: resolved, cls, rowHeight: ROW_HEIGHT, headerHeight: HEADER_ROW_HEIGHT };
+  const config: AppConfig = { spec: data, routes: (options.routes ?? []).map(pageSpecData), options: resolved, cls, rowHeight: ROW_HEIGHT, headerHeight: HEADER_ROW_HEIGHT, coverOrigin: COVER_ORIGIN };
   return `<!doctype html>
 <html lang="en" dir="ltr"><head><meta charset="utf-8"><title>${escapeHtml(pageTitle(spec))}</title>
 <style>${stylesheet(cls)}</style></head>
@@ -533,7 +535,7 @@ interface Mounted {
 }
 
 function fakeSpotifyApp(config: AppConfig): void {
-  const { cls: c, options, rowHeight, headerHeight } = config;
+  const { cls: c, options, rowHeight, headerHeight, coverOrigin } = config;
   const OVERSCAN = 4;
   const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -559,7 +561,7 @@ function fakeSpotifyApp(config: AppConfig): void {
       const prefix = size <= 64 ? 'ab67616d00004851' : size <= 300 ? 'ab67616d00001e02' : 'ab67616d0000b273';
       let id = '';
       for (let i = 0; id.length < 24; i++) id += hash(`cover:${i}:${seed}`).toString(16).padStart(8, '0');
-      return `https://i.scdn.co/image/${prefix}${id}`;
+      return `${coverOrigin}/image/${prefix}${id}`;
     }
     const hue = hash(seed) % 360;
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 10 10"><rect width="10" height="10" fill="hsl(${hue} 45% 38%)"/><circle cx="7" cy="3" r="2" fill="hsl(${(hue + 40) % 360} 60% 60%)"/></svg>`;
