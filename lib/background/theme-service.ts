@@ -49,9 +49,9 @@ export const CLASSIFY_DEADLINE_MS = 45_000;
 export interface ThemeService {
   /**
    * Classifies tracks by ID: audio features from the cache, else from the provider (each batch's
-   * answers are stored as soon as the batch arrives, and before they are answered), then the
-   * model. One result per ID, in order. Never rejects for a per-track problem: such tracks get
-   * `status: "error"` with a message.
+   * answers are stored as soon as the batch arrives, and answered without waiting for the
+   * database: see {@link createThemeService}), then the model. One result per ID, in order.
+   * Never rejects for a per-track problem: such tracks get `status: "error"` with a message.
    *
    * Resolves within `deadlineMs` ({@link CLASSIFY_DEADLINE_MS}, 45 s): tracks whose features
    * have not arrived by then get `status: "error"` ("audio features did not arrive within 45
@@ -92,6 +92,16 @@ async function askSource(source: ProviderChain | AudioFeatureProvider, trackIds:
  * duration stored with them (ms or `null`, see {@link ThemeService.classify}), or why there are none.
  */
 type Fetched = { readonly features: AudioFeatures | null; readonly provider: ProviderId; readonly durationMs: number | null; readonly fetchedAt: number } | { readonly error: string };
+
+/**
+ * A track whose features are being fetched: `answer` resolves when the provider's answer is known,
+ * `stored` (never rejects) once that answer is in the cache, or at once when there is nothing to
+ * store (an error). The track stays in flight until `stored`.
+ */
+interface InFlight {
+  readonly answer: Promise<Fetched>;
+  readonly stored: Promise<void>;
+}
 
 /** What {@link beforeDeadline} gives for a promise that had not settled by the deadline. */
 const LATE = Symbol('late');
@@ -136,6 +146,14 @@ const beforeDeadline = <T>(promise: Promise<T>, deadline: Deadline): Promise<T |
  *
  * A track ID whose features are being fetched is never fetched again meanwhile: a second request
  * for it (another tab, a reloaded page, a row scrolled back) waits for the first one's answer.
+ *
+ * Fetched answers reach the badges without waiting for IndexedDB. A 20-record `put` took 5-10 ms
+ * in Chromium's background, and 39 ms the first time after the service worker started. It takes
+ * far longer when it evicts (see `FeatureCache.put`): with the cache at its default bound, a
+ * playlist was badged in about 1 s instead of 3.7-4.5 s (`npm run bench:cache`, README "Trust
+ * boundaries and bounded waits", measured 2026-12-07). Until its record is stored, a track
+ * stays in flight, so a request for it meanwhile joins the answer instead of reading the cache or
+ * fetching again, and a page duration it brings is written only after the record.
  */
 export function createThemeService(deps: ThemeServiceDeps): ThemeService {
   const now = deps.now ?? Date.now;
@@ -143,8 +161,8 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
   const deadlineMs = deps.deadlineMs ?? CLASSIFY_DEADLINE_MS;
   const within = formatDuration(deadlineMs);
   const lateMessage = `audio features did not arrive within ${within} (the providers are slow or unreachable); they are kept if they arrive later`;
-  /** Tracks whose features are on their way, with the answer to wait for. */
-  const inFlight = new Map<TrackId, Promise<Fetched>>();
+  /** Tracks whose features are on their way or being stored. */
+  const inFlight = new Map<TrackId, InFlight>();
 
   /** Stores `records`; a failure (e.g. quota) is logged and costs only the cache. Never rejects. */
   async function store(records: readonly FeatureRecord[]): Promise<void> {
@@ -157,43 +175,49 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
   }
 
   /**
-   * Asks the provider for `ids` and registers each ID as in flight until its answer is known.
-   * Each batch of final answers is stored as soon as it arrives (so a stalled later batch, or the
-   * background being stopped, loses none of it), and its tracks are answered once it is stored.
+   * Asks the provider for `ids` and registers each ID as in flight (see {@link InFlight}). Each
+   * batch of final answers is answered and stored as soon as it arrives (so a stalled later batch,
+   * or the background being stopped, loses none of it); its tracks leave the in-flight set once
+   * the batch is stored.
    */
   function fetchFeatures(ids: readonly TrackId[], pageDurations: ReadonlyMap<TrackId, number>): void {
-    const waiting = new Map<TrackId, (answer: Fetched) => void>();
+    const waiting = new Map<TrackId, { readonly answer: (answer: Fetched) => void; readonly stored: () => void }>();
     for (const id of ids) {
-      const one = new Promise<Fetched>((resolve) => waiting.set(id, resolve));
-      inFlight.set(id, one);
-      void one.finally(() => {
-        if (inFlight.get(id) === one) inFlight.delete(id);
+      let answer: (fetched: Fetched) => void = () => {};
+      let stored: () => void = () => {};
+      const entry: InFlight = { answer: new Promise<Fetched>((resolve) => (answer = resolve)), stored: new Promise<void>((resolve) => (stored = resolve)) };
+      waiting.set(id, { answer, stored });
+      inFlight.set(id, entry);
+      void entry.stored.then(() => {
+        if (inFlight.get(id) === entry) inFlight.delete(id);
       });
     }
 
-    /** Stores and then answers the tracks of `answer` still waiting. */
+    /** Answers the tracks of `answer` still waiting, then stores their records. */
     const settle = (answer: SourcedResult, trackIds: readonly TrackId[]): void => {
       const fetchedAt = now();
       const records: FeatureRecord[] = [];
-      const answers: [(answer: Fetched) => void, Fetched][] = [];
+      const toStore: (() => void)[] = [];
       for (const id of trackIds) {
-        const resolve = waiting.get(id);
-        if (!resolve) continue;
+        const resolvers = waiting.get(id);
+        if (!resolvers) continue;
         waiting.delete(id);
         const error = answer.errors.get(id);
         const provider = answer.providerOf.get(id);
-        if (error !== undefined) answers.push([resolve, { error }]);
-        else if (provider === undefined) answers.push([resolve, { error: 'no provider answered for this track' }]);
-        else {
+        if (error !== undefined || provider === undefined) {
+          resolvers.answer({ error: error ?? 'no provider answered for this track' });
+          resolvers.stored();
+        } else {
           const features = answer.features.get(id) ?? null;
           // Spotify's duration wins; the page's fills in when the answer had none.
           const durationMs = normalizeDurationMs(answer.durations?.get(id)) ?? normalizeDurationMs(pageDurations.get(id));
-          answers.push([resolve, { features, provider, durationMs, fetchedAt }]);
+          resolvers.answer({ features, provider, durationMs, fetchedAt });
           records.push({ trackId: id, features, provider, fetchedAt, durationMs });
+          toStore.push(resolvers.stored);
         }
       }
       void store(records).then(() => {
-        for (const [resolve, fetched] of answers) resolve(fetched);
+        for (const stored of toStore) stored();
       });
     };
 
@@ -201,7 +225,10 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
       (answer) => settle(answer, ids),
       (error: unknown) => {
         const message = errorMessage(error);
-        for (const resolve of waiting.values()) resolve({ error: message });
+        for (const resolvers of waiting.values()) {
+          resolvers.answer({ error: message });
+          resolvers.stored();
+        }
         waiting.clear();
       },
     );
@@ -257,27 +284,33 @@ export function createThemeService(deps: ThemeServiceDeps): ThemeService {
     const missing = cachedOnly ? [] : unique.filter((id) => !features.has(id));
     const fresh = missing.filter((id) => !joined.has(id) && !inFlight.has(id));
     if (fresh.length > 0) fetchFeatures(fresh, pageDurations);
+    /** When the fetched records that a duration is filled into are stored. */
+    const storing: Promise<void>[] = [];
     const fetched = await Promise.all(
       missing.map(async (id) => {
         const pending = joined.get(id) ?? inFlight.get(id);
-        return [id, pending && (await beforeDeadline(pending, deadline))] as const;
+        return [id, pending, pending && (await beforeDeadline(pending.answer, deadline))] as const;
       }),
     );
-    for (const [id, answer] of fetched) {
+    for (const [id, pending, answer] of fetched) {
       if (answer === undefined) errors.set(id, 'no provider answered for this track');
       else if (answer === LATE) errors.set(id, lateMessage);
       else if ('error' in answer) errors.set(id, answer.error);
       else {
         features.set(id, answer.features);
-        // A fetch started by another request (no page duration then) is stored before it answers.
+        // A fetch started by another request (no page duration then) may answer before its record
+        // is stored: the page's duration is written after it.
         durations.set(id, durationOf(id, answer.durationMs));
+        if (pending && toFill.has(id)) storing.push(pending.stored);
         providerOf.set(id, answer.provider);
         fetchedAtOf.set(id, answer.fetchedAt);
       }
     }
     if (toFill.size > 0) {
       // A small update of the stored records; the badges do not wait for it.
-      void deps.cache.fillDurations(toFill).catch((error: unknown) => log.warn(`Playlist Predictor: could not cache ${toFill.size} tracks' durations`, error));
+      void Promise.all(storing)
+        .then(() => deps.cache.fillDurations(toFill))
+        .catch((error: unknown) => log.warn(`Playlist Predictor: could not cache ${toFill.size} tracks' durations`, error));
     }
 
     /** Every asked track fails with `message`; the warm start (cached only) just gives nothing. */

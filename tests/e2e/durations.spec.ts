@@ -41,5 +41,6 @@ test('every shown duration is stored with its track\'s features, rows without on
   await popup.search(`https://open.spotify.com/track/${pasted.id}`);
   const [hit] = await popup.results();
   expect(hit?.theme).toBe(classifyWithCli([pasted], { durationOf: () => null }).get(pasted.id)?.theme);
-  expect(await hook.durations([pasted.id])).toEqual([null]);
+  // Stored after it was answered: a record, without a duration.
+  await expect.poll(() => hook.durations([pasted.id]), { message: 'the pasted track stored without a duration' }).toEqual([null]);
 });

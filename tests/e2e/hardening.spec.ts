@@ -51,11 +51,12 @@ const playlist = (id: string, name: string, tracks: readonly FixtureTrack[]): Pa
 test('privileged and unknown messages from the content script\'s world are refused and change nothing; the page\'s own scripts cannot reach the extension', async ({ context, extensionId }) => {
   await new FakeReccoBeats(featureTable(allTracks)).install(context);
   const spotify = await SpotifyPage.open(context, playlist('37i9dQZF1DXa1a1a1a1a1a1a', 'Hardening Privileged', privileged));
-  // The page's badges are answered: their features are cached, their titles stored.
+  // The page's badges are answered: their features are cached (the answers do not wait for the
+  // database, so the count is awaited), their titles stored.
   expectRowsMatch(await spotify.settledRows(), expected);
   const options = await OptionsPage.open(context, extensionId);
+  await expect.poll(async () => (await options.status()).cache.tracks, { message: 'cached tracks before the attempts' }).toBe(privileged.length);
   const before = await options.status();
-  expect(before.cache.tracks, 'cached tracks before the attempts').toBe(privileged.length);
   // The options page (an extension page) may search the seen tracks: the page's titles are there.
   const first = privileged[0] as FixtureTrack;
   const seenBefore = await options.send('search', { query: first.title });

@@ -40,7 +40,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { createSpotifyAuth } from '@/lib/background/auth/spotify-auth';
 import { createTokenStore } from '@/lib/background/auth/token-store';
-import { PredictorDatabase, createFeatureCache, type TrackInfo } from '@/lib/background/cache';
+import { PredictorDatabase, createFeatureCache, type FeatureCache, type TrackInfo } from '@/lib/background/cache';
 import { createMessageHandlers, type MessageHandlers, type SpotifyAccount } from '@/lib/background/message-handlers';
 import { createMessageRouter, type MessageSenderLike } from '@/lib/background/message-router';
 import type { AudioFeatureProvider, ProviderResult } from '@/lib/background/providers/types';
@@ -409,9 +409,20 @@ async function startBackground({ sabotage, stalls, classifyDeadlineMs }: Backgro
     id: 'reccobeats',
     getAudioFeatures: (ids, onBatch) => (ids.some((id) => stalls?.has(id)) ? new Promise<ProviderResult>(() => {}) : provider.getAudioFeatures(ids, onBatch)),
   };
+  // The theme service stores fetched features after it has answered: the harness waits for those
+  // writes too before it checks what the message changed.
+  const themeCache: FeatureCache = {
+    get: (ids, now) => cache.get(ids, now),
+    put: (records, now) => {
+      const write = cache.put(records, now);
+      trace.writes.push(write.catch(() => undefined));
+      return write;
+    },
+    fillDurations: (durations) => cache.fillDurations(durations),
+  };
   const themes = createThemeService({
     classifier: async () => classifier,
-    cache,
+    cache: themeCache,
     provider: stalls ? stalling : provider,
     ...(classifyDeadlineMs === undefined ? {} : { deadlineMs: classifyDeadlineMs }),
     enabledThemes: async () => effectiveThemeSettings(await settings(), modelThemeInfo(metadata)).enabled,

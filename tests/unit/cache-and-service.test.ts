@@ -205,7 +205,7 @@ describe('theme service', () => {
     ]);
   });
 
-  it('does not re-fetch cached tracks (known or unknown) and stores fetched ones before answering', async () => {
+  it('does not re-fetch cached tracks (known or unknown) and stores fetched ones, after answering them', async () => {
     const [a, b, c] = [trackId(1), trackId(2), trackId(3)];
     const db = freshDb();
     const cache = createFeatureCache(db);
@@ -227,7 +227,8 @@ describe('theme service', () => {
     expect(requests).toEqual([[c]]);
     // a: from the cache (fast → workout), not the provider's (slow) answer.
     expect(results.map((r) => (r.status === 'ok' ? r.theme : r.status))).toEqual(['workout', 'unknown', 'sleep']);
-    expect(events).toEqual(['put', 'predict']);
+    // The answer does not wait for IndexedDB.
+    await vi.waitFor(() => expect(events).toEqual(['predict', 'put']));
     const stored = await db.features.get(c);
     // With its last use (when it was stored: the cache's clock, not the service's).
     expect(stored).toEqual({ ...record(c, slow, T0), usedAt: expect.any(Number) });
@@ -290,8 +291,11 @@ describe('theme service', () => {
     let now = T0;
     const { provider, requests } = fakeProvider(new Map());
     const { classifier } = fakeClassifier(LABELS, [], probabilities);
-    const service = createThemeService({ classifier: async () => classifier, cache: createFeatureCache(freshDb()), provider, now: () => now, log: quietLog() });
+    const db = freshDb();
+    const service = createThemeService({ classifier: async () => classifier, cache: createFeatureCache(db), provider, now: () => now, log: quietLog() });
     expect(await service.classify([a])).toEqual([{ trackId: a, status: 'unknown' }]);
+    // Stored after the answer; until then a request for it would join the answer.
+    await vi.waitFor(async () => expect(await db.features.get(a)).toMatchObject({ features: null }));
     now = T0 + UNKNOWN_TTL_MS / 2;
     await service.classify([a]);
     expect(requests).toEqual([[a]]);
@@ -473,6 +477,8 @@ describe('theme service over the provider chain', () => {
       ['error', undefined],
     ]);
     expect(results[3]).toEqual({ trackId: d, status: 'error', message: 'spotify: HTTP 500 for audio features' });
+    // Stored after the answer: each provider's batch once.
+    await vi.waitFor(async () => expect(await db.features.count()).toBe(3));
     expect(await db.features.get(a)).toEqual({ trackId: a, features: fast, provider: 'spotify', fetchedAt: T0, durationMs: null, usedAt: expect.any(Number) });
     expect(await db.features.get(b)).toEqual({ trackId: b, features: slow, provider: 'reccobeats', fetchedAt: T0, durationMs: null, usedAt: expect.any(Number) });
     expect(await db.features.get(c)).toEqual({ trackId: c, features: null, provider: 'reccobeats', fetchedAt: T0, durationMs: null, usedAt: expect.any(Number) });
@@ -600,7 +606,7 @@ describe('theme service: durations (issue 10)', () => {
     const service = createThemeService({ classifier: async () => classifier, cache: createFeatureCache(db, { storage: null }), provider, now: () => T0, log: quietLog() });
     await service.classify([a, b, c], new Map([[a, 999_000], [b, 187_400]]));
     expect(given).toEqual([[210_000, 187_000, null]]);
-    expect((await db.features.bulkGet([a, b, c])).map((r) => r?.durationMs)).toEqual([210_000, 187_000, null]);
+    await vi.waitFor(async () => expect((await db.features.bulkGet([a, b, c])).map((r) => r?.durationMs)).toEqual([210_000, 187_000, null]));
   });
 
   it("fills a cached record's missing duration from the page, keeps a cached one over the page's, and uses both", async () => {

@@ -106,37 +106,66 @@ describe('theme service: every batch is stored as soon as it arrives', () => {
     expect(records.size).toBe(80);
   });
 
-  it('stores a batch before answering its tracks', async () => {
-    const events: string[] = [];
+  it("answers a batch's tracks without waiting for the database, and keeps them in flight until they are stored", async () => {
     const a = trackId(1, 'B');
+    const asked: TrackId[][] = [];
     const provider: AudioFeatureProvider = {
       id: 'reccobeats',
       async getAudioFeatures(trackIds, onBatch) {
+        asked.push([...trackIds]);
         const batch: ProviderBatch = { trackIds, features: new Map(trackIds.map((id) => [id, fast])), errors: new Map() };
         onBatch?.(batch);
-        events.push('batch handed on');
         return batch;
       },
     };
-    const { cache } = memoryCache();
+    const { cache, records } = memoryCache();
+    const reads: TrackId[][] = [];
+    let finishPut: () => void = () => {};
+    const putDone = new Promise<void>((resolve) => (finishPut = resolve));
     const slowPut: FeatureCache = {
-      get: cache.get,
+      get: (ids, now) => (reads.push([...ids]), cache.get(ids, now)),
       fillDurations: cache.fillDurations,
-      async put(records) {
-        await cache.put(records);
-        events.push('stored');
+      async put(batch) {
+        await putDone;
+        await cache.put(batch);
       },
     };
-    const classifier = workoutClassifier();
-    const service = createThemeService({
-      classifier: async () => ({ ...classifier, predict: (rows) => (events.push('predict'), classifier.predict(rows)) }),
-      cache: slowPut,
-      provider,
-      log: { warn: vi.fn() },
-    });
+    const service = createThemeService({ classifier: async () => workoutClassifier(), cache: slowPut, provider, log: { warn: vi.fn() } });
+
+    // The database write has not finished; the track is answered all the same.
     expect((await service.classify([a]))[0]).toMatchObject({ status: 'ok', theme: 'workout' });
-    // Predicted twice after storing: the track, then its explanation's changed rows.
-    expect(events).toEqual(['batch handed on', 'stored', 'predict', 'predict']);
+    expect(records.size).toBe(0);
+    // Asked again meanwhile: it joins the answer (no fetch, and no cache read for it).
+    expect((await service.classify([a]))[0]).toMatchObject({ status: 'ok', theme: 'workout' });
+    expect(asked).toEqual([[a]]);
+    expect(reads).toEqual([[a], []]);
+
+    // Once stored, it is read from the cache.
+    finishPut();
+    await vi.waitFor(() => expect(records.has(a)).toBe(true));
+    await vi.waitFor(async () => {
+      await service.classify([a]);
+      expect(reads.at(-1)).toEqual([a]);
+    });
+    expect(asked).toEqual([[a]]);
+  });
+
+  it('a track whose answer is an error leaves the in-flight set at once: the next request asks again', async () => {
+    const a = trackId(2, 'B');
+    let calls = 0;
+    const provider: AudioFeatureProvider = {
+      id: 'reccobeats',
+      async getAudioFeatures(trackIds) {
+        calls++;
+        return { features: new Map(), errors: new Map(trackIds.map((id) => [id, 'reccobeats: HTTP 500'])) };
+      },
+    };
+    // Nothing is stored for an error, so nothing holds the track (a put here would never finish).
+    const never: FeatureCache = { get: async () => new Map(), put: () => new Promise(() => {}), fillDurations: async () => 0 };
+    const service = createThemeService({ classifier: async () => workoutClassifier(), cache: never, provider, log: { warn: vi.fn() } });
+    expect((await service.classify([a]))[0]).toEqual({ trackId: a, status: 'error', message: 'reccobeats: HTTP 500' });
+    await service.classify([a]);
+    expect(calls).toBe(2);
   });
 });
 
