@@ -386,14 +386,17 @@ describe('theme service', () => {
       put: () => Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError')),
       fillDurations: () => Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError')),
     };
-    const { provider } = fakeProvider(new Map([[a, fast], [b, slow]]));
+    const { provider, requests } = fakeProvider(new Map([[a, fast], [b, slow]]));
     const { classifier } = fakeClassifier(LABELS, [], probabilities);
     const log = quietLog();
     const service = createThemeService({ classifier: async () => classifier, cache: full, provider, log });
     const results = await service.classify([a, b]);
     expect(results.map((r) => r.status)).toEqual(['ok', 'ok']);
-    expect(log.warn).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(log.warn).toHaveBeenCalledTimes(1));
     expect(String(log.warn.mock.calls[0]?.[0])).toMatch(/could not cache 2 tracks/);
+    // The failed write still ends their time in flight: not cached, so asked for again.
+    expect((await service.classify([a]))[0]?.status).toBe('ok');
+    expect(requests).toEqual([[a, b], [a]]);
   });
 
   it('still answers when the cache cannot be read', async () => {
