@@ -12,11 +12,13 @@ import { defineConfig } from '@playwright/test';
  * - `frames.bench.ts` (`npm run bench:frames`): the production build's cost in each redraw of the
  *   fake Spotify list (main-thread trace, with and without the extension);
  * - `cache.bench.ts` (`npm run bench:cache`): the test-only build's feature cache filled to its
- *   default bound of 100,000 tracks: `status` and search times, and eviction.
+ *   default bound of 100,000 tracks: `status` and search times, and eviction;
+ * - `analysis.bench.ts` (`npm run bench:analysis`): the production build's "Analyse whole list"
+ *   on a 1,000-track fake playlist.
  */
 export default defineConfig({
   testDir: '.',
-  testMatch: ['model.bench.ts', 'page.bench.ts', 'start.bench.ts', 'frames.bench.ts', 'cache.bench.ts'],
+  testMatch: ['model.bench.ts', 'page.bench.ts', 'start.bench.ts', 'frames.bench.ts', 'cache.bench.ts', 'analysis.bench.ts'],
   timeout: 120_000,
   workers: 1,
   retries: 0,
