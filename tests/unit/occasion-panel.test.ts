@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createListTracker, type ListedTrack } from '@/lib/content/list-tracker';
 import { loadPanel, PANEL_REGISTRY_KEY, PANEL_SCRIPT, registerPanel } from '@/lib/content/panel-loader';
-import { analyseWholeList } from '@/lib/content/panel/analysis';
+import { analyseWholeList, DRAW_POLL_MS, DRAW_WAIT_MS, screenDrawn } from '@/lib/content/panel/analysis';
 import { DIMMED_ATTRIBUTE, keepRowsDimmed } from '@/lib/content/panel/dimming';
 import { CSV_COLUMNS, csvFileName, selectionCsv } from '@/lib/shared/occasions/export';
 import { apiReadSummary, coverageText, isComplete, profileOf, profileThemes, type ListedResult } from '@/lib/shared/occasions/profile';
@@ -319,6 +319,155 @@ describe('whole-list analysis (issue 11)', () => {
     expect(await analyseWholeList({ scroller: short.scroller, tracker: short.tracker, signal: new AbortController().signal, wait: instant })).toBe('end-of-list');
     expect(short.tracker.tracks()).toHaveLength(25);
     expect(short.scroller.scrollTop).toBe(0);
+  });
+});
+
+describe('whole-list analysis: moving on once the screen is drawn', () => {
+  const ROW_PX = 50;
+  const VIEW_PX = 200;
+  /** Polls the walk makes while waiting the whole {@link DRAW_WAIT_MS}. */
+  const FULL_WAIT_POLLS = Math.ceil(DRAW_WAIT_MS / DRAW_POLL_MS);
+
+  /** A client rectangle from its top and height. */
+  const rect = (top: number, height: number): DOMRect => ({ top, bottom: top + height, height, left: 0, right: 100, width: 100, x: 0, y: top, toJSON: () => ({}) });
+
+  /**
+   * A virtualized list laid out by hand (happy-dom has no layout): `count` rows of 50 px in a
+   * 200 px view, inside the scroller as on Spotify's page. The page draws the run of rows around
+   * the scroll position (one row of overscan each side) `lag` waits after a scroll, the walk's
+   * waits standing in for animation frames; newly drawn positions show a placeholder for
+   * `placeholderWaits` more waits. `waits` counts the walk's waits.
+   */
+  function lazyList(count: number, { lag = 1, placeholderWaits = 0, startAt = 0 } = {}) {
+    const ids = Array.from({ length: count }, (_, i) => trackId(300 + i));
+    const scroller = document.createElement('div');
+    const grid = document.createElement('div');
+    grid.setAttribute('data-testid', 'playlist-tracklist');
+    grid.setAttribute('role', 'grid');
+    grid.setAttribute('aria-rowcount', String(count + 1));
+    const header = document.createElement('div');
+    header.setAttribute('role', 'row');
+    header.setAttribute('aria-rowindex', '1');
+    header.innerHTML = '<div role="columnheader">#</div>';
+    scroller.append(grid);
+    document.body.replaceChildren(scroller);
+    let top = startAt;
+    let waits = 0;
+    let redrawAt: number | undefined;
+    const shownSince = new Map<number, number>();
+    const draw = (): void => {
+      const first = Math.max(0, Math.floor(top / ROW_PX) - 1);
+      const last = Math.min(count - 1, Math.floor((top + VIEW_PX) / ROW_PX) + 1);
+      const rows: HTMLElement[] = [];
+      for (let p = first; p <= last; p++) {
+        if (!shownSince.has(p)) shownSince.set(p, waits);
+        const wrapper = document.createElement('div');
+        wrapper.setAttribute('role', 'row');
+        wrapper.setAttribute('aria-rowindex', String(p + 2));
+        const placeholder = waits - (shownSince.get(p) ?? 0) < placeholderWaits;
+        wrapper.innerHTML = placeholder
+          ? '<div data-testid="tracklist-row-placeholder"></div>'
+          : `<div data-testid="tracklist-row"><div role="gridcell" aria-colindex="2"><a data-testid="internal-track-link" href="/track/${ids[p]}">Song ${p}</a><a href="/artist/x">Artist</a></div></div>`;
+        const y = p * ROW_PX;
+        const place = (el: Element): void => {
+          Object.defineProperty(el, 'getBoundingClientRect', { value: () => rect(y - top, ROW_PX) });
+        };
+        place(wrapper);
+        for (const child of wrapper.querySelectorAll('*')) place(child);
+        rows.push(wrapper);
+      }
+      grid.replaceChildren(header, ...rows);
+    };
+    Object.defineProperties(scroller, {
+      clientHeight: { get: () => VIEW_PX },
+      scrollHeight: { get: () => count * ROW_PX },
+      getBoundingClientRect: { value: () => rect(0, VIEW_PX) },
+      scrollTop: {
+        get: () => top,
+        set: (v: number) => {
+          top = Math.max(0, Math.min(count * ROW_PX - VIEW_PX, v));
+          redrawAt = waits + lag;
+        },
+      },
+    });
+    draw();
+    const wait = (): Promise<void> => {
+      waits++;
+      if (redrawAt !== undefined && waits >= redrawAt) {
+        redrawAt = undefined;
+        draw();
+      } else if (placeholderWaits > 0) draw();
+      return Promise.resolve();
+    };
+    const tracker = createListTracker({ rows: () => scanTrackRows(document), list: () => grid });
+    return { scroller, ids, tracker, wait, waits: () => waits };
+  }
+
+  it('screenDrawn: rows reaching the bottom of the view, or the list\'s last row inside it; never a placeholder in view, nor without layout', () => {
+    const long = lazyList(40);
+    expect(screenDrawn(long.scroller)).toBe(true);
+    // One row in the view still a placeholder: not drawn, though rows reach the bottom.
+    const second = long.scroller.querySelector('[aria-rowindex="3"]');
+    const placeholder = document.createElement('div');
+    placeholder.setAttribute('data-testid', 'tracklist-row-placeholder');
+    Object.defineProperty(placeholder, 'getBoundingClientRect', { value: () => rect(ROW_PX, ROW_PX) });
+    second?.replaceChildren(placeholder);
+    expect(screenDrawn(long.scroller)).toBe(false);
+    // Scrolled, not drawn yet: the rows drawn end 100 px above the view's bottom.
+    long.scroller.scrollTop = 200;
+    expect(screenDrawn(long.scroller)).toBe(false);
+
+    // Three rows in a 200-px view: the last row ends inside it.
+    const short = lazyList(3);
+    expect(screenDrawn(short.scroller)).toBe(true);
+    // The last row missing (a list that has not drawn its end): not drawn.
+    short.scroller.querySelector('[aria-rowindex="4"]')?.remove();
+    expect(screenDrawn(short.scroller)).toBe(false);
+
+    const loading = lazyList(40, { placeholderWaits: 2 });
+    expect(screenDrawn(loading.scroller)).toBe(false);
+
+    // happy-dom's own zero rectangles (no layout): never "drawn", so the walk waits its longest.
+    const flat = document.createElement('div');
+    flat.innerHTML = '<div role="row" aria-rowindex="2"><div data-testid="tracklist-row"></div></div>';
+    document.body.replaceChildren(flat);
+    expect(screenDrawn(flat)).toBe(false);
+  });
+
+  it('moves on as soon as the page has drawn each screen, and still reads every row', async () => {
+    for (const lag of [1, 3]) {
+      const list = lazyList(40, { lag, startAt: 700 });
+      const end = await analyseWholeList({ scroller: list.scroller, tracker: list.tracker, signal: new AbortController().signal, wait: list.wait });
+      expect(end, `lag ${lag}`).toBe('complete');
+      expect(list.tracker.tracks().map((t) => t.trackId)).toEqual(list.ids);
+      expect(list.scroller.scrollTop).toBe(700);
+      // The jump to the top waits the whole time; each step of 150 px (3 rows) to the end of the
+      // list waits for its redraw only.
+      const steps = Math.ceil((40 * ROW_PX - VIEW_PX) / 150);
+      expect(list.waits(), `lag ${lag}`).toBeLessThanOrEqual(FULL_WAIT_POLLS + steps * lag);
+      expect(list.waits(), `lag ${lag}`).toBeGreaterThanOrEqual(FULL_WAIT_POLLS + (steps - 1) * lag);
+    }
+  });
+
+  it('waits for placeholders to be replaced before reading a screen', async () => {
+    const list = lazyList(40, { lag: 1, placeholderWaits: 3 });
+    expect(await analyseWholeList({ scroller: list.scroller, tracker: list.tracker, signal: new AbortController().signal, wait: list.wait })).toBe('complete');
+    expect(list.tracker.tracks().map((t) => t.trackId)).toEqual(list.ids);
+  });
+
+  it('after the jump to the top, waits the whole time even though rows drawn further down fill the view\'s height', async () => {
+    // The page redraws 5 waits after a scroll: rows still drawn around the user's position would
+    // look like a drawn screen, and moving on at once would skip the top rows for good.
+    const list = lazyList(40, { lag: 5, startAt: 1200 });
+    expect(await analyseWholeList({ scroller: list.scroller, tracker: list.tracker, signal: new AbortController().signal, wait: list.wait })).toBe('complete');
+    expect(list.tracker.tracks().map((t) => t.trackId)).toEqual(list.ids);
+  });
+
+  it('a page that does not redraw costs the longest wait per screen, as before, and ends at the end of the list', async () => {
+    const list = lazyList(40, { lag: Number.POSITIVE_INFINITY });
+    expect(await analyseWholeList({ scroller: list.scroller, tracker: list.tracker, signal: new AbortController().signal, wait: list.wait })).toBe('end-of-list');
+    const steps = Math.ceil((40 * ROW_PX - VIEW_PX) / 150);
+    expect(list.waits()).toBe(FULL_WAIT_POLLS * (steps + 1));
   });
 });
 
