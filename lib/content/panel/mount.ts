@@ -31,6 +31,15 @@ import { errorMessage } from '@/lib/shared/error-message';
 /** Most tracks the sort view lists. */
 export const RANKED_LIMIT = 50;
 
+/**
+ * Least time between two redraws of the profile and the sort view caused by answers, newly drawn
+ * rows or settings, in ms; a theme or sort choice redraws at once. While "Analyse whole list"
+ * scrolls, answers and new rows come several times per screen: with a redraw for each, a
+ * 1,000-track walk took 13.9 s, with at most four a second 9.9–13.0 s (`npm run bench:analysis`,
+ * 2026-12-07; README, "The occasion panel"). The rows' dimming is not held back.
+ */
+export const REDRAW_INTERVAL_MS = 250;
+
 const PANEL_CSS = `
 .content { display: grid; gap: 12px; padding: 4px 8px 12px; }
 .coverage { margin: 0; color: #b3b3b3; font-size: 13px; }
@@ -168,7 +177,7 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
         button.addEventListener('click', () => {
           if (picked.has(theme)) picked.delete(theme);
           else picked.add(theme);
-          schedule();
+          render();
         });
         item.append(button);
         return item;
@@ -218,10 +227,18 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
     save.disabled = n === 0;
   }
 
-  let scheduled = false;
+  /** Whether a redraw is queued (as a microtask, or on `redrawTimer`), and when the last one ran (`performance.now()`). */
+  let redrawQueued = false;
+  let redrawTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastRedraw = -Infinity;
+  let dimmingQueued = false;
+  /** Draws the profile, the sort view and the actions' counts from the tracker and the store now. */
   function render(): void {
-    scheduled = false;
+    redrawQueued = false;
+    clearTimeout(redrawTimer);
+    redrawTimer = undefined;
     if (signal.aborted) return;
+    lastRedraw = performance.now();
     const all = items();
     const themes = shownThemes(all);
     // One profile per redraw, for the theme buttons and the sort view's default theme.
@@ -231,11 +248,31 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
     renderActions(all);
     refreshDimming();
   }
+  /**
+   * After answers, newly drawn rows or a settings change: the rows' dimming in a microtask, and
+   * a redraw at most once per {@link REDRAW_INTERVAL_MS} (at once when the last one is older).
+   */
   function schedule(): void {
-    if (scheduled || signal.aborted) return;
-    scheduled = true;
-    queueMicrotask(render);
+    if (signal.aborted) return;
+    if (!dimmingQueued) {
+      dimmingQueued = true;
+      queueMicrotask(() => {
+        dimmingQueued = false;
+        if (!signal.aborted) refreshDimming();
+      });
+    }
+    if (redrawQueued) return;
+    redrawQueued = true;
+    const due = lastRedraw + REDRAW_INTERVAL_MS - performance.now();
+    if (due > 0) {
+      redrawTimer = setTimeout(render, due);
+      return;
+    }
+    queueMicrotask(() => {
+      if (redrawQueued) render();
+    });
   }
+  signal.addEventListener('abort', () => clearTimeout(redrawTimer), { once: true });
 
   /** Watches every listed track not watched yet (their answers redraw the panel). */
   function watchListed(): void {
@@ -253,7 +290,7 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
   sort.addEventListener('change', () => {
     const value = THEME_IDS.find((t) => t === sort.value);
     if (value) sortTheme = value;
-    schedule();
+    render();
   });
 
   let analysis: AbortController | undefined;
