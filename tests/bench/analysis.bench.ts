@@ -1,5 +1,6 @@
 import { cpus, loadavg } from 'node:os';
 import { expect, test } from '@playwright/test';
+import { z } from 'zod';
 import { OccasionPanel } from '../e2e/pages/occasion-panel';
 import { SpotifyPlaylistPage } from '../e2e/pages/playlist-page';
 import { FakeReccoBeats } from '../e2e/support/fake-reccobeats';
@@ -30,7 +31,9 @@ import { distribution } from './stats';
  */
 
 const TRACK_COUNT = 1000;
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** Runs per kind of page (`BENCH_RUNS`, a whole number from 1; anything else is refused). */
+const runsError = (): string => `BENCH_RUNS must be a whole number from 1, not ${JSON.stringify(process.env.BENCH_RUNS)}`;
+const RUNS = z.coerce.number({ error: runsError }).int({ error: runsError }).min(1, { error: runsError }).default(3).parse(process.env.BENCH_RUNS || undefined);
 const VARIANTS: readonly { readonly name: string; readonly options: FakeSpotifyOptions }[] = [
   { name: 'default (redraw in the next frame)', options: {} },
   { name: 'redraw in the scroll event', options: { renderOn: 'scroll' } },
