@@ -3,6 +3,7 @@ import type { BadgeState } from '@/lib/shared/badge-look';
 import { CLASSIFY_BATCH_SIZE, InvalidMessageError, type SeenTrack, type TrackResult } from '@/lib/shared/messaging';
 import type { TrackId } from '@/lib/shared/track-id';
 import { errorMessage } from '@/lib/shared/error-message';
+import { createPendingRun } from './pending-run';
 
 /**
  * The content script's results store, one per tab: it queues the track IDs that something on the
@@ -165,8 +166,8 @@ export function createResultsStore(deps: ResultsStoreDeps): ResultsStore {
   const now = deps.now ?? (() => performance.now());
   const quietMs = deps.quietMs ?? QUIET_MS;
   const maxHoldMs = deps.maxHoldMs ?? MAX_HOLD_MS;
-  /** The flush that is scheduled: in a microtask, or a timer. */
-  let pending: ReturnType<typeof setTimeout> | 'microtask' | undefined;
+  /** The flush that is scheduled (after a delay, or in a microtask). */
+  const nextFlush = createPendingRun();
   /** When a track last appeared or left (watch / unwatch), by {@link now}. */
   let lastActivity = -Infinity;
   let inFlight: Promise<void> | undefined;
@@ -229,30 +230,9 @@ export function createResultsStore(deps: ResultsStoreDeps): ResultsStore {
     queue.delete(id);
   }
 
-  /** Runs `fn` after `ms` (0: in a microtask) as the one pending flush. */
-  function later(fn: () => void, ms: number): void {
-    const run = (): void => {
-      pending = undefined;
-      fn();
-    };
-    if (ms > 0) {
-      pending = setTimeout(run, ms);
-      return;
-    }
-    pending = 'microtask';
-    queueMicrotask(() => {
-      if (pending === 'microtask') run();
-    });
-  }
-
-  function cancelPending(): void {
-    if (pending !== undefined && pending !== 'microtask') clearTimeout(pending);
-    pending = undefined;
-  }
-
   function schedule(): void {
-    if (inFlight || pending !== undefined || queue.size === 0) return;
-    later(flush, deps.firstRequestDelayMs ?? FIRST_REQUEST_DELAY_MS);
+    if (inFlight || queue.size === 0) return;
+    nextFlush.later(flush, deps.firstRequestDelayMs ?? FIRST_REQUEST_DELAY_MS);
   }
 
   /** After an answer, while the list is still moving: waits for it to be quiet (at most {@link MAX_HOLD_MS}), then sends. */
@@ -260,7 +240,7 @@ export function createResultsStore(deps: ResultsStoreDeps): ResultsStore {
     const t = now();
     const quietAt = lastActivity + quietMs;
     if (t >= quietAt || t - since >= maxHoldMs) return flush();
-    later(() => holdWhileMoving(since), Math.min(quietAt, since + maxHoldMs) - t);
+    nextFlush.later(() => holdWhileMoving(since), Math.min(quietAt, since + maxHoldMs) - t);
   }
 
   /** Takes up to `limit` queued IDs that are not in flight, and marks them in flight. */
@@ -396,7 +376,7 @@ export function createResultsStore(deps: ResultsStoreDeps): ResultsStore {
     dispose() {
       lifetime.abort();
       subscribers.clear();
-      cancelPending();
+      nextFlush.cancel();
       queue.clear();
       for (const entry of entries.values()) {
         clearTimeout(entry.errorTimer);

@@ -6,6 +6,7 @@ import { apiListOf } from '../page-type';
 import type { PanelDeps } from '../panel-loader';
 import { analyseWholeList } from './analysis';
 import { keepRowsDimmed } from './dimming';
+import { createPendingRun } from '../pending-run';
 import { downloadText } from '@/lib/shared/download';
 import { CSV_MIME_TYPE, csvFileName, selectionCsv } from '@/lib/shared/occasions/export';
 import { apiReadSummary, coverageText, isComplete, profileOf, profileThemes, type ListedResult, type ListProfile } from '@/lib/shared/occasions/profile';
@@ -178,6 +179,7 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
           if (picked.has(theme)) picked.delete(theme);
           else picked.add(theme);
           render();
+          refreshDimming();
         });
         item.append(button);
         return item;
@@ -227,16 +229,13 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
     save.disabled = n === 0;
   }
 
-  /** Whether a redraw is queued (as a microtask, or on `redrawTimer`), and when the last one ran (`performance.now()`). */
-  let redrawQueued = false;
-  let redrawTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The scheduled redraw and dimming refresh; when the last redraw ran (`performance.now()`). */
+  const nextRedraw = createPendingRun();
+  const nextDimming = createPendingRun();
   let lastRedraw = -Infinity;
-  let dimmingQueued = false;
   /** Draws the profile, the sort view and the actions' counts from the tracker and the store now. */
   function render(): void {
-    redrawQueued = false;
-    clearTimeout(redrawTimer);
-    redrawTimer = undefined;
+    nextRedraw.cancel();
     if (signal.aborted) return;
     lastRedraw = performance.now();
     const all = items();
@@ -246,7 +245,6 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
     renderThemes(profile);
     renderRanking(all, themes, profile);
     renderActions(all);
-    refreshDimming();
   }
   /**
    * After answers, newly drawn rows or a settings change: the rows' dimming in a microtask, and
@@ -254,25 +252,17 @@ export function mountOccasionPanel(body: HTMLElement, deps: PanelDeps): void {
    */
   function schedule(): void {
     if (signal.aborted) return;
-    if (!dimmingQueued) {
-      dimmingQueued = true;
-      queueMicrotask(() => {
-        dimmingQueued = false;
-        if (!signal.aborted) refreshDimming();
-      });
-    }
-    if (redrawQueued) return;
-    redrawQueued = true;
-    const due = lastRedraw + REDRAW_INTERVAL_MS - performance.now();
-    if (due > 0) {
-      redrawTimer = setTimeout(render, due);
-      return;
-    }
-    queueMicrotask(() => {
-      if (redrawQueued) render();
-    });
+    nextDimming.later(() => refreshDimming(), 0);
+    nextRedraw.later(render, lastRedraw + REDRAW_INTERVAL_MS - performance.now());
   }
-  signal.addEventListener('abort', () => clearTimeout(redrawTimer), { once: true });
+  signal.addEventListener(
+    'abort',
+    () => {
+      nextRedraw.cancel();
+      nextDimming.cancel();
+    },
+    { once: true },
+  );
 
   /** Watches every listed track not watched yet (their answers redraw the panel). */
   function watchListed(): void {
