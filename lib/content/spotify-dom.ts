@@ -11,6 +11,8 @@ import { normalizeDurationMs } from '@/model/duration';
 
 /** A track row of any track list (playlist, album, Liked Songs, artist, search, queue). */
 export const TRACK_ROW_SELECTOR = 'div[data-testid="tracklist-row"]';
+/** What a list shows in place of a row it has not drawn yet (shared/notes/platform.md). */
+export const ROW_PLACEHOLDER_SELECTOR = '[data-testid="tracklist-row-placeholder"]';
 /** The row's link to its track; the fallback covers rows without the test id. */
 export const TRACK_LINK_SELECTORS = ['a[data-testid="internal-track-link"]', 'a[href*="/track/"]'] as const;
 /** Artist links inside a row or the now-playing widget. */

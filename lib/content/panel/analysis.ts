@@ -1,5 +1,5 @@
 import type { ListTracker } from '../list-tracker';
-import { TRACK_ROW_SELECTOR } from '../spotify-dom';
+import { ROW_PLACEHOLDER_SELECTOR, TRACK_ROW_SELECTOR } from '../spotify-dom';
 
 /**
  * "Analyse whole list" without a Spotify account (issue 11): Spotify draws only the rows near
@@ -32,8 +32,6 @@ export const DRAW_POLL_MS = 16;
 export const BOTTOM_SLACK_PX = 8;
 /** Most screens scrolled (about 10,000 Spotify rows of 56 px in a 720 px view): a bound, not an expected length. */
 export const MAX_STEPS = 2_000;
-/** Spotify's row placeholder (shared/notes/platform.md). */
-const PLACEHOLDER_SELECTOR = '[data-testid="tracklist-row-placeholder"]';
 
 /** Whether two client rectangles overlap. */
 function overlaps(a: DOMRect, b: DOMRect): boolean {
@@ -56,7 +54,7 @@ function overlaps(a: DOMRect, b: DOMRect): boolean {
 export function screenDrawn(scroller: HTMLElement): boolean {
   const view = scroller.getBoundingClientRect();
   if (view.height <= 0) return false;
-  for (const placeholder of scroller.querySelectorAll(PLACEHOLDER_SELECTOR)) if (overlaps(placeholder.getBoundingClientRect(), view)) return false;
+  for (const placeholder of scroller.querySelectorAll(ROW_PLACEHOLDER_SELECTOR)) if (overlaps(placeholder.getBoundingClientRect(), view)) return false;
   let lowest = -Infinity;
   for (const row of scroller.querySelectorAll(TRACK_ROW_SELECTOR)) {
     const wrapper = row.closest('[role="row"]') ?? row;
@@ -114,7 +112,7 @@ export async function analyseWholeList(deps: AnalysisDeps): Promise<AnalysisEnd>
       await wait(DRAW_POLL_MS);
       waited += DRAW_POLL_MS;
       if (after === 'step' && screenDrawn(scroller)) break;
-      if (waited >= DRAW_WAIT_MS && (waited >= DRAW_WAIT_MS + PLACEHOLDER_WAIT_MS || !doc.querySelector(PLACEHOLDER_SELECTOR))) break;
+      if (waited >= DRAW_WAIT_MS && (waited >= DRAW_WAIT_MS + PLACEHOLDER_WAIT_MS || !doc.querySelector(ROW_PLACEHOLDER_SELECTOR))) break;
     }
     tracker.update();
     deps.onProgress?.(seen(), tracker.total());
