@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import type { BrowserOptions } from '../e2e/support/fixtures';
 
 /**
  * The Chromium benchmarks, not part of `npm test`; each npm script names its own file:
@@ -16,11 +17,13 @@ import { defineConfig } from '@playwright/test';
  * - `analysis.bench.ts` (`npm run bench:analysis`): the production build's "Analyse whole list"
  *   on a 1,000-track fake playlist.
  */
-export default defineConfig({
+export default defineConfig<BrowserOptions>({
   testDir: '.',
   testMatch: ['model.bench.ts', 'page.bench.ts', 'start.bench.ts', 'frames.bench.ts', 'cache.bench.ts', 'analysis.bench.ts'],
   timeout: 120_000,
   workers: 1,
   retries: 0,
   reporter: [['list']],
+  // Each benchmark launches a browser of its own (a first visit, a cold start: nothing reused).
+  use: { freshBrowser: true },
 });

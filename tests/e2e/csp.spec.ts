@@ -12,6 +12,9 @@ async function recordCspViolations(context: BrowserContext): Promise<void> {
   });
 }
 
+// An init script cannot be removed from a context: this spec's tests get a browser of their own.
+test.use({ freshBrowser: true });
+
 const violations = (page: Page): Promise<unknown> => page.evaluate(() => Reflect.get(window, '__cspViolations'));
 
 test('the popup and options pages run without Content Security Policy violations (zod runs jitless)', async ({ context, extensionId }) => {

@@ -228,9 +228,6 @@ function isUnsettled(status: string | null): boolean {
   return status === null || UNSETTLED_STATUSES.includes(status);
 }
 
-/** Contexts whose {@link COVER_ORIGIN} requests are answered already (by {@link SpotifyPage.serve}). */
-const coversServed = new WeakSet<BrowserContext>();
-
 /** A 64 × 64 PNG cover: a dark teal square with a lighter disc, as the `data-svg` covers draw. */
 function coverPng(): Buffer {
   const size = 64;
@@ -267,8 +264,9 @@ export class SpotifyPage {
   static async serve(context: BrowserContext, spec: PageSpec, options: FakeSpotifyOptions = {}): Promise<void> {
     const body = spotifyPageHtml(spec, options);
     const path = pagePath(spec);
-    if (options.covers === 'https' && !coversServed.has(context)) {
-      coversServed.add(context);
+    if (options.covers === 'https') {
+      // Routed again for each page served (the last route added answers first): a context's
+      // routes can be removed between tests (support/browser-reset.ts).
       const png = coverPng();
       await context.route(
         (url) => url.origin === COVER_ORIGIN && url.pathname.startsWith('/image/'),

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test as base, chromium, type BrowserContext } from '@playwright/test';
 import { FAKE_AUTH_PORT, FakeSpotifyAccounts } from './fake-spotify-accounts';
+import { resetSharedBrowser } from './browser-reset';
 import { assertFixedPortProject } from './projects';
 
 /** Where the production build is (`npm run build` writes it). */
@@ -46,19 +47,90 @@ export function launchWithExtension(extensionDir: string): Promise<BrowserContex
   });
 }
 
+/** The extension's ID: the host of its service worker's URL (WXT's recommended e2e setup). */
+async function extensionIdOf(context: BrowserContext): Promise<string> {
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  return new URL(worker.url()).host;
+}
+
+/** The option a spec (`test.use`) or a config (`use`) sets: a browser of each test's own instead of one a worker reuses. */
+export interface BrowserOptions {
+  freshBrowser: boolean;
+}
+
+/** A Chromium with the extension loaded that a worker reuses from test to test (see {@link test}). */
+interface SharedBrowser {
+  readonly context: BrowserContext;
+  readonly extensionId: string;
+  /** How many tests have used it so far. */
+  tests: number;
+}
+
+/** A worker's {@link SharedBrowser}: one at a time, launched on first use, closed when the worker ends. */
+interface BrowserPool {
+  /** The shared browser of build `extensionDir`; a browser of another build that was shared before is closed first. */
+  shared(extensionDir: string): Promise<SharedBrowser>;
+}
+
 /**
  * Playwright fixtures: a persistent headless Chromium context with a built extension loaded
- * (`extensionDir`, the production build unless a test asks for the e2e build), the extension
+ * (`extensionDir`, the production build unless a spec asks for the e2e build), the extension
  * ID read from its service worker URL (WXT's recommended e2e setup), and the fake Spotify
  * accounts service (`accounts`).
+ *
+ * Each worker launches one Chromium per build and hands it to one test after another, reset in
+ * between by {@link resetSharedBrowser} to the state of a new launch (no page, no route, empty
+ * extension storage and IndexedDB, a new service worker), which it then checks. A launch, an
+ * extension page and a close cost 3.3-4.2 s of CPU on a 2-core machine; the reset about 1.3 s
+ * less (README, "Test run times"). A spec that changes the browser in a way the reset cannot
+ * undo (`context.addInitScript`) asks for `freshBrowser`, and the benchmarks always do. After a
+ * failed test Playwright starts a new worker, so a browser a failure left in an unknown state is
+ * never reused.
  */
-export const test = base.extend<{ extensionDir: string; context: BrowserContext; extensionId: string; accounts: FakeSpotifyAccounts }>({
+export const test = base.extend<
+  BrowserOptions & { extensionDir: string; context: BrowserContext; extensionId: string; accounts: FakeSpotifyAccounts },
+  { browserPool: BrowserPool }
+>({
   extensionDir: [EXTENSION_DIR, { option: true }],
-  context: async ({ extensionDir }, use) => {
-    if (!existsSync(`${extensionDir}/manifest.json`)) throw new Error(`No built extension at ${extensionDir}: run npm run build and npm run build:e2e first`);
-    const context = await launchWithExtension(extensionDir);
-    await use(context);
-    await context.close();
+  freshBrowser: [false, { option: true }],
+  browserPool: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright's form for a fixture without dependencies
+    async ({}, use) => {
+      let current: { extensionDir: string; browser: Promise<SharedBrowser> } | undefined;
+      const close = async () => {
+        const browser = await current?.browser.catch(() => undefined);
+        current = undefined;
+        await browser?.context.close();
+      };
+      await use({
+        shared: async (extensionDir) => {
+          if (current?.extensionDir !== extensionDir) {
+            await close();
+            current = { extensionDir, browser: launchShared(extensionDir) };
+          }
+          return current.browser;
+        },
+      });
+      await close();
+    },
+    { scope: 'worker' },
+  ],
+  context: async ({ extensionDir, freshBrowser, browserPool }, use) => {
+    if (freshBrowser) {
+      assertBuilt(extensionDir);
+      const context = await launchWithExtension(extensionDir);
+      await use(context);
+      await context.close();
+      return;
+    }
+    const shared = await browserPool.shared(extensionDir);
+    if (shared.tests > 0) await resetSharedBrowser(shared.context, shared.extensionId);
+    shared.tests += 1;
+    await use(shared.context);
+    // Nothing of this test runs on while the next one starts: its pages (and their content
+    // scripts) and its routes end here.
+    for (const page of shared.context.pages()) await page.close();
+    await shared.context.unrouteAll({ behavior: 'ignoreErrors' });
   },
   // Spotify's accounts service as a local fake on 127.0.0.1 (the e2e build's endpoints), for the
   // tests that connect; started only for the tests that ask for it, and only in the project whose
@@ -75,9 +147,20 @@ export const test = base.extend<{ extensionDir: string; context: BrowserContext;
     }
   },
   extensionId: async ({ context }, use) => {
-    const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-    await use(new URL(worker.url()).host);
+    await use(await extensionIdOf(context));
   },
 });
 
 export const expect = test.expect;
+
+/** Launches the browser a worker's tests share (see {@link test}). */
+async function launchShared(extensionDir: string): Promise<SharedBrowser> {
+  assertBuilt(extensionDir);
+  const context = await launchWithExtension(extensionDir);
+  return { context, extensionId: await extensionIdOf(context), tests: 0 };
+}
+
+/** @throws Error naming the build commands when there is no built extension in `extensionDir`. */
+function assertBuilt(extensionDir: string): void {
+  if (!existsSync(`${extensionDir}/manifest.json`)) throw new Error(`No built extension at ${extensionDir}: run npm run build and npm run build:e2e first`);
+}
