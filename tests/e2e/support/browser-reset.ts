@@ -21,7 +21,7 @@ interface ResetApi {
  * - with no worker and no page left to hold them: `storage.local`, `storage.session` and
  *   `storage.sync` cleared and every IndexedDB database of the extension deleted (the feature
  *   cache), then checked empty;
- * - a new service worker started by a message, as a launch starts one.
+ * - a new service worker started by a message, as a launch starts one, and answering Playwright.
  *
  * The work runs in a page of the extension's origin that runs none of the extension's code (its
  * icon: an extension-origin document has the `chrome` APIs), so that nothing wakes the worker or
@@ -59,7 +59,9 @@ export async function resetSharedBrowser(context: BrowserContext, extensionId: s
       return new Promise<void>((resolve) => runtime.sendMessage({}, () => resolve(void runtime.lastError)));
     });
     await waitFor(async () => (await workerTarget(cdp, extensionId)) !== undefined, 10_000, 'a new service worker of the extension');
-    await waitFor(() => Promise.resolve(context.serviceWorkers().some((w) => w.url().startsWith(`chrome-extension://${extensionId}/`))), 10_000, 'Playwright to see the new service worker');
+    // Playwright may keep the stopped worker's object and attach it to the new worker: wait until
+    // one of the extension's workers it lists answers, as after a launch.
+    await waitFor(() => workerAnswers(context, extensionId), 10_000, 'the new service worker answering Playwright');
   } finally {
     await cdp.detach().catch(() => undefined);
     await page.close();
@@ -70,6 +72,16 @@ export async function resetSharedBrowser(context: BrowserContext, extensionId: s
 async function workerTarget(cdp: CDPSession, extensionId: string): Promise<string | undefined> {
   const { targetInfos } = await cdp.send('Target.getTargets');
   return targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${extensionId}/`))?.targetId;
+}
+
+/** Whether a service worker of the extension that Playwright lists evaluates an expression within 1 s. */
+async function workerAnswers(context: BrowserContext, extensionId: string): Promise<boolean> {
+  for (const worker of context.serviceWorkers()) {
+    if (!worker.url().startsWith(`chrome-extension://${extensionId}/`)) continue;
+    const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), 1_000));
+    if (await Promise.race([worker.evaluate(() => true).catch(() => false), timeout])) return true;
+  }
+  return false;
 }
 
 /** Polls `done` every 50 ms. @throws Error naming `what` after `timeoutMs`. */
