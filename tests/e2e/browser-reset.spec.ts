@@ -13,6 +13,7 @@ import { expect, test } from './support/fixtures';
 const EXTENSION_STATE = `(async () => ({
   local: await chrome.storage.local.get(null),
   session: await chrome.storage.session.get(null),
+  sync: await chrome.storage.sync.get(null),
   databases: (await indexedDB.databases()).map((d) => d.name),
 }))()`;
 
@@ -37,6 +38,7 @@ test('a used browser is reset to a new launch\'s state: no page, no route, empty
   await options.evaluate(`(async () => {
     await chrome.storage.local.set({ leftByLastTest: 1 });
     await chrome.storage.session.set({ leftByLastTest: 1 });
+    await chrome.storage.sync.set({ leftByLastTest: 1 });
     await new Promise((resolve, reject) => {
       const open = indexedDB.open('left-by-last-test');
       open.onupgradeneeded = () => open.result.createObjectStore('things');
@@ -61,7 +63,7 @@ test('a used browser is reset to a new launch\'s state: no page, no route, empty
   expect(await context.cookies(), 'cookies').toEqual([]);
   const page = await context.newPage();
   await page.goto(`chrome-extension://${extensionId}/icon/16.png`);
-  expect(await page.evaluate(EXTENSION_STATE)).toEqual({ local: {}, session: {}, databases: [] });
+  expect(await page.evaluate(EXTENSION_STATE)).toEqual({ local: {}, session: {}, sync: {}, databases: [] });
   const workers = context.serviceWorkers().filter((w) => w.url().startsWith(`chrome-extension://${extensionId}/`));
   expect(workers.length, 'service workers of the extension').toBeGreaterThan(0);
   for (const w of workers) expect(await w.evaluate(() => Reflect.get(globalThis, 'leftByLastTest')), 'a global of the stopped worker').toBeUndefined();
