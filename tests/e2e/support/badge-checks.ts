@@ -1,6 +1,7 @@
 import type { BrowserContext, Page } from '@playwright/test';
 import type { DocumentBadge, RenderedRow, SpotifyPage } from '../pages/spotify-page';
 import { expect } from './fixtures';
+import { extensionWorkerTarget } from './service-worker-target';
 import { expectedBadge, syntheticTracks, type CliRow, type FixtureTrack } from './tracks';
 
 /**
@@ -151,10 +152,12 @@ export function pageFixture(count: number, seed: string, unknownAt: readonly num
 export async function stopServiceWorker(context: BrowserContext, page: Page): Promise<number> {
   const cdp = await context.newCDPSession(page);
   try {
-    const { targetInfos } = await cdp.send('Target.getTargets');
-    const worker = targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith('chrome-extension://'));
-    if (!worker) throw new Error(`no extension service worker among the targets: ${JSON.stringify(targetInfos.map((t) => [t.type, t.url]))}`);
-    await cdp.send('Target.closeTarget', { targetId: worker.targetId });
+    const worker = await extensionWorkerTarget(cdp);
+    if (!worker) {
+      const { targetInfos } = await cdp.send('Target.getTargets');
+      throw new Error(`no extension service worker among the targets: ${JSON.stringify(targetInfos.map((t) => [t.type, t.url]))}`);
+    }
+    await cdp.send('Target.closeTarget', { targetId: worker });
   } finally {
     await cdp.detach().catch(() => undefined);
   }

@@ -1,4 +1,5 @@
-import type { BrowserContext, CDPSession } from '@playwright/test';
+import { expect, type BrowserContext } from '@playwright/test';
+import { extensionWorkerTarget } from './service-worker-target';
 
 /** The part of the `chrome` namespace of an extension page that the reset uses. */
 interface StorageArea {
@@ -11,8 +12,8 @@ interface ResetApi {
 }
 
 /**
- * Puts a Chromium that earlier tests used back into the state of a new launch of the extension,
- * for the next test of the same worker (support/fixtures.ts), and checks that it did:
+ * Puts a Chromium that a test used back into the state of a new launch of the extension, for the
+ * next test of the same worker (support/fixtures.ts), and checks that it did:
  *
  * - no page, no route (`unrouteAll`), no cookie, no granted permission, online;
  * - the extension's service worker stopped (DevTools protocol `Target.closeTarget`, as Chrome
@@ -32,7 +33,8 @@ interface ResetApi {
  * @param context the shared persistent context (Chromium, the extension loaded).
  * @param extensionId the extension's ID (the host of its `chrome-extension://` URLs).
  * @throws Error saying what was left (a worker that did not stop or start, storage or a
- *   database that is still there), so the test fails instead of running on a used browser.
+ *   database that is still there), so the test that left it fails instead of the next one
+ *   running on a used browser.
  */
 export async function resetSharedBrowser(context: BrowserContext, extensionId: string): Promise<void> {
   for (const page of context.pages()) await page.close();
@@ -43,11 +45,12 @@ export async function resetSharedBrowser(context: BrowserContext, extensionId: s
 
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
+  const poll = { timeout: 5_000, intervals: [50] };
   try {
     await page.goto(`chrome-extension://${extensionId}/icon/16.png`);
-    const worker = await workerTarget(cdp, extensionId);
+    const worker = await extensionWorkerTarget(cdp, extensionId);
     if (worker) await cdp.send('Target.closeTarget', { targetId: worker });
-    await waitFor(async () => (await workerTarget(cdp, extensionId)) === undefined, 5_000, 'the extension\'s service worker to stop');
+    await expect.poll(() => extensionWorkerTarget(cdp, extensionId), { ...poll, message: 'browser reset: the extension\'s service worker stopped' }).toBeUndefined();
 
     const left = await page.evaluate(emptyExtensionStorage);
     if (left.length > 0) throw new Error(`The used browser could not be reset: ${left.join('; ')}`);
@@ -58,20 +61,14 @@ export async function resetSharedBrowser(context: BrowserContext, extensionId: s
       // Reading lastError marks it handled (no "Unchecked runtime.lastError" in the console).
       return new Promise<void>((resolve) => runtime.sendMessage({}, () => resolve(void runtime.lastError)));
     });
-    await waitFor(async () => (await workerTarget(cdp, extensionId)) !== undefined, 10_000, 'a new service worker of the extension');
+    await expect.poll(() => extensionWorkerTarget(cdp, extensionId), { ...poll, timeout: 10_000, message: 'browser reset: a new service worker of the extension' }).not.toBeUndefined();
     // Playwright may keep the stopped worker's object and attach it to the new worker: wait until
     // one of the extension's workers it lists answers, as after a launch.
-    await waitFor(() => workerAnswers(context, extensionId), 10_000, 'the new service worker answering Playwright');
+    await expect.poll(() => workerAnswers(context, extensionId), { ...poll, timeout: 10_000, message: 'browser reset: the new service worker answering Playwright' }).toBe(true);
   } finally {
     await cdp.detach().catch(() => undefined);
     await page.close();
   }
-}
-
-/** The target ID of the extension's service worker, or undefined when none runs. */
-async function workerTarget(cdp: CDPSession, extensionId: string): Promise<string | undefined> {
-  const { targetInfos } = await cdp.send('Target.getTargets');
-  return targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${extensionId}/`))?.targetId;
 }
 
 /** Whether a service worker of the extension that Playwright lists evaluates an expression within 1 s. */
@@ -82,15 +79,6 @@ async function workerAnswers(context: BrowserContext, extensionId: string): Prom
     if (await Promise.race([worker.evaluate(() => true).catch(() => false), timeout])) return true;
   }
   return false;
-}
-
-/** Polls `done` every 50 ms. @throws Error naming `what` after `timeoutMs`. */
-async function waitFor(done: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`The used browser could not be reset: no sign of ${what} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /**

@@ -62,8 +62,6 @@ export interface BrowserOptions {
 interface SharedBrowser {
   readonly context: BrowserContext;
   readonly extensionId: string;
-  /** How many tests have used it so far. */
-  tests: number;
 }
 
 /** A worker's {@link SharedBrowser}: one at a time, launched on first use, closed when the worker ends. */
@@ -78,14 +76,15 @@ interface BrowserPool {
  * ID read from its service worker URL (WXT's recommended e2e setup), and the fake Spotify
  * accounts service (`accounts`).
  *
- * Each worker launches one Chromium per build and hands it to one test after another, reset in
- * between by {@link resetSharedBrowser} to the state of a new launch (no page, no route, empty
- * extension storage and IndexedDB, a new service worker), which it then checks. A launch, an
+ * Each worker launches one Chromium per build and hands it to one test after another. After each
+ * test that passed, {@link resetSharedBrowser} puts it back into the state of a new launch (no
+ * page, no route, empty extension storage and IndexedDB, a new service worker) and checks that it
+ * did; a reset that fails fails that test. A launch, an
  * extension page and a close cost 3.3-4.2 s of CPU on a 2-core machine; the reset about 1.3 s
  * less (README, "Test run times"). A spec that changes the browser in a way the reset cannot
  * undo (`context.addInitScript`) asks for `freshBrowser`, and the benchmarks always do. After a
  * failed test Playwright starts a new worker, so a browser a failure left in an unknown state is
- * never reused.
+ * never reused (and not reset).
  */
 export const test = base.extend<
   BrowserOptions & { extensionDir: string; context: BrowserContext; extensionId: string; accounts: FakeSpotifyAccounts },
@@ -115,7 +114,7 @@ export const test = base.extend<
     },
     { scope: 'worker' },
   ],
-  context: async ({ extensionDir, freshBrowser, browserPool }, use) => {
+  context: async ({ extensionDir, freshBrowser, browserPool }, use, testInfo) => {
     if (freshBrowser) {
       assertBuilt(extensionDir);
       const context = await launchWithExtension(extensionDir);
@@ -124,13 +123,9 @@ export const test = base.extend<
       return;
     }
     const shared = await browserPool.shared(extensionDir);
-    if (shared.tests > 0) await resetSharedBrowser(shared.context, shared.extensionId);
-    shared.tests += 1;
     await use(shared.context);
-    // Nothing of this test runs on while the next one starts: its pages (and their content
-    // scripts) and its routes end here.
-    for (const page of shared.context.pages()) await page.close();
-    await shared.context.unrouteAll({ behavior: 'ignoreErrors' });
+    // After a failure Playwright replaces the worker, and with it this browser: nothing to reset.
+    if (testInfo.status === testInfo.expectedStatus) await resetSharedBrowser(shared.context, shared.extensionId);
   },
   // Spotify's accounts service as a local fake on 127.0.0.1 (the e2e build's endpoints), for the
   // tests that connect; started only for the tests that ask for it, and only in the project whose
@@ -157,7 +152,7 @@ export const expect = test.expect;
 async function launchShared(extensionDir: string): Promise<SharedBrowser> {
   assertBuilt(extensionDir);
   const context = await launchWithExtension(extensionDir);
-  return { context, extensionId: await extensionIdOf(context), tests: 0 };
+  return { context, extensionId: await extensionIdOf(context) };
 }
 
 /** @throws Error naming the build commands when there is no built extension in `extensionDir`. */

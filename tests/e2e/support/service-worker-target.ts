@@ -1,0 +1,12 @@
+import type { CDPSession } from '@playwright/test';
+
+/**
+ * The DevTools protocol target ID of the extension's running service worker, or undefined when
+ * none runs (`Target.getTargets` through `cdp`, a page's or the browser's session). With
+ * `extensionId`, only that extension's worker counts; without, any extension's.
+ */
+export async function extensionWorkerTarget(cdp: CDPSession, extensionId?: string): Promise<string | undefined> {
+  const origin = `chrome-extension://${extensionId ?? ''}`;
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  return targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith(origin))?.targetId;
+}
