@@ -47,8 +47,11 @@ const badgeOfRow = (page: Page, trackId: string) => page.locator('div[data-testi
 
 test.describe('self-recovery', () => {
   test('the service worker stopped mid-request: every badge settles within 5 s on its own, never showing "!"', async ({ context }) => {
+    // Each answer takes 1.5 s, and the first is held until the worker is stopped: the stop must
+    // come mid-request however slow the machine is.
     const reccobeats = new FakeReccoBeats(featureTable(allTracks), { delayMs: 1500 });
     await reccobeats.install(context);
+    reccobeats.hold();
     const firstRequest = reccobeats.nextRequest();
     const spec: PageSpec = { kind: 'playlist', id: '37i9dQZF1DX76Wlfdnj7AP', name: 'Recovery', tracks };
     const spotify = await SpotifyPage.open(context, spec, { nowPlaying: playing });
@@ -60,6 +63,7 @@ test.describe('self-recovery', () => {
     const redrawsBefore = await renderCount(spotify.page);
     const killedAt = await stopServiceWorker(context, spotify.page);
     const requestsAtKill = reccobeats.requests.length;
+    reccobeats.release();
 
     await expect.poll(async () => allRight(await spotify.allBadges()), { message: 'every badge settled after the worker was stopped', timeout: 15_000, intervals: [50] }).toBe(true);
     const samples: BadgeSample[] = await spotify.stopBadgeRecorder();
@@ -178,8 +182,11 @@ test.describe('back online', () => {
 
 test.describe('fewer requests', () => {
   test('a reload mid-request and a second tab on the same playlist: ReccoBeats is never asked for the same ID twice', async ({ context }) => {
-    const reccobeats = new FakeReccoBeats(featureTable(allTracks), { delayMs: 3000 });
+    // The first request is held until both tabs were seen waiting for it: a fixed delay (3 s) ran
+    // out before the second tab was open on a loaded CI machine, and the test failed once.
+    const reccobeats = new FakeReccoBeats(featureTable(allTracks));
     await reccobeats.install(context);
+    reccobeats.hold();
     const firstRequest = reccobeats.nextRequest();
     const spec: PageSpec = { kind: 'playlist', id: '37i9dQZF1DX6VdMW310YC7', name: 'Reloaded', tracks: reloaded };
     const first = await SpotifyPage.open(context, spec);
@@ -191,6 +198,7 @@ test.describe('fewer requests', () => {
     const second = await SpotifyPage.open(context, spec);
     await expect.poll(async () => (await second.renderedRows()).every((r) => r.badgeCount === 1 && r.status === 'loading'), { message: 'the second tab waits for the request in flight' }).toBe(true);
     expect({ requests: reccobeats.requests.length, inFlight: reccobeats.inFlight }, 'still the first request, in flight').toEqual({ requests: 1, inFlight: 1 });
+    reccobeats.release();
 
     const shown = new Set<string>();
     const check = async (tab: SpotifyPage): Promise<void> => {

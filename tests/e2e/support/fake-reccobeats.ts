@@ -30,6 +30,8 @@ export class FakeReccoBeats {
   /** Keeps the browser accepting the stalling server's certificate while attached. */
   private certificateOverride: CDPSession | undefined;
   private stalling = false;
+  /** While set, answers wait for it to resolve (see {@link FakeReccoBeats.hold}). */
+  private held: { readonly gate: Promise<void>; readonly open: () => void } | undefined;
 
   /**
    * @param features what the fake knows: track ID → audio features.
@@ -77,6 +79,25 @@ export class FakeReccoBeats {
     return this.stallServer?.requests.length ?? 0;
   }
 
+  /**
+   * From now on, every answer waits (after `delayMs`) until {@link FakeReccoBeats.release}: a test
+   * that acts while a request is in flight then depends on no timing. Keep the hold shorter than
+   * the provider's 15 s per-attempt timeout (`lib/background/providers/reccobeats.ts`), or the
+   * background asks again.
+   */
+  hold(): void {
+    if (this.held) return;
+    let open = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    this.held = { gate, open };
+  }
+
+  /** Ends {@link FakeReccoBeats.hold}: the requests that wait are answered now, new ones at once. */
+  release(): void {
+    this.held?.open();
+    this.held = undefined;
+  }
+
   /** Ends {@link FakeReccoBeats.failAll} and {@link FakeReccoBeats.stallBody}: requests get their features again. */
   recover(): void {
     this.failure = undefined;
@@ -111,6 +132,7 @@ export class FakeReccoBeats {
     try {
       for (const resolve of this.waiting.splice(0)) resolve(ids);
       if (this.options.delayMs) await new Promise((resolve) => setTimeout(resolve, this.options.delayMs));
+      if (this.held) await this.held.gate;
       await this.answer(route, ids);
     } finally {
       this.inFlight--;
