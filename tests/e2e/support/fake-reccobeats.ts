@@ -92,7 +92,7 @@ export class FakeReccoBeats {
     this.held = { gate, open };
   }
 
-  /** Ends {@link FakeReccoBeats.hold}: the requests that wait are answered now, new ones at once. */
+  /** Ends {@link FakeReccoBeats.hold}: the requests that wait are answered now, and later ones are not held. */
   release(): void {
     this.held?.open();
     this.held = undefined;
