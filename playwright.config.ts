@@ -10,8 +10,12 @@ import { FIXED_PORT_PROJECT, FIXED_PORT_SPECS, SHARED_PORT_PROJECT } from './tes
  * Two workers, each running one spec file at a time: on 2 cores the end-to-end run took 254-290 s
  * instead of 393 s with one worker (measured 2026-12-06: four runs with two workers, one with
  * one). The specs that bind a fixed port are a project of their own limited to one worker
- * (tests/e2e/support/projects.ts), so they never run beside each other. No test here checks a
- * time that other load could push over: timings are benchmarks (tests/bench, `npm run bench:*`).
+ * (tests/e2e/support/projects.ts), so they never run beside each other. Timings are benchmarks
+ * (tests/bench, `npm run bench:*`); the only times checked here are issue 8's behaviour bounds, each
+ * with seconds to spare under load: badges settled within 5 s after the worker stops (2.6-2.9 s
+ * measured in whole runs), "!" within 25 s of a stalled body (the provider's 20 s deadline), and
+ * recovery on "online" before the 30 s automatic retry. A test that needs a request to be in flight
+ * holds it (`FakeReccoBeats.hold`) rather than counting on a delay.
  */
 export default defineConfig({
   testDir: 'tests/e2e',
