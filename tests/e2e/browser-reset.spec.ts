@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resetSharedBrowser } from './support/browser-reset';
 import { expect, test } from './support/fixtures';
+import { extensionWorkers } from './support/service-worker-target';
 
 /**
  * The reset between two tests that share a worker's browser (support/browser-reset.ts) leaves
@@ -48,7 +49,7 @@ test('a used browser is reset to a new launch\'s state: no page, no route, empty
   })()`);
   // The options page made the background open its feature cache too.
   await expect.poll(async () => Number(await options.evaluate('indexedDB.databases().then((d) => d.length)')), { message: 'databases before the reset' }).toBeGreaterThanOrEqual(2);
-  const worker = context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${extensionId}/`));
+  const [worker] = extensionWorkers(context, extensionId);
   if (!worker) throw new Error('no service worker of the extension');
   await worker.evaluate(() => Reflect.set(globalThis, 'leftByLastTest', true));
   await context.route('https://api.reccobeats.com/**', (route) => route.fulfill({ status: 200, body: 'left by the last test' }));
@@ -64,7 +65,7 @@ test('a used browser is reset to a new launch\'s state: no page, no route, empty
   const page = await context.newPage();
   await page.goto(`chrome-extension://${extensionId}/icon/16.png`);
   expect(await page.evaluate(EXTENSION_STATE)).toEqual({ local: {}, session: {}, sync: {}, databases: [] });
-  const workers = context.serviceWorkers().filter((w) => w.url().startsWith(`chrome-extension://${extensionId}/`));
+  const workers = extensionWorkers(context, extensionId);
   expect(workers.length, 'service workers of the extension').toBeGreaterThan(0);
   for (const w of workers) expect(await w.evaluate(() => Reflect.get(globalThis, 'leftByLastTest')), 'a global of the stopped worker').toBeUndefined();
   // Without the route, the request goes to the network (none here, or the real ReccoBeats).

@@ -1,5 +1,5 @@
 import { expect, type BrowserContext } from '@playwright/test';
-import { extensionWorkerTarget } from './service-worker-target';
+import { extensionWorkers, extensionWorkerTarget } from './service-worker-target';
 
 /** The part of the `chrome` namespace of an extension page that the reset uses. */
 interface StorageArea {
@@ -73,8 +73,7 @@ export async function resetSharedBrowser(context: BrowserContext, extensionId: s
 
 /** Whether a service worker of the extension that Playwright lists evaluates an expression within 1 s. */
 async function workerAnswers(context: BrowserContext, extensionId: string): Promise<boolean> {
-  for (const worker of context.serviceWorkers()) {
-    if (!worker.url().startsWith(`chrome-extension://${extensionId}/`)) continue;
+  for (const worker of extensionWorkers(context, extensionId)) {
     const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), 1_000));
     if (await Promise.race([worker.evaluate(() => true).catch(() => false), timeout])) return true;
   }

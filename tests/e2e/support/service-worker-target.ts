@@ -1,4 +1,4 @@
-import type { CDPSession } from '@playwright/test';
+import type { BrowserContext, CDPSession, Worker } from '@playwright/test';
 
 /**
  * The DevTools protocol target ID of the extension's running service worker, or undefined when
@@ -9,4 +9,9 @@ export async function extensionWorkerTarget(cdp: CDPSession, extensionId?: strin
   const origin = `chrome-extension://${extensionId ?? ''}`;
   const { targetInfos } = await cdp.send('Target.getTargets');
   return targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith(origin))?.targetId;
+}
+
+/** The service workers of the extension `extensionId` that Playwright lists for `context` (a stopped one may still be listed). */
+export function extensionWorkers(context: BrowserContext, extensionId: string): Worker[] {
+  return context.serviceWorkers().filter((w) => w.url().startsWith(`chrome-extension://${extensionId}/`));
 }
