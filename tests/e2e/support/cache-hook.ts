@@ -1,5 +1,6 @@
 import type { BrowserContext, Worker } from '@playwright/test';
 import { CACHE_HOOK_NAME, type CacheFillRequest, type CacheFillResult, type CacheHook } from '../../../lib/background/bench-hook';
+import { extensionWorkers } from './service-worker-target';
 
 export { fillTrackId, fillTrackInfo } from '../../../lib/background/bench-hook';
 
@@ -62,8 +63,7 @@ export class CacheHookClient {
 async function liveWorkerWithHook(context: BrowserContext, timeoutMs: number): Promise<Worker> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    for (const worker of [...context.serviceWorkers()].reverse()) {
-      if (!worker.url().startsWith('chrome-extension://')) continue;
+    for (const worker of extensionWorkers(context).reverse()) {
       const ready = await worker.evaluate((name) => name in globalThis, CACHE_HOOK_NAME).catch(() => false);
       if (ready) return worker;
     }

@@ -11,7 +11,11 @@ export async function extensionWorkerTarget(cdp: CDPSession, extensionId?: strin
   return targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith(origin))?.targetId;
 }
 
-/** The service workers of the extension `extensionId` that Playwright lists for `context` (a stopped one may still be listed). */
-export function extensionWorkers(context: BrowserContext, extensionId: string): Worker[] {
-  return context.serviceWorkers().filter((w) => w.url().startsWith(`chrome-extension://${extensionId}/`));
+/**
+ * The service workers that Playwright lists for `context` (a stopped one may still be listed), in
+ * its order: with `extensionId`, that extension's; without, any extension's.
+ */
+export function extensionWorkers(context: BrowserContext, extensionId?: string): Worker[] {
+  const prefix = extensionId === undefined ? 'chrome-extension://' : `chrome-extension://${extensionId}/`;
+  return context.serviceWorkers().filter((w) => w.url().startsWith(prefix));
 }
