@@ -1,14 +1,20 @@
 import type { BrowserContext, CDPSession, Worker } from '@playwright/test';
 
 /**
+ * The start of the URLs of `extensionId`'s pages and workers, `chrome-extension://<ID>/`; without
+ * an ID, the start of any extension's, `chrome-extension://`.
+ */
+const extensionUrlPrefix = (extensionId?: string): string => (extensionId === undefined ? 'chrome-extension://' : `chrome-extension://${extensionId}/`);
+
+/**
  * The DevTools protocol target ID of the extension's running service worker, or undefined when
  * none runs (`Target.getTargets` through `cdp`, a page's or the browser's session). With
  * `extensionId`, only that extension's worker counts; without, any extension's.
  */
 export async function extensionWorkerTarget(cdp: CDPSession, extensionId?: string): Promise<string | undefined> {
-  const origin = `chrome-extension://${extensionId ?? ''}`;
+  const prefix = extensionUrlPrefix(extensionId);
   const { targetInfos } = await cdp.send('Target.getTargets');
-  return targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith(origin))?.targetId;
+  return targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith(prefix))?.targetId;
 }
 
 /**
@@ -16,6 +22,6 @@ export async function extensionWorkerTarget(cdp: CDPSession, extensionId?: strin
  * its order: with `extensionId`, that extension's; without, any extension's.
  */
 export function extensionWorkers(context: BrowserContext, extensionId?: string): Worker[] {
-  const prefix = extensionId === undefined ? 'chrome-extension://' : `chrome-extension://${extensionId}/`;
+  const prefix = extensionUrlPrefix(extensionId);
   return context.serviceWorkers().filter((w) => w.url().startsWith(prefix));
 }
