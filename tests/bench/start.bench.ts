@@ -7,6 +7,7 @@ import { stopServiceWorker } from '../e2e/support/badge-checks';
 import { FakeReccoBeats } from '../e2e/support/fake-reccobeats';
 import type { PageSpec } from '../e2e/support/fake-spotify';
 import { EXTENSION_DIR, launchWithExtension } from '../e2e/support/fixtures';
+import { extensionWorkerTarget } from '../e2e/support/service-worker-target';
 import { featureTable, syntheticTracks } from '../e2e/support/tracks';
 import { distribution, type Distribution } from './stats';
 
@@ -90,8 +91,7 @@ function installStartRecorder(): void {
 async function workerRunning(context: BrowserContext, page: Page): Promise<boolean> {
   const cdp = await context.newCDPSession(page);
   try {
-    const { targetInfos } = await cdp.send('Target.getTargets');
-    return targetInfos.some((t) => t.type === 'service_worker' && t.url.startsWith('chrome-extension://'));
+    return (await extensionWorkerTarget(cdp)) !== undefined;
   } finally {
     await cdp.detach().catch(() => undefined);
   }
